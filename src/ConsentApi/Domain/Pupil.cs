@@ -1,0 +1,35 @@
+namespace ConsentApi.Domain;
+
+public enum PupilStatus
+{
+    Active,
+    Left,
+}
+
+public sealed class Pupil
+{
+    public Guid Id { get; init; } = Guid.CreateVersion7();
+    public Guid OrganisationId { get; init; }
+    public Guid SchoolId { get; init; }
+    public required string ExternalId { get; set; }
+    public required string DisplayName { get; set; }
+    public DateOnly DateOfBirth { get; set; }
+    public Guid? GroupId { get; set; }
+    public PupilStatus Status { get; set; } = PupilStatus.Active;
+    public DateOnly? LeftOn { get; set; }
+
+    public List<GuardianLink> Guardians { get; init; } = [];
+
+    /// <summary>Marks the pupil as left. A pupil is never deleted: their consent history is proof.</summary>
+    public void Leave(DateOnly on)
+    {
+        Status = PupilStatus.Left;
+        LeftOn = on;
+    }
+
+    public void Rejoin()
+    {
+        Status = PupilStatus.Active;
+        LeftOn = null;
+    }
+}

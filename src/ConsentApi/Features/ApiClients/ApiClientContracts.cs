@@ -1,0 +1,52 @@
+using ConsentApi.Domain;
+using ConsentApi.Infrastructure.Auth;
+using Riok.Mapperly.Abstractions;
+
+namespace ConsentApi.Features.ApiClients;
+
+/// <summary>A calling system and what it may do. The key itself is never shown again after creation.</summary>
+/// <param name="KeyPrefix">The public start of the client's key, to tell keys apart.</param>
+/// <param name="SchoolIds">The schools the client is limited to; empty means every school of the organisation.</param>
+/// <param name="RevokedAt">When the key was revoked; a revoked key no longer authenticates.</param>
+public sealed record ApiClientResponse(
+    Guid Id,
+    string Name,
+    string KeyPrefix,
+    IReadOnlyList<string> Scopes,
+    IReadOnlyList<Guid> SchoolIds,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset? RevokedAt);
+
+/// <summary>A new API client with its key. Store the key now: only its hash is kept.</summary>
+/// <param name="ApiKey">Send it in the <c>X-Api-Key</c> header.</param>
+public sealed record CreatedApiClientResponse(ApiClientResponse Client, string ApiKey);
+
+[Mapper]
+public static partial class ApiClientMapper
+{
+    [MapperIgnoreSource(nameof(ApiClient.KeyHash))]
+    [MapperIgnoreSource(nameof(ApiClient.OrganisationId))]
+    public static partial ApiClientResponse ToResponse(this ApiClient client);
+
+    public static partial IQueryable<ApiClientResponse> ProjectToResponse(this IQueryable<ApiClient> clients);
+}
+
+public static class ApiClientFactory
+{
+    public static (ApiClient Client, string Key) Create(
+        Guid organisationId, string name, IEnumerable<string> scopes, IEnumerable<Guid> schoolIds, DateTimeOffset now)
+    {
+        var (key, prefix, hash) = ApiKeys.Generate();
+        var client = new ApiClient
+        {
+            OrganisationId = organisationId,
+            Name = name,
+            KeyPrefix = prefix,
+            KeyHash = hash,
+            Scopes = scopes.Distinct().Order(StringComparer.Ordinal).ToList(),
+            SchoolIds = schoolIds.Distinct().Order().ToList(),
+            CreatedAt = now,
+        };
+        return (client, key);
+    }
+}

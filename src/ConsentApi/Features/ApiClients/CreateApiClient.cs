@@ -1,0 +1,75 @@
+using System.ComponentModel.DataAnnotations;
+using ConsentApi.Domain;
+using ConsentApi.Infrastructure.Auth;
+using ConsentApi.Infrastructure.Errors;
+using ConsentApi.Infrastructure.Persistence;
+using ConsentApi.Infrastructure.Pipeline;
+using Mediator;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+
+namespace ConsentApi.Features.ApiClients;
+
+/// <summary>A new calling system of the organisation.</summary>
+/// <param name="Name">What the client is, e.g. "ParnasSys koppeling".</param>
+/// <param name="Scopes">What it may do: admin, roster:read, roster:write, consent:read, consent:write.</param>
+/// <param name="SchoolIds">Limit the client to these schools; leave empty for every school of the organisation.</param>
+public sealed record CreateApiClientCommand(
+    [property: Required, StringLength(100, MinimumLength = 2)] string Name,
+    [property: Required, MinLength(1), MaxLength(5)] IReadOnlyList<string> Scopes,
+    [property: MaxLength(500)] IReadOnlyList<Guid>? SchoolIds) : ICommand<CreatedApiClientResponse>;
+
+public sealed class CreateApiClientHandler(ConsentDbContext db, CurrentClient caller, AuditScope audit, TimeProvider clock)
+    : ICommandHandler<CreateApiClientCommand, CreatedApiClientResponse>
+{
+    public async ValueTask<CreatedApiClientResponse> Handle(CreateApiClientCommand command, CancellationToken ct)
+    {
+        var unknown = command.Scopes.Where(s => !Scopes.Assignable.Contains(s)).ToList();
+        if (unknown.Count > 0)
+        {
+            throw new RequestValidationException("scopes",
+                $"Unknown scope(s): {string.Join(", ", unknown)}. Allowed: {string.Join(", ", Scopes.Assignable)}.");
+        }
+
+        var schoolIds = command.SchoolIds?.Distinct().ToList() ?? [];
+        if (caller.IsLimitedToSchools && (schoolIds.Count == 0 || schoolIds.Any(id => !caller.MaySee(id))))
+        {
+            throw new ForbiddenException("A client limited to some schools can only create clients limited to those schools.");
+        }
+
+        var known = await db.Schools.Where(s => s.OrganisationId == caller.OrganisationId && schoolIds.Contains(s.Id))
+            .Select(s => s.Id).ToListAsync(ct);
+        if (known.Count != schoolIds.Count)
+        {
+            throw new RequestValidationException("schoolIds",
+                $"Unknown school id(s): {string.Join(", ", schoolIds.Except(known))}.");
+        }
+
+        var (client, key) = ApiClientFactory.Create(caller.OrganisationId, command.Name.Trim(), command.Scopes, schoolIds,
+            clock.GetUtcNow());
+        db.ApiClients.Add(client);
+        audit.On("api-client", client.Id);
+        return new CreatedApiClientResponse(client.ToResponse(), key);
+    }
+}
+
+public static class CreateApiClientEndpoint
+{
+    public static RouteHandlerBuilder MapCreateApiClient(this RouteGroupBuilder group) =>
+        group.MapPost("/", Handle)
+            .WithName("CreateApiClient")
+            .WithSummary("Create an API client and its key")
+            .WithDescription("""
+                Creates a client of the caller's organisation with the given scopes, optionally limited to some
+                schools. The key is returned once, in this response; only its SHA-256 hash is stored. A caller that
+                is itself limited to some schools can only create clients limited to (a subset of) those schools.
+                """)
+            .ProducesValidationProblem();
+
+    private static async Task<Created<CreatedApiClientResponse>> Handle(
+        CreateApiClientCommand command, ISender sender, CancellationToken ct)
+    {
+        var created = await sender.Send(command, ct);
+        return TypedResults.Created($"/v1/api-clients/{created.Client.Id}", created);
+    }
+}

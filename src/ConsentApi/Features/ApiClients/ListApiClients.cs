@@ -1,0 +1,66 @@
+using System.ComponentModel;
+using System.ComponentModel.DataAnnotations;
+using ConsentApi.Infrastructure.Auth;
+using ConsentApi.Infrastructure.Errors;
+using ConsentApi.Infrastructure.Http;
+using ConsentApi.Infrastructure.Persistence;
+using Mediator;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+
+namespace ConsentApi.Features.ApiClients;
+
+public sealed record ListApiClientsQuery(
+    [property: Range(1, Paging.MaxLimit), DefaultValue(Paging.DefaultLimit)] int? Limit,
+    [property: StringLength(22)] string? Cursor) : IQuery<Page<ApiClientResponse>>, IPageRequest;
+
+public sealed class ListApiClientsHandler(ConsentDbContext db, CurrentClient caller)
+    : IQueryHandler<ListApiClientsQuery, Page<ApiClientResponse>>
+{
+    public async ValueTask<Page<ApiClientResponse>> Handle(ListApiClientsQuery query, CancellationToken ct)
+    {
+        var after = Paging.After(query.Cursor);
+        return await db.ApiClients.AsNoTracking()
+            .Where(c => c.OrganisationId == caller.OrganisationId && (after == null || c.Id > after))
+            .OrderBy(c => c.Id)
+            .ProjectToResponse()
+            .ToPageAsync(query.Limit, c => c.Id, ct);
+    }
+}
+
+public sealed record GetApiClientQuery(Guid ClientId) : IQuery<ApiClientResponse>;
+
+public sealed class GetApiClientHandler(ConsentDbContext db, CurrentClient caller)
+    : IQueryHandler<GetApiClientQuery, ApiClientResponse>
+{
+    public async ValueTask<ApiClientResponse> Handle(GetApiClientQuery query, CancellationToken ct) =>
+        await db.ApiClients.AsNoTracking()
+            .Where(c => c.Id == query.ClientId && c.OrganisationId == caller.OrganisationId)
+            .ProjectToResponse()
+            .SingleOrDefaultAsync(ct)
+        ?? throw new NotFoundException("API client", query.ClientId);
+}
+
+public static class ReadApiClientEndpoints
+{
+    public static RouteHandlerBuilder MapListApiClients(this RouteGroupBuilder group) =>
+        group.MapGet("/", List)
+            .WithName("ListApiClients")
+            .WithSummary("List the organisation's API clients")
+            .WithDescription("Every client of the caller's organisation, revoked ones included. Keys are never shown.")
+            .ProducesValidationProblem();
+
+    public static RouteHandlerBuilder MapGetApiClient(this RouteGroupBuilder group) =>
+        group.MapGet("/{clientId:guid}", Get)
+            .WithName("GetApiClient")
+            .WithSummary("Get an API client")
+            .WithDescription("A client of the caller's organisation. Keys are never shown.")
+            .ProducesProblem(StatusCodes.Status404NotFound);
+
+    private static async Task<Ok<Page<ApiClientResponse>>> List(
+        [AsParameters] ListApiClientsQuery query, ISender sender, CancellationToken ct) =>
+        TypedResults.Ok(await sender.Send(query, ct));
+
+    private static async Task<Ok<ApiClientResponse>> Get(Guid clientId, ISender sender, CancellationToken ct) =>
+        TypedResults.Ok(await sender.Send(new GetApiClientQuery(clientId), ct));
+}

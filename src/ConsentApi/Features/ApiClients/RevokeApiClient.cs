@@ -1,0 +1,48 @@
+using ConsentApi.Infrastructure.Auth;
+using ConsentApi.Infrastructure.Errors;
+using ConsentApi.Infrastructure.Persistence;
+using ConsentApi.Infrastructure.Pipeline;
+using Mediator;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+
+namespace ConsentApi.Features.ApiClients;
+
+public sealed record RevokeApiClientCommand(Guid ClientId) : ICommand<Unit>;
+
+public sealed class RevokeApiClientHandler(ConsentDbContext db, CurrentClient caller, AuditScope audit, TimeProvider clock)
+    : ICommandHandler<RevokeApiClientCommand, Unit>
+{
+    public async ValueTask<Unit> Handle(RevokeApiClientCommand command, CancellationToken ct)
+    {
+        var client = await db.ApiClients
+                         .SingleOrDefaultAsync(c => c.Id == command.ClientId && c.OrganisationId == caller.OrganisationId, ct)
+                     ?? throw new NotFoundException("API client", command.ClientId);
+        if (caller.IsLimitedToSchools && (client.SchoolIds.Count == 0 || client.SchoolIds.Any(id => !caller.MaySee(id))))
+        {
+            throw new ForbiddenException("A client limited to some schools can only revoke clients limited to those schools.");
+        }
+        client.RevokedAt ??= clock.GetUtcNow();
+        audit.On("api-client", client.Id);
+        return Unit.Value;
+    }
+}
+
+public static class RevokeApiClientEndpoint
+{
+    public static RouteHandlerBuilder MapRevokeApiClient(this RouteGroupBuilder group) =>
+        group.MapDelete("/{clientId:guid}", Handle)
+            .WithName("RevokeApiClient")
+            .WithSummary("Revoke an API client's key")
+            .WithDescription("""
+                The key stops working with the next request. The client stays listed, with `revokedAt`, so the audit
+                trail keeps naming it. Revoking twice is harmless.
+                """)
+            .ProducesProblem(StatusCodes.Status404NotFound);
+
+    private static async Task<NoContent> Handle(Guid clientId, ISender sender, CancellationToken ct)
+    {
+        await sender.Send(new RevokeApiClientCommand(clientId), ct);
+        return TypedResults.NoContent();
+    }
+}

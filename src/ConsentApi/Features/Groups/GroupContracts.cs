@@ -1,0 +1,35 @@
+using System.ComponentModel.DataAnnotations;
+using ConsentApi.Domain;
+using ConsentApi.Infrastructure.Errors;
+using Riok.Mapperly.Abstractions;
+
+namespace ConsentApi.Features.Groups;
+
+/// <summary>A class of a school in one school year.</summary>
+public sealed record GroupResponse(Guid Id, Guid SchoolId, string ExternalId, string Name, string SchoolYear);
+
+/// <summary>A class as the admin system knows it.</summary>
+/// <param name="ExternalId">The admin system's id for the group, unique within the school.</param>
+/// <param name="Name">e.g. "Groep 5b".</param>
+/// <param name="SchoolYear">"2026-2027": a start year and the next.</param>
+public sealed record GroupRequest(
+    [property: Required, StringLength(64, MinimumLength = 1)] string ExternalId,
+    [property: Required, StringLength(100, MinimumLength = 1)] string Name,
+    [property: Required, StringLength(9, MinimumLength = 9), RegularExpression(SchoolYears.Pattern)] string SchoolYear)
+{
+    public void EnsureValidSchoolYear(string field = "schoolYear")
+    {
+        if (!SchoolYears.IsValid(SchoolYear))
+        {
+            throw new RequestValidationException(field, "A school year is two consecutive years, e.g. \"2026-2027\".");
+        }
+    }
+}
+
+[Mapper]
+public static partial class GroupMapper
+{
+    public static partial GroupResponse ToResponse(this Group group);
+
+    public static partial IQueryable<GroupResponse> ProjectToResponse(this IQueryable<Group> groups);
+}

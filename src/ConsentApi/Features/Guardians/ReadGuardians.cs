@@ -1,0 +1,78 @@
+using System.ComponentModel;
+using System.ComponentModel.DataAnnotations;
+using ConsentApi.Infrastructure.Auth;
+using ConsentApi.Infrastructure.Errors;
+using ConsentApi.Infrastructure.Http;
+using ConsentApi.Infrastructure.Persistence;
+using Mediator;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+
+namespace ConsentApi.Features.Guardians;
+
+/// <param name="ExternalId">The guardian with this admin-system id.</param>
+/// <param name="Limit">How many items to return, 1 to 200 (default 50).</param>
+/// <param name="Cursor">The <c>nextCursor</c> of the previous page.</param>
+public sealed record ListGuardiansQuery(
+    [property: StringLength(64)] string? ExternalId,
+    [property: Range(1, Paging.MaxLimit), DefaultValue(Paging.DefaultLimit)] int? Limit,
+    [property: StringLength(22)] string? Cursor) : IQuery<Page<GuardianResponse>>, IPageRequest;
+
+public sealed class ListGuardiansHandler(ConsentDbContext db, CurrentClient client)
+    : IQueryHandler<ListGuardiansQuery, Page<GuardianResponse>>
+{
+    public async ValueTask<Page<GuardianResponse>> Handle(ListGuardiansQuery query, CancellationToken ct)
+    {
+        var after = Paging.After(query.Cursor);
+        return await db.Guardians.AsNoTracking().VisibleTo(db, client)
+            .Where(g => (query.ExternalId == null || g.ExternalId == query.ExternalId) && (after == null || g.Id > after))
+            .OrderBy(g => g.Id)
+            .ProjectToResponse()
+            .ToPageAsync(query.Limit, g => g.Id, ct);
+    }
+}
+
+public sealed record GetGuardianQuery(Guid GuardianId) : IQuery<GuardianDetailResponse>;
+
+public sealed class GetGuardianHandler(ConsentDbContext db, CurrentClient client)
+    : IQueryHandler<GetGuardianQuery, GuardianDetailResponse>
+{
+    public async ValueTask<GuardianDetailResponse> Handle(GetGuardianQuery query, CancellationToken ct)
+    {
+        var visiblePupils = db.Pupils.VisibleTo(client);
+        return await db.Guardians.AsNoTracking().VisibleTo(db, client)
+                   .Where(g => g.Id == query.GuardianId)
+                   .Select(g => new GuardianDetailResponse(g.Id, g.ExternalId, g.DisplayName,
+                       db.GuardianLinks.Where(l => l.GuardianId == g.Id)
+                           .Join(visiblePupils, l => l.PupilId, p => p.Id,
+                               (l, p) => new GuardianPupilResponse(p.Id, p.SchoolId, p.DisplayName, l.HasParentalAuthority))
+                           .OrderBy(p => p.PupilId)
+                           .ToList()))
+                   .SingleOrDefaultAsync(ct)
+               ?? throw new NotFoundException("Guardian", query.GuardianId);
+    }
+}
+
+public static class ReadGuardianEndpoints
+{
+    public static RouteHandlerBuilder MapListGuardians(this RouteGroupBuilder group) =>
+        group.MapGet("/", List)
+            .WithName("ListGuardians")
+            .WithSummary("List guardians")
+            .WithDescription("The organisation's guardians the caller may see, optionally the one with an external id.")
+            .ProducesValidationProblem();
+
+    public static RouteHandlerBuilder MapGetGuardian(this RouteGroupBuilder group) =>
+        group.MapGet("/{guardianId:guid}", Get)
+            .WithName("GetGuardian")
+            .WithSummary("Get a guardian with their pupils")
+            .WithDescription("One guardian, with the pupils (of the schools the caller may see) they are linked to.")
+            .ProducesProblem(StatusCodes.Status404NotFound);
+
+    private static async Task<Ok<Page<GuardianResponse>>> List(
+        [AsParameters] ListGuardiansQuery query, ISender sender, CancellationToken ct) =>
+        TypedResults.Ok(await sender.Send(query, ct));
+
+    private static async Task<Ok<GuardianDetailResponse>> Get(Guid guardianId, ISender sender, CancellationToken ct) =>
+        TypedResults.Ok(await sender.Send(new GetGuardianQuery(guardianId), ct));
+}

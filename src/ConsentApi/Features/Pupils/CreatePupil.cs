@@ -1,0 +1,117 @@
+using ConsentApi.Domain;
+using ConsentApi.Infrastructure.Auth;
+using ConsentApi.Infrastructure.Errors;
+using ConsentApi.Infrastructure.Persistence;
+using ConsentApi.Infrastructure.Pipeline;
+using Mediator;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+
+namespace ConsentApi.Features.Pupils;
+
+public sealed record CreatePupilCommand(Guid SchoolId, PupilRequest Pupil) : ICommand<PupilResponse>;
+
+public sealed class CreatePupilHandler(ConsentDbContext db, CurrentClient client, AuditScope audit, TimeProvider clock)
+    : ICommandHandler<CreatePupilCommand, PupilResponse>
+{
+    public async ValueTask<PupilResponse> Handle(CreatePupilCommand command, CancellationToken ct)
+    {
+        await db.EnsureSchoolVisibleAsync(command.SchoolId, client, ct);
+        var request = command.Pupil;
+        var today = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
+        PupilRules.EnsurePlausibleDateOfBirth(request.DateOfBirth!.Value, today);
+        await db.EnsureGroupOfSchoolAsync(request.GroupId, command.SchoolId, ct);
+        if (await db.Pupils.AnyAsync(p => p.SchoolId == command.SchoolId && p.ExternalId == request.ExternalId, ct))
+        {
+            throw new ConflictException($"The school already has a pupil with external id '{request.ExternalId}'.");
+        }
+
+        var pupil = new Pupil
+        {
+            OrganisationId = client.OrganisationId,
+            SchoolId = command.SchoolId,
+            ExternalId = request.ExternalId,
+            DisplayName = request.DisplayName.Trim(),
+            DateOfBirth = request.DateOfBirth.Value,
+            GroupId = request.GroupId,
+        };
+        PupilRules.ApplyStatus(pupil, request.Status, request.LeftOn, today);
+        db.Pupils.Add(pupil);
+        audit.On("pupil", pupil.Id);
+        return pupil.ToResponse();
+    }
+}
+
+public sealed record UpdatePupilCommand(Guid PupilId, PupilRequest Pupil) : ICommand<PupilResponse>;
+
+public sealed class UpdatePupilHandler(ConsentDbContext db, CurrentClient client, AuditScope audit, TimeProvider clock)
+    : ICommandHandler<UpdatePupilCommand, PupilResponse>
+{
+    public async ValueTask<PupilResponse> Handle(UpdatePupilCommand command, CancellationToken ct)
+    {
+        var pupil = await db.Pupils.VisibleTo(client).SingleOrDefaultAsync(p => p.Id == command.PupilId, ct)
+                    ?? throw new NotFoundException("Pupil", command.PupilId);
+        var request = command.Pupil;
+        var today = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
+        PupilRules.EnsurePlausibleDateOfBirth(request.DateOfBirth!.Value, today);
+        await db.EnsureGroupOfSchoolAsync(request.GroupId, pupil.SchoolId, ct);
+        if (request.ExternalId != pupil.ExternalId && await db.Pupils.AnyAsync(
+                p => p.SchoolId == pupil.SchoolId && p.ExternalId == request.ExternalId, ct))
+        {
+            throw new ConflictException($"The school already has a pupil with external id '{request.ExternalId}'.");
+        }
+
+        pupil.ExternalId = request.ExternalId;
+        pupil.DisplayName = request.DisplayName.Trim();
+        pupil.DateOfBirth = request.DateOfBirth.Value;
+        pupil.GroupId = request.GroupId;
+        PupilRules.ApplyStatus(pupil, request.Status, request.LeftOn, today);
+        audit.On("pupil", pupil.Id);
+        return pupil.ToResponse();
+    }
+}
+
+internal static class GroupChecks
+{
+    public static async Task EnsureGroupOfSchoolAsync(this ConsentDbContext db, Guid? groupId, Guid schoolId, CancellationToken ct)
+    {
+        if (groupId is { } id && !await db.Groups.AnyAsync(g => g.Id == id && g.SchoolId == schoolId, ct))
+        {
+            throw new RequestValidationException("groupId", $"The school has no group '{id}'.");
+        }
+    }
+}
+
+public static class WritePupilEndpoints
+{
+    public static RouteHandlerBuilder MapCreatePupil(this RouteGroupBuilder group) =>
+        group.MapPost("/", Create)
+            .WithName("CreatePupil")
+            .WithSummary("Add a pupil to a school")
+            .WithDescription("Adds one pupil. Admin systems keeping a whole school in step use the roster sync instead.")
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict);
+
+    public static RouteHandlerBuilder MapUpdatePupil(this RouteGroupBuilder group) =>
+        group.MapPut("/{pupilId:guid}", Update)
+            .WithName("UpdatePupil")
+            .WithSummary("Update a pupil")
+            .WithDescription("""
+                Replaces the pupil's details, group and status. Setting the status to `left` records the day the pupil
+                left (today unless `leftOn` says otherwise); the pupil and their consent history are kept.
+                """)
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict);
+
+    private static async Task<Created<PupilResponse>> Create(
+        Guid schoolId, PupilRequest pupil, ISender sender, CancellationToken ct)
+    {
+        var created = await sender.Send(new CreatePupilCommand(schoolId, pupil), ct);
+        return TypedResults.Created($"/v1/pupils/{created.Id}", created);
+    }
+
+    private static async Task<Ok<PupilResponse>> Update(Guid pupilId, PupilRequest pupil, ISender sender, CancellationToken ct) =>
+        TypedResults.Ok(await sender.Send(new UpdatePupilCommand(pupilId, pupil), ct));
+}

@@ -1,0 +1,85 @@
+using ConsentApi.Domain;
+using ConsentApi.Infrastructure.Auth;
+using ConsentApi.Infrastructure.Errors;
+using ConsentApi.Infrastructure.Persistence;
+using ConsentApi.Infrastructure.Pipeline;
+using Mediator;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+
+namespace ConsentApi.Features.Pupils;
+
+public sealed record LinkGuardianCommand(Guid PupilId, Guid GuardianId, bool HasParentalAuthority)
+    : ICommand<PupilGuardianResponse>;
+
+public sealed class LinkGuardianHandler(ConsentDbContext db, CurrentClient client, AuditScope audit)
+    : ICommandHandler<LinkGuardianCommand, PupilGuardianResponse>
+{
+    public async ValueTask<PupilGuardianResponse> Handle(LinkGuardianCommand command, CancellationToken ct)
+    {
+        var pupil = await db.Pupils.VisibleTo(client).Include(p => p.Guardians)
+                        .SingleOrDefaultAsync(p => p.Id == command.PupilId, ct)
+                    ?? throw new NotFoundException("Pupil", command.PupilId);
+        var guardian = await db.Guardians.AsNoTracking()
+                           .SingleOrDefaultAsync(g => g.Id == command.GuardianId && g.OrganisationId == client.OrganisationId, ct)
+                       ?? throw new NotFoundException("Guardian", command.GuardianId);
+
+        var link = pupil.Guardians.SingleOrDefault(l => l.GuardianId == guardian.Id);
+        if (link is null)
+        {
+            pupil.Guardians.Add(new GuardianLink { PupilId = pupil.Id, GuardianId = guardian.Id, HasParentalAuthority = command.HasParentalAuthority });
+        }
+        else
+        {
+            link.HasParentalAuthority = command.HasParentalAuthority;
+        }
+        audit.On("pupil", pupil.Id);
+        return new PupilGuardianResponse(guardian.Id, guardian.ExternalId, guardian.DisplayName, command.HasParentalAuthority);
+    }
+}
+
+public sealed record UnlinkGuardianCommand(Guid PupilId, Guid GuardianId) : ICommand<Unit>;
+
+public sealed class UnlinkGuardianHandler(ConsentDbContext db, CurrentClient client, AuditScope audit)
+    : ICommandHandler<UnlinkGuardianCommand, Unit>
+{
+    public async ValueTask<Unit> Handle(UnlinkGuardianCommand command, CancellationToken ct)
+    {
+        var pupil = await db.Pupils.VisibleTo(client).Include(p => p.Guardians)
+                        .SingleOrDefaultAsync(p => p.Id == command.PupilId, ct)
+                    ?? throw new NotFoundException("Pupil", command.PupilId);
+        var link = pupil.Guardians.SingleOrDefault(l => l.GuardianId == command.GuardianId)
+                   ?? throw new NotFoundException("Guardian link", command.GuardianId);
+        pupil.Guardians.Remove(link);
+        audit.On("pupil", pupil.Id);
+        return Unit.Value;
+    }
+}
+
+public static class GuardianLinkEndpoints
+{
+    public static RouteHandlerBuilder MapLinkGuardian(this RouteGroupBuilder group) =>
+        group.MapPut("/{pupilId:guid}/guardians/{guardianId:guid}", Link)
+            .WithName("LinkGuardian")
+            .WithSummary("Link a guardian to a pupil")
+            .WithDescription("Links the guardian to the pupil, or updates whether the guardian holds parental authority.")
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status404NotFound);
+
+    public static RouteHandlerBuilder MapUnlinkGuardian(this RouteGroupBuilder group) =>
+        group.MapDelete("/{pupilId:guid}/guardians/{guardianId:guid}", Unlink)
+            .WithName("UnlinkGuardian")
+            .WithSummary("Unlink a guardian from a pupil")
+            .WithDescription("Removes the link. Decisions the guardian already recorded stay in the pupil's history.")
+            .ProducesProblem(StatusCodes.Status404NotFound);
+
+    private static async Task<Ok<PupilGuardianResponse>> Link(
+        Guid pupilId, Guid guardianId, GuardianLinkRequest link, ISender sender, CancellationToken ct) =>
+        TypedResults.Ok(await sender.Send(new LinkGuardianCommand(pupilId, guardianId, link.HasParentalAuthority!.Value), ct));
+
+    private static async Task<NoContent> Unlink(Guid pupilId, Guid guardianId, ISender sender, CancellationToken ct)
+    {
+        await sender.Send(new UnlinkGuardianCommand(pupilId, guardianId), ct);
+        return TypedResults.NoContent();
+    }
+}

@@ -1,0 +1,104 @@
+using System.ComponentModel.DataAnnotations;
+using ConsentApi.Domain;
+using ConsentApi.Infrastructure.Errors;
+using Riok.Mapperly.Abstractions;
+
+namespace ConsentApi.Features.Pupils;
+
+/// <summary>A pupil of a school.</summary>
+/// <param name="ExternalId">The admin system's id for the pupil, unique within the school.</param>
+/// <param name="GroupId">The pupil's current group, if any.</param>
+/// <param name="Status">`active`, or `left` once the pupil left the school. Pupils are never deleted: their consent history is proof.</param>
+/// <param name="LeftOn">The day the pupil left; set exactly when the status is `left`.</param>
+public sealed record PupilResponse(
+    Guid Id,
+    Guid SchoolId,
+    string ExternalId,
+    string DisplayName,
+    DateOnly DateOfBirth,
+    Guid? GroupId,
+    PupilStatus Status,
+    DateOnly? LeftOn);
+
+/// <summary>A pupil with the guardians linked to them.</summary>
+public sealed record PupilDetailResponse(
+    Guid Id,
+    Guid SchoolId,
+    string ExternalId,
+    string DisplayName,
+    DateOnly DateOfBirth,
+    Guid? GroupId,
+    PupilStatus Status,
+    DateOnly? LeftOn,
+    IReadOnlyList<PupilGuardianResponse> Guardians);
+
+/// <summary>A guardian linked to a pupil.</summary>
+/// <param name="HasParentalAuthority">Only guardians with parental authority can decide on consent.</param>
+public sealed record PupilGuardianResponse(Guid GuardianId, string ExternalId, string DisplayName, bool HasParentalAuthority);
+
+/// <summary>A pupil as the admin system knows them.</summary>
+/// <param name="ExternalId">The admin system's id for the pupil, unique within the school.</param>
+/// <param name="DisplayName">The name staff know the pupil by, e.g. "Sanne de Vries".</param>
+/// <param name="DateOfBirth">Decides from when the pupil consents for themself (16 years).</param>
+/// <param name="GroupId">The pupil's group in this school, if any.</param>
+/// <param name="Status">`active` (default) or `left`.</param>
+/// <param name="LeftOn">The day the pupil left; only with status `left`, defaults to today.</param>
+public sealed record PupilRequest(
+    [property: Required, StringLength(64, MinimumLength = 1)] string ExternalId,
+    [property: Required, StringLength(200, MinimumLength = 1)] string DisplayName,
+    [property: Required] DateOnly? DateOfBirth,
+    Guid? GroupId,
+    PupilStatus? Status,
+    DateOnly? LeftOn);
+
+/// <summary>Links a guardian to a pupil, or changes the link.</summary>
+/// <param name="HasParentalAuthority">Whether the guardian holds parental authority over the pupil.</param>
+public sealed record GuardianLinkRequest([property: Required] bool? HasParentalAuthority);
+
+public static class PupilRules
+{
+    /// <summary>Plausible for a pupil: not in the future and not more than 30 years ago.</summary>
+    public static void EnsurePlausibleDateOfBirth(DateOnly dateOfBirth, DateOnly today, string field = "dateOfBirth")
+    {
+        if (dateOfBirth > today)
+        {
+            throw new RequestValidationException(field, "The date of birth lies in the future.");
+        }
+        if (dateOfBirth < today.AddYears(-30))
+        {
+            throw new RequestValidationException(field, "The date of birth lies more than 30 years back.");
+        }
+    }
+
+    /// <summary>Applies a requested status: leaving sets the left-on day (today unless given); returning clears it.</summary>
+    public static void ApplyStatus(Pupil pupil, PupilStatus? status, DateOnly? leftOn, DateOnly today)
+    {
+        if (status is not PupilStatus.Left && leftOn is not null)
+        {
+            throw new RequestValidationException("leftOn", "A left-on day goes only with status 'left'.");
+        }
+        if (leftOn > today)
+        {
+            throw new RequestValidationException("leftOn", "The left-on day lies in the future.");
+        }
+
+        if (status is PupilStatus.Left)
+        {
+            pupil.Leave(leftOn ?? (pupil.Status == PupilStatus.Left ? pupil.LeftOn!.Value : today));
+        }
+        else
+        {
+            pupil.Rejoin();
+        }
+    }
+}
+
+[Mapper]
+public static partial class PupilMapper
+{
+    [MapperIgnoreSource(nameof(Pupil.OrganisationId))]
+    [MapperIgnoreSource(nameof(Pupil.Guardians))]
+    public static partial PupilResponse ToResponse(this Pupil pupil);
+
+    public static partial IQueryable<PupilResponse> ProjectToResponse(this IQueryable<Pupil> pupils);
+}

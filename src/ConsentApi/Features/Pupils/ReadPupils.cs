@@ -1,0 +1,88 @@
+using System.ComponentModel;
+using System.ComponentModel.DataAnnotations;
+using ConsentApi.Domain;
+using ConsentApi.Infrastructure.Auth;
+using ConsentApi.Infrastructure.Errors;
+using ConsentApi.Infrastructure.Http;
+using ConsentApi.Infrastructure.Persistence;
+using Mediator;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+
+namespace ConsentApi.Features.Pupils;
+
+/// <param name="SchoolId">The school.</param>
+/// <param name="GroupId">Only pupils of this group.</param>
+/// <param name="Status">Only pupils with this status.</param>
+/// <param name="ExternalId">The pupil with this admin-system id.</param>
+/// <param name="Limit">How many items to return, 1 to 200 (default 50).</param>
+/// <param name="Cursor">The <c>nextCursor</c> of the previous page.</param>
+public sealed record ListPupilsQuery(
+    Guid SchoolId,
+    Guid? GroupId,
+    PupilStatus? Status,
+    [property: StringLength(64)] string? ExternalId,
+    [property: Range(1, Paging.MaxLimit), DefaultValue(Paging.DefaultLimit)] int? Limit,
+    [property: StringLength(22)] string? Cursor) : IQuery<Page<PupilResponse>>, IPageRequest;
+
+public sealed class ListPupilsHandler(ConsentDbContext db, CurrentClient client)
+    : IQueryHandler<ListPupilsQuery, Page<PupilResponse>>
+{
+    public async ValueTask<Page<PupilResponse>> Handle(ListPupilsQuery query, CancellationToken ct)
+    {
+        await db.EnsureSchoolVisibleAsync(query.SchoolId, client, ct);
+        var after = Paging.After(query.Cursor);
+        return await db.Pupils.AsNoTracking()
+            .Where(p => p.SchoolId == query.SchoolId
+                        && (query.GroupId == null || p.GroupId == query.GroupId)
+                        && (query.Status == null || p.Status == query.Status)
+                        && (query.ExternalId == null || p.ExternalId == query.ExternalId)
+                        && (after == null || p.Id > after))
+            .OrderBy(p => p.Id)
+            .ProjectToResponse()
+            .ToPageAsync(query.Limit, p => p.Id, ct);
+    }
+}
+
+public sealed record GetPupilQuery(Guid PupilId) : IQuery<PupilDetailResponse>;
+
+public sealed class GetPupilHandler(ConsentDbContext db, CurrentClient client) : IQueryHandler<GetPupilQuery, PupilDetailResponse>
+{
+    public async ValueTask<PupilDetailResponse> Handle(GetPupilQuery query, CancellationToken ct) =>
+        await db.Pupils.AsNoTracking().VisibleTo(client)
+            .Where(p => p.Id == query.PupilId)
+            .Select(p => new PupilDetailResponse(p.Id, p.SchoolId, p.ExternalId, p.DisplayName, p.DateOfBirth, p.GroupId,
+                p.Status, p.LeftOn,
+                p.Guardians
+                    .Join(db.Guardians, l => l.GuardianId, g => g.Id,
+                        (l, g) => new PupilGuardianResponse(g.Id, g.ExternalId, g.DisplayName, l.HasParentalAuthority))
+                    .OrderBy(g => g.GuardianId)
+                    .ToList()))
+            .SingleOrDefaultAsync(ct)
+        ?? throw new NotFoundException("Pupil", query.PupilId);
+}
+
+public static class ReadPupilEndpoints
+{
+    public static RouteHandlerBuilder MapListPupils(this RouteGroupBuilder group) =>
+        group.MapGet("/", List)
+            .WithName("ListPupils")
+            .WithSummary("List a school's pupils")
+            .WithDescription("The school's pupils, filtered by group, status or external id.")
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status404NotFound);
+
+    public static RouteHandlerBuilder MapGetPupil(this RouteGroupBuilder group) =>
+        group.MapGet("/{pupilId:guid}", Get)
+            .WithName("GetPupil")
+            .WithSummary("Get a pupil with their guardians")
+            .WithDescription("One pupil, with the guardians linked to them and whether each holds parental authority.")
+            .ProducesProblem(StatusCodes.Status404NotFound);
+
+    private static async Task<Ok<Page<PupilResponse>>> List(
+        [AsParameters] ListPupilsQuery query, ISender sender, CancellationToken ct) =>
+        TypedResults.Ok(await sender.Send(query, ct));
+
+    private static async Task<Ok<PupilDetailResponse>> Get(Guid pupilId, ISender sender, CancellationToken ct) =>
+        TypedResults.Ok(await sender.Send(new GetPupilQuery(pupilId), ct));
+}

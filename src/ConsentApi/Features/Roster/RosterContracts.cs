@@ -1,0 +1,57 @@
+using System.ComponentModel.DataAnnotations;
+using ConsentApi.Features.Groups;
+using ConsentApi.Features.Guardians;
+
+namespace ConsentApi.Features.Roster;
+
+/// <summary>
+/// The whole roster of one school as the admin system has it now: every group, every pupil attending, and every
+/// guardian those pupils are linked to.
+/// </summary>
+/// <param name="Groups">The school's groups, identified by external id.</param>
+/// <param name="Pupils">Every pupil attending the school. Pupils the school has but this list lacks are marked `left`.</param>
+/// <param name="Guardians">Every guardian a pupil in this roster is linked to, identified by external id within the organisation.</param>
+public sealed record RosterRequest(
+    [property: Required, MaxLength(RosterRequest.MaxGroups)] IReadOnlyList<GroupRequest> Groups,
+    [property: Required, MaxLength(RosterRequest.MaxPupils)] IReadOnlyList<RosterPupil> Pupils,
+    [property: Required, MaxLength(RosterRequest.MaxGuardians)] IReadOnlyList<GuardianRequest> Guardians)
+{
+    public const int MaxGroups = 2_000;
+    public const int MaxPupils = 20_000;
+    public const int MaxGuardians = 40_000;
+}
+
+/// <summary>A pupil in the roster.</summary>
+/// <param name="ExternalId">The admin system's id for the pupil, unique within the school.</param>
+/// <param name="DisplayName">The name staff know the pupil by.</param>
+/// <param name="DateOfBirth">Decides from when the pupil consents for themself (16 years).</param>
+/// <param name="GroupExternalId">The external id of the pupil's group, one of the roster's groups.</param>
+/// <param name="Guardians">The pupil's guardians, each one of the roster's guardians.</param>
+public sealed record RosterPupil(
+    [property: Required, StringLength(64, MinimumLength = 1)] string ExternalId,
+    [property: Required, StringLength(200, MinimumLength = 1)] string DisplayName,
+    [property: Required] DateOnly? DateOfBirth,
+    [property: StringLength(64, MinimumLength = 1)] string? GroupExternalId,
+    [property: MaxLength(10)] IReadOnlyList<RosterGuardianLink>? Guardians);
+
+/// <summary>A pupil's link to a guardian of the roster.</summary>
+/// <param name="ExternalId">The guardian's external id.</param>
+/// <param name="HasParentalAuthority">Whether the guardian holds parental authority over the pupil.</param>
+public sealed record RosterGuardianLink(
+    [property: Required, StringLength(64, MinimumLength = 1)] string ExternalId,
+    [property: Required] bool? HasParentalAuthority);
+
+/// <summary>What a roster sync changed. Sending the same roster again reports everything unchanged.</summary>
+public sealed record RosterSyncResponse(
+    RosterCounts Groups,
+    PupilRosterCounts Pupils,
+    RosterCounts Guardians,
+    LinkRosterCounts GuardianLinks);
+
+public sealed record RosterCounts(int Created, int Updated, int Unchanged);
+
+/// <param name="Updated">Pupils whose details, group, status or guardian links changed.</param>
+/// <param name="Left">Pupils absent from the roster, now marked `left`.</param>
+public sealed record PupilRosterCounts(int Created, int Updated, int Left, int Unchanged);
+
+public sealed record LinkRosterCounts(int Created, int Updated, int Removed);

@@ -1,0 +1,304 @@
+using ConsentApi.Domain;
+using ConsentApi.Features.Pupils;
+using ConsentApi.Infrastructure.Auth;
+using ConsentApi.Infrastructure.Errors;
+using ConsentApi.Infrastructure.Http;
+using ConsentApi.Infrastructure.Persistence;
+using ConsentApi.Infrastructure.Pipeline;
+using Mediator;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+
+namespace ConsentApi.Features.Roster;
+
+public sealed record SyncRosterCommand(Guid SchoolId, RosterRequest Roster) : ICommand<RosterSyncResponse>;
+
+/// <summary>
+/// Brings one school in step with the admin system's roster, in one transaction: upserts by external id, moves pupils
+/// between groups, relinks guardians, and marks absent pupils as left (never deletes them).
+/// </summary>
+public sealed class SyncRosterHandler(ConsentDbContext db, CurrentClient client, AuditScope audit, TimeProvider clock)
+    : ICommandHandler<SyncRosterCommand, RosterSyncResponse>
+{
+    public async ValueTask<RosterSyncResponse> Handle(SyncRosterCommand command, CancellationToken ct)
+    {
+        await db.EnsureSchoolVisibleAsync(command.SchoolId, client, ct);
+        var today = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
+        var roster = command.Roster;
+        RosterValidation.Validate(roster, today);
+
+        // Guardians are shared by the organisation's schools: serialise syncs per organisation so that two schools
+        // adding the same new guardian at once cannot collide.
+        await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock({AdvisoryLockKey(client.OrganisationId)})", ct);
+
+        var groups = await SyncGroups(command.SchoolId, roster, ct);
+        var guardians = await SyncGuardians(roster, ct);
+        var (pupils, links) = await SyncPupils(command.SchoolId, roster, groups.ByExternalId, guardians.ByExternalId, today, ct);
+        await db.SaveChangesAsync(ct);
+
+        audit.On("school", command.SchoolId);
+        return new RosterSyncResponse(groups.Counts, pupils, guardians.Counts, links);
+    }
+
+    private static long AdvisoryLockKey(Guid organisationId) =>
+        BitConverter.ToInt64(organisationId.ToByteArray(), 8) ^ 0x526F73746572; // "Roster"
+
+    private async Task<(RosterCounts Counts, Dictionary<string, Guid> ByExternalId)> SyncGroups(
+        Guid schoolId, RosterRequest roster, CancellationToken ct)
+    {
+        var existing = await db.Groups.Where(g => g.SchoolId == schoolId).ToDictionaryAsync(g => g.ExternalId, ct);
+        int created = 0, updated = 0, unchanged = 0;
+        foreach (var wanted in roster.Groups)
+        {
+            var name = wanted.Name.Trim();
+            if (!existing.TryGetValue(wanted.ExternalId, out var group))
+            {
+                group = new Group { SchoolId = schoolId, ExternalId = wanted.ExternalId, Name = name, SchoolYear = wanted.SchoolYear };
+                db.Groups.Add(group);
+                existing[group.ExternalId] = group;
+                created++;
+            }
+            else if (group.Name != name || group.SchoolYear != wanted.SchoolYear)
+            {
+                group.Name = name;
+                group.SchoolYear = wanted.SchoolYear;
+                updated++;
+            }
+            else
+            {
+                unchanged++;
+            }
+        }
+        return (new RosterCounts(created, updated, unchanged), existing.ToDictionary(g => g.Key, g => g.Value.Id));
+    }
+
+    private async Task<(RosterCounts Counts, Dictionary<string, Guid> ByExternalId)> SyncGuardians(
+        RosterRequest roster, CancellationToken ct)
+    {
+        var organisationId = client.OrganisationId;
+        var externalIds = roster.Guardians.Select(g => g.ExternalId).ToList();
+        var existing = await db.Guardians
+            .Where(g => g.OrganisationId == organisationId && externalIds.Contains(g.ExternalId))
+            .ToDictionaryAsync(g => g.ExternalId, ct);
+        int created = 0, updated = 0, unchanged = 0;
+        foreach (var wanted in roster.Guardians)
+        {
+            var name = wanted.DisplayName.Trim();
+            if (!existing.TryGetValue(wanted.ExternalId, out var guardian))
+            {
+                guardian = new Guardian { OrganisationId = organisationId, ExternalId = wanted.ExternalId, DisplayName = name };
+                db.Guardians.Add(guardian);
+                existing[guardian.ExternalId] = guardian;
+                created++;
+            }
+            else if (guardian.DisplayName != name)
+            {
+                guardian.DisplayName = name;
+                updated++;
+            }
+            else
+            {
+                unchanged++;
+            }
+        }
+        return (new RosterCounts(created, updated, unchanged), existing.ToDictionary(g => g.Key, g => g.Value.Id));
+    }
+
+    private async Task<(PupilRosterCounts Pupils, LinkRosterCounts Links)> SyncPupils(
+        Guid schoolId, RosterRequest roster, Dictionary<string, Guid> groups, Dictionary<string, Guid> guardians,
+        DateOnly today, CancellationToken ct)
+    {
+        var existing = await db.Pupils.Where(p => p.SchoolId == schoolId).Include(p => p.Guardians)
+            .AsSplitQuery()
+            .ToDictionaryAsync(p => p.ExternalId, ct);
+        int created = 0, updated = 0, left = 0, unchanged = 0, linksCreated = 0, linksUpdated = 0, linksRemoved = 0;
+        var present = new HashSet<string>(StringComparer.Ordinal);
+
+        foreach (var wanted in roster.Pupils)
+        {
+            present.Add(wanted.ExternalId);
+            var name = wanted.DisplayName.Trim();
+            var groupId = wanted.GroupExternalId is null ? (Guid?)null : groups[wanted.GroupExternalId];
+            var isNew = !existing.TryGetValue(wanted.ExternalId, out var pupil);
+            var changed = false;
+            if (pupil is null)
+            {
+                pupil = new Pupil
+                {
+                    OrganisationId = client.OrganisationId, SchoolId = schoolId, ExternalId = wanted.ExternalId,
+                    DisplayName = name, DateOfBirth = wanted.DateOfBirth!.Value, GroupId = groupId,
+                };
+                db.Pupils.Add(pupil);
+            }
+            else if (pupil.DisplayName != name || pupil.DateOfBirth != wanted.DateOfBirth || pupil.GroupId != groupId
+                     || pupil.Status != PupilStatus.Active)
+            {
+                pupil.DisplayName = name;
+                pupil.DateOfBirth = wanted.DateOfBirth!.Value;
+                pupil.GroupId = groupId;
+                pupil.Rejoin();
+                changed = true;
+            }
+
+            var wantedLinks = (wanted.Guardians ?? []).ToDictionary(l => guardians[l.ExternalId], l => l.HasParentalAuthority!.Value);
+            foreach (var link in pupil.Guardians.ToList())
+            {
+                if (!wantedLinks.TryGetValue(link.GuardianId, out var authority))
+                {
+                    pupil.Guardians.Remove(link);
+                    linksRemoved++;
+                    changed = true;
+                }
+                else if (link.HasParentalAuthority != authority)
+                {
+                    link.HasParentalAuthority = authority;
+                    linksUpdated++;
+                    changed = true;
+                }
+            }
+            foreach (var (guardianId, authority) in wantedLinks)
+            {
+                if (pupil.Guardians.All(l => l.GuardianId != guardianId))
+                {
+                    pupil.Guardians.Add(new GuardianLink { PupilId = pupil.Id, GuardianId = guardianId, HasParentalAuthority = authority });
+                    linksCreated++;
+                    changed |= !isNew;
+                }
+            }
+
+            if (isNew) created++;
+            else if (changed) updated++;
+            else unchanged++;
+        }
+
+        foreach (var pupil in existing.Values.Where(p => !present.Contains(p.ExternalId)))
+        {
+            if (pupil.Status == PupilStatus.Active)
+            {
+                pupil.Leave(today);
+                left++;
+            }
+            else
+            {
+                unchanged++;
+            }
+        }
+
+        return (new PupilRosterCounts(created, updated, left, unchanged), new LinkRosterCounts(linksCreated, linksUpdated, linksRemoved));
+    }
+}
+
+internal static class RosterValidation
+{
+    private const int MaxErrors = 50;
+
+    /// <summary>Checks the roster as a whole: unique external ids, and every reference pointing inside the roster.</summary>
+    public static void Validate(RosterRequest roster, DateOnly today)
+    {
+        var errors = new Dictionary<string, string[]>();
+        void Add(string field, string error)
+        {
+            if (errors.Count < MaxErrors)
+            {
+                errors.TryAdd(field, [error]);
+            }
+        }
+
+        var groupIds = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < roster.Groups.Count; i++)
+        {
+            var group = roster.Groups[i];
+            if (!groupIds.Add(group.ExternalId))
+            {
+                Add($"groups[{i}].externalId", $"The external id '{group.ExternalId}' occurs twice.");
+            }
+            if (!SchoolYears.IsValid(group.SchoolYear))
+            {
+                Add($"groups[{i}].schoolYear", "A school year is two consecutive years, e.g. \"2026-2027\".");
+            }
+        }
+
+        var guardianIds = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < roster.Guardians.Count; i++)
+        {
+            if (!guardianIds.Add(roster.Guardians[i].ExternalId))
+            {
+                Add($"guardians[{i}].externalId", $"The external id '{roster.Guardians[i].ExternalId}' occurs twice.");
+            }
+        }
+
+        var pupilIds = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < roster.Pupils.Count; i++)
+        {
+            var pupil = roster.Pupils[i];
+            if (!pupilIds.Add(pupil.ExternalId))
+            {
+                Add($"pupils[{i}].externalId", $"The external id '{pupil.ExternalId}' occurs twice.");
+            }
+            if (pupil.GroupExternalId is { } group && !groupIds.Contains(group))
+            {
+                Add($"pupils[{i}].groupExternalId", $"The roster has no group '{group}'.");
+            }
+            try
+            {
+                PupilRules.EnsurePlausibleDateOfBirth(pupil.DateOfBirth!.Value, today, $"pupils[{i}].dateOfBirth");
+            }
+            catch (RequestValidationException e)
+            {
+                foreach (var (field, messages) in e.Errors) Add(field, messages[0]);
+            }
+
+            var linked = new HashSet<string>(StringComparer.Ordinal);
+            var links = pupil.Guardians ?? [];
+            for (var j = 0; j < links.Count; j++)
+            {
+                if (!guardianIds.Contains(links[j].ExternalId))
+                {
+                    Add($"pupils[{i}].guardians[{j}].externalId", $"The roster has no guardian '{links[j].ExternalId}'.");
+                }
+                else if (!linked.Add(links[j].ExternalId))
+                {
+                    Add($"pupils[{i}].guardians[{j}].externalId", $"The guardian '{links[j].ExternalId}' is linked twice.");
+                }
+            }
+        }
+
+        if (errors.Count > 0)
+        {
+            throw new RequestValidationException(errors);
+        }
+    }
+}
+
+public static class SyncRosterEndpoint
+{
+    public static RouteHandlerBuilder MapSyncRoster(this RouteGroupBuilder group) =>
+        group.MapPut("/{schoolId:guid}/roster", Handle)
+            .WithName("SyncRoster")
+            .WithSummary("Replace a school's roster with the admin system's")
+            .WithDescription("""
+                A full sync, in one transaction. Groups and pupils are matched by external id within the school, guardians
+                by external id within the organisation; new ones are created, changed ones updated. Pupils move to the
+                group the roster names, and their guardian links become exactly those listed. Pupils of the school that
+                the roster lacks are marked `left` as of today, never deleted: their consent history is proof. Sending
+                the same roster again changes nothing. Accepts up to 20,000 pupils and 40,000 guardians (64 MiB).
+                Every guardian a pupil links to, and every group a pupil names, must be in the same roster.
+                """)
+            .WithBodyLimit(RequestLimits.RosterBodyBytes)
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge);
+
+    private static async Task<Ok<RosterSyncResponse>> Handle(
+        Guid schoolId, RosterRequest roster, ISender sender, CancellationToken ct) =>
+        TypedResults.Ok(await sender.Send(new SyncRosterCommand(schoolId, roster), ct));
+}
+
+public static class RosterEndpoints
+{
+    public static IEndpointRouteBuilder MapRosterEndpoints(this IEndpointRouteBuilder app)
+    {
+        app.MapGroup("/v1/schools").WithTags("Roster").MapSyncRoster().RequireScope(Scopes.RosterWrite);
+        return app;
+    }
+}

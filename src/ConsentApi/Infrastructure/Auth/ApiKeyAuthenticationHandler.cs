@@ -1,0 +1,87 @@
+using System.Security.Claims;
+using System.Text.Encodings.Web;
+using ConsentApi.Domain;
+using ConsentApi.Infrastructure.Errors;
+using ConsentApi.Infrastructure.Persistence;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace ConsentApi.Infrastructure.Auth;
+
+public sealed class BootstrapOptions
+{
+    public const string Section = "Bootstrap";
+
+    /// <summary>
+    /// The platform operator's key: creates organisations (each with its first admin client). At least 32 characters.
+    /// Leave empty once organisations exist to switch the operator key off.
+    /// </summary>
+    public string? AdminApiKey { get; set; }
+}
+
+public sealed class ApiKeyAuthenticationHandler(
+    IOptionsMonitor<AuthenticationSchemeOptions> options,
+    ILoggerFactory logger,
+    UrlEncoder encoder,
+    ConsentDbContext db,
+    IOptionsMonitor<BootstrapOptions> bootstrap)
+    : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+{
+    public const string SchemeName = "ApiKey";
+
+    protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
+    {
+        if (!Request.Headers.TryGetValue(ApiKeys.HeaderName, out var values) || values.Count != 1 || string.IsNullOrEmpty(values[0]))
+        {
+            return AuthenticateResult.NoResult();
+        }
+
+        var key = values[0]!;
+        if (bootstrap.CurrentValue.AdminApiKey is { Length: >= 32 } bootstrapKey
+            && ApiKeys.Matches(key, ApiKeys.Hash(bootstrapKey)))
+        {
+            return Success([new Claim(ApiKeyClaims.Scope, Scopes.Platform)]);
+        }
+
+        if (ApiKeys.PrefixOf(key) is not { } prefix)
+        {
+            return AuthenticateResult.Fail("Malformed API key.");
+        }
+
+        var client = await db.ApiClients.AsNoTracking()
+            .Where(c => c.KeyPrefix == prefix && c.RevokedAt == null)
+            .Select(c => new { c.Id, c.OrganisationId, c.KeyHash, c.Scopes, c.SchoolIds })
+            .SingleOrDefaultAsync(Context.RequestAborted);
+        if (client is null || !ApiKeys.Matches(key, client.KeyHash))
+        {
+            return AuthenticateResult.Fail("Unknown or revoked API key.");
+        }
+
+        return Success([
+            new Claim(ApiKeyClaims.ClientId, client.Id.ToString()),
+            new Claim(ApiKeyClaims.OrganisationId, client.OrganisationId.ToString()),
+            .. client.Scopes.Select(s => new Claim(ApiKeyClaims.Scope, s)),
+            .. client.SchoolIds.Select(s => new Claim(ApiKeyClaims.School, s.ToString())),
+        ]);
+    }
+
+    private static AuthenticateResult Success(IEnumerable<Claim> claims) =>
+        AuthenticateResult.Success(new AuthenticationTicket(
+            new ClaimsPrincipal(new ClaimsIdentity(claims, SchemeName, ApiKeyClaims.ClientId, null)), SchemeName));
+
+    protected override Task HandleChallengeAsync(AuthenticationProperties properties)
+    {
+        Response.Headers.WWWAuthenticate = $"{SchemeName} header=\"{ApiKeys.HeaderName}\"";
+        return ProblemDetailsSetup.WriteProblem(Context, StatusCodes.Status401Unauthorized, "Unauthorized.",
+            $"Send a valid, unrevoked API key in the {ApiKeys.HeaderName} header.");
+    }
+
+    protected override Task HandleForbiddenAsync(AuthenticationProperties properties)
+    {
+        var required = Context.GetEndpoint()?.Metadata.GetMetadata<RequiredScope>()?.Scope;
+        return ProblemDetailsSetup.WriteProblem(Context, StatusCodes.Status403Forbidden, "Forbidden.",
+            required is null ? "The API key lacks the scope this operation requires."
+                             : $"The API key lacks the scope '{required}' this operation requires.");
+    }
+}

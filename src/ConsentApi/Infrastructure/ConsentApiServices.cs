@@ -1,0 +1,80 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using ConsentApi.Features.ApiClients;
+using ConsentApi.Features.Audit;
+using ConsentApi.Features.Groups;
+using ConsentApi.Features.Guardians;
+using ConsentApi.Features.Health;
+using ConsentApi.Features.Organisations;
+using ConsentApi.Features.Pupils;
+using ConsentApi.Features.Roster;
+using ConsentApi.Features.Schools;
+using ConsentApi.Infrastructure.Auth;
+using ConsentApi.Infrastructure.Errors;
+using ConsentApi.Infrastructure.Http;
+using ConsentApi.Infrastructure.OpenApi;
+using ConsentApi.Infrastructure.Persistence;
+using ConsentApi.Infrastructure.Pipeline;
+
+namespace ConsentApi.Infrastructure;
+
+/// <summary>The composition of the API, kept out of Program.cs so that Program reads as the list of what runs.</summary>
+public static class ConsentApiServices
+{
+    public static WebApplicationBuilder AddConsentApi(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddSingleton(TimeProvider.System);
+        services.AddConsentDb(builder.Configuration);
+        services.AddApiKeyAuth(builder.Configuration);
+        services.AddConsentProblemDetails();
+        services.AddValidation();
+        services.AddConsentHealthChecks();
+        services.AddConsentOpenApi();
+        services.ConfigureHttpJsonOptions(options => Configure(options.SerializerOptions));
+        services.Configure<Microsoft.AspNetCore.Mvc.JsonOptions>(options => Configure(options.JsonSerializerOptions));
+        services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
+        services.AddScoped<AuditScope>();
+        services.AddMediator(options =>
+        {
+            options.ServiceLifetime = ServiceLifetime.Scoped;
+            options.PipelineBehaviors = [typeof(CommandTransactionBehavior<,>)];
+        });
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = RequestLimits.RosterBodyBytes);
+        return builder;
+    }
+
+    /// <summary>Strict JSON: unknown properties are errors; enums travel as kebab-case strings.</summary>
+    public static void Configure(JsonSerializerOptions options)
+    {
+        options.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow;
+        options.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower, allowIntegerValues: false));
+    }
+
+    public static WebApplication UseConsentApi(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseSwagger();
+        app.UseSwaggerUI(options =>
+        {
+            options.SwaggerEndpoint(OpenApiSetup.DocumentPath, "ConsentApi v1");
+            options.DocumentTitle = "ConsentApi";
+        });
+        app.UseRouting();
+        app.UseRequestBodyLimits();
+        app.UseAuthentication();
+        app.UseAuthorization();
+
+        app.MapHealthEndpoints();
+        app.MapOrganisationEndpoints();
+        app.MapSchoolEndpoints();
+        app.MapGroupEndpoints();
+        app.MapPupilEndpoints();
+        app.MapGuardianEndpoints();
+        app.MapRosterEndpoints();
+        app.MapApiClientEndpoints();
+        app.MapAuditEndpoints();
+        return app;
+    }
+}

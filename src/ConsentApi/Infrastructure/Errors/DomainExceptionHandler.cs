@@ -1,0 +1,91 @@
+using System.Text.Json;
+using ConsentApi.Infrastructure.Persistence;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Mvc;
+
+namespace ConsentApi.Infrastructure.Errors;
+
+/// <summary>
+/// The one place exceptions become responses: domain refusals, malformed requests and unique violations are the
+/// caller's 4xx; anything else is logged (without request data) and answered with a bare 500.
+/// </summary>
+public sealed partial class DomainExceptionHandler(IProblemDetailsService problems, ILogger<DomainExceptionHandler> logger)
+    : IExceptionHandler
+{
+    public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
+    {
+        var problem = exception switch
+        {
+            RequestValidationException e => new HttpValidationProblemDetails(e.Errors)
+            {
+                Status = StatusCodes.Status400BadRequest, Title = "The request is invalid.", Detail = e.Message,
+            },
+            NotFoundException e => Problem(StatusCodes.Status404NotFound, "Not found.", e.Message),
+            ConflictException e => Problem(StatusCodes.Status409Conflict, "Conflict.", e.Message),
+            ForbiddenException e => Problem(StatusCodes.Status403Forbidden, "Forbidden.", e.Message),
+            BadHttpRequestException e => FromBadRequest(e),
+            _ when exception.IsUniqueViolation() => Problem(StatusCodes.Status409Conflict, "Conflict.",
+                "A resource with the same unique key already exists."),
+            _ => null,
+        };
+
+        if (problem is null)
+        {
+            LogUnhandled(logger, exception, exception.GetType().Name, httpContext.Request.Method,
+                httpContext.GetEndpoint()?.DisplayName);
+            problem = Problem(StatusCodes.Status500InternalServerError, "An unexpected error occurred.",
+                "The error has been logged; quote the traceId when reporting it.");
+        }
+
+        httpContext.Response.StatusCode = problem.Status!.Value;
+        return await problems.TryWriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = httpContext, ProblemDetails = problem, Exception = exception,
+        });
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Unhandled {ExceptionType} on {Method} {Endpoint}")]
+    private static partial void LogUnhandled(ILogger logger, Exception exception, string exceptionType, string method, string? endpoint);
+
+    private static ProblemDetails Problem(int status, string title, string detail) =>
+        new() { Status = status, Title = title, Detail = detail };
+
+    /// <summary>Binding failures: malformed or mistyped JSON, a missing body, a wrong content type, an oversize body.</summary>
+    private static ProblemDetails FromBadRequest(BadHttpRequestException exception)
+    {
+        var status = exception.StatusCode;
+        if (exception.InnerException is JsonException json)
+        {
+            var field = string.IsNullOrEmpty(json.Path) || json.Path == "$" ? "$" : json.Path;
+            return new HttpValidationProblemDetails(new Dictionary<string, string[]>
+            {
+                [field] = [JsonErrorMessage(json)],
+            })
+            {
+                Status = StatusCodes.Status400BadRequest,
+                Title = "The request body is not valid JSON for this operation.",
+                Detail = "The body could not be read as the expected JSON document; nothing was changed.",
+            };
+        }
+
+        return status switch
+        {
+            StatusCodes.Status413PayloadTooLarge => Problem(status, "The request body is too large.",
+                "The request body exceeds the size this operation accepts."),
+            StatusCodes.Status415UnsupportedMediaType => Problem(status, "Unsupported media type.",
+                "Send the body as application/json."),
+            _ => Problem(status, "The request is malformed.", BadRequestDetail(exception)),
+        };
+    }
+
+    // The JSON reader's messages name the path and the problem but never echo the value, so they are safe to return.
+    private static string JsonErrorMessage(JsonException json) =>
+        json.Message.Split(" Path:", 2)[0].Split(" LineNumber:", 2)[0].Trim();
+
+    private static string BadRequestDetail(BadHttpRequestException exception) =>
+        exception.Message.StartsWith("Required parameter", StringComparison.Ordinal)
+        || exception.Message.StartsWith("Failed to", StringComparison.Ordinal)
+        || exception.Message.StartsWith("Implicit body", StringComparison.Ordinal)
+            ? exception.Message
+            : "The request could not be read.";
+}

@@ -1,0 +1,25 @@
+namespace ConsentApi.Infrastructure.Errors;
+
+/// <summary>The few ways a command can be refused. One exception handler turns each into Problem Details.</summary>
+public abstract class DomainException(string message) : Exception(message);
+
+/// <summary>The resource does not exist, or belongs to a tenant or school the caller may not see (never 403 for those).</summary>
+public sealed class NotFoundException(string resource, object id)
+    : DomainException($"{resource} '{id}' was not found.");
+
+/// <summary>The request conflicts with the current state (a duplicate external id, say).</summary>
+public sealed class ConflictException(string message) : DomainException(message);
+
+/// <summary>The request is well-formed but breaks a rule that needs the database to check.</summary>
+public sealed class RequestValidationException(IDictionary<string, string[]> errors)
+    : DomainException("One or more fields are invalid.")
+{
+    public IDictionary<string, string[]> Errors { get; } = errors;
+
+    public RequestValidationException(string field, string error) : this(new Dictionary<string, string[]> { [field] = [error] })
+    {
+    }
+}
+
+/// <summary>The caller is known but not allowed to do this.</summary>
+public sealed class ForbiddenException(string message) : DomainException(message);

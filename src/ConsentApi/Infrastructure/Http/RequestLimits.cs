@@ -1,0 +1,37 @@
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Http.Metadata;
+
+namespace ConsentApi.Infrastructure.Http;
+
+/// <summary>
+/// A small default body limit for every operation and a larger one where an endpoint declares it (the roster sync).
+/// A declared Content-Length over the limit is refused before any of the body is read.
+/// </summary>
+public static class RequestLimits
+{
+    public const long DefaultBodyBytes = 1024 * 1024;
+    public const long RosterBodyBytes = 64L * 1024 * 1024;
+
+    public static IApplicationBuilder UseRequestBodyLimits(this IApplicationBuilder app) =>
+        app.Use((context, next) =>
+        {
+            var limit = context.GetEndpoint()?.Metadata.GetMetadata<IRequestSizeLimitMetadata>()?.MaxRequestBodySize
+                        ?? DefaultBodyBytes;
+            if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } feature)
+            {
+                feature.MaxRequestBodySize = limit;
+            }
+            if (context.Request.ContentLength > limit)
+            {
+                throw new BadHttpRequestException(
+                    $"The request body is larger than the {limit} bytes this operation accepts.",
+                    StatusCodes.Status413PayloadTooLarge);
+            }
+            return next(context);
+        });
+
+    public static TBuilder WithBodyLimit<TBuilder>(this TBuilder builder, long bytes) where TBuilder : IEndpointConventionBuilder =>
+        builder.WithMetadata(new RequestSizeLimitMetadata(bytes));
+
+    private sealed record RequestSizeLimitMetadata(long? MaxRequestBodySize) : IRequestSizeLimitMetadata;
+}

@@ -1,0 +1,84 @@
+using ConsentApi.Domain;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
+namespace ConsentApi.Infrastructure.Persistence.Configurations;
+
+internal sealed class OrganisationConfiguration : IEntityTypeConfiguration<Organisation>
+{
+    public void Configure(EntityTypeBuilder<Organisation> builder)
+    {
+        builder.Property(o => o.Id).ValueGeneratedNever();
+        builder.Property(o => o.Name).HasMaxLength(200);
+        builder.HasIndex(o => o.Name).IsUnique();
+    }
+}
+
+internal sealed class SchoolConfiguration : IEntityTypeConfiguration<School>
+{
+    public void Configure(EntityTypeBuilder<School> builder)
+    {
+        builder.Property(s => s.Id).ValueGeneratedNever();
+        builder.Property(s => s.Name).HasMaxLength(200);
+        builder.Property(s => s.BrinCode).HasMaxLength(6);
+        builder.HasOne<Organisation>().WithMany().HasForeignKey(s => s.OrganisationId).OnDelete(DeleteBehavior.Restrict);
+        builder.HasIndex(s => new { s.OrganisationId, s.BrinCode }).IsUnique();
+    }
+}
+
+internal sealed class GroupConfiguration : IEntityTypeConfiguration<Group>
+{
+    public void Configure(EntityTypeBuilder<Group> builder)
+    {
+        builder.Property(g => g.Id).ValueGeneratedNever();
+        builder.Property(g => g.ExternalId).HasMaxLength(64);
+        builder.Property(g => g.Name).HasMaxLength(100);
+        builder.Property(g => g.SchoolYear).HasMaxLength(9);
+        builder.HasOne<School>().WithMany().HasForeignKey(g => g.SchoolId).OnDelete(DeleteBehavior.Restrict);
+        builder.HasIndex(g => new { g.SchoolId, g.ExternalId }).IsUnique();
+        builder.ToTable(t => t.HasCheckConstraint("ck_groups_school_year",
+            "school_year ~ '^[0-9]{4}-[0-9]{4}$' AND right(school_year, 4)::int = left(school_year, 4)::int + 1"));
+    }
+}
+
+internal sealed class PupilConfiguration : IEntityTypeConfiguration<Pupil>
+{
+    public void Configure(EntityTypeBuilder<Pupil> builder)
+    {
+        builder.Property(p => p.Id).ValueGeneratedNever();
+        builder.Property(p => p.ExternalId).HasMaxLength(64);
+        builder.Property(p => p.DisplayName).HasMaxLength(200);
+        builder.Property(p => p.Status).HasConversion<string>().HasMaxLength(16);
+        builder.HasOne<School>().WithMany().HasForeignKey(p => p.SchoolId).OnDelete(DeleteBehavior.Restrict);
+        builder.HasOne<Group>().WithMany().HasForeignKey(p => p.GroupId).OnDelete(DeleteBehavior.Restrict);
+        builder.HasMany(p => p.Guardians).WithOne().HasForeignKey(l => l.PupilId).OnDelete(DeleteBehavior.Cascade);
+        builder.HasIndex(p => new { p.SchoolId, p.ExternalId }).IsUnique();
+        builder.HasIndex(p => new { p.SchoolId, p.Id });
+        builder.HasIndex(p => p.GroupId);
+        builder.ToTable(t => t.HasCheckConstraint("ck_pupils_left_on",
+            "(status = 'Left') = (left_on IS NOT NULL)"));
+    }
+}
+
+internal sealed class GuardianConfiguration : IEntityTypeConfiguration<Guardian>
+{
+    public void Configure(EntityTypeBuilder<Guardian> builder)
+    {
+        builder.Property(g => g.Id).ValueGeneratedNever();
+        builder.Property(g => g.ExternalId).HasMaxLength(64);
+        builder.Property(g => g.DisplayName).HasMaxLength(200);
+        builder.HasOne<Organisation>().WithMany().HasForeignKey(g => g.OrganisationId).OnDelete(DeleteBehavior.Restrict);
+        builder.HasIndex(g => new { g.OrganisationId, g.ExternalId }).IsUnique();
+    }
+}
+
+internal sealed class GuardianLinkConfiguration : IEntityTypeConfiguration<GuardianLink>
+{
+    public void Configure(EntityTypeBuilder<GuardianLink> builder)
+    {
+        builder.ToTable("guardian_links");
+        builder.HasKey(l => new { l.PupilId, l.GuardianId });
+        builder.HasOne<Guardian>().WithMany().HasForeignKey(l => l.GuardianId).OnDelete(DeleteBehavior.Restrict);
+        builder.HasIndex(l => l.GuardianId);
+    }
+}

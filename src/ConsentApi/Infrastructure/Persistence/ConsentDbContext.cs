@@ -1,0 +1,19 @@
+using ConsentApi.Domain;
+using Microsoft.EntityFrameworkCore;
+
+namespace ConsentApi.Infrastructure.Persistence;
+
+public sealed class ConsentDbContext(DbContextOptions<ConsentDbContext> options) : DbContext(options)
+{
+    public DbSet<Organisation> Organisations => Set<Organisation>();
+    public DbSet<School> Schools => Set<School>();
+    public DbSet<Group> Groups => Set<Group>();
+    public DbSet<Pupil> Pupils => Set<Pupil>();
+    public DbSet<Guardian> Guardians => Set<Guardian>();
+    public DbSet<GuardianLink> GuardianLinks => Set<GuardianLink>();
+    public DbSet<ApiClient> ApiClients => Set<ApiClient>();
+    public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder) =>
+        modelBuilder.ApplyConfigurationsFromAssembly(typeof(ConsentDbContext).Assembly);
+}

@@ -1,0 +1,16 @@
+namespace ConsentApi.Infrastructure.Pipeline;
+
+/// <summary>What the current command acted on, named by its handler for the audit trail.</summary>
+public sealed class AuditScope
+{
+    public string? ResourceType { get; private set; }
+    public Guid? ResourceId { get; private set; }
+    public Guid? OrganisationId { get; private set; }
+
+    public void On(string resourceType, Guid resourceId, Guid? organisationId = null)
+    {
+        ResourceType = resourceType;
+        ResourceId = resourceId;
+        OrganisationId = organisationId;
+    }
+}

@@ -1,0 +1,28 @@
+using ConsentApi.Infrastructure.Persistence;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace ConsentApi.Tests.Infrastructure;
+
+/// <summary>The real app, in process, over HTTP, on its own real PostgreSQL database.</summary>
+public sealed class ConsentApiFactory(string connectionString) : WebApplicationFactory<Program>
+{
+    public const string BootstrapKey = "bootstrap-key-for-tests-0123456789abcdef";
+
+    public string ConnectionString { get; } = connectionString;
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Testing");
+        builder.UseSetting("ConnectionStrings:ConsentDb", ConnectionString);
+        builder.UseSetting("Bootstrap:AdminApiKey", BootstrapKey);
+    }
+
+    /// <summary>Runs <paramref name="query"/> on a fresh DbContext, for asserting what the API wrote.</summary>
+    public async Task<T> QueryAsync<T>(Func<ConsentDbContext, Task<T>> query)
+    {
+        await using var scope = Services.CreateAsyncScope();
+        return await query(scope.ServiceProvider.GetRequiredService<ConsentDbContext>());
+    }
+}

@@ -1,0 +1,53 @@
+using ConsentApi.Infrastructure.Persistence;
+using Microsoft.EntityFrameworkCore;
+
+using ConsentApi.Tests.Infrastructure;
+
+namespace ConsentApi.Tests;
+
+/// <summary>
+/// Starts PostgreSQL once for the whole run (this fixture sits in the root namespace so it wraps every test) and migrates a template database once; every fixture then gets its own
+/// database cloned from the template (a file copy, milliseconds), so fixtures never see each other's rows.
+/// </summary>
+[SetUpFixture]
+public sealed class TestDatabase
+{
+    private const string Template = "consent_template";
+    private static PostgresServer? _server;
+    private static int _counter;
+
+    public static PostgresServer Server => _server ?? throw new InvalidOperationException("The test database is not started.");
+
+    [OneTimeSetUp]
+    public async Task StartAsync()
+    {
+        _server = await PostgresServer.StartAsync();
+        await _server.ExecuteAsync($"DROP DATABASE IF EXISTS {Template}");
+        await _server.ExecuteAsync($"CREATE DATABASE {Template}");
+        var options = new DbContextOptionsBuilder<ConsentDbContext>();
+        ConsentDb.Configure(options, _server.ConnectionStringFor(Template));
+        await using (var db = new ConsentDbContext(options.Options))
+        {
+            await db.Database.MigrateAsync();
+        }
+        Npgsql.NpgsqlConnection.ClearAllPools();
+    }
+
+    /// <summary>A fresh, migrated database; returns its connection string.</summary>
+    public static async Task<string> CreateAsync()
+    {
+        var name = $"consent_{Environment.ProcessId}_{Interlocked.Increment(ref _counter)}";
+        await Server.ExecuteAsync($"DROP DATABASE IF EXISTS {name}");
+        await Server.ExecuteAsync($"CREATE DATABASE {name} TEMPLATE {Template}");
+        return Server.ConnectionStringFor(name);
+    }
+
+    [OneTimeTearDown]
+    public async Task StopAsync()
+    {
+        if (_server is not null)
+        {
+            await _server.DisposeAsync();
+        }
+    }
+}

@@ -30,6 +30,7 @@ public static class ConsentApiServices
         services.AddConsentProblemDetails();
         services.AddValidation();
         services.AddConsentHealthChecks();
+        services.AddApiRateLimiting(builder.Configuration);
         services.AddConsentOpenApi();
         services.ConfigureHttpJsonOptions(options => Configure(options.SerializerOptions));
         services.Configure<Microsoft.AspNetCore.Mvc.JsonOptions>(options => Configure(options.JsonSerializerOptions));
@@ -64,6 +65,7 @@ public static class ConsentApiServices
         app.UseRouting();
         app.UseRequestBodyLimits();
         app.UseAuthentication();
+        app.UseApiRateLimiting();
         app.UseAuthorization();
 
         app.MapHealthEndpoints();

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using ConsentApi.Domain;
 using ConsentApi.Infrastructure.Auth;
 using Riok.Mapperly.Abstractions;
@@ -10,16 +11,16 @@ namespace ConsentApi.Features.ApiClients;
 /// <param name="RevokedAt">When the key was revoked; a revoked key no longer authenticates.</param>
 public sealed record ApiClientResponse(
     Guid Id,
-    string Name,
-    string KeyPrefix,
-    IReadOnlyList<string> Scopes,
-    IReadOnlyList<Guid> SchoolIds,
+    [property: MaxLength(FieldLengths.ClientName)] string Name,
+    [property: MaxLength(FieldLengths.KeyPrefix)] string KeyPrefix,
+    [property: MaxLength(5)] IReadOnlyList<string> Scopes,
+    [property: MaxLength(500)] IReadOnlyList<Guid> SchoolIds,
     DateTimeOffset CreatedAt,
     DateTimeOffset? RevokedAt);
 
 /// <summary>A new API client with its key. Store the key now: only its hash is kept.</summary>
 /// <param name="ApiKey">Send it in the <c>X-Api-Key</c> header.</param>
-public sealed record CreatedApiClientResponse(ApiClientResponse Client, string ApiKey);
+public sealed record CreatedApiClientResponse(ApiClientResponse Client, [property: MaxLength(FieldLengths.ApiKey)] string ApiKey);
 
 [Mapper]
 public static partial class ApiClientMapper

@@ -15,7 +15,7 @@ namespace ConsentApi.Features.ApiClients;
 /// <param name="Scopes">What it may do: admin, roster:read, roster:write, consent:read, consent:write.</param>
 /// <param name="SchoolIds">Limit the client to these schools; leave empty for every school of the organisation.</param>
 public sealed record CreateApiClientCommand(
-    [property: Required, StringLength(100, MinimumLength = 2)] string Name,
+    [property: Required, StringLength(FieldLengths.ClientName, MinimumLength = 2)] string Name,
     [property: Required, MinLength(1), MaxLength(5)] IReadOnlyList<string> Scopes,
     [property: MaxLength(500)] IReadOnlyList<Guid>? SchoolIds) : ICommand<CreatedApiClientResponse>;
 

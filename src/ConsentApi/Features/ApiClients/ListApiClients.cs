@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
+using ConsentApi.Domain;
 using ConsentApi.Infrastructure.Auth;
 using ConsentApi.Infrastructure.Errors;
 using ConsentApi.Infrastructure.Http;
@@ -12,7 +13,7 @@ namespace ConsentApi.Features.ApiClients;
 
 public sealed record ListApiClientsQuery(
     [property: Range(1, Paging.MaxLimit), DefaultValue(Paging.DefaultLimit)] int? Limit,
-    [property: StringLength(22)] string? Cursor) : IQuery<Page<ApiClientResponse>>, IPageRequest;
+    [property: StringLength(FieldLengths.Cursor)] string? Cursor) : IQuery<Page<ApiClientResponse>>, IPageRequest;
 
 public sealed class ListApiClientsHandler(ConsentDbContext db, CurrentClient caller)
     : IQueryHandler<ListApiClientsQuery, Page<ApiClientResponse>>

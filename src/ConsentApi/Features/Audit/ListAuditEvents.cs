@@ -20,10 +20,10 @@ namespace ConsentApi.Features.Audit;
 public sealed record AuditEventResponse(
     Guid Id,
     Guid? ClientId,
-    string Action,
-    string? ResourceType,
+    [property: MaxLength(FieldLengths.Action)] string Action,
+    [property: MaxLength(FieldLengths.ResourceType)] string? ResourceType,
     Guid? ResourceId,
-    string RequestId,
+    [property: MaxLength(FieldLengths.RequestId)] string RequestId,
     DateTimeOffset OccurredAt);
 
 /// <param name="ClientId">Only events of this API client.</param>
@@ -35,12 +35,12 @@ public sealed record AuditEventResponse(
 /// <param name="Cursor">The <c>nextCursor</c> of the previous page.</param>
 public sealed record ListAuditEventsQuery(
     Guid? ClientId,
-    [property: StringLength(100)] string? Action,
+    [property: StringLength(FieldLengths.Action)] string? Action,
     Guid? ResourceId,
     DateTimeOffset? From,
     DateTimeOffset? To,
     [property: Range(1, Paging.MaxLimit), DefaultValue(Paging.DefaultLimit)] int? Limit,
-    [property: StringLength(22)] string? Cursor) : IQuery<Page<AuditEventResponse>>, IPageRequest;
+    [property: StringLength(FieldLengths.Cursor)] string? Cursor) : IQuery<Page<AuditEventResponse>>, IPageRequest;
 
 public sealed class ListAuditEventsHandler(ConsentDbContext db, CurrentClient client)
     : IQueryHandler<ListAuditEventsQuery, Page<AuditEventResponse>>

@@ -17,9 +17,9 @@ namespace ConsentApi.Features.Groups;
 /// <param name="Cursor">The <c>nextCursor</c> of the previous page.</param>
 public sealed record ListGroupsQuery(
     Guid SchoolId,
-    [property: StringLength(9, MinimumLength = 9), RegularExpression(SchoolYears.Pattern)] string? SchoolYear,
+    [property: StringLength(FieldLengths.SchoolYear, MinimumLength = 9), RegularExpression(SchoolYears.Pattern)] string? SchoolYear,
     [property: Range(1, Paging.MaxLimit), DefaultValue(Paging.DefaultLimit)] int? Limit,
-    [property: StringLength(22)] string? Cursor) : IQuery<Page<GroupResponse>>, IPageRequest;
+    [property: StringLength(FieldLengths.Cursor)] string? Cursor) : IQuery<Page<GroupResponse>>, IPageRequest;
 
 public sealed class ListGroupsHandler(ConsentDbContext db, CurrentClient client)
     : IQueryHandler<ListGroupsQuery, Page<GroupResponse>>

@@ -6,20 +6,35 @@ namespace ConsentApi.Features.Guardians;
 
 /// <summary>A parent or carer.</summary>
 /// <param name="ExternalId">The admin system's id for the guardian, unique within the organisation.</param>
-public sealed record GuardianResponse(Guid Id, string ExternalId, string DisplayName);
+public sealed record GuardianResponse(
+    Guid Id,
+    [property: MaxLength(FieldLengths.ExternalId)] string ExternalId,
+    [property: MaxLength(FieldLengths.Name)] string DisplayName);
 
 /// <summary>A guardian with the pupils linked to them (those of the schools the caller may see).</summary>
-public sealed record GuardianDetailResponse(Guid Id, string ExternalId, string DisplayName, IReadOnlyList<GuardianPupilResponse> Pupils);
+/// <param name="Pupils">At most the first 1,000, by id.</param>
+public sealed record GuardianDetailResponse(
+    Guid Id,
+    [property: MaxLength(FieldLengths.ExternalId)] string ExternalId,
+    [property: MaxLength(FieldLengths.Name)] string DisplayName,
+    [property: MaxLength(GuardianDetailResponse.MaxPupils)] IReadOnlyList<GuardianPupilResponse> Pupils)
+{
+    public const int MaxPupils = 1000;
+}
 
 /// <summary>A pupil linked to a guardian.</summary>
-public sealed record GuardianPupilResponse(Guid PupilId, Guid SchoolId, string DisplayName, bool HasParentalAuthority);
+public sealed record GuardianPupilResponse(
+    Guid PupilId,
+    Guid SchoolId,
+    [property: MaxLength(FieldLengths.Name)] string DisplayName,
+    bool HasParentalAuthority);
 
 /// <summary>A guardian as the admin system knows them.</summary>
 /// <param name="ExternalId">The admin system's id for the guardian, unique within the organisation.</param>
 /// <param name="DisplayName">e.g. "Marieke de Vries".</param>
 public sealed record GuardianRequest(
-    [property: Required, StringLength(64, MinimumLength = 1)] string ExternalId,
-    [property: Required, StringLength(200, MinimumLength = 1)] string DisplayName);
+    [property: Required, StringLength(FieldLengths.ExternalId, MinimumLength = 1)] string ExternalId,
+    [property: Required, StringLength(FieldLengths.Name, MinimumLength = 1)] string DisplayName);
 
 [Mapper]
 public static partial class GuardianMapper

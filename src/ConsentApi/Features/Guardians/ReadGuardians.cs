@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
+using ConsentApi.Domain;
 using ConsentApi.Infrastructure.Auth;
 using ConsentApi.Infrastructure.Errors;
 using ConsentApi.Infrastructure.Http;
@@ -14,9 +15,9 @@ namespace ConsentApi.Features.Guardians;
 /// <param name="Limit">How many items to return, 1 to 200 (default 50).</param>
 /// <param name="Cursor">The <c>nextCursor</c> of the previous page.</param>
 public sealed record ListGuardiansQuery(
-    [property: StringLength(64)] string? ExternalId,
+    [property: StringLength(FieldLengths.ExternalId)] string? ExternalId,
     [property: Range(1, Paging.MaxLimit), DefaultValue(Paging.DefaultLimit)] int? Limit,
-    [property: StringLength(22)] string? Cursor) : IQuery<Page<GuardianResponse>>, IPageRequest;
+    [property: StringLength(FieldLengths.Cursor)] string? Cursor) : IQuery<Page<GuardianResponse>>, IPageRequest;
 
 public sealed class ListGuardiansHandler(ConsentDbContext db, CurrentClient client)
     : IQueryHandler<ListGuardiansQuery, Page<GuardianResponse>>
@@ -47,6 +48,7 @@ public sealed class GetGuardianHandler(ConsentDbContext db, CurrentClient client
                            .Join(visiblePupils, l => l.PupilId, p => p.Id,
                                (l, p) => new GuardianPupilResponse(p.Id, p.SchoolId, p.DisplayName, l.HasParentalAuthority))
                            .OrderBy(p => p.PupilId)
+                           .Take(GuardianDetailResponse.MaxPupils)
                            .ToList()))
                    .SingleOrDefaultAsync(ct)
                ?? throw new NotFoundException("Guardian", query.GuardianId);

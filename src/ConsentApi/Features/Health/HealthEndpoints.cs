@@ -1,3 +1,5 @@
+using System.ComponentModel.DataAnnotations;
+using ConsentApi.Domain;
 using ConsentApi.Infrastructure.Persistence;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
@@ -25,9 +27,14 @@ public sealed class DatabaseReadyCheck(ConsentDbContext db) : IHealthCheck
 }
 
 /// <summary>The service's health: <c>Healthy</c> or <c>Unhealthy</c>, with each check's finding.</summary>
-public sealed record HealthResponse(string Status, IReadOnlyDictionary<string, HealthCheckResponse> Checks);
+/// <param name="Status">`Healthy`, `Degraded` or `Unhealthy`.</param>
+public sealed record HealthResponse(
+    [property: MaxLength(FieldLengths.Status)] string Status,
+    IReadOnlyDictionary<string, HealthCheckResponse> Checks);
 
-public sealed record HealthCheckResponse(string Status, string? Description);
+public sealed record HealthCheckResponse(
+    [property: MaxLength(FieldLengths.Status)] string Status,
+    [property: MaxLength(200)] string? Description);
 
 public static class HealthEndpoints
 {

@@ -13,7 +13,7 @@ namespace ConsentApi.Features.Organisations;
 /// <summary>A new school board.</summary>
 /// <param name="Name">The board's name, unique in this installation.</param>
 public sealed record CreateOrganisationCommand(
-    [property: Required, StringLength(200, MinimumLength = 2)] string Name) : ICommand<CreatedOrganisationResponse>;
+    [property: Required, StringLength(FieldLengths.Name, MinimumLength = 2)] string Name) : ICommand<CreatedOrganisationResponse>;
 
 public sealed class CreateOrganisationHandler(ConsentDbContext db, AuditScope audit, TimeProvider clock)
     : ICommandHandler<CreateOrganisationCommand, CreatedOrganisationResponse>

@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
+using ConsentApi.Domain;
 using ConsentApi.Infrastructure.Http;
 using ConsentApi.Infrastructure.Persistence;
 using Mediator;
@@ -10,7 +11,7 @@ namespace ConsentApi.Features.Organisations;
 
 public sealed record ListOrganisationsQuery(
     [property: Range(1, Paging.MaxLimit), DefaultValue(Paging.DefaultLimit)] int? Limit,
-    [property: StringLength(22)] string? Cursor) : IQuery<Page<OrganisationResponse>>, IPageRequest;
+    [property: StringLength(FieldLengths.Cursor)] string? Cursor) : IQuery<Page<OrganisationResponse>>, IPageRequest;
 
 public sealed class ListOrganisationsHandler(ConsentDbContext db)
     : IQueryHandler<ListOrganisationsQuery, Page<OrganisationResponse>>

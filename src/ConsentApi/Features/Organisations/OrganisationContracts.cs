@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using ConsentApi.Domain;
 using ConsentApi.Features.ApiClients;
 using Riok.Mapperly.Abstractions;
@@ -5,7 +6,7 @@ using Riok.Mapperly.Abstractions;
 namespace ConsentApi.Features.Organisations;
 
 /// <summary>A school board: the tenant that owns schools, pupils, guardians and consent.</summary>
-public sealed record OrganisationResponse(Guid Id, string Name, DateTimeOffset CreatedAt);
+public sealed record OrganisationResponse(Guid Id, [property: MaxLength(FieldLengths.Name)] string Name, DateTimeOffset CreatedAt);
 
 /// <summary>A new organisation and its first admin client, whose key is shown only in this response.</summary>
 public sealed record CreatedOrganisationResponse(OrganisationResponse Organisation, CreatedApiClientResponse AdminClient);

@@ -27,6 +27,10 @@ public sealed class LinkGuardianHandler(ConsentDbContext db, CurrentClient clien
         var link = pupil.Guardians.SingleOrDefault(l => l.GuardianId == guardian.Id);
         if (link is null)
         {
+            if (pupil.Guardians.Count >= PupilRules.MaxGuardians)
+            {
+                throw new ConflictException($"A pupil has at most {PupilRules.MaxGuardians} guardians linked.");
+            }
             pupil.Guardians.Add(new GuardianLink { PupilId = pupil.Id, GuardianId = guardian.Id, HasParentalAuthority = command.HasParentalAuthority });
         }
         else
@@ -64,7 +68,8 @@ public static class GuardianLinkEndpoints
             .WithSummary("Link a guardian to a pupil")
             .WithDescription("Links the guardian to the pupil, or updates whether the guardian holds parental authority.")
             .ProducesValidationProblem()
-            .ProducesProblem(StatusCodes.Status404NotFound);
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict);
 
     public static RouteHandlerBuilder MapUnlinkGuardian(this RouteGroupBuilder group) =>
         group.MapDelete("/{pupilId:guid}/guardians/{guardianId:guid}", Unlink)

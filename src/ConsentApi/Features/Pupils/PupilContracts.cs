@@ -13,8 +13,8 @@ namespace ConsentApi.Features.Pupils;
 public sealed record PupilResponse(
     Guid Id,
     Guid SchoolId,
-    string ExternalId,
-    string DisplayName,
+    [property: MaxLength(FieldLengths.ExternalId)] string ExternalId,
+    [property: MaxLength(FieldLengths.Name)] string DisplayName,
     DateOnly DateOfBirth,
     Guid? GroupId,
     PupilStatus Status,
@@ -24,17 +24,21 @@ public sealed record PupilResponse(
 public sealed record PupilDetailResponse(
     Guid Id,
     Guid SchoolId,
-    string ExternalId,
-    string DisplayName,
+    [property: MaxLength(FieldLengths.ExternalId)] string ExternalId,
+    [property: MaxLength(FieldLengths.Name)] string DisplayName,
     DateOnly DateOfBirth,
     Guid? GroupId,
     PupilStatus Status,
     DateOnly? LeftOn,
-    IReadOnlyList<PupilGuardianResponse> Guardians);
+    [property: MaxLength(PupilRules.MaxGuardians)] IReadOnlyList<PupilGuardianResponse> Guardians);
 
 /// <summary>A guardian linked to a pupil.</summary>
 /// <param name="HasParentalAuthority">Only guardians with parental authority can decide on consent.</param>
-public sealed record PupilGuardianResponse(Guid GuardianId, string ExternalId, string DisplayName, bool HasParentalAuthority);
+public sealed record PupilGuardianResponse(
+    Guid GuardianId,
+    [property: MaxLength(FieldLengths.ExternalId)] string ExternalId,
+    [property: MaxLength(FieldLengths.Name)] string DisplayName,
+    bool HasParentalAuthority);
 
 /// <summary>A pupil as the admin system knows them.</summary>
 /// <param name="ExternalId">The admin system's id for the pupil, unique within the school.</param>
@@ -44,8 +48,8 @@ public sealed record PupilGuardianResponse(Guid GuardianId, string ExternalId, s
 /// <param name="Status">`active` (default) or `left`.</param>
 /// <param name="LeftOn">The day the pupil left; only with status `left`, defaults to today.</param>
 public sealed record PupilRequest(
-    [property: Required, StringLength(64, MinimumLength = 1)] string ExternalId,
-    [property: Required, StringLength(200, MinimumLength = 1)] string DisplayName,
+    [property: Required, StringLength(FieldLengths.ExternalId, MinimumLength = 1)] string ExternalId,
+    [property: Required, StringLength(FieldLengths.Name, MinimumLength = 1)] string DisplayName,
     [property: Required] DateOnly? DateOfBirth,
     Guid? GroupId,
     PupilStatus? Status,
@@ -57,6 +61,9 @@ public sealed record GuardianLinkRequest([property: Required] bool? HasParentalA
 
 public static class PupilRules
 {
+    /// <summary>A pupil has at most this many guardians linked.</summary>
+    public const int MaxGuardians = 10;
+
     /// <summary>Plausible for a pupil: not in the future and not more than 30 years ago.</summary>
     public static void EnsurePlausibleDateOfBirth(DateOnly dateOfBirth, DateOnly today, string field = "dateOfBirth")
     {

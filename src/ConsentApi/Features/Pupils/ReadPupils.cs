@@ -21,9 +21,9 @@ public sealed record ListPupilsQuery(
     Guid SchoolId,
     Guid? GroupId,
     PupilStatus? Status,
-    [property: StringLength(64)] string? ExternalId,
+    [property: StringLength(FieldLengths.ExternalId)] string? ExternalId,
     [property: Range(1, Paging.MaxLimit), DefaultValue(Paging.DefaultLimit)] int? Limit,
-    [property: StringLength(22)] string? Cursor) : IQuery<Page<PupilResponse>>, IPageRequest;
+    [property: StringLength(FieldLengths.Cursor)] string? Cursor) : IQuery<Page<PupilResponse>>, IPageRequest;
 
 public sealed class ListPupilsHandler(ConsentDbContext db, CurrentClient client)
     : IQueryHandler<ListPupilsQuery, Page<PupilResponse>>

@@ -1,6 +1,8 @@
 using System.ComponentModel.DataAnnotations;
+using ConsentApi.Domain;
 using ConsentApi.Features.Groups;
 using ConsentApi.Features.Guardians;
+using ConsentApi.Features.Pupils;
 
 namespace ConsentApi.Features.Roster;
 
@@ -28,17 +30,17 @@ public sealed record RosterRequest(
 /// <param name="GroupExternalId">The external id of the pupil's group, one of the roster's groups.</param>
 /// <param name="Guardians">The pupil's guardians, each one of the roster's guardians.</param>
 public sealed record RosterPupil(
-    [property: Required, StringLength(64, MinimumLength = 1)] string ExternalId,
-    [property: Required, StringLength(200, MinimumLength = 1)] string DisplayName,
+    [property: Required, StringLength(FieldLengths.ExternalId, MinimumLength = 1)] string ExternalId,
+    [property: Required, StringLength(FieldLengths.Name, MinimumLength = 1)] string DisplayName,
     [property: Required] DateOnly? DateOfBirth,
-    [property: StringLength(64, MinimumLength = 1)] string? GroupExternalId,
-    [property: MaxLength(10)] IReadOnlyList<RosterGuardianLink>? Guardians);
+    [property: StringLength(FieldLengths.ExternalId, MinimumLength = 1)] string? GroupExternalId,
+    [property: MaxLength(PupilRules.MaxGuardians)] IReadOnlyList<RosterGuardianLink>? Guardians);
 
 /// <summary>A pupil's link to a guardian of the roster.</summary>
 /// <param name="ExternalId">The guardian's external id.</param>
 /// <param name="HasParentalAuthority">Whether the guardian holds parental authority over the pupil.</param>
 public sealed record RosterGuardianLink(
-    [property: Required, StringLength(64, MinimumLength = 1)] string ExternalId,
+    [property: Required, StringLength(FieldLengths.ExternalId, MinimumLength = 1)] string ExternalId,
     [property: Required] bool? HasParentalAuthority);
 
 /// <summary>What a roster sync changed. Sending the same roster again reports everything unchanged.</summary>

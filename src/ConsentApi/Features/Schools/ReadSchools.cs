@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
+using ConsentApi.Domain;
 using ConsentApi.Infrastructure.Auth;
 using ConsentApi.Infrastructure.Errors;
 using ConsentApi.Infrastructure.Http;
@@ -12,7 +13,7 @@ namespace ConsentApi.Features.Schools;
 
 public sealed record ListSchoolsQuery(
     [property: Range(1, Paging.MaxLimit), DefaultValue(Paging.DefaultLimit)] int? Limit,
-    [property: StringLength(22)] string? Cursor) : IQuery<Page<SchoolResponse>>, IPageRequest;
+    [property: StringLength(FieldLengths.Cursor)] string? Cursor) : IQuery<Page<SchoolResponse>>, IPageRequest;
 
 public sealed class ListSchoolsHandler(ConsentDbContext db, CurrentClient client)
     : IQueryHandler<ListSchoolsQuery, Page<SchoolResponse>>

@@ -1,12 +1,15 @@
 using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
+using ConsentApi.Domain;
 using ConsentApi.Infrastructure.Errors;
 using Microsoft.EntityFrameworkCore;
 
 namespace ConsentApi.Infrastructure.Http;
 
 /// <summary>One page of a list. Pass <see cref="NextCursor"/> back as <c>cursor</c> for the next page; null means the end.</summary>
-public sealed record Page<T>(IReadOnlyList<T> Items, string? NextCursor);
+public sealed record Page<T>(
+    [property: MaxLength(Paging.MaxLimit)] IReadOnlyList<T> Items,
+    [property: MaxLength(FieldLengths.Cursor)] string? NextCursor);
 
 /// <summary>Keyset paging over UUIDv7 ids: stable under inserts, no offsets, and cheap at any depth.</summary>
 public static class Paging

@@ -26,7 +26,12 @@ public static class OpenApiSetup
                 Contact = new OpenApiContact { Name = "ConsentApi", Email = "support@consent-api.nl" },
                 License = new OpenApiLicense { Name = "Proprietary" },
             });
-            options.AddServer(new OpenApiServer { Url = "/", Description = "This server" });
+            options.AddServer(new OpenApiServer
+            {
+                Url = "/",
+                Description = "The host serving this document (local, staging or production)",
+                Extensions = new Dictionary<string, IOpenApiExtension> { ["x-internal"] = new JsonNodeExtension(false) },
+            });
             options.AddSecurityDefinition(ApiKeyAuthenticationHandler.SchemeName, new OpenApiSecurityScheme
             {
                 Type = SecuritySchemeType.ApiKey,
@@ -37,7 +42,8 @@ public static class OpenApiSetup
             options.SupportNonNullableReferenceTypes();
             options.NonNullableReferenceTypesAsRequired();
             options.CustomSchemaIds(type => SchemaIds.For(type));
-            options.OperationFilter<SecurityOperationFilter>();
+            options.OperationFilter<StandardResponsesOperationFilter>();
+            options.SchemaFilter<ConstraintsSchemaFilter>();
             var xml = Path.Combine(AppContext.BaseDirectory, "ConsentApi.xml");
             if (File.Exists(xml))
             {

@@ -9,8 +9,8 @@ internal sealed class ApiClientConfiguration : IEntityTypeConfiguration<ApiClien
     public void Configure(EntityTypeBuilder<ApiClient> builder)
     {
         builder.Property(c => c.Id).ValueGeneratedNever();
-        builder.Property(c => c.Name).HasMaxLength(100);
-        builder.Property(c => c.KeyPrefix).HasMaxLength(32);
+        builder.Property(c => c.Name).HasMaxLength(FieldLengths.ClientName);
+        builder.Property(c => c.KeyPrefix).HasMaxLength(FieldLengths.KeyPrefix);
         builder.Property(c => c.KeyHash).HasMaxLength(32);
         builder.HasOne<Organisation>().WithMany().HasForeignKey(c => c.OrganisationId).OnDelete(DeleteBehavior.Restrict);
         builder.HasIndex(c => c.KeyPrefix).IsUnique();
@@ -23,9 +23,9 @@ internal sealed class AuditEventConfiguration : IEntityTypeConfiguration<AuditEv
     public void Configure(EntityTypeBuilder<AuditEvent> builder)
     {
         builder.Property(e => e.Id).ValueGeneratedNever();
-        builder.Property(e => e.Action).HasMaxLength(100);
-        builder.Property(e => e.ResourceType).HasMaxLength(50);
-        builder.Property(e => e.RequestId).HasMaxLength(128);
+        builder.Property(e => e.Action).HasMaxLength(FieldLengths.Action);
+        builder.Property(e => e.ResourceType).HasMaxLength(FieldLengths.ResourceType);
+        builder.Property(e => e.RequestId).HasMaxLength(FieldLengths.RequestId);
         builder.HasIndex(e => new { e.OrganisationId, e.Id });
     }
 }

@@ -9,7 +9,7 @@ internal sealed class OrganisationConfiguration : IEntityTypeConfiguration<Organ
     public void Configure(EntityTypeBuilder<Organisation> builder)
     {
         builder.Property(o => o.Id).ValueGeneratedNever();
-        builder.Property(o => o.Name).HasMaxLength(200);
+        builder.Property(o => o.Name).HasMaxLength(FieldLengths.Name);
         builder.HasIndex(o => o.Name).IsUnique();
     }
 }
@@ -19,8 +19,8 @@ internal sealed class SchoolConfiguration : IEntityTypeConfiguration<School>
     public void Configure(EntityTypeBuilder<School> builder)
     {
         builder.Property(s => s.Id).ValueGeneratedNever();
-        builder.Property(s => s.Name).HasMaxLength(200);
-        builder.Property(s => s.BrinCode).HasMaxLength(6);
+        builder.Property(s => s.Name).HasMaxLength(FieldLengths.Name);
+        builder.Property(s => s.BrinCode).HasMaxLength(FieldLengths.BrinCode);
         builder.HasOne<Organisation>().WithMany().HasForeignKey(s => s.OrganisationId).OnDelete(DeleteBehavior.Restrict);
         builder.HasIndex(s => new { s.OrganisationId, s.BrinCode }).IsUnique();
     }
@@ -31,9 +31,9 @@ internal sealed class GroupConfiguration : IEntityTypeConfiguration<Group>
     public void Configure(EntityTypeBuilder<Group> builder)
     {
         builder.Property(g => g.Id).ValueGeneratedNever();
-        builder.Property(g => g.ExternalId).HasMaxLength(64);
-        builder.Property(g => g.Name).HasMaxLength(100);
-        builder.Property(g => g.SchoolYear).HasMaxLength(9);
+        builder.Property(g => g.ExternalId).HasMaxLength(FieldLengths.ExternalId);
+        builder.Property(g => g.Name).HasMaxLength(FieldLengths.GroupName);
+        builder.Property(g => g.SchoolYear).HasMaxLength(FieldLengths.SchoolYear);
         builder.HasOne<School>().WithMany().HasForeignKey(g => g.SchoolId).OnDelete(DeleteBehavior.Restrict);
         builder.HasIndex(g => new { g.SchoolId, g.ExternalId }).IsUnique();
         builder.ToTable(t => t.HasCheckConstraint("ck_groups_school_year",
@@ -46,9 +46,9 @@ internal sealed class PupilConfiguration : IEntityTypeConfiguration<Pupil>
     public void Configure(EntityTypeBuilder<Pupil> builder)
     {
         builder.Property(p => p.Id).ValueGeneratedNever();
-        builder.Property(p => p.ExternalId).HasMaxLength(64);
-        builder.Property(p => p.DisplayName).HasMaxLength(200);
-        builder.Property(p => p.Status).HasConversion<string>().HasMaxLength(16);
+        builder.Property(p => p.ExternalId).HasMaxLength(FieldLengths.ExternalId);
+        builder.Property(p => p.DisplayName).HasMaxLength(FieldLengths.Name);
+        builder.Property(p => p.Status).HasConversion<string>().HasMaxLength(FieldLengths.Status);
         builder.HasOne<School>().WithMany().HasForeignKey(p => p.SchoolId).OnDelete(DeleteBehavior.Restrict);
         builder.HasOne<Group>().WithMany().HasForeignKey(p => p.GroupId).OnDelete(DeleteBehavior.Restrict);
         builder.HasMany(p => p.Guardians).WithOne().HasForeignKey(l => l.PupilId).OnDelete(DeleteBehavior.Cascade);
@@ -65,8 +65,8 @@ internal sealed class GuardianConfiguration : IEntityTypeConfiguration<Guardian>
     public void Configure(EntityTypeBuilder<Guardian> builder)
     {
         builder.Property(g => g.Id).ValueGeneratedNever();
-        builder.Property(g => g.ExternalId).HasMaxLength(64);
-        builder.Property(g => g.DisplayName).HasMaxLength(200);
+        builder.Property(g => g.ExternalId).HasMaxLength(FieldLengths.ExternalId);
+        builder.Property(g => g.DisplayName).HasMaxLength(FieldLengths.Name);
         builder.HasOne<Organisation>().WithMany().HasForeignKey(g => g.OrganisationId).OnDelete(DeleteBehavior.Restrict);
         builder.HasIndex(g => new { g.OrganisationId, g.ExternalId }).IsUnique();
     }

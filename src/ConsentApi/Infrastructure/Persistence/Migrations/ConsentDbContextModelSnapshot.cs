@@ -41,8 +41,8 @@ namespace ConsentApi.Infrastructure.Persistence.Migrations
 
                     b.Property<string>("KeyPrefix")
                         .IsRequired()
-                        .HasMaxLength(32)
-                        .HasColumnType("character varying(32)")
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
                         .HasColumnName("key_prefix");
 
                     b.Property<string>("Name")

@@ -13,7 +13,7 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace ConsentApi.Infrastructure.Persistence.Migrations
 {
     [DbContext(typeof(ConsentDbContext))]
-    [Migration("20261124043104_InitialRoster")]
+    [Migration("20261124043636_InitialRoster")]
     partial class InitialRoster
     {
         /// <inheritdoc />
@@ -44,8 +44,8 @@ namespace ConsentApi.Infrastructure.Persistence.Migrations
 
                     b.Property<string>("KeyPrefix")
                         .IsRequired()
-                        .HasMaxLength(32)
-                        .HasColumnType("character varying(32)")
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
                         .HasColumnName("key_prefix");
 
                     b.Property<string>("Name")

@@ -50,7 +50,7 @@ namespace ConsentApi.Infrastructure.Persistence.Migrations
                     id = table.Column<Guid>(type: "uuid", nullable: false),
                     organisation_id = table.Column<Guid>(type: "uuid", nullable: false),
                     name = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
-                    key_prefix = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    key_prefix = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
                     key_hash = table.Column<byte[]>(type: "bytea", maxLength: 32, nullable: false),
                     scopes = table.Column<List<string>>(type: "text[]", nullable: false),
                     school_ids = table.Column<List<Guid>>(type: "uuid[]", nullable: false),

@@ -1,0 +1,42 @@
+# Sourced by run.sh, test.sh and bench scripts: installs what a fresh machine lacks.
+
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+apt_install() {
+  export DEBIAN_FRONTEND=noninteractive
+  as_root apt-get update -qq >/dev/null
+  as_root apt-get install -y -qq "$@" >/dev/null
+}
+
+ensure_dotnet() {
+  command -v dotnet >/dev/null || { echo "The .NET 10 SDK is required: https://dot.net" >&2; exit 1; }
+}
+
+# Prints the directory holding initdb/pg_ctl, installing the Debian postgresql package when none is present.
+postgres_bin() {
+  if [ -n "${PG_BIN:-}" ]; then echo "$PG_BIN"; return; fi
+  local bin
+  bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
+  if [ -z "$bin" ] || [ ! -x "$bin/initdb" ]; then
+    echo "==> Installing PostgreSQL server" >&2
+    apt_install postgresql
+    bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
+  fi
+  echo "$bin"
+}
+
+ensure_postgres_server() {
+  if [ -z "${ConnectionStrings__ConsentDb:-}" ]; then
+    export PG_BIN
+    PG_BIN=$(postgres_bin)
+  fi
+}
+
+ensure_node() {
+  if ! command -v npm >/dev/null; then
+    echo "==> Installing Node.js" >&2
+    apt_install nodejs npm
+  fi
+}

@@ -1,0 +1,85 @@
+using ConsentApi.Infrastructure.Auth;
+using ConsentApi.Infrastructure.Http;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.OpenApi;
+using Swashbuckle.AspNetCore.SwaggerGen;
+
+namespace ConsentApi.Infrastructure.OpenApi;
+
+/// <summary>
+/// Declares what every operation shares, so that endpoints list only their own answers: the API-key requirement and
+/// the scope it needs (401/403), rate limiting (429 and the limit headers), and the generic 500.
+/// </summary>
+internal sealed class StandardResponsesOperationFilter : IOperationFilter
+{
+    public void Apply(OpenApiOperation operation, OperationFilterContext context)
+    {
+        operation.Responses ??= new OpenApiResponses();
+        var metadata = context.ApiDescription.ActionDescriptor.EndpointMetadata;
+        var scope = metadata.OfType<RequiredScope>().LastOrDefault();
+        if (scope is null || metadata.OfType<IAllowAnonymous>().Any())
+        {
+            operation.Security = [];
+        }
+        else
+        {
+            operation.Security =
+            [
+                new OpenApiSecurityRequirement
+                {
+                    [new OpenApiSecuritySchemeReference(ApiKeyAuthenticationHandler.SchemeName, context.Document)] = [],
+                },
+            ];
+            operation.Description = $"{operation.Description?.TrimEnd()}\n\nRequires scope `{DescribeScope(scope.Scope)}`.".TrimStart();
+            AddProblem(operation, context, "401", "No API key, or an unknown or revoked one.");
+            AddProblem(operation, context, "403", "The API key lacks the required scope, or this client may not do this.");
+        }
+
+        AddProblem(operation, context, "429", "Too many requests from this client; retry after the seconds in `Retry-After`.");
+        AddProblem(operation, context, "500", "An unexpected error; quote the `traceId` when reporting it.");
+        operation.Responses["429"].Headers!["Retry-After"] = Header("Seconds to wait before retrying.", 0, 60);
+
+        foreach (var (status, response) in operation.Responses)
+        {
+            if (status.StartsWith('2') || status.StartsWith('4'))
+            {
+                var headers = ((OpenApiResponse)response).Headers ??= new Dictionary<string, IOpenApiHeader>();
+                headers[ApiRateLimiter.LimitHeader] = Header("Requests this client may make per minute.", 1, 1_000_000);
+                headers[ApiRateLimiter.RemainingHeader] = Header("Requests left in the current minute.", 0, 1_000_000);
+            }
+        }
+    }
+
+    private static string DescribeScope(string scope) =>
+        scope == ScopeAuthorization.PlatformOrAdmin ? "admin` (own organisation) or `platform" : scope;
+
+    private static OpenApiHeader Header(string description, int minimum, int maximum) => new()
+    {
+        Description = description,
+        Schema = new OpenApiSchema
+        {
+            Type = JsonSchemaType.Integer, Format = "int32",
+            Minimum = minimum.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            Maximum = maximum.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        },
+    };
+
+    private static void AddProblem(OpenApiOperation operation, OperationFilterContext context, string status, string description)
+    {
+        if (operation.Responses!.ContainsKey(status))
+        {
+            return;
+        }
+        var schema = context.SchemaGenerator.GenerateSchema(typeof(ProblemDetails), context.SchemaRepository);
+        operation.Responses[status] = new OpenApiResponse
+        {
+            Description = description,
+            Headers = new Dictionary<string, IOpenApiHeader>(),
+            Content = new Dictionary<string, IOpenApiMediaType>
+            {
+                ["application/problem+json"] = new OpenApiMediaType { Schema = schema },
+            },
+        };
+    }
+}

@@ -19,8 +19,11 @@ public abstract class ApiTest
 
     protected ConsentApiFactory Factory => _factory ?? throw new InvalidOperationException("The API is not started.");
 
+    /// <summary>Configuration a fixture needs beyond the defaults.</summary>
+    protected virtual IReadOnlyDictionary<string, string> Settings => new Dictionary<string, string>();
+
     [OneTimeSetUp]
-    public async Task StartApiAsync() => _factory = new ConsentApiFactory(await TestDatabase.CreateAsync());
+    public async Task StartApiAsync() => _factory = new ConsentApiFactory(await TestDatabase.CreateAsync(), Settings);
 
     [OneTimeTearDown]
     public async Task StopApiAsync()

@@ -6,7 +6,8 @@ using Microsoft.Extensions.DependencyInjection;
 namespace ConsentApi.Tests.Infrastructure;
 
 /// <summary>The real app, in process, over HTTP, on its own real PostgreSQL database.</summary>
-public sealed class ConsentApiFactory(string connectionString) : WebApplicationFactory<Program>
+public sealed class ConsentApiFactory(string connectionString, IReadOnlyDictionary<string, string>? settings = null)
+    : WebApplicationFactory<Program>
 {
     public const string BootstrapKey = "bootstrap-key-for-tests-0123456789abcdef";
 
@@ -17,6 +18,12 @@ public sealed class ConsentApiFactory(string connectionString) : WebApplicationF
         builder.UseEnvironment("Testing");
         builder.UseSetting("ConnectionStrings:ConsentDb", ConnectionString);
         builder.UseSetting("Bootstrap:AdminApiKey", BootstrapKey);
+        // Fixtures make many calls with few keys; the rate-limit tests set their own, low limit.
+        builder.UseSetting("RateLimiting:PermitsPerMinute", "100000");
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+        {
+            builder.UseSetting(key, value);
+        }
     }
 
     /// <summary>Runs <paramref name="query"/> on a fresh DbContext, for asserting what the API wrote.</summary>

@@ -45,10 +45,11 @@ public sealed class GetGuardianHandler(ConsentDbContext db, CurrentClient client
                    .Where(g => g.Id == query.GuardianId)
                    .Select(g => new GuardianDetailResponse(g.Id, g.ExternalId, g.DisplayName,
                        db.GuardianLinks.Where(l => l.GuardianId == g.Id)
-                           .Join(visiblePupils, l => l.PupilId, p => p.Id,
-                               (l, p) => new GuardianPupilResponse(p.Id, p.SchoolId, p.DisplayName, l.HasParentalAuthority))
-                           .OrderBy(p => p.PupilId)
+                           .Join(visiblePupils, l => l.PupilId, p => p.Id, (l, p) => new { Link = l, Pupil = p })
+                           .OrderBy(x => x.Pupil.Id)
                            .Take(GuardianDetailResponse.MaxPupils)
+                           .Select(x => new GuardianPupilResponse(
+                               x.Pupil.Id, x.Pupil.SchoolId, x.Pupil.DisplayName, x.Link.HasParentalAuthority))
                            .ToList()))
                    .SingleOrDefaultAsync(ct)
                ?? throw new NotFoundException("Guardian", query.GuardianId);

@@ -54,9 +54,10 @@ public sealed class GetPupilHandler(ConsentDbContext db, CurrentClient client) :
             .Select(p => new PupilDetailResponse(p.Id, p.SchoolId, p.ExternalId, p.DisplayName, p.DateOfBirth, p.GroupId,
                 p.Status, p.LeftOn,
                 p.Guardians
-                    .Join(db.Guardians, l => l.GuardianId, g => g.Id,
-                        (l, g) => new PupilGuardianResponse(g.Id, g.ExternalId, g.DisplayName, l.HasParentalAuthority))
-                    .OrderBy(g => g.GuardianId)
+                    .Join(db.Guardians, l => l.GuardianId, g => g.Id, (l, g) => new { Link = l, Guardian = g })
+                    .OrderBy(x => x.Guardian.Id)
+                    .Select(x => new PupilGuardianResponse(
+                        x.Guardian.Id, x.Guardian.ExternalId, x.Guardian.DisplayName, x.Link.HasParentalAuthority))
                     .ToList()))
             .SingleOrDefaultAsync(ct)
         ?? throw new NotFoundException("Pupil", query.PupilId);

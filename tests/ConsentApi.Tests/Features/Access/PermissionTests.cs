@@ -1,0 +1,194 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.RegularExpressions;
+using ConsentApi.Domain;
+using ConsentApi.Features.Groups;
+using ConsentApi.Features.Guardians;
+using ConsentApi.Features.Pupils;
+using ConsentApi.Tests.Infrastructure;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace ConsentApi.Tests.Features.Access;
+
+/// <summary>
+/// Every operation against every way in which a caller may lack the right: no key, an unknown key, a revoked key, a key
+/// without the scope, a key of another organisation, and a key limited to another school. None of them may change data.
+/// </summary>
+public sealed partial class PermissionTests : ApiTest
+{
+    /// <summary>What a client of the same organisation limited to the other school gets.</summary>
+    public enum OtherSchool { NotApplicable, NotFound, Forbidden }
+
+    public sealed record Operation(string Method, string Path, string Scope, Func<Ids, object?>? Body, bool OtherOrganisationNotFound, OtherSchool OtherSchool)
+    {
+        public override string ToString() => $"{Method} {Path}";
+    }
+
+    public sealed record Ids(Guid OrganisationId, Guid SchoolId, Guid GroupId, Guid PupilId, Guid GuardianId, Guid ClientId);
+
+    private static object SchoolBody(Ids _) => new { name = "OBS De Regenboog", brinCode = "99ZZ" };
+    private static object GroupBody(Ids _) => new { externalId = "G-NEW", name = "Groep 6a", schoolYear = "2026-2027" };
+    private static object PupilBody(Ids _) => new { externalId = "P-NEW", displayName = "Sanne de Vries", dateOfBirth = "2017-03-14" };
+    private static object GuardianBody(Ids _) => new { externalId = "O-NEW", displayName = "Marieke de Vries" };
+    private static object RosterBody(Ids _) => new { groups = Array.Empty<object>(), pupils = Array.Empty<object>(), guardians = Array.Empty<object>() };
+
+    public static readonly Operation[] Operations =
+    [
+        new("POST", "/v1/organisations", Scopes.Platform, _ => new { name = "Stichting Nieuw" }, false, OtherSchool.NotApplicable),
+        new("GET", "/v1/organisations", Scopes.Platform, null, false, OtherSchool.NotApplicable),
+        new("GET", "/v1/organisations/{organisationId}", Scopes.Admin, null, true, OtherSchool.NotApplicable),
+        new("POST", "/v1/schools", Scopes.Admin, SchoolBody, false, OtherSchool.Forbidden),
+        new("GET", "/v1/schools", Scopes.RosterRead, null, false, OtherSchool.NotApplicable),
+        new("GET", "/v1/schools/{schoolId}", Scopes.RosterRead, null, true, OtherSchool.NotFound),
+        new("PUT", "/v1/schools/{schoolId}", Scopes.Admin, SchoolBody, true, OtherSchool.NotFound),
+        new("GET", "/v1/schools/{schoolId}/groups", Scopes.RosterRead, null, true, OtherSchool.NotFound),
+        new("POST", "/v1/schools/{schoolId}/groups", Scopes.RosterWrite, GroupBody, true, OtherSchool.NotFound),
+        new("GET", "/v1/schools/{schoolId}/groups/{groupId}", Scopes.RosterRead, null, true, OtherSchool.NotFound),
+        new("PUT", "/v1/schools/{schoolId}/groups/{groupId}", Scopes.RosterWrite, GroupBody, true, OtherSchool.NotFound),
+        new("GET", "/v1/schools/{schoolId}/pupils", Scopes.RosterRead, null, true, OtherSchool.NotFound),
+        new("POST", "/v1/schools/{schoolId}/pupils", Scopes.RosterWrite, PupilBody, true, OtherSchool.NotFound),
+        new("PUT", "/v1/schools/{schoolId}/roster", Scopes.RosterWrite, RosterBody, true, OtherSchool.NotFound),
+        new("GET", "/v1/pupils/{pupilId}", Scopes.RosterRead, null, true, OtherSchool.NotFound),
+        new("PUT", "/v1/pupils/{pupilId}", Scopes.RosterWrite, PupilBody, true, OtherSchool.NotFound),
+        new("PUT", "/v1/pupils/{pupilId}/guardians/{guardianId}", Scopes.RosterWrite, _ => new { hasParentalAuthority = true }, true, OtherSchool.NotFound),
+        new("DELETE", "/v1/pupils/{pupilId}/guardians/{guardianId}", Scopes.RosterWrite, null, true, OtherSchool.NotFound),
+        new("GET", "/v1/guardians", Scopes.RosterRead, null, false, OtherSchool.NotApplicable),
+        new("POST", "/v1/guardians", Scopes.RosterWrite, GuardianBody, false, OtherSchool.NotApplicable),
+        new("GET", "/v1/guardians/{guardianId}", Scopes.RosterRead, null, true, OtherSchool.NotFound),
+        new("PUT", "/v1/guardians/{guardianId}", Scopes.RosterWrite, GuardianBody, true, OtherSchool.NotFound),
+        new("POST", "/v1/api-clients", Scopes.Admin, _ => new { name = "Nieuwe koppeling", scopes = new[] { "roster:read" } }, false, OtherSchool.Forbidden),
+        new("GET", "/v1/api-clients", Scopes.Admin, null, false, OtherSchool.NotApplicable),
+        new("GET", "/v1/api-clients/{clientId}", Scopes.Admin, null, true, OtherSchool.NotApplicable),
+        new("DELETE", "/v1/api-clients/{clientId}", Scopes.Admin, null, true, OtherSchool.Forbidden),
+        new("GET", "/v1/audit-events", Scopes.Admin, null, false, OtherSchool.Forbidden),
+    ];
+
+    public static IEnumerable<Operation> OperationsOnOrganisationData => Operations.Where(o => o.OtherOrganisationNotFound);
+
+    public static IEnumerable<Operation> OperationsOnSchools => Operations.Where(o => o.OtherSchool != OtherSchool.NotApplicable);
+
+    private Tenant _tenant = null!;
+    private Tenant _otherTenant = null!;
+    private Ids _ids = null!;
+
+    [OneTimeSetUp]
+    public async Task CreateDataAsync()
+    {
+        _tenant = await CreateTenantAsync();
+        _otherTenant = await CreateTenantAsync();
+        var full = _tenant.Full();
+        var group = await (await full.PostAsJsonAsync($"/v1/schools/{_tenant.SchoolId}/groups", GroupBody(null!))).ReadAsync<GroupResponse>();
+        var pupil = await (await full.PostAsJsonAsync($"/v1/schools/{_tenant.SchoolId}/pupils",
+            new { externalId = "P-1", displayName = "Daan Jansen", dateOfBirth = "2016-05-01", groupId = group.Id })).ReadAsync<PupilResponse>();
+        var guardian = await (await full.PostAsJsonAsync("/v1/guardians", new { externalId = "O-1", displayName = "Els Jansen" }))
+            .ReadAsync<GuardianResponse>();
+        (await full.PutAsJsonAsync($"/v1/pupils/{pupil.Id}/guardians/{guardian.Id}", new { hasParentalAuthority = true }))
+            .EnsureSuccessStatusCode();
+        var target = await _tenant.CreateKeyAsync([Scopes.RosterRead]);
+        var clientId = await Factory.QueryAsync(db => db.ApiClients.Where(c => c.KeyPrefix == target.Substring(0, 16)).Select(c => c.Id).SingleAsync());
+        _ids = new Ids(_tenant.OrganisationId, _tenant.SchoolId, group.Id, pupil.Id, guardian.Id, clientId);
+    }
+
+    private static string PathOf(Operation operation, Ids ids) => PlaceholderPattern().Replace(operation.Path, m => m.Groups[1].Value switch
+    {
+        "organisationId" => ids.OrganisationId.ToString(),
+        "schoolId" => ids.SchoolId.ToString(),
+        "groupId" => ids.GroupId.ToString(),
+        "pupilId" => ids.PupilId.ToString(),
+        "guardianId" => ids.GuardianId.ToString(),
+        "clientId" => ids.ClientId.ToString(),
+        var other => throw new InvalidOperationException($"No id for {{{other}}}."),
+    });
+
+    private async Task<HttpResponseMessage> SendAsync(HttpClient client, Operation operation)
+    {
+        using var request = new HttpRequestMessage(new HttpMethod(operation.Method), PathOf(operation, _ids));
+        if (operation.Body is not null)
+        {
+            request.Content = JsonContent.Create(operation.Body(_ids));
+        }
+        return await client.SendAsync(request);
+    }
+
+    /// <summary>Sends the call and checks the refusal changed nothing: no audit event, so no command ran.</summary>
+    private async Task AssertRefusedAsync(HttpClient client, Operation operation, HttpStatusCode status, string type)
+    {
+        var before = await Factory.QueryAsync(db => db.AuditEvents.CountAsync());
+        var response = await SendAsync(client, operation);
+        await AssertProblemAsync(response, status, type);
+        Assert.That(await Factory.QueryAsync(db => db.AuditEvents.CountAsync()), Is.EqualTo(before), "a refused call wrote an audit event");
+    }
+
+    [TestCaseSource(nameof(Operations))]
+    public async Task Without_a_key_is_401(Operation operation)
+    {
+        var response = await SendAsync(Client(), operation);
+        await AssertProblemAsync(response, HttpStatusCode.Unauthorized, "unauthorized");
+        Assert.That(response.Headers.WwwAuthenticate.ToString(), Does.Contain("X-Api-Key"));
+    }
+
+    [TestCaseSource(nameof(Operations))]
+    public Task With_an_unknown_key_is_401(Operation operation) =>
+        AssertRefusedAsync(Client("cak_000000000000_" + new string('A', 43)), operation, HttpStatusCode.Unauthorized, "unauthorized");
+
+    [TestCaseSource(nameof(Operations))]
+    public Task With_a_malformed_key_is_401(Operation operation) =>
+        AssertRefusedAsync(Client("not-a-key"), operation, HttpStatusCode.Unauthorized, "unauthorized");
+
+    [TestCaseSource(nameof(Operations))]
+    public async Task Without_the_scope_is_403(Operation operation)
+    {
+        // A platform operation refuses even a key with every organisation scope; others refuse a key with every other scope.
+        var scopes = Scopes.Assignable.Where(s => s != operation.Scope).ToArray();
+        await AssertRefusedAsync(await _tenant.ClientWithAsync(scopes), operation, HttpStatusCode.Forbidden, "forbidden");
+    }
+
+    [TestCaseSource(nameof(OperationsOnOrganisationData))]
+    public async Task For_another_organisations_data_is_404(Operation operation) =>
+        await AssertRefusedAsync(await _otherTenant.ClientWithAsync([.. Scopes.Assignable]), operation, HttpStatusCode.NotFound, "not-found");
+
+    [TestCaseSource(nameof(OperationsOnSchools))]
+    public async Task For_a_school_the_client_is_not_limited_to_is_refused(Operation operation)
+    {
+        var client = await _tenant.ClientWithAsync([.. Scopes.Assignable], [_tenant.SchoolIds[1]]);
+        if (operation.OtherSchool == OtherSchool.NotFound)
+        {
+            await AssertRefusedAsync(client, operation, HttpStatusCode.NotFound, "not-found");
+        }
+        else
+        {
+            await AssertRefusedAsync(client, operation, HttpStatusCode.Forbidden, "forbidden");
+        }
+    }
+
+    [Test]
+    public async Task A_revoked_key_is_401_from_the_next_request_on()
+    {
+        var key = await _tenant.CreateKeyAsync([Scopes.RosterRead]);
+        var client = Client(key);
+        Assert.That((await client.GetAsync("/v1/schools")).StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        var id = await Factory.QueryAsync(db => db.ApiClients.Where(c => c.KeyPrefix == key.Substring(0, 16)).Select(c => c.Id).SingleAsync());
+        Assert.That((await _tenant.Admin().DeleteAsync($"/v1/api-clients/{id}")).StatusCode, Is.EqualTo(HttpStatusCode.NoContent));
+        await AssertProblemAsync(await client.GetAsync("/v1/schools"), HttpStatusCode.Unauthorized, "unauthorized");
+    }
+
+    [Test]
+    public void Every_v1_endpoint_is_in_the_table()
+    {
+        var mapped = Factory.Services.GetRequiredService<EndpointDataSource>().Endpoints
+            .OfType<RouteEndpoint>()
+            .Where(e => e.RoutePattern.RawText?.StartsWith("/v1/", StringComparison.Ordinal) == true)
+            .SelectMany(e => (e.Metadata.GetMetadata<Microsoft.AspNetCore.Routing.HttpMethodMetadata>()?.HttpMethods ?? [])
+                .Select(m => $"{m} {ConstraintPattern().Replace(e.RoutePattern.RawText!, "").TrimEnd('/')}"))
+            .ToHashSet();
+        Assert.That(Operations.Select(o => o.ToString()), Is.EquivalentTo(mapped));
+    }
+
+    [GeneratedRegex(@"\{(\w+)\}")]
+    private static partial Regex PlaceholderPattern();
+
+    [GeneratedRegex(@":\w+")]
+    private static partial Regex ConstraintPattern();
+}

@@ -42,7 +42,7 @@ public static class DemoSeed
             Demo API key (every scope; shown once):
               {key}
 
-            Try: curl -H "X-Api-Key: {key}" http://localhost:5080/v1/schools/{school.Id}/pupils
+            Try: curl -H "X-Api-Key: {key}" http://localhost:{(Environment.GetEnvironmentVariable("PORT") ?? "5080")}/v1/schools/{school.Id}/pupils
 
             """);
     }

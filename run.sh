@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# Runs ConsentApi locally: installs PostgreSQL when absent, starts a cluster under .data/ (unless
+# ConnectionStrings__ConsentDb is set), applies migrations, seeds a demo organisation, prints a demo API key and serves
+# the API with Swagger UI on http://localhost:${PORT:-5080}. Ctrl-C stops the API and the database.
+set -euo pipefail
+cd "$(dirname "$0")"
+stop_database() { :; }
+api_pid=""
+cleanup() {
+  if [ -n "$api_pid" ]; then kill "$api_pid" 2>/dev/null || true; wait "$api_pid" 2>/dev/null || true; fi
+  stop_database
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+source scripts/prerequisites.sh
+ensure_dotnet
+
+port="${PORT:-5080}"
+root="$(pwd)"
+mkdir -p .data
+
+if [ -z "${ConnectionStrings__ConsentDb:-}" ]; then
+  bin="$(postgres_bin)"
+  pg_port="${PG_PORT:-55432}"
+  data="$root/.data/pg"
+  run_pg() { if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+
+  if [ "$(id -u)" -eq 0 ]; then
+    mkdir -p "$data" && chown postgres:postgres "$data" && chmod 700 "$data"
+    if ! runuser -u postgres -- test -w "$data"; then
+      # The checkout is not reachable by the postgres user: keep the cluster outside it.
+      data="/var/tmp/consentapi-$(echo "$root" | md5sum | cut -c1-8)/pg"
+      mkdir -p "$data" && chown -R postgres:postgres "$(dirname "$data")" && chmod 700 "$data"
+    fi
+  fi
+
+  if [ ! -f "$data/PG_VERSION" ]; then
+    echo "==> Creating a PostgreSQL cluster in $data"
+    run_pg "$bin/initdb" -D "$data" -U postgres --auth=trust --encoding=UTF8 --locale=C.UTF-8 >/dev/null
+  fi
+  if ! run_pg "$bin/pg_ctl" -D "$data" status >/dev/null 2>&1; then
+    echo "==> Starting PostgreSQL on 127.0.0.1:$pg_port"
+    run_pg "$bin/pg_ctl" -D "$data" -l "$data/server.log" -w \
+      -o "-p $pg_port -k /tmp -c listen_addresses=127.0.0.1" start >/dev/null
+    stop_database() { echo "==> Stopping PostgreSQL"; run_pg "$bin/pg_ctl" -D "$data" -m fast -w stop >/dev/null || true; }
+  fi
+  run_pg "$bin/psql" -h 127.0.0.1 -p "$pg_port" -U postgres -d postgres -tAc \
+    "SELECT 1 FROM pg_database WHERE datname = 'consent'" | grep -q 1 \
+    || run_pg "$bin/createdb" -h 127.0.0.1 -p "$pg_port" -U postgres consent
+  export ConnectionStrings__ConsentDb="Host=127.0.0.1;Port=$pg_port;Database=consent;Username=postgres"
+fi
+
+if [ -z "${Bootstrap__AdminApiKey:-}" ]; then
+  [ -f .data/bootstrap-key ] || head -c 32 /dev/urandom | base64 | tr -d '/+=\n' > .data/bootstrap-key
+  export Bootstrap__AdminApiKey="$(cat .data/bootstrap-key)"
+fi
+
+echo "==> Building"
+dotnet build src/ConsentApi/ConsentApi.csproj -c Release --nologo -v quiet
+# Run from the build output so that appsettings.json is the content root's.
+cd src/ConsentApi/bin/Release/net10.0
+
+echo "==> Migrating and seeding the demo organisation"
+dotnet ConsentApi.dll seed-demo
+
+cat <<MSG
+Platform operator key (creates organisations): $Bootstrap__AdminApiKey
+Swagger UI:   http://localhost:$port/swagger
+Health:       http://localhost:$port/health/ready
+Press Ctrl-C to stop.
+MSG
+ASPNETCORE_ENVIRONMENT="${ASPNETCORE_ENVIRONMENT:-Development}" dotnet ConsentApi.dll --urls "http://localhost:$port" &
+api_pid=$!
+wait "$api_pid"

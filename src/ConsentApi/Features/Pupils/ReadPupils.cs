@@ -13,14 +13,14 @@ namespace ConsentApi.Features.Pupils;
 
 /// <param name="SchoolId">The school.</param>
 /// <param name="GroupId">Only pupils of this group.</param>
-/// <param name="Status">Only pupils with this status.</param>
+/// <param name="Status">Only pupils with this status: `active` or `left`.</param>
 /// <param name="ExternalId">The pupil with this admin-system id.</param>
 /// <param name="Limit">How many items to return, 1 to 200 (default 50).</param>
 /// <param name="Cursor">The <c>nextCursor</c> of the previous page.</param>
 public sealed record ListPupilsQuery(
     Guid SchoolId,
     Guid? GroupId,
-    PupilStatus? Status,
+    [property: AllowedValues(null, "active", "left")] string? Status,
     [property: StringLength(FieldLengths.ExternalId)] string? ExternalId,
     [property: Range(1, Paging.MaxLimit), DefaultValue(Paging.DefaultLimit)] int? Limit,
     [property: StringLength(FieldLengths.Cursor)] string? Cursor) : IQuery<Page<PupilResponse>>, IPageRequest;
@@ -32,10 +32,16 @@ public sealed class ListPupilsHandler(ConsentDbContext db, CurrentClient client)
     {
         await db.EnsureSchoolVisibleAsync(query.SchoolId, client, ct);
         var after = Paging.After(query.Cursor);
+        PupilStatus? status = query.Status switch
+        {
+            "active" => PupilStatus.Active,
+            "left" => PupilStatus.Left,
+            _ => null,
+        };
         return await db.Pupils.AsNoTracking()
             .Where(p => p.SchoolId == query.SchoolId
                         && (query.GroupId == null || p.GroupId == query.GroupId)
-                        && (query.Status == null || p.Status == query.Status)
+                        && (status == null || p.Status == status)
                         && (query.ExternalId == null || p.ExternalId == query.ExternalId)
                         && (after == null || p.Id > after))
             .OrderBy(p => p.Id)

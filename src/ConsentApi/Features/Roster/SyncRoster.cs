@@ -204,6 +204,22 @@ internal static class RosterValidation
             }
         }
 
+        // The JSON reader lets a null through as a list item; nothing after this line has to expect one.
+        var nulls = roster.Groups.Select((g, i) => (Item: (object?)g, Field: $"groups[{i}]"))
+            .Concat(roster.Pupils.Select((p, i) => (Item: (object?)p, Field: $"pupils[{i}]")))
+            .Concat(roster.Guardians.Select((g, i) => (Item: (object?)g, Field: $"guardians[{i}]")))
+            .Concat(roster.Pupils.SelectMany((p, i) =>
+                (p?.Guardians ?? []).Select((l, j) => (Item: (object?)l, Field: $"pupils[{i}].guardians[{j}]"))))
+            .Where(x => x.Item is null);
+        foreach (var (_, field) in nulls)
+        {
+            Add(field, "An item cannot be null.");
+        }
+        if (errors.Count > 0)
+        {
+            throw new RequestValidationException(errors);
+        }
+
         var groupIds = new HashSet<string>(StringComparer.Ordinal);
         for (var i = 0; i < roster.Groups.Count; i++)
         {

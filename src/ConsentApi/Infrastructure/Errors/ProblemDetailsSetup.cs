@@ -17,6 +17,10 @@ public static class ProblemDetailsSetup
             {
                 problem.Type = problem is HttpValidationProblemDetails ? ProblemTypes.Validation : ProblemTypes.ForStatus(status);
             }
+            if (problem is HttpValidationProblemDetails validation)
+            {
+                NormaliseFieldNames(validation.Errors);
+            }
             problem.Instance ??= context.HttpContext.Request.Path;
             problem.Extensions["traceId"] = Activity.Current?.TraceId.ToString() ?? context.HttpContext.TraceIdentifier;
             problem.Extensions.Remove("requestId");
@@ -24,6 +28,32 @@ public static class ProblemDetailsSetup
         });
         services.AddExceptionHandler<DomainExceptionHandler>();
         return services;
+    }
+
+    /// <summary>
+    /// Names every invalid field as its JSON path in the request, whichever layer found it: the JSON reader says
+    /// <c>$.pupils[1].dateOfBirth</c>, attribute validation <c>Pupils[1].DateOfBirth</c>; clients get <c>pupils[1].dateOfBirth</c>.
+    /// </summary>
+    private static void NormaliseFieldNames(IDictionary<string, string[]> errors)
+    {
+        foreach (var key in errors.Keys.ToList())
+        {
+            var field = FieldName(key);
+            if (field == key)
+            {
+                continue;
+            }
+            var messages = errors[key];
+            errors.Remove(key);
+            errors[field] = errors.TryGetValue(field, out var existing) ? [.. existing, .. messages] : messages;
+        }
+    }
+
+    internal static string FieldName(string key)
+    {
+        var path = key.StartsWith("$.", StringComparison.Ordinal) ? key[2..] : key;
+        return string.Join('.', path.Split('.').Select(segment =>
+            segment.Length > 0 && char.IsUpper(segment[0]) ? char.ToLowerInvariant(segment[0]) + segment[1..] : segment));
     }
 
     public static Task WriteProblem(HttpContext context, int status, string title, string detail)

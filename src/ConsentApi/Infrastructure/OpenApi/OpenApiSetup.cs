@@ -44,6 +44,7 @@ public static class OpenApiSetup
             options.CustomSchemaIds(type => SchemaIds.For(type));
             options.OperationFilter<StandardResponsesOperationFilter>();
             options.SchemaFilter<ConstraintsSchemaFilter>();
+            options.ParameterFilter<QueryParameterFilter>();
             var xml = Path.Combine(AppContext.BaseDirectory, "ConsentApi.xml");
             if (File.Exists(xml))
             {

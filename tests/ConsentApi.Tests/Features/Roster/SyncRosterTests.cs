@@ -368,7 +368,7 @@ public sealed class SyncRosterTests : ApiTest
         var response = await SyncAsync(tenant.Full(), tenant.SchoolId, roster);
 
         var problem = await AssertProblemAsync(response, HttpStatusCode.BadRequest, "validation");
-        Assert.That(problem["errors"]!.AsObject().Select(e => e.Key), Is.EqualTo(new[] { "Pupils[1].DateOfBirth" }),
+        Assert.That(problem["errors"]!.AsObject().Select(e => e.Key), Is.EqualTo(new[] { "pupils[1].dateOfBirth" }),
             "the key as the API writes it (PascalCase, unlike its own camelCase roster keys): " + problem.ToJsonString());
         Assert.That(await CountsInDbAsync(tenant.OrganisationId), Is.EqualTo((0, 0, 0)));
     }
@@ -388,7 +388,8 @@ public sealed class SyncRosterTests : ApiTest
 
         var response = await SyncAsync(tenant.Full(), tenant.SchoolId, roster);
 
-        await AssertProblemAsync(response, HttpStatusCode.BadRequest, "validation");
+        var problem = await AssertProblemAsync(response, HttpStatusCode.BadRequest, "validation");
+        Assert.That(problem["errors"]!.AsObject().Select(e => e.Key), Is.EqualTo(new[] { $"{list}[1]" }), problem.ToJsonString());
         Assert.That(await CountsInDbAsync(tenant.OrganisationId), Is.EqualTo((0, 0, 0)));
     }
 

@@ -45,6 +45,7 @@ public static class OpenApiSetup
             options.OperationFilter<StandardResponsesOperationFilter>();
             options.SchemaFilter<ConstraintsSchemaFilter>();
             options.ParameterFilter<QueryParameterFilter>();
+            options.SchemaFilter<ExamplesSchemaFilter>();
             var xml = Path.Combine(AppContext.BaseDirectory, "ConsentApi.xml");
             if (File.Exists(xml))
             {

@@ -46,6 +46,7 @@ public static class OpenApiSetup
             options.SchemaFilter<ConstraintsSchemaFilter>();
             options.ParameterFilter<QueryParameterFilter>();
             options.SchemaFilter<ExamplesSchemaFilter>();
+            options.DocumentFilter<TagsDocumentFilter>();
             var xml = Path.Combine(AppContext.BaseDirectory, "ConsentApi.xml");
             if (File.Exists(xml))
             {

@@ -60,6 +60,32 @@ public sealed class OpenApiDocumentTests : ApiTest
     }
 
     [Test]
+    public async Task Every_tag_an_operation_uses_is_declared_with_a_description()
+    {
+        var document = await ServedAsync();
+        var declared = document["tags"]!.AsArray().ToDictionary(t => (string)t!["name"]!, t => (string?)t!["description"]);
+        var used = document["paths"]!.AsObject()
+            .SelectMany(p => p.Value!.AsObject().SelectMany(o => o.Value!["tags"]!.AsArray().Select(t => (string)t!)))
+            .ToHashSet();
+        Assert.That(used, Is.SubsetOf(declared.Keys));
+        Assert.That(declared.Values, Has.All.Not.Empty);
+    }
+
+    [Test]
+    public async Task Request_and_response_schemas_carry_examples()
+    {
+        var schemas = (await ServedAsync())["components"]!["schemas"]!.AsObject();
+        string[] withExamples = ["RosterRequest", "RosterSyncResponse", "PupilDetailResponse", "CreatedApiClientResponse", "HttpValidationProblemDetails"];
+        Assert.Multiple(() =>
+        {
+            foreach (var name in withExamples)
+            {
+                Assert.That(schemas[name]!.AsObject().ContainsKey("example"), Is.True, name);
+            }
+        });
+    }
+
+    [Test]
     public async Task Swagger_ui_is_served()
     {
         var response = await Client().GetAsync("/swagger/index.html");

@@ -1,0 +1,24 @@
+using Microsoft.OpenApi;
+using Swashbuckle.AspNetCore.SwaggerGen;
+
+namespace ConsentApi.Infrastructure.OpenApi;
+
+/// <summary>The document's tags in the order an integrator meets them, each with what it is for.</summary>
+internal sealed class TagsDocumentFilter : IDocumentFilter
+{
+    private static readonly (string Name, string Description)[] Tags =
+    [
+        ("Organisations", "School boards: the tenants. Created by the platform operator, each with a first admin key."),
+        ("Schools", "The schools of an organisation."),
+        ("Roster", "Full sync of a school's groups, pupils and guardians from its admin system."),
+        ("Groups", "Classes of a school, per school year."),
+        ("Pupils", "Pupils of a school and the guardians linked to them."),
+        ("Guardians", "Parents and carers, shared by the schools of an organisation."),
+        ("API clients", "The calling systems of an organisation, their scopes, school limits and keys."),
+        ("Audit", "Who changed what, when: one event per command."),
+        ("Health", "Liveness and readiness probes; no key needed."),
+    ];
+
+    public void Apply(OpenApiDocument swaggerDoc, DocumentFilterContext context) =>
+        swaggerDoc.Tags = new HashSet<OpenApiTag>(Tags.Select(t => new OpenApiTag { Name = t.Name, Description = t.Description }));
+}

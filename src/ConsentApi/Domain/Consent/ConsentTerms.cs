@@ -1,0 +1,88 @@
+namespace ConsentApi.Domain.Consent;
+
+/// <summary>The kinds of recording consent is asked for. Fixed: they match the protocol's photo, film and audio.</summary>
+public enum MediaType
+{
+    Photo,
+    Film,
+    Audio,
+}
+
+/// <summary>Who may see what is published on a channel.</summary>
+public enum ChannelAudience
+{
+    Public,
+    Closed,
+}
+
+/// <summary>A person's answer for one item. A withdrawal is a later <see cref="Refused"/>.</summary>
+public enum ConsentOutcome
+{
+    Granted,
+    Refused,
+}
+
+/// <summary>How a decision reached the school, kept as proof.</summary>
+public enum DecisionMethod
+{
+    ParentApp,
+    Paper,
+    Email,
+    Web,
+    InPerson,
+}
+
+/// <summary>How long a grant under a form version lasts.</summary>
+public enum ConsentValidity
+{
+    /// <summary>Until a later decision by the same person.</summary>
+    UntilWithdrawn,
+
+    /// <summary>Until the end of the form version's school year (the organisation's school-year end, default 31 July).</summary>
+    SchoolYear,
+}
+
+/// <summary>Organisation policy: whose grant suffices while the pupil is under 16.</summary>
+public enum GrantRequires
+{
+    /// <summary>At least one guardian with parental authority granted, and none refused.</summary>
+    AnyGuardian,
+
+    /// <summary>Every guardian with parental authority granted.</summary>
+    AllGuardians,
+}
+
+/// <summary>The effective consent for one pupil, media type and channel at a moment. Only <see cref="Granted"/> allows publication.</summary>
+public enum ConsentState
+{
+    Granted,
+    Refused,
+    Conflict,
+    Pending,
+    NotAsked,
+    Expired,
+    NeedsPupilConsent,
+}
+
+/// <summary>Why an item has its state: stable codes clients may branch on.</summary>
+public static class ConsentReasons
+{
+    public const string GrantedByGuardian = "granted-by-guardian";
+    public const string GrantedByAllGuardians = "granted-by-all-guardians";
+    public const string GrantedByPupil = "granted-by-pupil";
+    public const string RefusedByGuardian = "refused-by-guardian";
+    public const string RefusedByPupil = "refused-by-pupil";
+    public const string GuardiansDisagree = "guardians-disagree";
+    public const string AwaitingOtherGuardian = "awaiting-other-guardian";
+    public const string NoAnswer = "no-answer";
+    public const string NotAsked = "not-asked";
+    public const string NoGuardianWithAuthority = "no-guardian-with-authority";
+    public const string ConsentExpired = "consent-expired";
+    public const string PupilIs16 = "pupil-is-16";
+
+    public static readonly IReadOnlyList<string> All =
+    [
+        GrantedByGuardian, GrantedByAllGuardians, GrantedByPupil, RefusedByGuardian, RefusedByPupil, GuardiansDisagree,
+        AwaitingOtherGuardian, NoAnswer, NotAsked, NoGuardianWithAuthority, ConsentExpired, PupilIs16,
+    ];
+}

@@ -17,4 +17,10 @@ public static class FieldLengths
     public const int RequestId = 128;
     public const int Cursor = 22;
     public const int Status = 16;
+    public const int ChannelKey = 40;
+    public const int ChannelName = 100;
+    public const int FormText = 20_000;
+    public const int ProofReference = 200;
+    public const int Note = 1000;
+    public const int ContentHash = 71;
 }

@@ -6,4 +6,13 @@ public sealed class Organisation
     public Guid Id { get; init; } = Guid.CreateVersion7();
     public required string Name { get; set; }
     public DateTimeOffset CreatedAt { get; init; }
+
+    /// <summary>Whose grant suffices while a pupil is under 16.</summary>
+    public Consent.GrantRequires GrantRequires { get; set; } = Consent.GrantRequires.AnyGuardian;
+
+    /// <summary>With <see cref="SchoolYearEndDay"/>: the last day of a school year, when school-year consent ends.</summary>
+    public int SchoolYearEndMonth { get; set; } = 7;
+    public int SchoolYearEndDay { get; set; } = 31;
+
+    public Consent.ConsentPolicy Policy => new(GrantRequires, SchoolYearEndMonth, SchoolYearEndDay);
 }

@@ -1,12 +1,25 @@
 using System.ComponentModel.DataAnnotations;
 using ConsentApi.Domain;
+using ConsentApi.Domain.Consent;
 using ConsentApi.Features.ApiClients;
 using Riok.Mapperly.Abstractions;
 
 namespace ConsentApi.Features.Organisations;
 
 /// <summary>A school board: the tenant that owns schools, pupils, guardians and consent.</summary>
-public sealed record OrganisationResponse(Guid Id, [property: MaxLength(FieldLengths.Name)] string Name, DateTimeOffset CreatedAt);
+public sealed record OrganisationResponse(
+    Guid Id,
+    [property: MaxLength(FieldLengths.Name)] string Name,
+    DateTimeOffset CreatedAt,
+    ConsentPolicyResponse ConsentPolicy);
+
+/// <summary>How the organisation's consent rules are set.</summary>
+/// <param name="GrantRequires">`any-guardian`: one guardian with parental authority granting suffices (and none refused); `all-guardians`: every guardian with parental authority must grant.</param>
+/// <param name="SchoolYearEndMonth">With the day: the last day of a school year, when school-year consent ends (default 31 July).</param>
+public sealed record ConsentPolicyResponse(
+    GrantRequires GrantRequires,
+    [property: Range(1, 12)] int SchoolYearEndMonth,
+    [property: Range(1, 31)] int SchoolYearEndDay);
 
 /// <summary>A new organisation and its first admin client, whose key is shown only in this response.</summary>
 public sealed record CreatedOrganisationResponse(OrganisationResponse Organisation, CreatedApiClientResponse AdminClient);
@@ -14,7 +27,14 @@ public sealed record CreatedOrganisationResponse(OrganisationResponse Organisati
 [Mapper]
 public static partial class OrganisationMapper
 {
+    [MapPropertyFromSource(nameof(OrganisationResponse.ConsentPolicy))]
     public static partial OrganisationResponse ToResponse(this Organisation organisation);
+
+    [MapperIgnoreSource(nameof(Organisation.Id))]
+    [MapperIgnoreSource(nameof(Organisation.Name))]
+    [MapperIgnoreSource(nameof(Organisation.CreatedAt))]
+    [MapperIgnoreSource(nameof(Organisation.Policy))]
+    private static partial ConsentPolicyResponse ToPolicyResponse(Organisation organisation);
 
     public static partial IQueryable<OrganisationResponse> ProjectToResponse(this IQueryable<Organisation> organisations);
 }

@@ -37,6 +37,14 @@ public sealed partial class DomainExceptionHandler(IProblemDetailsService proble
                 "The error has been logged; quote the traceId when reporting it.");
         }
 
+        if (exception is DomainException { ProblemExtensions.Count: > 0 } domain)
+        {
+            foreach (var (key, value) in domain.ProblemExtensions)
+            {
+                problem.Extensions[key] = value;
+            }
+        }
+
         httpContext.Response.StatusCode = problem.Status!.Value;
         return await problems.TryWriteAsync(new ProblemDetailsContext
         {

@@ -1,7 +1,11 @@
 namespace ConsentApi.Infrastructure.Errors;
 
 /// <summary>The few ways a command can be refused. One exception handler turns each into Problem Details.</summary>
-public abstract class DomainException(string message) : Exception(message);
+public abstract class DomainException(string message) : Exception(message)
+{
+    /// <summary>Members added to the Problem Details, e.g. the ids that were not found.</summary>
+    public IDictionary<string, object?> ProblemExtensions { get; } = new Dictionary<string, object?>();
+}
 
 /// <summary>The resource does not exist, or belongs to a tenant or school the caller may not see (never 403 for those).</summary>
 public sealed class NotFoundException(string resource, object id)

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using ConsentApi.Domain;
+using ConsentApi.Domain.Consent;
 using ConsentApi.Features.ApiClients;
 using ConsentApi.Features.Audit;
 using ConsentApi.Features.Groups;
@@ -31,15 +32,17 @@ internal static class Examples
     private static readonly ApiClientResponse Client = new(ClientId, "ParnasSys koppeling", "cak_3f9a0c1d2e4b",
         [Scopes.RosterRead, Scopes.RosterWrite], [SchoolId], Created, null);
 
+    private static readonly ConsentPolicyResponse Policy = new(GrantRequires.AnyGuardian, 7, 31);
+
     private static readonly PupilResponse Pupil = new(PupilId, SchoolId, "LL1001", "Sanne de Vries",
         new DateOnly(2018, 3, 14), GroupId, PupilStatus.Active, null);
 
     private static readonly Dictionary<Type, object> ByType = new()
     {
         [typeof(CreateOrganisationCommand)] = new CreateOrganisationCommand("Stichting Openbaar Primair Onderwijs Zuid"),
-        [typeof(OrganisationResponse)] = new OrganisationResponse(OrganisationId, "Stichting Openbaar Primair Onderwijs Zuid", Created),
+        [typeof(OrganisationResponse)] = new OrganisationResponse(OrganisationId, "Stichting Openbaar Primair Onderwijs Zuid", Created, Policy),
         [typeof(CreatedOrganisationResponse)] = new CreatedOrganisationResponse(
-            new OrganisationResponse(OrganisationId, "Stichting Openbaar Primair Onderwijs Zuid", Created),
+            new OrganisationResponse(OrganisationId, "Stichting Openbaar Primair Onderwijs Zuid", Created, Policy),
             new CreatedApiClientResponse(Client with { Name = "Initial admin", Scopes = [Scopes.Admin], SchoolIds = [] }, ApiKey)),
         [typeof(SchoolRequest)] = new SchoolRequest("OBS De Regenboog", "12AB"),
         [typeof(SchoolResponse)] = new SchoolResponse(SchoolId, "OBS De Regenboog", "12AB", Created),

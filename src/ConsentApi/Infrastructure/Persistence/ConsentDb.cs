@@ -19,6 +19,7 @@ public static class ConsentDb
                 ?? throw new InvalidOperationException(
                     $"Connection string '{ConnectionStringName}' is not configured (ConnectionStrings__{ConnectionStringName}).");
             Configure(options, connectionString);
+            options.AddInterceptors(provider.GetServices<Microsoft.EntityFrameworkCore.Diagnostics.IInterceptor>());
         });
         return services;
     }

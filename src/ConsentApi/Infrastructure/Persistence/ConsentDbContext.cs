@@ -1,4 +1,5 @@
 using ConsentApi.Domain;
+using ConsentApi.Domain.Consent;
 using Microsoft.EntityFrameworkCore;
 
 namespace ConsentApi.Infrastructure.Persistence;
@@ -13,6 +14,11 @@ public sealed class ConsentDbContext(DbContextOptions<ConsentDbContext> options)
     public DbSet<GuardianLink> GuardianLinks => Set<GuardianLink>();
     public DbSet<ApiClient> ApiClients => Set<ApiClient>();
     public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();
+    public DbSet<Channel> Channels => Set<Channel>();
+    public DbSet<ConsentForm> ConsentForms => Set<ConsentForm>();
+    public DbSet<ConsentFormVersion> ConsentFormVersions => Set<ConsentFormVersion>();
+    public DbSet<ConsentFormItem> ConsentFormItems => Set<ConsentFormItem>();
+    public DbSet<Decision> Decisions => Set<Decision>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder) =>
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(ConsentDbContext).Assembly);

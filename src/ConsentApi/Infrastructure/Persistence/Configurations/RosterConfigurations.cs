@@ -10,6 +10,10 @@ internal sealed class OrganisationConfiguration : IEntityTypeConfiguration<Organ
     {
         builder.Property(o => o.Id).ValueGeneratedNever();
         builder.Property(o => o.Name).HasMaxLength(FieldLengths.Name);
+        builder.Property(o => o.GrantRequires).HasConversion<string>().HasMaxLength(FieldLengths.Status);
+        builder.Ignore(o => o.Policy);
+        builder.ToTable(t => t.HasCheckConstraint("ck_organisations_school_year_end",
+            "make_date(2001, school_year_end_month, school_year_end_day) IS NOT NULL"));
         builder.HasIndex(o => o.Name).IsUnique();
     }
 }

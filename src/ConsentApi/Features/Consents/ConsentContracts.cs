@@ -1,0 +1,121 @@
+using System.ComponentModel.DataAnnotations;
+using ConsentApi.Domain;
+using ConsentApi.Domain.Consent;
+
+namespace ConsentApi.Features.Consents;
+
+/// <summary>Who made a decision.</summary>
+public enum DecidedBy
+{
+    /// <summary>A guardian with parental authority, named by <c>guardianId</c>.</summary>
+    Guardian,
+
+    /// <summary>The pupil themself, from their 16th birthday.</summary>
+    Pupil,
+}
+
+/// <summary>A batch of decisions by one person for one pupil against one published form version.</summary>
+/// <param name="FormVersionId">The published form version the person answered.</param>
+/// <param name="DecidedBy">`guardian` (give `guardianId`) or `pupil` (from 16).</param>
+/// <param name="GuardianId">The deciding guardian; they must be linked to the pupil with parental authority.</param>
+/// <param name="Method">How the answer reached the school.</param>
+/// <param name="GivenAt">When the person gave the answer; may lie in the past (a paper form keyed in later), not in the future. Defaults to now.</param>
+/// <param name="ProofReference">Where the proof is kept, e.g. a scan's document number.</param>
+/// <param name="Note">A remark for the record.</param>
+/// <param name="Items">The answers, one per item of the form version at most.</param>
+public sealed record RecordDecisionsRequest(
+    [property: Required] Guid? FormVersionId,
+    [property: Required] DecidedBy? DecidedBy,
+    Guid? GuardianId,
+    [property: Required] DecisionMethod? Method,
+    DateTimeOffset? GivenAt,
+    [property: StringLength(FieldLengths.ProofReference, MinimumLength = 1)] string? ProofReference,
+    [property: StringLength(FieldLengths.Note, MinimumLength = 1)] string? Note,
+    [property: Required, MinLength(1), MaxLength(RecordDecisionsRequest.MaxItems)] IReadOnlyList<ItemDecision> Items)
+{
+    public const int MaxItems = 60;
+}
+
+/// <summary>An answer for one item.</summary>
+/// <param name="Channel">The channel's key, e.g. `social-media`.</param>
+/// <param name="Outcome">`granted`, or `refused` (also to withdraw an earlier grant).</param>
+public sealed record ItemDecision(
+    [property: Required] MediaType? MediaType,
+    [property: Required, StringLength(FieldLengths.ChannelKey, MinimumLength = 2)] string Channel,
+    [property: Required] ConsentOutcome? Outcome);
+
+/// <summary>The decisions recorded by one call.</summary>
+/// <param name="BatchId">Shared by the decisions of this call.</param>
+public sealed record RecordedDecisionsResponse(
+    Guid BatchId,
+    Guid PupilId,
+    [property: MaxLength(RecordDecisionsRequest.MaxItems)] IReadOnlyList<DecisionResponse> Decisions);
+
+/// <summary>One recorded decision, with everything that proves it.</summary>
+/// <param name="GuardianId">The deciding guardian; null when the pupil decided.</param>
+/// <param name="RecordedByClientId">The API client that recorded it.</param>
+/// <param name="FormContentHash">The content hash of the form version answered: proof of the exact text.</param>
+public sealed record DecisionResponse(
+    Guid Id,
+    Guid BatchId,
+    MediaType MediaType,
+    [property: MaxLength(FieldLengths.ChannelKey)] string Channel,
+    ConsentOutcome Outcome,
+    DecidedBy DecidedBy,
+    Guid? GuardianId,
+    DecisionMethod Method,
+    DateTimeOffset GivenAt,
+    DateTimeOffset RecordedAt,
+    Guid? RecordedByClientId,
+    Guid FormVersionId,
+    [property: MaxLength(FieldLengths.ContentHash)] string FormContentHash,
+    [property: MaxLength(FieldLengths.ProofReference)] string? ProofReference,
+    [property: MaxLength(FieldLengths.Note)] string? Note);
+
+/// <summary>The effective consent of one item.</summary>
+/// <param name="State">Only `granted` allows publication.</param>
+/// <param name="Reason">Why: `granted-by-guardian`, `granted-by-all-guardians`, `granted-by-pupil`, `refused-by-guardian`, `refused-by-pupil`, `guardians-disagree`, `awaiting-other-guardian`, `no-answer`, `not-asked`, `no-guardian-with-authority`, `consent-expired` or `pupil-is-16`.</param>
+/// <param name="Allowed">True exactly when the state is `granted`.</param>
+/// <param name="Decisions">The decisions the state rests on (each person's latest that counts).</param>
+public sealed record ConsentItemState(
+    MediaType MediaType,
+    [property: MaxLength(FieldLengths.ChannelKey)] string Channel,
+    ConsentState State,
+    [property: MaxLength(40)] string Reason,
+    bool Allowed,
+    [property: MaxLength(20)] IReadOnlyList<DecisionResponse> Decisions);
+
+/// <summary>A pupil's consent per media type and channel at a moment.</summary>
+public sealed record ConsentMatrixResponse(
+    Guid PupilId,
+    DateTimeOffset At,
+    [property: MaxLength(1000)] IReadOnlyList<ConsentItemState> Items);
+
+/// <summary>May these pupils appear in this media type on this channel?</summary>
+/// <param name="PupilIds">The pupils shown, 1 to 200.</param>
+/// <param name="Channel">The channel's key, e.g. `social-media`.</param>
+/// <param name="At">The moment to check; defaults to now. A past moment proves whether an earlier publication was allowed.</param>
+public sealed record CheckPublicationRequest(
+    [property: Required, MinLength(1), MaxLength(CheckPublicationRequest.MaxPupils)] IReadOnlyList<Guid> PupilIds,
+    [property: Required] MediaType? MediaType,
+    [property: Required, StringLength(FieldLengths.ChannelKey, MinimumLength = 2)] string Channel,
+    DateTimeOffset? At)
+{
+    public const int MaxPupils = 200;
+}
+
+/// <summary>The answer to a publication check.</summary>
+/// <param name="Allowed">True only if every pupil's consent is `granted`.</param>
+public sealed record PublicationCheckResponse(
+    bool Allowed,
+    DateTimeOffset At,
+    MediaType MediaType,
+    [property: MaxLength(FieldLengths.ChannelKey)] string Channel,
+    [property: MaxLength(CheckPublicationRequest.MaxPupils)] IReadOnlyList<PupilCheckResult> Pupils);
+
+/// <summary>One pupil's part of a publication check.</summary>
+public sealed record PupilCheckResult(
+    Guid PupilId,
+    ConsentState State,
+    [property: MaxLength(40)] string Reason,
+    bool Allowed);

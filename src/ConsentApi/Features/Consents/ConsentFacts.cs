@@ -1,0 +1,76 @@
+using ConsentApi.Domain;
+using ConsentApi.Domain.Consent;
+using ConsentApi.Infrastructure.Errors;
+using ConsentApi.Infrastructure.Persistence;
+using Microsoft.EntityFrameworkCore;
+
+namespace ConsentApi.Features.Consents;
+
+/// <summary>A recorded decision as the reads need it: the rule inputs plus what a response shows.</summary>
+public sealed record DecisionRow(
+    Guid Id,
+    Guid BatchId,
+    Guid? GuardianId,
+    MediaType MediaType,
+    string ChannelKey,
+    ConsentOutcome Outcome,
+    DateTimeOffset GivenAt,
+    DateTimeOffset RecordedAt,
+    long Sequence,
+    DecisionMethod Method,
+    Guid? RecordedByClientId,
+    Guid FormVersionId,
+    string FormContentHash,
+    ConsentValidity Validity,
+    string? SchoolYear,
+    string? ProofReference,
+    string? Note)
+{
+    public DecisionFact ToFact() => new(Id, GuardianId, Outcome, GivenAt, Sequence, Validity, SchoolYear);
+
+    public DecisionResponse ToResponse() => new(Id, BatchId, MediaType, ChannelKey, Outcome,
+        GuardianId is null ? DecidedBy.Pupil : DecidedBy.Guardian, GuardianId, Method, GivenAt, RecordedAt, RecordedByClientId,
+        FormVersionId, FormContentHash, ProofReference, Note);
+}
+
+internal static class ConsentFactQueries
+{
+    /// <summary>The moment a read asks about: now by default; a past moment for proof; never the future.</summary>
+    public static DateTimeOffset MomentOf(DateTimeOffset? at, TimeProvider clock, string field = "at")
+    {
+        var now = clock.GetUtcNow();
+        if (at > now)
+        {
+            throw new RequestValidationException(field, "Consent can be asked for now or a past moment, not the future.");
+        }
+        return at ?? now;
+    }
+
+    /// <summary>Items in reading order: photo, film, audio; channels by key.</summary>
+    public static IEnumerable<(MediaType MediaType, string ChannelKey)> InReadingOrder(this IEnumerable<(MediaType MediaType, string ChannelKey)> items) =>
+        items.Distinct().OrderBy(i => i.MediaType).ThenBy(i => i.ChannelKey, StringComparer.Ordinal);
+
+    /// <summary>The <paramref name="decisions"/> with what the rules and responses need of their form version.</summary>
+    public static IQueryable<DecisionRow> DecisionRows(this ConsentDbContext db, IQueryable<Decision> decisions) =>
+        from d in decisions
+        join v in db.ConsentFormVersions on d.FormVersionId equals v.Id
+        select new DecisionRow(d.Id, d.BatchId, d.GuardianId, d.MediaType, d.ChannelKey, d.Outcome, d.GivenAt, d.RecordedAt,
+            d.Sequence, d.Method, d.RecordedByClientId, d.FormVersionId, v.ContentHash!, v.Validity, v.SchoolYear,
+            d.ProofReference, d.Note);
+
+    /// <summary>The items published forms ask of a school's pupils at a moment: the organisation's forms and the school's own.</summary>
+    public static async Task<HashSet<(MediaType MediaType, string ChannelKey)>> AskedItemsAsync(
+        this ConsentDbContext db, Guid organisationId, Guid schoolId, DateTimeOffset at, CancellationToken ct)
+    {
+        var items = await (
+                from i in db.ConsentFormItems
+                join v in db.ConsentFormVersions on i.VersionId equals v.Id
+                join f in db.ConsentForms on v.FormId equals f.Id
+                where i.OrganisationId == organisationId && v.Status == FormVersionStatus.Published && v.PublishedAt <= at
+                      && (f.SchoolId == null || f.SchoolId == schoolId)
+                select new { i.MediaType, i.ChannelKey })
+            .Distinct()
+            .ToListAsync(ct);
+        return items.Select(x => (x.MediaType, x.ChannelKey)).ToHashSet();
+    }
+}

@@ -1,0 +1,117 @@
+using System.ComponentModel;
+using System.ComponentModel.DataAnnotations;
+using ConsentApi.Domain;
+using ConsentApi.Domain.Consent;
+using ConsentApi.Infrastructure.Auth;
+using ConsentApi.Infrastructure.Errors;
+using ConsentApi.Infrastructure.Http;
+using ConsentApi.Infrastructure.Persistence;
+using Mediator;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+
+namespace ConsentApi.Features.Consents;
+
+/// <param name="PupilId">The pupil.</param>
+/// <param name="At">The moment to evaluate; defaults to now. A past moment shows what held then.</param>
+public sealed record GetConsentMatrixQuery(Guid PupilId, DateTimeOffset? At) : IQuery<ConsentMatrixResponse>;
+
+public sealed class GetConsentMatrixHandler(ConsentDbContext db, CurrentClient client, TimeProvider clock)
+    : IQueryHandler<GetConsentMatrixQuery, ConsentMatrixResponse>
+{
+    public async ValueTask<ConsentMatrixResponse> Handle(GetConsentMatrixQuery query, CancellationToken ct)
+    {
+        var at = ConsentFactQueries.MomentOf(query.At, clock);
+        var pupil = await (from p in db.Pupils.AsNoTracking().VisibleTo(client)
+                           join o in db.Organisations on p.OrganisationId equals o.Id
+                           where p.Id == query.PupilId
+                           select new
+                           {
+                               p.Id, p.OrganisationId, p.SchoolId, p.DateOfBirth,
+                               Policy = new ConsentPolicy(o.GrantRequires, o.SchoolYearEndMonth, o.SchoolYearEndDay),
+                               Authority = p.Guardians.Where(l => l.HasParentalAuthority).Select(l => l.GuardianId).ToList(),
+                           }).SingleOrDefaultAsync(ct)
+                    ?? throw new NotFoundException("Pupil", query.PupilId);
+
+        var decisions = await db.DecisionRows(db.Decisions.Where(d => d.PupilId == pupil.Id && d.GivenAt <= at)).ToListAsync(ct);
+        var asked = await db.AskedItemsAsync(pupil.OrganisationId, pupil.SchoolId, at, ct);
+        var channels = await db.Channels.AsNoTracking()
+            .Where(c => c.OrganisationId == pupil.OrganisationId && (c.RetiredAt == null || c.RetiredAt > at))
+            .Select(c => c.Key).ToListAsync(ct);
+
+        var items = channels.SelectMany(c => Enum.GetValues<MediaType>().Select(m => (m, c)))
+            .Concat(asked)
+            .Concat(decisions.Select(d => (d.MediaType, d.ChannelKey)))
+            .InReadingOrder();
+        var byItem = decisions.ToLookup(d => (d.MediaType, d.ChannelKey));
+        return new ConsentMatrixResponse(pupil.Id, at, items.Select(item =>
+        {
+            var rows = byItem[item].ToList();
+            var result = ConsentRules.Evaluate(
+                new ConsentFacts(pupil.DateOfBirth, pupil.Authority, rows.Select(r => r.ToFact()).ToList(), asked.Contains(item)),
+                pupil.Policy, at);
+            var basis = result.Basis.Select(b => b.Id).ToHashSet();
+            return new ConsentItemState(item.MediaType, item.ChannelKey, result.State, result.Reason, result.Allowed,
+                rows.Where(r => basis.Contains(r.Id)).Select(r => r.ToResponse()).ToList());
+        }).ToList());
+    }
+}
+
+/// <param name="PupilId">The pupil.</param>
+/// <param name="Limit">How many items to return, 1 to 200 (default 50).</param>
+/// <param name="Cursor">The <c>nextCursor</c> of the previous page.</param>
+public sealed record GetConsentHistoryQuery(
+    Guid PupilId,
+    [property: Range(1, Paging.MaxLimit), DefaultValue(Paging.DefaultLimit)] int? Limit,
+    [property: StringLength(FieldLengths.Cursor)] string? Cursor) : IQuery<Page<DecisionResponse>>, IPageRequest;
+
+public sealed class GetConsentHistoryHandler(ConsentDbContext db, CurrentClient client)
+    : IQueryHandler<GetConsentHistoryQuery, Page<DecisionResponse>>
+{
+    public async ValueTask<Page<DecisionResponse>> Handle(GetConsentHistoryQuery query, CancellationToken ct)
+    {
+        if (!await db.Pupils.VisibleTo(client).AnyAsync(p => p.Id == query.PupilId, ct))
+        {
+            throw new NotFoundException("Pupil", query.PupilId);
+        }
+        var after = Paging.After(query.Cursor);
+        var page = await db.DecisionRows(db.Decisions.Where(d => d.PupilId == query.PupilId && (after == null || d.Id > after)))
+            .OrderBy(d => d.Id)
+            .ToPageAsync(query.Limit, d => d.Id, ct);
+        return new Page<DecisionResponse>(page.Items.Select(d => d.ToResponse()).ToList(), page.NextCursor);
+    }
+}
+
+public static class ReadConsentEndpoints
+{
+    public static RouteHandlerBuilder MapGetConsentMatrix(this RouteGroupBuilder group) =>
+        group.MapGet("/{pupilId:guid}/consents", Matrix)
+            .WithName("GetPupilConsents")
+            .WithSummary("A pupil's effective consent per media type and channel")
+            .WithDescription("""
+                The state of every item (media type × channel) at `at` (default now): `granted`, `refused`, `conflict`,
+                `pending`, `not-asked`, `expired` or `needs-pupil-consent`, with the reason and the decisions it rests
+                on. Only `granted` allows publication. Computed from the decisions on every request: a withdrawal shows
+                at once.
+                """)
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status404NotFound);
+
+    public static RouteHandlerBuilder MapGetConsentHistory(this RouteGroupBuilder group) =>
+        group.MapGet("/{pupilId:guid}/consents/history", History)
+            .WithName("GetPupilConsentHistory")
+            .WithSummary("Every decision recorded for a pupil")
+            .WithDescription("""
+                The append-only record, oldest first: who decided (guardian or pupil), what, how, when it was given and
+                recorded, by which client, against which form version and its content hash. The proof of consent.
+                """)
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status404NotFound);
+
+    private static async Task<Ok<ConsentMatrixResponse>> Matrix(Guid pupilId, DateTimeOffset? at, ISender sender, CancellationToken ct) =>
+        TypedResults.Ok(await sender.Send(new GetConsentMatrixQuery(pupilId, at), ct));
+
+    private static async Task<Ok<Page<DecisionResponse>>> History(
+        [AsParameters] GetConsentHistoryQuery query, ISender sender, CancellationToken ct) =>
+        TypedResults.Ok(await sender.Send(query, ct));
+}

@@ -1,0 +1,174 @@
+using ConsentApi.Domain;
+using ConsentApi.Domain.Consent;
+using ConsentApi.Infrastructure.Auth;
+using ConsentApi.Infrastructure.Errors;
+using ConsentApi.Infrastructure.Persistence;
+using ConsentApi.Infrastructure.Pipeline;
+using Mediator;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+
+namespace ConsentApi.Features.Consents;
+
+public sealed record RecordDecisionsCommand(Guid PupilId, RecordDecisionsRequest Request) : ICommand<RecordedDecisionsResponse>;
+
+/// <summary>
+/// Appends one person's answers for one pupil. Refuses, changing nothing: a pupil who left, a form version that is not
+/// published or not the pupil's, items the version did not ask, a moment in the future, and anyone who may not decide.
+/// </summary>
+public sealed class RecordDecisionsHandler(ConsentDbContext db, CurrentClient client, AuditScope audit, TimeProvider clock)
+    : ICommandHandler<RecordDecisionsCommand, RecordedDecisionsResponse>
+{
+    public async ValueTask<RecordedDecisionsResponse> Handle(RecordDecisionsCommand command, CancellationToken ct)
+    {
+        var request = command.Request;
+        var now = clock.GetUtcNow();
+        var givenAt = request.GivenAt ?? now;
+        if (givenAt > now)
+        {
+            throw new RequestValidationException("givenAt", "A decision cannot be given in the future; leave givenAt out for now.");
+        }
+
+        var pupil = await db.Pupils.AsNoTracking().VisibleTo(client)
+                        .Where(p => p.Id == command.PupilId)
+                        .Select(p => new { p.Id, p.OrganisationId, p.SchoolId, p.DateOfBirth, p.Status })
+                        .SingleOrDefaultAsync(ct)
+                    ?? throw new NotFoundException("Pupil", command.PupilId);
+        if (pupil.Status == PupilStatus.Left)
+        {
+            throw new ConflictException("The pupil has left the school; no new decisions can be recorded.");
+        }
+
+        var version = await db.ConsentFormVersions.AsNoTracking().Include(v => v.Items)
+                          .Where(v => v.Id == request.FormVersionId
+                                      && db.ConsentForms.Any(f => f.Id == v.FormId && f.OrganisationId == pupil.OrganisationId
+                                                                  && (f.SchoolId == null || f.SchoolId == pupil.SchoolId)))
+                          .SingleOrDefaultAsync(ct)
+                      ?? throw new NotFoundException("Form version", request.FormVersionId!.Value);
+        if (!version.IsPublished)
+        {
+            throw new ConflictException("The form version is a draft; decisions are recorded against published versions only.");
+        }
+        if (givenAt < version.PublishedAt)
+        {
+            throw new RequestValidationException("givenAt", "The decision cannot predate the publication of the form version it answers.");
+        }
+
+        ValidateItems(request.Items, version);
+        await EnsureMayDecideAsync(request, pupil.Id, pupil.OrganisationId, pupil.DateOfBirth, givenAt, ct);
+
+        var batchId = Guid.CreateVersion7();
+        var decisions = request.Items.Select(item => new Decision
+        {
+            OrganisationId = pupil.OrganisationId,
+            PupilId = pupil.Id,
+            BatchId = batchId,
+            FormVersionId = version.Id,
+            MediaType = item.MediaType!.Value,
+            ChannelKey = item.Channel,
+            Outcome = item.Outcome!.Value,
+            GuardianId = request.DecidedBy == DecidedBy.Guardian ? request.GuardianId : null,
+            Method = request.Method!.Value,
+            GivenAt = givenAt,
+            RecordedAt = now,
+            RecordedByClientId = client.ClientId,
+            ProofReference = request.ProofReference,
+            Note = request.Note,
+        }).ToList();
+        db.Decisions.AddRange(decisions);
+        audit.On("pupil", pupil.Id);
+
+        return new RecordedDecisionsResponse(batchId, pupil.Id, decisions.Select(d => new DecisionResponse(
+            d.Id, batchId, d.MediaType, d.ChannelKey, d.Outcome, request.DecidedBy!.Value, d.GuardianId, d.Method, d.GivenAt,
+            d.RecordedAt, d.RecordedByClientId, version.Id, version.ContentHash!, d.ProofReference, d.Note)).ToList());
+    }
+
+    private static void ValidateItems(IReadOnlyList<ItemDecision> items, ConsentFormVersion version)
+    {
+        var errors = new Dictionary<string, string[]>();
+        var asked = version.Items.Select(i => (i.MediaType, i.ChannelKey)).ToHashSet();
+        var seen = new HashSet<(MediaType, string)>();
+        for (var i = 0; i < items.Count; i++)
+        {
+            var key = (items[i].MediaType!.Value, items[i].Channel);
+            if (!asked.Contains(key))
+            {
+                errors[$"items[{i}]"] = [$"Form version {version.Number} does not ask {Describe(key)}."];
+            }
+            else if (!seen.Add(key))
+            {
+                errors[$"items[{i}]"] = [$"{Describe(key)} occurs twice."];
+            }
+        }
+        if (errors.Count > 0)
+        {
+            throw new RequestValidationException(errors);
+        }
+    }
+
+    private static string Describe((MediaType MediaType, string Channel) item) =>
+        $"{item.MediaType.ToString().ToLowerInvariant()} on '{item.Channel}'";
+
+    private async Task EnsureMayDecideAsync(
+        RecordDecisionsRequest request, Guid pupilId, Guid organisationId, DateOnly dateOfBirth, DateTimeOffset givenAt, CancellationToken ct)
+    {
+        var sixteen = DateOnly.FromDateTime(givenAt.UtcDateTime) >= dateOfBirth.AddYears(16);
+        if (request.DecidedBy == DecidedBy.Pupil)
+        {
+            if (request.GuardianId is not null)
+            {
+                throw new RequestValidationException("guardianId", "A decision by the pupil names no guardian.");
+            }
+            if (!sixteen)
+            {
+                throw new ForbiddenException("The pupil was under 16 when the decision was given; their guardians decide.");
+            }
+            return;
+        }
+
+        if (request.GuardianId is not { } guardianId)
+        {
+            throw new RequestValidationException("guardianId", "Name the deciding guardian.");
+        }
+        if (!await db.Guardians.AnyAsync(g => g.Id == guardianId && g.OrganisationId == organisationId, ct))
+        {
+            throw new NotFoundException("Guardian", guardianId);
+        }
+        var link = await db.GuardianLinks.AsNoTracking().SingleOrDefaultAsync(l => l.PupilId == pupilId && l.GuardianId == guardianId, ct)
+                   ?? throw new ForbiddenException("The guardian is not linked to this pupil.");
+        if (!link.HasParentalAuthority)
+        {
+            throw new ForbiddenException("The guardian has no parental authority over this pupil and cannot decide on consent.");
+        }
+        if (sixteen)
+        {
+            throw new ForbiddenException("The pupil was 16 or older when the decision was given; the pupil decides.");
+        }
+    }
+}
+
+public static class RecordDecisionsEndpoint
+{
+    public static RouteHandlerBuilder MapRecordDecisions(this RouteGroupBuilder group) =>
+        group.MapPost("/{pupilId:guid}/decisions", Handle)
+            .WithName("RecordDecisions")
+            .WithSummary("Record a guardian's or pupil's consent decisions")
+            .WithDescription("""
+                Appends one person's answers (`granted` or `refused`) for items of a published form version. To withdraw
+                consent, record `refused` for the item: exactly as easy as granting, and effective for the very next
+                check. Under 16 a guardian with parental authority decides; from the 16th birthday (at `givenAt`) the
+                pupil does. Decisions are never changed or deleted. Refused without any change: a pupil who left (409),
+                a draft version (409), an item the version does not ask (400), `givenAt` in the future (400), a guardian
+                who is not linked or has no authority (403), a pupil under 16 deciding (403).
+                """)
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict);
+
+    private static async Task<Created<RecordedDecisionsResponse>> Handle(
+        Guid pupilId, RecordDecisionsRequest request, ISender sender, CancellationToken ct)
+    {
+        var recorded = await sender.Send(new RecordDecisionsCommand(pupilId, request), ct);
+        return TypedResults.Created($"/v1/pupils/{pupilId}/consents/history", recorded);
+    }
+}

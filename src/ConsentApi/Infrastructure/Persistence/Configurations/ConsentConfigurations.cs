@@ -1,0 +1,93 @@
+using ConsentApi.Domain;
+using ConsentApi.Domain.Consent;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
+namespace ConsentApi.Infrastructure.Persistence.Configurations;
+
+internal sealed class ChannelConfiguration : IEntityTypeConfiguration<Channel>
+{
+    public void Configure(EntityTypeBuilder<Channel> builder)
+    {
+        builder.Property(c => c.Id).ValueGeneratedNever();
+        builder.HasAlternateKey(c => new { c.OrganisationId, c.Key });
+        builder.Property(c => c.Key).HasMaxLength(FieldLengths.ChannelKey);
+        builder.Property(c => c.NameNl).HasMaxLength(FieldLengths.ChannelName);
+        builder.Property(c => c.NameEn).HasMaxLength(FieldLengths.ChannelName);
+        builder.Property(c => c.Audience).HasConversion<string>().HasMaxLength(FieldLengths.Status);
+        builder.HasOne<Organisation>().WithMany().HasForeignKey(c => c.OrganisationId).OnDelete(DeleteBehavior.Restrict);
+        builder.ToTable(t => t.HasCheckConstraint("ck_channels_key", "key ~ '^[a-z0-9]+(-[a-z0-9]+)*$'"));
+    }
+}
+
+internal sealed class ConsentFormConfiguration : IEntityTypeConfiguration<ConsentForm>
+{
+    public void Configure(EntityTypeBuilder<ConsentForm> builder)
+    {
+        builder.Property(f => f.Id).ValueGeneratedNever();
+        builder.Property(f => f.Name).HasMaxLength(FieldLengths.Name);
+        builder.HasOne<Organisation>().WithMany().HasForeignKey(f => f.OrganisationId).OnDelete(DeleteBehavior.Restrict);
+        builder.HasOne<School>().WithMany().HasForeignKey(f => f.SchoolId).OnDelete(DeleteBehavior.Restrict);
+        builder.HasMany(f => f.Versions).WithOne().HasForeignKey(v => v.FormId).OnDelete(DeleteBehavior.Restrict);
+        builder.HasIndex(f => new { f.OrganisationId, f.Id });
+    }
+}
+
+internal sealed class ConsentFormVersionConfiguration : IEntityTypeConfiguration<ConsentFormVersion>
+{
+    public void Configure(EntityTypeBuilder<ConsentFormVersion> builder)
+    {
+        builder.Property(v => v.Id).ValueGeneratedNever();
+        builder.Property(v => v.Status).HasConversion<string>().HasMaxLength(FieldLengths.Status);
+        builder.Property(v => v.Validity).HasConversion<string>().HasMaxLength(FieldLengths.Status);
+        builder.Property(v => v.TextNl).HasMaxLength(FieldLengths.FormText);
+        builder.Property(v => v.TextEn).HasMaxLength(FieldLengths.FormText);
+        builder.Property(v => v.SchoolYear).HasMaxLength(FieldLengths.SchoolYear);
+        builder.Property(v => v.ContentHash).HasMaxLength(FieldLengths.ContentHash);
+        builder.HasMany(v => v.Items).WithOne().HasForeignKey(i => i.VersionId).OnDelete(DeleteBehavior.Cascade);
+        builder.HasIndex(v => new { v.FormId, v.Number }).IsUnique();
+        builder.ToTable(t =>
+        {
+            t.HasCheckConstraint("ck_consent_form_versions_school_year", "(validity = 'SchoolYear') = (school_year IS NOT NULL)");
+            t.HasCheckConstraint("ck_consent_form_versions_published",
+                "(status = 'Published') = (published_at IS NOT NULL AND content_hash IS NOT NULL)");
+        });
+    }
+}
+
+internal sealed class ConsentFormItemConfiguration : IEntityTypeConfiguration<ConsentFormItem>
+{
+    public void Configure(EntityTypeBuilder<ConsentFormItem> builder)
+    {
+        builder.HasKey(i => new { i.VersionId, i.MediaType, i.ChannelKey });
+        builder.Property(i => i.MediaType).HasConversion<string>().HasMaxLength(FieldLengths.Status);
+        builder.Property(i => i.ChannelKey).HasMaxLength(FieldLengths.ChannelKey);
+        builder.HasOne<Channel>().WithMany().HasForeignKey(i => new { i.OrganisationId, i.ChannelKey })
+            .HasPrincipalKey(c => new { c.OrganisationId, c.Key }).OnDelete(DeleteBehavior.Restrict);
+        builder.HasIndex(i => new { i.OrganisationId, i.MediaType, i.ChannelKey });
+    }
+}
+
+internal sealed class DecisionConfiguration : IEntityTypeConfiguration<Decision>
+{
+    public void Configure(EntityTypeBuilder<Decision> builder)
+    {
+        builder.Property(d => d.Id).ValueGeneratedNever();
+        builder.Property(d => d.Sequence).UseIdentityAlwaysColumn();
+        builder.Property(d => d.MediaType).HasConversion<string>().HasMaxLength(FieldLengths.Status);
+        builder.Property(d => d.ChannelKey).HasMaxLength(FieldLengths.ChannelKey);
+        builder.Property(d => d.Outcome).HasConversion<string>().HasMaxLength(FieldLengths.Status);
+        builder.Property(d => d.Method).HasConversion<string>().HasMaxLength(FieldLengths.Status);
+        builder.Property(d => d.ProofReference).HasMaxLength(FieldLengths.ProofReference);
+        builder.Property(d => d.Note).HasMaxLength(FieldLengths.Note);
+        builder.HasOne<Pupil>().WithMany().HasForeignKey(d => d.PupilId).OnDelete(DeleteBehavior.Restrict);
+        builder.HasOne<Guardian>().WithMany().HasForeignKey(d => d.GuardianId).OnDelete(DeleteBehavior.Restrict);
+        builder.HasOne<ConsentFormVersion>().WithMany().HasForeignKey(d => d.FormVersionId).OnDelete(DeleteBehavior.Restrict);
+        builder.HasOne<Channel>().WithMany().HasForeignKey(d => new { d.OrganisationId, d.ChannelKey })
+            .HasPrincipalKey(c => new { c.OrganisationId, c.Key }).OnDelete(DeleteBehavior.Restrict);
+        // The facts of a publication check: one pupil, one item, latest first.
+        builder.HasIndex(d => new { d.PupilId, d.MediaType, d.ChannelKey, d.GivenAt, d.Sequence });
+        builder.HasIndex(d => new { d.PupilId, d.Sequence });
+        builder.HasIndex(d => d.BatchId);
+    }
+}

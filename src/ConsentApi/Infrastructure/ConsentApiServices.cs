@@ -24,7 +24,7 @@ public static class ConsentApiServices
     public static WebApplicationBuilder AddConsentApi(this WebApplicationBuilder builder)
     {
         var services = builder.Services;
-        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<TimeProvider, DatabaseTimeProvider>();
         services.AddConsentDb(builder.Configuration);
         services.AddApiKeyAuth(builder.Configuration);
         services.AddConsentProblemDetails();
@@ -50,6 +50,7 @@ public static class ConsentApiServices
     {
         options.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow;
         options.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower, allowIntegerValues: false));
+        options.Converters.Add(new UtcMomentConverter());
     }
 
     public static WebApplication UseConsentApi(this WebApplication app)

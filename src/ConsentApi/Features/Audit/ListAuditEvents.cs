@@ -58,13 +58,15 @@ public sealed class ListAuditEventsHandler(ConsentDbContext db, CurrentClient cl
 
         var after = Paging.After(query.Cursor);
         var organisationId = client.OrganisationId;
+        var from = Moments.Normalise(query.From);
+        var to = Moments.Normalise(query.To);
         return await db.AuditEvents.AsNoTracking()
             .Where(e => e.OrganisationId == organisationId
                         && (query.ClientId == null || e.ClientId == query.ClientId)
                         && (query.Action == null || e.Action == query.Action)
                         && (query.ResourceId == null || e.ResourceId == query.ResourceId)
-                        && (query.From == null || e.OccurredAt >= query.From)
-                        && (query.To == null || e.OccurredAt < query.To)
+                        && (from == null || e.OccurredAt >= from)
+                        && (to == null || e.OccurredAt < to)
                         && (after == null || e.Id > after))
             .OrderBy(e => e.Id)
             .ProjectToResponse()

@@ -1,6 +1,7 @@
 using ConsentApi.Domain;
 using ConsentApi.Domain.Consent;
 using ConsentApi.Infrastructure.Errors;
+using ConsentApi.Infrastructure.Http;
 using ConsentApi.Infrastructure.Persistence;
 using Microsoft.EntityFrameworkCore;
 
@@ -43,7 +44,7 @@ internal static class ConsentFactQueries
         {
             throw new RequestValidationException(field, "Consent can be asked for now or a past moment, not the future.");
         }
-        return at ?? now;
+        return Moments.Normalise(at) ?? now;
     }
 
     /// <summary>Items in reading order: photo, film, audio; channels by key.</summary>

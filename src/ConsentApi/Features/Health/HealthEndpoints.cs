@@ -14,6 +14,10 @@ public sealed class DatabaseReadyCheck(ConsentDbContext db) : IHealthCheck
     {
         try
         {
+            if (!await db.Database.CanConnectAsync(cancellationToken))
+            {
+                return HealthCheckResult.Unhealthy("Database unreachable.");
+            }
             var pending = (await db.Database.GetPendingMigrationsAsync(cancellationToken)).ToList();
             return pending.Count == 0
                 ? HealthCheckResult.Healthy("Database reachable; migrations applied.")

@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using ConsentApi.Domain;
+using ConsentApi.Domain.Consent;
 using ConsentApi.Features.ApiClients;
 using ConsentApi.Infrastructure.Errors;
 using ConsentApi.Infrastructure.Persistence;
@@ -30,6 +31,7 @@ public sealed class CreateOrganisationHandler(ConsentDbContext db, AuditScope au
         var organisation = new Organisation { Name = name, CreatedAt = now };
         var (admin, key) = ApiClientFactory.Create(organisation.Id, "Initial admin", [Scopes.Admin], [], now);
         db.Organisations.Add(organisation);
+        db.Channels.AddRange(Channel.Defaults(organisation.Id));
         db.ApiClients.Add(admin);
         await db.SaveChangesAsync(ct);
         audit.On("organisation", organisation.Id, organisation.Id);
@@ -44,9 +46,11 @@ public static class CreateOrganisationEndpoint
             .WithName("CreateOrganisation")
             .WithSummary("Create an organisation (school board) with its first admin client")
             .WithDescription("""
-                Platform operators only (the configured bootstrap key). Creates the tenant and an API client with the
-                `admin` scope; its key is returned once, in this response, and never again. Use that key to add
-                schools and the API clients of the board's systems.
+                Platform operators only (the configured bootstrap key). Creates the tenant, with the default channels
+                (`school-guide`, `website`, `newsletter`, `social-media`, `parent-app`) and consent policy
+                (`any-guardian`, school year ending 31 July), and an API client with the `admin` scope; its key is
+                returned once, in this response, and never again. Use that key to add schools and the API clients of
+                the board's systems.
                 """)
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status409Conflict);

@@ -1,4 +1,5 @@
 using ConsentApi.Domain;
+using ConsentApi.Domain.Consent;
 using ConsentApi.Features.ApiClients;
 using Microsoft.EntityFrameworkCore;
 
@@ -24,6 +25,7 @@ public static class DemoSeed
         {
             organisation = new Organisation { Name = OrganisationName, CreatedAt = now };
             db.Organisations.Add(organisation);
+            db.Channels.AddRange(Channel.Defaults(organisation.Id));
             AddSchool(db, organisation.Id, now);
         }
 

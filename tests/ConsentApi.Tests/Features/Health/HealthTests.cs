@@ -103,6 +103,7 @@ public sealed class HealthWithoutTheDatabaseTests : ApiTest
         var health = JsonNode.Parse(body)!.AsObject();
         Assert.That((string?)health["status"], Is.EqualTo("Unhealthy"));
         Assert.That((string?)health["checks"]!["database"]!["status"], Is.EqualTo("Unhealthy"));
+        Assert.That((string?)health["checks"]!["database"]!["description"], Is.EqualTo("Database unreachable."));
     }
 
     [Test]

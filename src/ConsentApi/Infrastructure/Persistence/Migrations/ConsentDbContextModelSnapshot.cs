@@ -130,6 +130,300 @@ namespace ConsentApi.Infrastructure.Persistence.Migrations
                     b.ToTable("audit_events", (string)null);
                 });
 
+            modelBuilder.Entity("ConsentApi.Domain.Consent.Channel", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<string>("Audience")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("audience");
+
+                    b.Property<string>("Key")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("key");
+
+                    b.Property<string>("NameEn")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("name_en");
+
+                    b.Property<string>("NameNl")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("name_nl");
+
+                    b.Property<Guid>("OrganisationId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("organisation_id");
+
+                    b.Property<DateTimeOffset?>("RetiredAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("retired_at");
+
+                    b.HasKey("Id")
+                        .HasName("pk_channels");
+
+                    b.HasAlternateKey("OrganisationId", "Key")
+                        .HasName("ak_channels_organisation_id_key");
+
+                    b.ToTable("channels", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_channels_key", "key ~ '^[a-z0-9]+(-[a-z0-9]+)*$'");
+                        });
+                });
+
+            modelBuilder.Entity("ConsentApi.Domain.Consent.ConsentForm", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("name");
+
+                    b.Property<Guid>("OrganisationId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("organisation_id");
+
+                    b.Property<Guid?>("SchoolId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("school_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_consent_forms");
+
+                    b.HasIndex("SchoolId")
+                        .HasDatabaseName("ix_consent_forms_school_id");
+
+                    b.HasIndex("OrganisationId", "Id")
+                        .HasDatabaseName("ix_consent_forms_organisation_id_id");
+
+                    b.ToTable("consent_forms", (string)null);
+                });
+
+            modelBuilder.Entity("ConsentApi.Domain.Consent.ConsentFormItem", b =>
+                {
+                    b.Property<Guid>("VersionId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("version_id");
+
+                    b.Property<string>("MediaType")
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("media_type");
+
+                    b.Property<string>("ChannelKey")
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("channel_key");
+
+                    b.Property<Guid>("OrganisationId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("organisation_id");
+
+                    b.HasKey("VersionId", "MediaType", "ChannelKey")
+                        .HasName("pk_consent_form_items");
+
+                    b.HasIndex("OrganisationId", "ChannelKey")
+                        .HasDatabaseName("ix_consent_form_items_organisation_id_channel_key");
+
+                    b.HasIndex("OrganisationId", "MediaType", "ChannelKey")
+                        .HasDatabaseName("ix_consent_form_items_organisation_id_media_type_channel_key");
+
+                    b.ToTable("consent_form_items", (string)null);
+                });
+
+            modelBuilder.Entity("ConsentApi.Domain.Consent.ConsentFormVersion", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<string>("ContentHash")
+                        .HasMaxLength(71)
+                        .HasColumnType("character varying(71)")
+                        .HasColumnName("content_hash");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<Guid>("FormId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("form_id");
+
+                    b.Property<int>("Number")
+                        .HasColumnType("integer")
+                        .HasColumnName("number");
+
+                    b.Property<DateTimeOffset?>("PublishedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("published_at");
+
+                    b.Property<string>("SchoolYear")
+                        .HasMaxLength(9)
+                        .HasColumnType("character varying(9)")
+                        .HasColumnName("school_year");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("status");
+
+                    b.Property<DateTimeOffset?>("SupersededAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("superseded_at");
+
+                    b.Property<string>("TextEn")
+                        .HasMaxLength(20000)
+                        .HasColumnType("character varying(20000)")
+                        .HasColumnName("text_en");
+
+                    b.Property<string>("TextNl")
+                        .IsRequired()
+                        .HasMaxLength(20000)
+                        .HasColumnType("character varying(20000)")
+                        .HasColumnName("text_nl");
+
+                    b.Property<string>("Validity")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("validity");
+
+                    b.HasKey("Id")
+                        .HasName("pk_consent_form_versions");
+
+                    b.HasIndex("FormId", "Number")
+                        .IsUnique()
+                        .HasDatabaseName("ix_consent_form_versions_form_id_number");
+
+                    b.ToTable("consent_form_versions", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_consent_form_versions_published", "(status = 'Published') = (published_at IS NOT NULL AND content_hash IS NOT NULL)");
+
+                            t.HasCheckConstraint("ck_consent_form_versions_school_year", "(validity = 'SchoolYear') = (school_year IS NOT NULL)");
+                        });
+                });
+
+            modelBuilder.Entity("ConsentApi.Domain.Consent.Decision", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<Guid>("BatchId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("batch_id");
+
+                    b.Property<string>("ChannelKey")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("channel_key");
+
+                    b.Property<Guid>("FormVersionId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("form_version_id");
+
+                    b.Property<DateTimeOffset>("GivenAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("given_at");
+
+                    b.Property<Guid?>("GuardianId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("guardian_id");
+
+                    b.Property<string>("MediaType")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("media_type");
+
+                    b.Property<string>("Method")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("method");
+
+                    b.Property<string>("Note")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)")
+                        .HasColumnName("note");
+
+                    b.Property<Guid>("OrganisationId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("organisation_id");
+
+                    b.Property<string>("Outcome")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("outcome");
+
+                    b.Property<string>("ProofReference")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("proof_reference");
+
+                    b.Property<Guid>("PupilId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("pupil_id");
+
+                    b.Property<DateTimeOffset>("RecordedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("recorded_at");
+
+                    b.Property<Guid?>("RecordedByClientId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("recorded_by_client_id");
+
+                    b.Property<long>("Sequence")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("sequence");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityAlwaysColumn(b.Property<long>("Sequence"));
+
+                    b.HasKey("Id")
+                        .HasName("pk_decisions");
+
+                    b.HasIndex("BatchId")
+                        .HasDatabaseName("ix_decisions_batch_id");
+
+                    b.HasIndex("FormVersionId")
+                        .HasDatabaseName("ix_decisions_form_version_id");
+
+                    b.HasIndex("GuardianId")
+                        .HasDatabaseName("ix_decisions_guardian_id");
+
+                    b.HasIndex("OrganisationId", "ChannelKey")
+                        .HasDatabaseName("ix_decisions_organisation_id_channel_key");
+
+                    b.HasIndex("PupilId", "Sequence")
+                        .HasDatabaseName("ix_decisions_pupil_id_sequence");
+
+                    b.HasIndex("PupilId", "MediaType", "ChannelKey", "GivenAt", "Sequence")
+                        .HasDatabaseName("ix_decisions_pupil_id_media_type_channel_key_given_at_sequence");
+
+                    b.ToTable("decisions", (string)null);
+                });
+
             modelBuilder.Entity("ConsentApi.Domain.Group", b =>
                 {
                     b.Property<Guid>("Id")
@@ -236,11 +530,25 @@ namespace ConsentApi.Infrastructure.Persistence.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("created_at");
 
+                    b.Property<string>("GrantRequires")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("grant_requires");
+
                     b.Property<string>("Name")
                         .IsRequired()
                         .HasMaxLength(200)
                         .HasColumnType("character varying(200)")
                         .HasColumnName("name");
+
+                    b.Property<int>("SchoolYearEndDay")
+                        .HasColumnType("integer")
+                        .HasColumnName("school_year_end_day");
+
+                    b.Property<int>("SchoolYearEndMonth")
+                        .HasColumnType("integer")
+                        .HasColumnName("school_year_end_month");
 
                     b.HasKey("Id")
                         .HasName("pk_organisations");
@@ -249,7 +557,10 @@ namespace ConsentApi.Infrastructure.Persistence.Migrations
                         .IsUnique()
                         .HasDatabaseName("ix_organisations_name");
 
-                    b.ToTable("organisations", (string)null);
+                    b.ToTable("organisations", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_organisations_school_year_end", "make_date(2001, school_year_end_month, school_year_end_day) IS NOT NULL");
+                        });
                 });
 
             modelBuilder.Entity("ConsentApi.Domain.Pupil", b =>
@@ -361,6 +672,91 @@ namespace ConsentApi.Infrastructure.Persistence.Migrations
                         .HasConstraintName("fk_api_clients_organisations_organisation_id");
                 });
 
+            modelBuilder.Entity("ConsentApi.Domain.Consent.Channel", b =>
+                {
+                    b.HasOne("ConsentApi.Domain.Organisation", null)
+                        .WithMany()
+                        .HasForeignKey("OrganisationId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_channels_organisations_organisation_id");
+                });
+
+            modelBuilder.Entity("ConsentApi.Domain.Consent.ConsentForm", b =>
+                {
+                    b.HasOne("ConsentApi.Domain.Organisation", null)
+                        .WithMany()
+                        .HasForeignKey("OrganisationId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_consent_forms_organisations_organisation_id");
+
+                    b.HasOne("ConsentApi.Domain.School", null)
+                        .WithMany()
+                        .HasForeignKey("SchoolId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .HasConstraintName("fk_consent_forms_schools_school_id");
+                });
+
+            modelBuilder.Entity("ConsentApi.Domain.Consent.ConsentFormItem", b =>
+                {
+                    b.HasOne("ConsentApi.Domain.Consent.ConsentFormVersion", null)
+                        .WithMany("Items")
+                        .HasForeignKey("VersionId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_consent_form_items_consent_form_versions_version_id");
+
+                    b.HasOne("ConsentApi.Domain.Consent.Channel", null)
+                        .WithMany()
+                        .HasForeignKey("OrganisationId", "ChannelKey")
+                        .HasPrincipalKey("OrganisationId", "Key")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_consent_form_items_channels_organisation_id_channel_key");
+                });
+
+            modelBuilder.Entity("ConsentApi.Domain.Consent.ConsentFormVersion", b =>
+                {
+                    b.HasOne("ConsentApi.Domain.Consent.ConsentForm", null)
+                        .WithMany("Versions")
+                        .HasForeignKey("FormId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_consent_form_versions_consent_forms_form_id");
+                });
+
+            modelBuilder.Entity("ConsentApi.Domain.Consent.Decision", b =>
+                {
+                    b.HasOne("ConsentApi.Domain.Consent.ConsentFormVersion", null)
+                        .WithMany()
+                        .HasForeignKey("FormVersionId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_decisions_consent_form_versions_form_version_id");
+
+                    b.HasOne("ConsentApi.Domain.Guardian", null)
+                        .WithMany()
+                        .HasForeignKey("GuardianId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .HasConstraintName("fk_decisions_guardians_guardian_id");
+
+                    b.HasOne("ConsentApi.Domain.Pupil", null)
+                        .WithMany()
+                        .HasForeignKey("PupilId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_decisions_pupils_pupil_id");
+
+                    b.HasOne("ConsentApi.Domain.Consent.Channel", null)
+                        .WithMany()
+                        .HasForeignKey("OrganisationId", "ChannelKey")
+                        .HasPrincipalKey("OrganisationId", "Key")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_decisions_channels_organisation_id_channel_key");
+                });
+
             modelBuilder.Entity("ConsentApi.Domain.Group", b =>
                 {
                     b.HasOne("ConsentApi.Domain.School", null)
@@ -422,6 +818,16 @@ namespace ConsentApi.Infrastructure.Persistence.Migrations
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired()
                         .HasConstraintName("fk_schools_organisations_organisation_id");
+                });
+
+            modelBuilder.Entity("ConsentApi.Domain.Consent.ConsentForm", b =>
+                {
+                    b.Navigation("Versions");
+                });
+
+            modelBuilder.Entity("ConsentApi.Domain.Consent.ConsentFormVersion", b =>
+                {
+                    b.Navigation("Items");
                 });
 
             modelBuilder.Entity("ConsentApi.Domain.Pupil", b =>

@@ -8,7 +8,7 @@ using Microsoft.EntityFrameworkCore;
 namespace ConsentApi.Features.Channels;
 
 /// <summary>An organisation's channels (a few dozen at most), ordered by key.</summary>
-public sealed record ChannelList(IReadOnlyList<ChannelResponse> Items);
+public sealed record ChannelList([property: System.ComponentModel.DataAnnotations.MaxLength(500)] IReadOnlyList<ChannelResponse> Items);
 
 /// <param name="IncludeRetired">Also list retired channels.</param>
 public sealed record ListChannelsQuery(bool? IncludeRetired) : IQuery<ChannelList>;
@@ -50,7 +50,7 @@ public static class ReadChannelEndpoints
                 """);
 
     public static RouteHandlerBuilder MapGetChannel(this RouteGroupBuilder group) =>
-        group.MapGet("/{channelKey}", Get)
+        group.MapGet("/{channelKey:maxlength(40)}", Get)
             .WithName("GetChannel")
             .WithSummary("Get a channel")
             .WithDescription("One channel of the caller's organisation, by key.")

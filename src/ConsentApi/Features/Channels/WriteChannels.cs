@@ -16,6 +16,7 @@ public sealed class CreateChannelHandler(ConsentDbContext db, CurrentClient clie
 {
     public async ValueTask<ChannelResponse> Handle(CreateChannelCommand command, CancellationToken ct)
     {
+        ChannelLookup.EnsureMayChangeChannels(client);
         var request = command.Channel;
         if (await db.Channels.AnyAsync(c => c.OrganisationId == client.OrganisationId && c.Key == request.Key, ct))
         {
@@ -68,9 +69,23 @@ public sealed class RetireChannelHandler(ConsentDbContext db, CurrentClient clie
 
 internal static class ChannelLookup
 {
-    public static async Task<Channel> FindOwnAsync(this DbSet<Channel> channels, CurrentClient client, string key, CancellationToken ct) =>
-        await channels.SingleOrDefaultAsync(c => c.OrganisationId == client.OrganisationId && c.Key == key, ct)
-        ?? throw new NotFoundException("Channel", key);
+    /// <summary>The channel to change: it must exist, and the caller must not be limited to some schools.</summary>
+    public static async Task<Channel> FindOwnAsync(this DbSet<Channel> channels, CurrentClient client, string key, CancellationToken ct)
+    {
+        var channel = await channels.SingleOrDefaultAsync(c => c.OrganisationId == client.OrganisationId && c.Key == key, ct)
+                      ?? throw new NotFoundException("Channel", key);
+        EnsureMayChangeChannels(client);
+        return channel;
+    }
+
+    /// <summary>Channels serve every school of the organisation, so a client limited to some schools cannot change them.</summary>
+    public static void EnsureMayChangeChannels(CurrentClient client)
+    {
+        if (client.IsLimitedToSchools)
+        {
+            throw new ForbiddenException("Channels serve the whole organisation; a client limited to some schools cannot change them.");
+        }
+    }
 }
 
 public static class WriteChannelEndpoints
@@ -84,7 +99,7 @@ public static class WriteChannelEndpoints
             .ProducesProblem(StatusCodes.Status409Conflict);
 
     public static RouteHandlerBuilder MapUpdateChannel(this RouteGroupBuilder group) =>
-        group.MapPut("/{channelKey}", Update)
+        group.MapPut("/{channelKey:maxlength(40)}", Update)
             .WithName("UpdateChannel")
             .WithSummary("Rename a channel or change its audience")
             .WithDescription("Replaces the channel's names and audience. Its key, and every decision naming it, stay as they are.")
@@ -92,7 +107,7 @@ public static class WriteChannelEndpoints
             .ProducesProblem(StatusCodes.Status404NotFound);
 
     public static RouteHandlerBuilder MapRetireChannel(this RouteGroupBuilder group) =>
-        group.MapPost("/{channelKey}/retire", Retire)
+        group.MapPost("/{channelKey:maxlength(40)}/retire", Retire)
             .WithName("RetireChannel")
             .WithSummary("Retire a channel")
             .WithDescription("""

@@ -10,6 +10,7 @@ namespace ConsentApi.Features.Consents;
 /// <summary>A recorded decision as the reads need it: the rule inputs plus what a response shows.</summary>
 public sealed record DecisionRow(
     Guid Id,
+    Guid PupilId,
     Guid BatchId,
     Guid? GuardianId,
     MediaType MediaType,
@@ -55,7 +56,7 @@ internal static class ConsentFactQueries
     public static IQueryable<DecisionRow> DecisionRows(this ConsentDbContext db, IQueryable<Decision> decisions) =>
         from d in decisions
         join v in db.ConsentFormVersions on d.FormVersionId equals v.Id
-        select new DecisionRow(d.Id, d.BatchId, d.GuardianId, d.MediaType, d.ChannelKey, d.Outcome, d.GivenAt, d.RecordedAt,
+        select new DecisionRow(d.Id, d.PupilId, d.BatchId, d.GuardianId, d.MediaType, d.ChannelKey, d.Outcome, d.GivenAt, d.RecordedAt,
             d.Sequence, d.Method, d.RecordedByClientId, d.FormVersionId, v.ContentHash!, v.Validity, v.SchoolYear,
             d.ProofReference, d.Note);
 

@@ -43,6 +43,7 @@ public static class OpenApiSetup
             options.NonNullableReferenceTypesAsRequired();
             options.CustomSchemaIds(type => SchemaIds.For(type));
             options.OperationFilter<StandardResponsesOperationFilter>();
+            options.OperationFilter<TextRepresentationsOperationFilter>();
             options.SchemaFilter<ConstraintsSchemaFilter>();
             options.ParameterFilter<QueryParameterFilter>();
             options.SchemaFilter<ExamplesSchemaFilter>();

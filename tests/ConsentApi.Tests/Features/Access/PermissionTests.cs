@@ -26,12 +26,32 @@ public sealed partial class PermissionTests : ApiTest
         public override string ToString() => $"{Method} {Path}";
     }
 
-    public sealed record Ids(Guid OrganisationId, Guid SchoolId, Guid GroupId, Guid PupilId, Guid GuardianId, Guid ClientId);
+    public sealed record Ids(
+        Guid OrganisationId, Guid SchoolId, Guid GroupId, Guid PupilId, Guid GuardianId, Guid ClientId, Guid FormId, Guid PublishedVersionId);
+
+    /// <summary>A channel only the first organisation has, so that another organisation's key cannot find it.</summary>
+    private const string OwnChannel = "regional-press";
+
+    /// <summary>The form's draft version, the one the version operations name.</summary>
+    private const int DraftNumber = 2;
 
     private static object SchoolBody(Ids _) => new { name = "OBS De Regenboog", brinCode = "99ZZ" };
     private static object GroupBody(Ids _) => new { externalId = "G-NEW", name = "Groep 6a", schoolYear = "2026-2027" };
     private static object PupilBody(Ids _) => new { externalId = "P-NEW", displayName = "Sanne de Vries", dateOfBirth = "2017-03-14" };
     private static object GuardianBody(Ids _) => new { externalId = "O-NEW", displayName = "Marieke de Vries" };
+    private static object ChannelBody(Ids _) => new { nameNl = "Regionale pers", nameEn = "Regional press", audience = "public" };
+    private static object FormVersionBody(Ids _) => new
+    {
+        textNl = "Wij vragen uw toestemming voor het publiceren van foto's van uw kind.",
+        validity = "until-withdrawn",
+        items = new[] { new { mediaType = "photo", channel = "social-media" } },
+    };
+    private static object DecisionsBody(Ids ids) => new
+    {
+        formVersionId = ids.PublishedVersionId, decidedBy = "guardian", guardianId = ids.GuardianId, method = "parent-app",
+        items = new[] { new { mediaType = "photo", channel = "social-media", outcome = "granted" } },
+    };
+    private static object CheckBody(Ids ids) => new { pupilIds = new[] { ids.PupilId }, mediaType = "photo", channel = "social-media" };
     private static object RosterBody(Ids _) => new { groups = Array.Empty<object>(), pupils = Array.Empty<object>(), guardians = Array.Empty<object>() };
 
     public static readonly Operation[] Operations =
@@ -63,6 +83,23 @@ public sealed partial class PermissionTests : ApiTest
         new("GET", "/v1/api-clients/{clientId}", Scopes.Admin, null, true, OtherSchool.NotApplicable),
         new("DELETE", "/v1/api-clients/{clientId}", Scopes.Admin, null, true, OtherSchool.Forbidden),
         new("GET", "/v1/audit-events", Scopes.Admin, null, false, OtherSchool.Forbidden),
+        new("GET", "/v1/channels", Scopes.ConsentRead, null, false, OtherSchool.NotApplicable),
+        new("POST", "/v1/channels", Scopes.Admin, _ => new { key = "school-radio", nameNl = "Schoolradio", audience = "closed" }, false, OtherSchool.Forbidden),
+        new("GET", "/v1/channels/{channelKey}", Scopes.ConsentRead, null, true, OtherSchool.NotApplicable),
+        new("PUT", "/v1/channels/{channelKey}", Scopes.Admin, ChannelBody, true, OtherSchool.Forbidden),
+        new("POST", "/v1/channels/{channelKey}/retire", Scopes.Admin, null, true, OtherSchool.Forbidden),
+        new("GET", "/v1/consent-forms", Scopes.ConsentRead, null, false, OtherSchool.NotApplicable),
+        new("POST", "/v1/consent-forms", Scopes.Admin, _ => new { name = "Toestemming beeldmateriaal" }, false, OtherSchool.Forbidden),
+        new("GET", "/v1/consent-forms/{formId}", Scopes.ConsentRead, null, true, OtherSchool.NotFound),
+        new("POST", "/v1/consent-forms/{formId}/versions", Scopes.Admin, FormVersionBody, true, OtherSchool.NotFound),
+        new("GET", "/v1/consent-forms/{formId}/versions/{number}", Scopes.ConsentRead, null, true, OtherSchool.NotFound),
+        new("PUT", "/v1/consent-forms/{formId}/versions/{number}", Scopes.Admin, FormVersionBody, true, OtherSchool.NotFound),
+        new("POST", "/v1/consent-forms/{formId}/versions/{number}/publish", Scopes.Admin, null, true, OtherSchool.NotFound),
+        new("POST", "/v1/pupils/{pupilId}/decisions", Scopes.ConsentWrite, DecisionsBody, true, OtherSchool.NotFound),
+        new("GET", "/v1/pupils/{pupilId}/consents", Scopes.ConsentRead, null, true, OtherSchool.NotFound),
+        new("GET", "/v1/pupils/{pupilId}/consents/history", Scopes.ConsentRead, null, true, OtherSchool.NotFound),
+        new("POST", "/v1/publication-checks", Scopes.ConsentRead, CheckBody, true, OtherSchool.NotFound),
+        new("GET", "/v1/schools/{schoolId}/groups/{groupId}/consent-overview", Scopes.ConsentRead, null, true, OtherSchool.NotFound),
     ];
 
     public static IEnumerable<Operation> OperationsOnOrganisationData => Operations.Where(o => o.OtherOrganisationNotFound);
@@ -88,7 +125,16 @@ public sealed partial class PermissionTests : ApiTest
             .EnsureSuccessStatusCode();
         var target = await _tenant.CreateKeyAsync([Scopes.RosterRead]);
         var clientId = await Factory.QueryAsync(db => db.ApiClients.Where(c => c.KeyPrefix == target.Substring(0, 16)).Select(c => c.Id).SingleAsync());
-        _ids = new Ids(_tenant.OrganisationId, _tenant.SchoolId, group.Id, pupil.Id, guardian.Id, clientId);
+
+        var admin = _tenant.Admin();
+        (await admin.PostAsJsonAsync("/v1/channels", new { key = OwnChannel, nameNl = "Regionale pers", audience = "public" })).EnsureSuccessStatusCode();
+        var form = await (await admin.PostAsJsonAsync("/v1/consent-forms", new { name = "Beeldmateriaal", schoolId = _tenant.SchoolId }))
+            .ReadObjectAsync();
+        var formId = (Guid)form["id"]!;
+        var published = await (await admin.PostAsJsonAsync($"/v1/consent-forms/{formId}/versions", FormVersionBody(null!))).ReadObjectAsync();
+        (await admin.PostAsync($"/v1/consent-forms/{formId}/versions/1/publish", null)).EnsureSuccessStatusCode();
+        (await admin.PostAsJsonAsync($"/v1/consent-forms/{formId}/versions", FormVersionBody(null!))).EnsureSuccessStatusCode();
+        _ids = new Ids(_tenant.OrganisationId, _tenant.SchoolId, group.Id, pupil.Id, guardian.Id, clientId, formId, (Guid)published["id"]!);
     }
 
     private static string PathOf(Operation operation, Ids ids) => PlaceholderPattern().Replace(operation.Path, m => m.Groups[1].Value switch
@@ -99,6 +145,9 @@ public sealed partial class PermissionTests : ApiTest
         "pupilId" => ids.PupilId.ToString(),
         "guardianId" => ids.GuardianId.ToString(),
         "clientId" => ids.ClientId.ToString(),
+        "channelKey" => OwnChannel,
+        "formId" => ids.FormId.ToString(),
+        "number" => DraftNumber.ToString(System.Globalization.CultureInfo.InvariantCulture),
         var other => throw new InvalidOperationException($"No id for {{{other}}}."),
     });
 
@@ -189,6 +238,6 @@ public sealed partial class PermissionTests : ApiTest
     [GeneratedRegex(@"\{(\w+)\}")]
     private static partial Regex PlaceholderPattern();
 
-    [GeneratedRegex(@":\w+")]
+    [GeneratedRegex(@":\w+(\([^)]*\))?")]
     private static partial Regex ConstraintPattern();
 }

@@ -1,0 +1,158 @@
+using System.Globalization;
+using System.Net;
+using System.Text;
+using ConsentApi.Domain.Consent;
+
+namespace ConsentApi.Features.Consents;
+
+/// <summary>
+/// The class sheet as a teacher prints it: one A4 page (landscape) per group, a mark per cell that reads in black and
+/// white (a symbol and a word; refusals also hatched), a legend, and no script.
+/// </summary>
+internal static class ClassSheet
+{
+    private static readonly TimeZoneInfo Amsterdam =
+        TimeZoneInfo.TryFindSystemTimeZoneById("Europe/Amsterdam", out var zone) ? zone : TimeZoneInfo.Utc;
+
+    private static string MediaName(MediaType mediaType) => mediaType switch
+    {
+        MediaType.Photo => "Foto",
+        MediaType.Film => "Film",
+        _ => "Geluid",
+    };
+
+    private static (string Css, string Mark, string Word) Mark(ConsentState state) => state switch
+    {
+        ConsentState.Granted => ("yes", "✔", "ja"),
+        ConsentState.Refused => ("no", "✘", "nee"),
+        ConsentState.Conflict => ("no", "✘", "oneens"),
+        ConsentState.Expired => ("no", "✘", "verlopen"),
+        ConsentState.NeedsPupilConsent => ("open", "?", "16+"),
+        ConsentState.Pending => ("open", "?", "open"),
+        _ => ("open", "–", "niet gevraagd"),
+    };
+
+    public static string Html(ConsentOverviewResponse sheet)
+    {
+        var local = TimeZoneInfo.ConvertTime(sheet.At, Amsterdam);
+        var when = local.ToString("dd-MM-yyyy HH:mm", CultureInfo.InvariantCulture) + (Amsterdam == TimeZoneInfo.Utc ? " UTC" : "");
+        var html = new StringBuilder();
+        html.Append($$"""
+            <!DOCTYPE html>
+            <html lang="nl">
+            <head>
+            <meta charset="utf-8">
+            <title>Toestemming beeldmateriaal – {{E(sheet.GroupName)}} – {{E(sheet.SchoolName)}}</title>
+            <style>
+            @page { size: A4 landscape; margin: 10mm; }
+            * { -webkit-print-color-adjust: exact; print-color-adjust: exact; box-sizing: border-box; }
+            body { font-family: "DejaVu Sans", "Liberation Sans", Arial, sans-serif; font-size: 9pt; color: #000; margin: 0; }
+            header { display: flex; justify-content: space-between; align-items: baseline; border-bottom: 2pt solid #000; margin-bottom: 4mm; }
+            h1 { font-size: 15pt; margin: 0 0 1mm 0; }
+            .meta { font-size: 10pt; }
+            table { border-collapse: collapse; width: 100%; table-layout: fixed; }
+            th, td { border: 0.75pt solid #000; padding: 1.2mm 0.8mm; text-align: center; overflow: hidden; }
+            th { font-weight: bold; background: #eee; }
+            th.media { font-size: 10pt; border-left: 2pt solid #000; }
+            th.first, td.first { border-left: 2pt solid #000; }
+            th.channel { font-size: 7.5pt; font-weight: normal; }
+            th.pupil, td.pupil { width: 42mm; text-align: left; white-space: nowrap; text-overflow: ellipsis; }
+            tbody tr:nth-child(even) td.pupil { background: #f4f4f4; }
+            td .mark { font-size: 11pt; display: block; line-height: 1.1; }
+            td .word { font-size: 6.5pt; display: block; }
+            td.yes { background: #fff; }
+            td.no { background: repeating-linear-gradient(45deg, #fff 0 2.5px, #bbb 2.5px 4px); font-weight: bold; }
+            td.no .mark, td.no .word { background: #fff; padding: 0 0.5mm; display: inline-block; }
+            td.open { background: #fff; color: #000; }
+            .legend { margin-top: 4mm; display: flex; gap: 6mm; flex-wrap: wrap; font-size: 8.5pt; }
+            .legend span.key { display: inline-block; width: 9mm; text-align: center; border: 0.75pt solid #000; margin-right: 1.5mm; }
+            .legend span.key.no { background: repeating-linear-gradient(45deg, #fff 0 2.5px, #bbb 2.5px 4px); font-weight: bold; }
+            .rule { margin-top: 3mm; font-size: 9pt; font-weight: bold; }
+            footer { margin-top: 2mm; font-size: 7pt; color: #333; }
+            </style>
+            </head>
+            <body>
+            <header>
+            <div><h1>Toestemming foto, film en geluid</h1>
+            <div class="meta">{{E(sheet.SchoolName)}} · {{E(sheet.GroupName)}} · schooljaar {{E(sheet.SchoolYear)}}</div></div>
+            <div class="meta">Stand per {{when}} · {{sheet.Pupils.Count}} leerlingen</div>
+            </header>
+            <table>
+            <thead>
+            <tr><th class="pupil" rowspan="2">Leerling</th>
+            """);
+        foreach (var media in sheet.Columns.GroupBy(c => c.MediaType))
+        {
+            html.Append(CultureInfo.InvariantCulture, $"<th class=\"media\" colspan=\"{media.Count()}\">{MediaName(media.Key)}</th>");
+        }
+        html.Append("</tr>\n<tr>");
+        MediaType? previous = null;
+        foreach (var column in sheet.Columns)
+        {
+            var first = column.MediaType != previous ? " first" : "";
+            html.Append(CultureInfo.InvariantCulture, $"<th class=\"channel{first}\">{E(column.ChannelName)}</th>");
+            previous = column.MediaType;
+        }
+        html.Append("</tr>\n</thead>\n<tbody>\n");
+        foreach (var pupil in sheet.Pupils)
+        {
+            html.Append(CultureInfo.InvariantCulture, $"<tr><td class=\"pupil\">{E(pupil.DisplayName)}</td>");
+            previous = null;
+            foreach (var cell in pupil.Cells)
+            {
+                var (css, mark, word) = Mark(cell.State);
+                var first = cell.MediaType != previous ? " first" : "";
+                html.Append(CultureInfo.InvariantCulture,
+                    $"<td class=\"{css}{first}\"><span class=\"mark\">{mark}</span><span class=\"word\">{word}</span></td>");
+                previous = cell.MediaType;
+            }
+            html.Append("</tr>\n");
+        }
+        html.Append($$"""
+            </tbody>
+            </table>
+            <div class="legend">
+            <div><span class="key">✔</span>ja: toestemming</div>
+            <div><span class="key no">✘</span>nee / oneens / verlopen: geen toestemming</div>
+            <div><span class="key">?</span>open: nog geen (volledig) antwoord; 16+: leerling beslist zelf</div>
+            <div><span class="key">–</span>niet gevraagd</div>
+            </div>
+            <div class="rule">Alleen bij ✔ ja mag de leerling herkenbaar in beeld of geluid worden gepubliceerd.</div>
+            <footer>Toestemming kan op elk moment worden ingetrokken. Controleer vóór publicatie de actuele stand in ConsentApi.</footer>
+            </body>
+            </html>
+            """);
+        return html.ToString();
+    }
+
+    private static readonly string[] CsvLeadingColumns = ["pupilId", "externalId", "displayName"];
+
+    public static string Csv(ConsentOverviewResponse sheet)
+    {
+        var csv = new StringBuilder();
+        csv.AppendJoin(',', CsvLeadingColumns
+            .Concat(sheet.Columns.Select(c => $"{c.MediaType.ToString().ToLowerInvariant()}:{c.Channel}")));
+        csv.Append("\r\n");
+        foreach (var pupil in sheet.Pupils)
+        {
+            csv.AppendJoin(',', new[] { pupil.PupilId.ToString(), Field(pupil.ExternalId), Field(pupil.DisplayName) }
+                .Concat(pupil.Cells.Select(c => StateName(c.State))));
+            csv.Append("\r\n");
+        }
+        return csv.ToString();
+    }
+
+    public static string StateName(ConsentState state) => System.Text.Json.JsonNamingPolicy.KebabCaseLower.ConvertName(state.ToString());
+
+    /// <summary>RFC 4180 quoting; a leading =, +, -, @ is neutralised so a spreadsheet never runs a name as a formula.</summary>
+    private static string Field(string value)
+    {
+        if (value.Length > 0 && "=+-@\t\r".Contains(value[0], StringComparison.Ordinal))
+        {
+            value = "'" + value;
+        }
+        return value.IndexOfAny([',', '"', '\r', '\n']) >= 0 ? $"\"{value.Replace("\"", "\"\"", StringComparison.Ordinal)}\"" : value;
+    }
+
+    private static string E(string text) => WebUtility.HtmlEncode(text);
+}

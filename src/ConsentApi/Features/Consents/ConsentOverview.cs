@@ -1,0 +1,97 @@
+using System.ComponentModel.DataAnnotations;
+using ConsentApi.Domain;
+using ConsentApi.Domain.Consent;
+using ConsentApi.Infrastructure.Auth;
+using ConsentApi.Infrastructure.Errors;
+using ConsentApi.Infrastructure.Persistence;
+using Mediator;
+using Microsoft.EntityFrameworkCore;
+
+namespace ConsentApi.Features.Consents;
+
+/// <summary>A class sheet: every pupil of a group against every media type and channel, at a moment.</summary>
+/// <param name="Columns">The items, in the order each pupil's cells follow: photo, film, audio; channels by key.</param>
+/// <param name="Pupils">The group's active pupils, sorted by name.</param>
+public sealed record ConsentOverviewResponse(
+    Guid SchoolId,
+    [property: MaxLength(FieldLengths.Name)] string SchoolName,
+    Guid GroupId,
+    [property: MaxLength(FieldLengths.GroupName)] string GroupName,
+    [property: MaxLength(FieldLengths.SchoolYear)] string SchoolYear,
+    DateTimeOffset At,
+    [property: MaxLength(300)] IReadOnlyList<OverviewColumn> Columns,
+    [property: MaxLength(2000)] IReadOnlyList<OverviewPupil> Pupils);
+
+/// <summary>One item of the sheet.</summary>
+public sealed record OverviewColumn(
+    MediaType MediaType,
+    [property: MaxLength(FieldLengths.ChannelKey)] string Channel,
+    [property: MaxLength(FieldLengths.ChannelName)] string ChannelName);
+
+/// <summary>One pupil's row of the sheet.</summary>
+public sealed record OverviewPupil(
+    Guid PupilId,
+    [property: MaxLength(FieldLengths.ExternalId)] string ExternalId,
+    [property: MaxLength(FieldLengths.Name)] string DisplayName,
+    [property: MaxLength(300)] IReadOnlyList<OverviewCell> Cells);
+
+/// <summary>One pupil's consent for one item.</summary>
+public sealed record OverviewCell(
+    MediaType MediaType,
+    [property: MaxLength(FieldLengths.ChannelKey)] string Channel,
+    ConsentState State,
+    [property: MaxLength(40)] string Reason,
+    bool Allowed);
+
+public sealed record GetConsentOverviewQuery(Guid SchoolId, Guid GroupId, DateTimeOffset? At) : IQuery<ConsentOverviewResponse>;
+
+public sealed class GetConsentOverviewHandler(ConsentDbContext db, CurrentClient client, TimeProvider clock)
+    : IQueryHandler<GetConsentOverviewQuery, ConsentOverviewResponse>
+{
+    public async ValueTask<ConsentOverviewResponse> Handle(GetConsentOverviewQuery query, CancellationToken ct)
+    {
+        var at = ConsentFactQueries.MomentOf(query.At, clock);
+        var group = await (from g in db.Groups.AsNoTracking()
+                           join s in db.Schools.VisibleTo(client) on g.SchoolId equals s.Id
+                           join o in db.Organisations on s.OrganisationId equals o.Id
+                           where g.Id == query.GroupId && g.SchoolId == query.SchoolId
+                           select new
+                           {
+                               g.Id, g.Name, g.SchoolYear, SchoolId = s.Id, SchoolName = s.Name, s.OrganisationId,
+                               Policy = new ConsentPolicy(o.GrantRequires, o.SchoolYearEndMonth, o.SchoolYearEndDay),
+                           }).SingleOrDefaultAsync(ct)
+                    ?? throw new NotFoundException("Group", query.GroupId);
+
+        var pupils = await db.Pupils.AsNoTracking()
+            .Where(p => p.GroupId == group.Id && p.Status == PupilStatus.Active)
+            .Select(p => new
+            {
+                p.Id, p.ExternalId, p.DisplayName, p.DateOfBirth,
+                Authority = p.Guardians.Where(l => l.HasParentalAuthority).Select(l => l.GuardianId).ToList(),
+            })
+            .ToListAsync(ct);
+        var pupilIds = pupils.Select(p => p.Id).ToList();
+        var decisions = (await db.DecisionRows(db.Decisions.Where(d => pupilIds.Contains(d.PupilId) && d.GivenAt <= at)).ToListAsync(ct))
+            .ToLookup(d => (d.PupilId, d.MediaType, d.ChannelKey), d => d.ToFact());
+        var asked = await db.AskedItemsAsync(group.OrganisationId, group.SchoolId, at, ct);
+        var channels = await db.Channels.AsNoTracking()
+            .Where(c => c.OrganisationId == group.OrganisationId && (c.RetiredAt == null || c.RetiredAt > at))
+            .ToDictionaryAsync(c => c.Key, c => c.NameNl, ct);
+
+        var columns = channels.Keys.SelectMany(c => Enum.GetValues<MediaType>().Select(m => (m, c))).InReadingOrder()
+            .Select(i => new OverviewColumn(i.MediaType, i.ChannelKey, channels[i.ChannelKey]))
+            .ToList();
+        var rows = pupils
+            .OrderBy(p => p.DisplayName, StringComparer.OrdinalIgnoreCase).ThenBy(p => p.Id)
+            .Select(p => new OverviewPupil(p.Id, p.ExternalId, p.DisplayName, columns.Select(c =>
+            {
+                var consent = ConsentRules.Evaluate(
+                    new ConsentFacts(p.DateOfBirth, p.Authority, decisions[(p.Id, c.MediaType, c.Channel)].ToList(),
+                        asked.Contains((c.MediaType, c.Channel))),
+                    group.Policy, at);
+                return new OverviewCell(c.MediaType, c.Channel, consent.State, consent.Reason, consent.Allowed);
+            }).ToList()))
+            .ToList();
+        return new ConsentOverviewResponse(group.SchoolId, group.SchoolName, group.Id, group.Name, group.SchoolYear, at, columns, rows);
+    }
+}

@@ -1,0 +1,96 @@
+using ConsentApi.Infrastructure.Auth;
+using ConsentApi.Infrastructure.OpenApi;
+using Mediator;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Net.Http.Headers;
+
+namespace ConsentApi.Features.Consents;
+
+public static class ConsentOverviewEndpoint
+{
+    private const string Json = "application/json";
+    private const string Csv = "text/csv";
+    private const string Html = "text/html";
+
+    public static RouteHandlerBuilder MapGetConsentOverview(this RouteGroupBuilder group) =>
+        group.MapGet("/{schoolId:guid}/groups/{groupId:guid}/consent-overview", Handle)
+            .WithName("GetConsentOverview")
+            .WithSummary("A group's class sheet: who may and may not be photographed, filmed or recorded")
+            .WithDescription("""
+                Every active pupil of the group (sorted by name) against every media type and channel in use, at `at`
+                (default now). Choose the form with `Accept`: `application/json` (default); `text/csv` (UTF-8 with a
+                byte order mark, a header row, one row per pupil, a state per item); or `text/html`, a printable A4
+                page with a mark per cell that reads in black and white, a legend and no script.
+                """)
+            .Produces<ConsentOverviewResponse>(StatusCodes.Status200OK, Json, Csv, Html)
+            .WithMetadata(new TextRepresentations(Csv, Html))
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status406NotAcceptable);
+
+    private static async Task<IResult> Handle(
+        Guid schoolId, Guid groupId, DateTimeOffset? at, HttpContext context, ISender sender, CancellationToken ct)
+    {
+        var format = Negotiate(context.Request);
+        if (format is null)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status406NotAcceptable, title: "Not acceptable.",
+                detail: $"The class sheet is available as {Json}, {Csv} or {Html}.");
+        }
+
+        var sheet = await sender.Send(new GetConsentOverviewQuery(schoolId, groupId, at), ct);
+        context.Response.Headers.Vary = HeaderNames.Accept;
+        return format switch
+        {
+            Csv => TypedResults.Text("\uFEFF" + ClassSheet.Csv(sheet), "text/csv; charset=utf-8; header=present"),
+            Html => TypedResults.Text(ClassSheet.Html(sheet), "text/html; charset=utf-8"),
+            _ => TypedResults.Ok(sheet),
+        };
+    }
+
+    /// <summary>The best of JSON, CSV and HTML the Accept header allows, by quality; JSON when it says nothing.</summary>
+    private static string? Negotiate(HttpRequest request)
+    {
+        var accept = request.GetTypedHeaders().Accept;
+        if (accept.Count == 0)
+        {
+            return Json;
+        }
+        foreach (var range in accept.OrderByDescending(a => a.Quality ?? 1.0))
+        {
+            if (range.Quality == 0)
+            {
+                continue;
+            }
+            var type = range.MediaType.Value;
+            switch (type)
+            {
+                case Json or "application/*" or "*/*" or "application/problem+json":
+                    return Json;
+                case Csv:
+                    return Csv;
+                case Html or "text/*":
+                    return Html;
+            }
+        }
+        return null;
+    }
+}
+
+public static class ConsentEndpoints
+{
+    public static IEndpointRouteBuilder MapConsentEndpoints(this IEndpointRouteBuilder app)
+    {
+        var pupils = app.MapGroup("/v1/pupils").WithTags("Consent");
+        pupils.MapRecordDecisions().RequireScope(Domain.Scopes.ConsentWrite);
+        pupils.MapGetConsentMatrix().RequireScope(Domain.Scopes.ConsentRead);
+        pupils.MapGetConsentHistory().RequireScope(Domain.Scopes.ConsentRead);
+
+        app.MapGroup("/v1/publication-checks").WithTags("Consent")
+            .MapCheckPublication().RequireScope(Domain.Scopes.ConsentRead);
+
+        app.MapGroup("/v1/schools").WithTags("Consent")
+            .MapGetConsentOverview().RequireScope(Domain.Scopes.ConsentRead);
+        return app;
+    }
+}

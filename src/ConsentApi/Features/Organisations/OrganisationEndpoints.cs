@@ -11,6 +11,7 @@ public static class OrganisationEndpoints
         group.MapCreateOrganisation().RequireScope(Scopes.Platform);
         group.MapListOrganisations().RequireScope(Scopes.Platform);
         group.MapGetOrganisation().RequireScope(ScopeAuthorization.PlatformOrAdmin);
+        group.MapUpdateConsentPolicy().RequireScope(Scopes.Admin);
         return app;
     }
 }

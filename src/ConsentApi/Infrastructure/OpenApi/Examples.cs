@@ -2,6 +2,9 @@ using System.Text.Json;
 using ConsentApi.Domain;
 using ConsentApi.Domain.Consent;
 using ConsentApi.Features.ApiClients;
+using ConsentApi.Features.Channels;
+using ConsentApi.Features.ConsentForms;
+using ConsentApi.Features.Consents;
 using ConsentApi.Features.Audit;
 using ConsentApi.Features.Groups;
 using ConsentApi.Features.Guardians;
@@ -33,6 +36,25 @@ internal static class Examples
         [Scopes.RosterRead, Scopes.RosterWrite], [SchoolId], Created, null);
 
     private static readonly ConsentPolicyResponse Policy = new(GrantRequires.AnyGuardian, 7, 31);
+    private static readonly Guid FormId = Guid.Parse("01930f4e-82a0-74b7-92d9-e195a3b4c5d6");
+    private static readonly Guid VersionId = Guid.Parse("01930f4e-83b2-75c8-83ea-f2a6b4c5d6e7");
+    private static readonly Guid BatchId = Guid.Parse("01930f4e-84c4-76d9-94fb-03b7c5d6e7f8");
+    private const string ContentHash = "sha256:3b7e9c0d4a1f2e5b8c6d9a0e1f2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d";
+    private const string TextNl = "Op onze school maken wij regelmatig foto's, films en geluidsopnamen van activiteiten zoals de " +
+        "projectweek en het schoolreisje. Wij vragen u per onderdeel of wij materiaal waarop uw kind herkenbaar is mogen " +
+        "publiceren. U kunt uw toestemming op elk moment intrekken via de ouderapp of bij de administratie.";
+    private const string TextEn = "At our school we regularly take photos, films and audio recordings of activities such as " +
+        "project week and the school trip. For each item we ask whether we may publish material in which your child is " +
+        "recognisable. You can withdraw your consent at any time in the parents' app or at the school office.";
+    private static readonly ConsentItem[] FormItems =
+    [
+        new(MediaType.Photo, "newsletter"), new(MediaType.Photo, "parent-app"), new(MediaType.Photo, "social-media"),
+        new(MediaType.Photo, "website"), new(MediaType.Film, "parent-app"), new(MediaType.Audio, "parent-app"),
+    ];
+    private static readonly DecisionResponse Grant = new(Guid.Parse("01930f4e-85d6-77ea-850c-14c8d6e7f809"), BatchId,
+        MediaType.Photo, "social-media", ConsentOutcome.Granted, DecidedBy.Guardian, MotherId, DecisionMethod.ParentApp,
+        new DateTimeOffset(2026, 9, 2, 19, 4, 11, TimeSpan.Zero), new DateTimeOffset(2026, 9, 2, 19, 4, 12, TimeSpan.Zero),
+        ClientId, VersionId, ContentHash, null, null);
 
     private static readonly PupilResponse Pupil = new(PupilId, SchoolId, "LL1001", "Sanne de Vries",
         new DateOnly(2018, 3, 14), GroupId, PupilStatus.Active, null);
@@ -86,6 +108,59 @@ internal static class Examples
         {
             ["database"] = new("Healthy", "Database reachable; migrations applied."),
         }),
+        [typeof(ConsentPolicyRequest)] = new ConsentPolicyRequest(GrantRequires.AllGuardians, 7, 31),
+        [typeof(ConsentPolicyResponse)] = Policy,
+        [typeof(ChannelResponse)] = new ChannelResponse(Guid.Parse("01930f4e-86e8-78fb-961d-25d9e7f8091a"), "regional-press",
+            "Regionale pers", "Regional press", ChannelAudience.Public, null),
+        [typeof(ChannelList)] = new ChannelList(
+        [
+            new ChannelResponse(Guid.Parse("01930f4e-86e8-78fb-961d-25d9e7f8091b"), "newsletter", "Nieuwsbrief", "Newsletter", ChannelAudience.Closed, null),
+            new ChannelResponse(Guid.Parse("01930f4e-86e8-78fb-961d-25d9e7f8091c"), "social-media", "Sociale media", "Social media", ChannelAudience.Public, null),
+        ]),
+        [typeof(ChannelRequest)] = new ChannelRequest("Regionale pers", "Regional press", ChannelAudience.Public),
+        [typeof(CreateChannelRequest)] = new CreateChannelRequest("regional-press", "Regionale pers", "Regional press", ChannelAudience.Public),
+        [typeof(CreateConsentFormRequest)] = new CreateConsentFormRequest("Toestemming beeld- en geluidsmateriaal", null),
+        [typeof(ConsentFormResponse)] = new ConsentFormResponse(FormId, null, "Toestemming beeld- en geluidsmateriaal", Created,
+            [new FormVersionSummary(VersionId, 1, FormVersionStatus.Published, ContentHash, Created.AddDays(1), null)]),
+        [typeof(FormVersionSummary)] = new FormVersionSummary(VersionId, 1, FormVersionStatus.Published, ContentHash, Created.AddDays(1), null),
+        [typeof(ConsentItem)] = new ConsentItem(MediaType.Photo, "social-media"),
+        [typeof(FormVersionRequest)] = new FormVersionRequest(TextNl, TextEn, ConsentValidity.SchoolYear, "2026-2027", FormItems),
+        [typeof(FormVersionResponse)] = new FormVersionResponse(VersionId, FormId, 1, FormVersionStatus.Published, TextNl, TextEn,
+            ConsentValidity.SchoolYear, "2026-2027", FormItems, ContentHash, Created, Created.AddDays(1), null),
+        [typeof(RecordDecisionsRequest)] = new RecordDecisionsRequest(VersionId, DecidedBy.Guardian, MotherId, DecisionMethod.ParentApp,
+            null, null, null,
+            [
+                new ItemDecision(MediaType.Photo, "social-media", ConsentOutcome.Granted),
+                new ItemDecision(MediaType.Photo, "website", ConsentOutcome.Refused),
+            ]),
+        [typeof(ItemDecision)] = new ItemDecision(MediaType.Photo, "social-media", ConsentOutcome.Refused),
+        [typeof(DecisionResponse)] = Grant,
+        [typeof(RecordedDecisionsResponse)] = new RecordedDecisionsResponse(BatchId, PupilId, [Grant]),
+        [typeof(ConsentItemState)] = new ConsentItemState(MediaType.Photo, "social-media", ConsentState.Granted,
+            ConsentReasons.GrantedByGuardian, true, [Grant]),
+        [typeof(ConsentMatrixResponse)] = new ConsentMatrixResponse(PupilId, new DateTimeOffset(2026, 11, 24, 9, 0, 0, TimeSpan.Zero),
+        [
+            new ConsentItemState(MediaType.Photo, "social-media", ConsentState.Granted, ConsentReasons.GrantedByGuardian, true, [Grant]),
+            new ConsentItemState(MediaType.Film, "social-media", ConsentState.NotAsked, ConsentReasons.NotAsked, false, []),
+        ]),
+        [typeof(CheckPublicationRequest)] = new CheckPublicationRequest([PupilId, FatherId], MediaType.Photo, "social-media", null),
+        [typeof(PublicationCheckResponse)] = new PublicationCheckResponse(false, new DateTimeOffset(2026, 11, 24, 9, 0, 0, TimeSpan.Zero),
+            MediaType.Photo, "social-media",
+            [
+                new PupilCheckResult(PupilId, ConsentState.Granted, ConsentReasons.GrantedByGuardian, true),
+                new PupilCheckResult(Guid.Parse("01930f4e-87fa-790c-872e-36eaf8091a2b"), ConsentState.Conflict, ConsentReasons.GuardiansDisagree, false),
+            ]),
+        [typeof(PupilCheckResult)] = new PupilCheckResult(PupilId, ConsentState.Refused, ConsentReasons.RefusedByGuardian, false),
+        [typeof(ConsentOverviewResponse)] = new ConsentOverviewResponse(SchoolId, "OBS De Regenboog", GroupId, "Groep 5b", "2026-2027",
+            new DateTimeOffset(2026, 11, 24, 9, 0, 0, TimeSpan.Zero),
+            [new OverviewColumn(MediaType.Photo, "social-media", "Sociale media"), new OverviewColumn(MediaType.Film, "social-media", "Sociale media")],
+            [
+                new OverviewPupil(PupilId, "LL1001", "Sanne de Vries",
+                [
+                    new OverviewCell(MediaType.Photo, "social-media", ConsentState.Granted, ConsentReasons.GrantedByGuardian, true),
+                    new OverviewCell(MediaType.Film, "social-media", ConsentState.Refused, ConsentReasons.RefusedByGuardian, false),
+                ]),
+            ]),
         [typeof(ProblemDetails)] = new ProblemDetails
         {
             Type = Errors.ProblemTypes.NotFound, Title = "Not found.", Status = 404,

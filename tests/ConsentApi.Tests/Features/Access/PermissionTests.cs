@@ -59,6 +59,8 @@ public sealed partial class PermissionTests : ApiTest
         new("POST", "/v1/organisations", Scopes.Platform, _ => new { name = "Stichting Nieuw" }, false, OtherSchool.NotApplicable),
         new("GET", "/v1/organisations", Scopes.Platform, null, false, OtherSchool.NotApplicable),
         new("GET", "/v1/organisations/{organisationId}", Scopes.Admin, null, true, OtherSchool.NotApplicable),
+        new("PUT", "/v1/organisations/{organisationId}/consent-policy", Scopes.Admin,
+            _ => new { grantRequires = "all-guardians", schoolYearEndMonth = 7, schoolYearEndDay = 31 }, true, OtherSchool.Forbidden),
         new("POST", "/v1/schools", Scopes.Admin, SchoolBody, false, OtherSchool.Forbidden),
         new("GET", "/v1/schools", Scopes.RosterRead, null, false, OtherSchool.NotApplicable),
         new("GET", "/v1/schools/{schoolId}", Scopes.RosterRead, null, true, OtherSchool.NotFound),

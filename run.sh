@@ -39,6 +39,10 @@ if [ -z "${ConnectionStrings__ConsentDb:-}" ]; then
     run_pg "$bin/initdb" -D "$data" -U postgres --auth=trust --encoding=UTF8 --locale=C.UTF-8 >/dev/null
   fi
   if ! run_pg "$bin/pg_ctl" -D "$data" status >/dev/null 2>&1; then
+    if (exec 3<>"/dev/tcp/127.0.0.1/$pg_port") 2>/dev/null; then
+      echo "Port $pg_port is taken by another server; choose a free one with PG_PORT=..." >&2
+      exit 1
+    fi
     echo "==> Starting PostgreSQL on 127.0.0.1:$pg_port"
     run_pg "$bin/pg_ctl" -D "$data" -l "$data/server.log" -w \
       -o "-p $pg_port -k /tmp -c listen_addresses=127.0.0.1" start >/dev/null

@@ -62,7 +62,7 @@ internal static class ClassSheet
             td .word { font-size: 6.5pt; display: block; }
             td.yes { background: #fff; }
             td.no { background: repeating-linear-gradient(45deg, #fff 0 2.5px, #bbb 2.5px 4px); font-weight: bold; }
-            td.no .mark, td.no .word { background: #fff; padding: 0 0.5mm; display: inline-block; }
+            td.no .mark, td.no .word { background: #fff; padding: 0 0.5mm; width: fit-content; margin: 0 auto; }
             td.open { background: #fff; color: #000; }
             .legend { margin-top: 4mm; display: flex; gap: 6mm; flex-wrap: wrap; font-size: 8.5pt; }
             .legend span.key { display: inline-block; width: 9mm; text-align: center; border: 0.75pt solid #000; margin-right: 1.5mm; }

@@ -1,13 +1,13 @@
 using System.Globalization;
-using System.Net;
 using System.Text;
 using ConsentApi.Domain.Consent;
 
 namespace ConsentApi.Features.Consents;
 
 /// <summary>
-/// The class sheet as a teacher prints it: one A4 page (landscape) per group, a mark per cell that reads in black and
-/// white (a symbol and a word; refusals also hatched), a legend, and no script.
+/// The class sheet as a teacher prints it: a class of 30 on one A4 page (landscape), a mark per cell that reads in black
+/// and white (a symbol and a word; refusals also hatched), a legend, and no script. Items no form asks and nobody
+/// answered are left off the paper (the JSON and CSV keep every item).
 /// </summary>
 internal static class ClassSheet
 {
@@ -29,11 +29,12 @@ internal static class ClassSheet
         ConsentState.Expired => ("no", "✘", "verlopen"),
         ConsentState.NeedsPupilConsent => ("open", "?", "16+"),
         ConsentState.Pending => ("open", "?", "open"),
-        _ => ("open", "–", "niet gevraagd"),
+        _ => ("open", "–", ""),
     };
 
-    public static string Html(ConsentOverviewResponse sheet)
+    public static string Html(ConsentOverviewResponse full)
     {
+        var sheet = WithoutUnaskedItems(full);
         var local = TimeZoneInfo.ConvertTime(sheet.At, Amsterdam);
         var when = local.ToString("dd-MM-yyyy HH:mm", CultureInfo.InvariantCulture) + (Amsterdam == TimeZoneInfo.Utc ? " UTC" : "");
         var html = new StringBuilder();
@@ -44,27 +45,29 @@ internal static class ClassSheet
             <meta charset="utf-8">
             <title>Toestemming beeldmateriaal – {{E(sheet.GroupName)}} – {{E(sheet.SchoolName)}}</title>
             <style>
-            @page { size: A4 landscape; margin: 10mm; }
+            @page { size: A4 landscape; margin: 8mm 10mm; }
+            @media screen { body { margin: 10mm; } }
             * { -webkit-print-color-adjust: exact; print-color-adjust: exact; box-sizing: border-box; }
             body { font-family: "DejaVu Sans", "Liberation Sans", Arial, sans-serif; font-size: 9pt; color: #000; margin: 0; }
-            header { display: flex; justify-content: space-between; align-items: baseline; border-bottom: 2pt solid #000; margin-bottom: 4mm; }
-            h1 { font-size: 15pt; margin: 0 0 1mm 0; }
+            header { display: flex; justify-content: space-between; align-items: baseline; border-bottom: 2pt solid #000; margin-bottom: 3mm; }
+            h1 { font-size: 14pt; margin: 0 0 1mm 0; }
             .meta { font-size: 10pt; }
             table { border-collapse: collapse; width: 100%; table-layout: fixed; }
-            th, td { border: 0.75pt solid #000; padding: 1.2mm 0.8mm; text-align: center; overflow: hidden; }
+            th, td { border: 0.75pt solid #000; padding: 0.6mm 0.5mm; text-align: center; }
+            td { height: 5.2mm; white-space: nowrap; overflow: hidden; }
             th { font-weight: bold; background: #eee; }
             th.media { font-size: 10pt; border-left: 2pt solid #000; }
             th.first, td.first { border-left: 2pt solid #000; }
-            th.channel { font-size: 7.5pt; font-weight: normal; }
-            th.pupil, td.pupil { width: 42mm; text-align: left; white-space: nowrap; text-overflow: ellipsis; }
+            th.channel { font-size: 7pt; font-weight: normal; overflow-wrap: anywhere; hyphens: auto; }
+            th.pupil, td.pupil { width: 44mm; text-align: left; text-overflow: ellipsis; font-size: 8.5pt; }
             tbody tr:nth-child(even) td.pupil { background: #f4f4f4; }
-            td .mark { font-size: 11pt; display: block; line-height: 1.1; }
-            td .word { font-size: 6.5pt; display: block; }
+            td .mark { font-size: 9.5pt; line-height: 1; }
+            td .word { font-size: 6.5pt; margin-left: 0.6mm; }
             td.yes { background: #fff; }
             td.no { background: repeating-linear-gradient(45deg, #fff 0 2.5px, #bbb 2.5px 4px); font-weight: bold; }
-            td.no .mark, td.no .word { background: #fff; padding: 0 0.5mm; width: fit-content; margin: 0 auto; }
+            td.no .mark, td.no .word { background: #fff; padding: 0 0.3mm; }
             td.open { background: #fff; color: #000; }
-            .legend { margin-top: 4mm; display: flex; gap: 6mm; flex-wrap: wrap; font-size: 8.5pt; }
+            .legend { margin-top: 3mm; display: flex; gap: 6mm; flex-wrap: wrap; font-size: 8.5pt; }
             .legend span.key { display: inline-block; width: 9mm; text-align: center; border: 0.75pt solid #000; margin-right: 1.5mm; }
             .legend span.key.no { background: repeating-linear-gradient(45deg, #fff 0 2.5px, #bbb 2.5px 4px); font-weight: bold; }
             .rule { margin-top: 3mm; font-size: 9pt; font-weight: bold; }
@@ -127,6 +130,23 @@ internal static class ClassSheet
 
     private static readonly string[] CsvLeadingColumns = ["pupilId", "externalId", "displayName"];
 
+    /// <summary>The sheet without the items that are <c>not-asked</c> for every pupil; all of them when that leaves none.</summary>
+    private static ConsentOverviewResponse WithoutUnaskedItems(ConsentOverviewResponse sheet)
+    {
+        var keep = Enumerable.Range(0, sheet.Columns.Count)
+            .Where(i => sheet.Pupils.Any(p => p.Cells[i].State != ConsentState.NotAsked))
+            .ToList();
+        if (keep.Count == 0 || keep.Count == sheet.Columns.Count)
+        {
+            return sheet;
+        }
+        return sheet with
+        {
+            Columns = keep.Select(i => sheet.Columns[i]).ToList(),
+            Pupils = sheet.Pupils.Select(p => p with { Cells = keep.Select(i => p.Cells[i]).ToList() }).ToList(),
+        };
+    }
+
     public static string Csv(ConsentOverviewResponse sheet)
     {
         var csv = new StringBuilder();
@@ -154,5 +174,8 @@ internal static class ClassSheet
         return value.IndexOfAny([',', '"', '\r', '\n']) >= 0 ? $"\"{value.Replace("\"", "\"\"", StringComparison.Ordinal)}\"" : value;
     }
 
-    private static string E(string text) => WebUtility.HtmlEncode(text);
+    /// <summary>Escapes the five markup characters; everything else, such as ë or +, stays itself (the page is UTF-8).</summary>
+    private static string E(string text) => new StringBuilder(text.Length + 16).Append(text)
+        .Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;").Replace("\"", "&quot;").Replace("'", "&#39;")
+        .ToString();
 }

@@ -52,10 +52,14 @@ internal static class ConsentFactQueries
     public static IEnumerable<(MediaType MediaType, string ChannelKey)> InReadingOrder(this IEnumerable<(MediaType MediaType, string ChannelKey)> items) =>
         items.Distinct().OrderBy(i => i.MediaType).ThenBy(i => i.ChannelKey, StringComparer.Ordinal);
 
-    /// <summary>The <paramref name="decisions"/> with what the rules and responses need of their form version.</summary>
+    /// <summary>
+    /// The <paramref name="decisions"/>, oldest first, with what the rules and responses need of their form version.
+    /// Ordered here because a constructed row cannot be ordered by the database afterwards.
+    /// </summary>
     public static IQueryable<DecisionRow> DecisionRows(this ConsentDbContext db, IQueryable<Decision> decisions) =>
         from d in decisions
         join v in db.ConsentFormVersions on d.FormVersionId equals v.Id
+        orderby d.Id
         select new DecisionRow(d.Id, d.PupilId, d.BatchId, d.GuardianId, d.MediaType, d.ChannelKey, d.Outcome, d.GivenAt, d.RecordedAt,
             d.Sequence, d.Method, d.RecordedByClientId, d.FormVersionId, v.ContentHash!, v.Validity, v.SchoolYear,
             d.ProofReference, d.Note);

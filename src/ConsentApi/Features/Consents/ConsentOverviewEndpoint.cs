@@ -20,7 +20,8 @@ public static class ConsentOverviewEndpoint
                 Every active pupil of the group (sorted by name) against every media type and channel in use, at `at`
                 (default now). Choose the form with `Accept`: `application/json` (default); `text/csv` (UTF-8 with a
                 byte order mark, a header row, one row per pupil, a state per item); or `text/html`, a printable A4
-                page with a mark per cell that reads in black and white, a legend and no script.
+                page (a class of 30 fits on one) with a mark per cell that reads in black and white, a legend and no
+                script. JSON and CSV list every item; the printed page leaves out items no form asks and nobody answered.
                 """)
             .Produces<ConsentOverviewResponse>(StatusCodes.Status200OK, Json, Csv, Html)
             .WithMetadata(new TextRepresentations(Csv, Html))

@@ -76,7 +76,6 @@ public sealed class GetConsentHistoryHandler(ConsentDbContext db, CurrentClient 
         }
         var after = Paging.After(query.Cursor);
         var page = await db.DecisionRows(db.Decisions.Where(d => d.PupilId == query.PupilId && (after == null || d.Id > after)))
-            .OrderBy(d => d.Id)
             .ToPageAsync(query.Limit, d => d.Id, ct);
         return new Page<DecisionResponse>(page.Items.Select(d => d.ToResponse()).ToList(), page.NextCursor);
     }

@@ -26,6 +26,7 @@ public static class ProblemDetailsSetup
             problem.Extensions.Remove("requestId");
             problem.Extensions.Remove("exception");
         });
+        services.AddSingleton<IProblemDetailsWriter, ProblemJsonWriter>();
         services.AddExceptionHandler<DomainExceptionHandler>();
         return services;
     }

@@ -68,10 +68,14 @@ public sealed class ClassSheetRenderingTests : ApiTest
         })).EnsureSuccessStatusCode();
         var versionId = await IdOfAsync(await admin.PostAsync($"/v1/consent-forms/{formId}/versions/1/publish", null));
 
+        // A full class: the printed sheet must hold it on one page.
         string[] names =
         [
             "Sanne de Vries", "Daan Jansen", "Emma Bakker", "Lucas van Dijk", "Julia Visser",
             "Sem Smit", "Tess Meijer", "Noah de Boer", "Fenna Mulder", "Mohammed El Idrissi",
+            "Lotte de Groot", "Finn Bos", "Zoë Vos", "Levi Peters", "Mila Hendriks", "Bram van Leeuwen",
+            "Saar Dekker", "Milan Brouwer", "Nora de Wit", "Thijs Dijkstra", "Yara Smits", "Jesse de Graaf",
+            "Evi van der Meer", "Ruben van der Linden", "Liv Kok", "Hugo Jacobs", "Isa de Haan", "Ayoub Benali",
         ];
         for (var i = 0; i < names.Length; i++)
         {
@@ -158,6 +162,9 @@ public sealed class ClassSheetRenderingTests : ApiTest
         Assert.That(process.ExitCode, Is.Zero, $"{await stdout}\n{await stderr}");
     }
 
+    private static int PageCount(byte[] pdf) =>
+        System.Text.RegularExpressions.Regex.Count(Encoding.Latin1.GetString(pdf), @"/Type\s*/Page(?![a-zA-Z])");
+
     [Test]
     public async Task The_class_sheet_renders_to_a_png_and_a_pdf_that_are_not_blank()
     {
@@ -186,6 +193,7 @@ public sealed class ClassSheetRenderingTests : ApiTest
             Assert.That(pngBytes, Has.Length.GreaterThan(20 * 1024), "the PNG looks blank");
             Assert.That(Encoding.ASCII.GetString(pdfBytes, 0, 5), Is.EqualTo("%PDF-"));
             Assert.That(pdfBytes, Has.Length.GreaterThan(10 * 1024), "the PDF looks empty");
+            Assert.That(PageCount(pdfBytes), Is.EqualTo(1), "a class of 28 fits on one A4 page");
         });
         if (Environment.GetEnvironmentVariable("CLASS_SHEET_EXAMPLE_DIR") is { Length: > 0 } example)
         {

@@ -275,13 +275,15 @@ namespace ConsentApi.Infrastructure.Persistence.Migrations
                 END $$;
                 CREATE TRIGGER decisions_append_only BEFORE UPDATE OR DELETE ON decisions
                     FOR EACH ROW EXECUTE FUNCTION decisions_are_append_only();
+                CREATE TRIGGER decisions_never_truncated BEFORE TRUNCATE ON decisions
+                    FOR EACH STATEMENT EXECUTE FUNCTION decisions_are_append_only();
                 """);
         }
 
         /// <inheritdoc />
         protected override void Down(MigrationBuilder migrationBuilder)
         {
-            migrationBuilder.Sql("DROP TRIGGER decisions_append_only ON decisions; DROP FUNCTION decisions_are_append_only();");
+            migrationBuilder.Sql("DROP TRIGGER decisions_never_truncated ON decisions; DROP TRIGGER decisions_append_only ON decisions; DROP FUNCTION decisions_are_append_only();");
 
             migrationBuilder.DropTable(
                 name: "consent_form_items");

@@ -23,4 +23,9 @@ public static class FieldLengths
     public const int ProofReference = 200;
     public const int Note = 1000;
     public const int ContentHash = 71;
+    public const int Url = 2000;
+    public const int Location = 500;
+    public const int StateName = 24;
+    public const int Reason = 40;
+    public const int EventType = 40;
 }

@@ -11,9 +11,12 @@ using ConsentApi.Features.Health;
 using ConsentApi.Features.Organisations;
 using ConsentApi.Features.Pupils;
 using ConsentApi.Features.Roster;
+using ConsentApi.Features.Publications;
 using ConsentApi.Features.Schools;
+using ConsentApi.Features.Takedowns;
 using ConsentApi.Infrastructure.Auth;
 using ConsentApi.Infrastructure.Errors;
+using ConsentApi.Infrastructure.Events;
 using ConsentApi.Infrastructure.Http;
 using ConsentApi.Infrastructure.OpenApi;
 using ConsentApi.Infrastructure.Persistence;
@@ -39,6 +42,12 @@ public static class ConsentApiServices
         services.Configure<Microsoft.AspNetCore.Mvc.JsonOptions>(options => Configure(options.JsonSerializerOptions));
         services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
         services.AddScoped<AuditScope>();
+        services.AddScoped<EventOutbox>();
+        services.AddScoped<ConsentEvaluator>();
+        services.AddScoped<TakedownScanner>();
+        services.Configure<TakedownOptions>(builder.Configuration.GetSection(TakedownOptions.Section));
+        services.AddSingleton<TakedownSweep>();
+        services.AddHostedService(provider => provider.GetRequiredService<TakedownSweep>());
         services.AddMediator(options =>
         {
             options.ServiceLifetime = ServiceLifetime.Scoped;
@@ -82,6 +91,8 @@ public static class ConsentApiServices
         app.MapChannelEndpoints();
         app.MapConsentFormEndpoints();
         app.MapConsentEndpoints();
+        app.MapPublicationEndpoints();
+        app.MapTakedownEndpoints();
         app.MapApiClientEndpoints();
         app.MapAuditEndpoints();
         return app;

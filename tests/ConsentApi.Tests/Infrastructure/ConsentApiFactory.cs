@@ -20,6 +20,8 @@ public sealed class ConsentApiFactory(string connectionString, IReadOnlyDictiona
         builder.UseSetting("Bootstrap:AdminApiKey", BootstrapKey);
         // Fixtures make many calls with few keys; the rate-limit tests set their own, low limit.
         builder.UseSetting("RateLimiting:PermitsPerMinute", "100000");
+        // Tests run the takedown sweep themselves, when they mean to.
+        builder.UseSetting("Takedowns:SweepInterval", "00:00:00");
         foreach (var (key, value) in settings ?? new Dictionary<string, string>())
         {
             builder.UseSetting(key, value);

@@ -1,7 +1,9 @@
 using ConsentApi.Domain;
 using ConsentApi.Domain.Consent;
 using ConsentApi.Infrastructure.Auth;
+using ConsentApi.Features.Takedowns;
 using ConsentApi.Infrastructure.Errors;
+using ConsentApi.Infrastructure.Events;
 using ConsentApi.Infrastructure.Persistence;
 using ConsentApi.Infrastructure.Pipeline;
 using Mediator;
@@ -16,7 +18,9 @@ public sealed record RecordDecisionsCommand(Guid PupilId, RecordDecisionsRequest
 /// Appends one person's answers for one pupil. Refuses, changing nothing: a pupil who left, a form version that is not
 /// published or not the pupil's, items the version did not ask, a moment in the future, and anyone who may not decide.
 /// </summary>
-public sealed class RecordDecisionsHandler(ConsentDbContext db, CurrentClient client, AuditScope audit, TimeProvider clock)
+public sealed class RecordDecisionsHandler(
+    ConsentDbContext db, CurrentClient client, ConsentEvaluator evaluator, TakedownScanner takedowns, EventOutbox events,
+    AuditScope audit, TimeProvider clock)
     : ICommandHandler<RecordDecisionsCommand, RecordedDecisionsResponse>
 {
     public async ValueTask<RecordedDecisionsResponse> Handle(RecordDecisionsCommand command, CancellationToken ct)
@@ -57,6 +61,9 @@ public sealed class RecordDecisionsHandler(ConsentDbContext db, CurrentClient cl
         ValidateItems(request.Items, version);
         await EnsureMayDecideAsync(request, pupil.Id, pupil.OrganisationId, pupil.DateOfBirth, givenAt, ct);
 
+        var items = request.Items.Select(i => (pupil.Id, i.MediaType!.Value, i.Channel)).ToList();
+        var before = await evaluator.EvaluateAsync(pupil.OrganisationId, items, now, ct);
+
         var batchId = Guid.CreateVersion7();
         var decisions = request.Items.Select(item => new Decision
         {
@@ -76,6 +83,17 @@ public sealed class RecordDecisionsHandler(ConsentDbContext db, CurrentClient cl
             Note = request.Note,
         }).ToList();
         db.Decisions.AddRange(decisions);
+        await db.SaveChangesAsync(ct);
+
+        var after = await evaluator.EvaluateAsync(pupil.OrganisationId, items, now, ct);
+        var changed = items.Where(i => before[i].State != after[i].State)
+            .Select(i => new ConsentChangedItem(i.Item2, i.Channel, before[i].State, after[i].State))
+            .ToList();
+        if (changed.Count > 0)
+        {
+            events.Add(EventTypes.ConsentChanged, pupil.OrganisationId, pupil.SchoolId, new ConsentChangedEvent(pupil.Id, changed));
+        }
+        await takedowns.ScanAsync(pupil.OrganisationId, [pupil.Id], ct);
         audit.On("pupil", pupil.Id);
 
         return new RecordedDecisionsResponse(batchId, pupil.Id, decisions.Select(d => new DecisionResponse(

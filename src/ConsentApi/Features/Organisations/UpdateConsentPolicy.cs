@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using ConsentApi.Domain.Consent;
+using ConsentApi.Features.Takedowns;
 using ConsentApi.Infrastructure.Auth;
 using ConsentApi.Infrastructure.Errors;
 using ConsentApi.Infrastructure.Persistence;
@@ -20,7 +21,7 @@ public sealed record ConsentPolicyRequest(
 
 public sealed record UpdateConsentPolicyCommand(Guid OrganisationId, ConsentPolicyRequest Policy) : ICommand<OrganisationResponse>;
 
-public sealed class UpdateConsentPolicyHandler(ConsentDbContext db, CurrentClient client, AuditScope audit)
+public sealed class UpdateConsentPolicyHandler(ConsentDbContext db, CurrentClient client, TakedownScanner takedowns, AuditScope audit)
     : ICommandHandler<UpdateConsentPolicyCommand, OrganisationResponse>
 {
     public async ValueTask<OrganisationResponse> Handle(UpdateConsentPolicyCommand command, CancellationToken ct)
@@ -43,6 +44,8 @@ public sealed class UpdateConsentPolicyHandler(ConsentDbContext db, CurrentClien
         organisation.GrantRequires = command.Policy.GrantRequires!.Value;
         organisation.SchoolYearEndMonth = month;
         organisation.SchoolYearEndDay = day;
+        await db.SaveChangesAsync(ct);
+        await takedowns.ScanAsync(organisation.Id, null, ct);
         audit.On("organisation", organisation.Id);
         return organisation.ToResponse();
     }

@@ -1,4 +1,5 @@
 using ConsentApi.Domain;
+using ConsentApi.Features.Takedowns;
 using ConsentApi.Infrastructure.Auth;
 using ConsentApi.Infrastructure.Errors;
 using ConsentApi.Infrastructure.Persistence;
@@ -12,7 +13,7 @@ namespace ConsentApi.Features.Pupils;
 public sealed record LinkGuardianCommand(Guid PupilId, Guid GuardianId, bool HasParentalAuthority)
     : ICommand<PupilGuardianResponse>;
 
-public sealed class LinkGuardianHandler(ConsentDbContext db, CurrentClient client, AuditScope audit)
+public sealed class LinkGuardianHandler(ConsentDbContext db, CurrentClient client, TakedownScanner takedowns, AuditScope audit)
     : ICommandHandler<LinkGuardianCommand, PupilGuardianResponse>
 {
     public async ValueTask<PupilGuardianResponse> Handle(LinkGuardianCommand command, CancellationToken ct)
@@ -37,6 +38,8 @@ public sealed class LinkGuardianHandler(ConsentDbContext db, CurrentClient clien
         {
             link.HasParentalAuthority = command.HasParentalAuthority;
         }
+        await db.SaveChangesAsync(ct);
+        await takedowns.ScanAsync(pupil.OrganisationId, [pupil.Id], ct);
         audit.On("pupil", pupil.Id);
         return new PupilGuardianResponse(guardian.Id, guardian.ExternalId, guardian.DisplayName, command.HasParentalAuthority);
     }
@@ -44,7 +47,7 @@ public sealed class LinkGuardianHandler(ConsentDbContext db, CurrentClient clien
 
 public sealed record UnlinkGuardianCommand(Guid PupilId, Guid GuardianId) : ICommand<Unit>;
 
-public sealed class UnlinkGuardianHandler(ConsentDbContext db, CurrentClient client, AuditScope audit)
+public sealed class UnlinkGuardianHandler(ConsentDbContext db, CurrentClient client, TakedownScanner takedowns, AuditScope audit)
     : ICommandHandler<UnlinkGuardianCommand, Unit>
 {
     public async ValueTask<Unit> Handle(UnlinkGuardianCommand command, CancellationToken ct)
@@ -55,6 +58,8 @@ public sealed class UnlinkGuardianHandler(ConsentDbContext db, CurrentClient cli
         var link = pupil.Guardians.SingleOrDefault(l => l.GuardianId == command.GuardianId)
                    ?? throw new NotFoundException("Guardian link", command.GuardianId);
         pupil.Guardians.Remove(link);
+        await db.SaveChangesAsync(ct);
+        await takedowns.ScanAsync(pupil.OrganisationId, [pupil.Id], ct);
         audit.On("pupil", pupil.Id);
         return Unit.Value;
     }

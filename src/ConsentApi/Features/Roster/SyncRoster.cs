@@ -1,7 +1,9 @@
 using ConsentApi.Domain;
 using ConsentApi.Features.Pupils;
 using ConsentApi.Infrastructure.Auth;
+using ConsentApi.Features.Takedowns;
 using ConsentApi.Infrastructure.Errors;
+using ConsentApi.Infrastructure.Events;
 using ConsentApi.Infrastructure.Http;
 using ConsentApi.Infrastructure.Persistence;
 using ConsentApi.Infrastructure.Pipeline;
@@ -17,7 +19,8 @@ public sealed record SyncRosterCommand(Guid SchoolId, RosterRequest Roster) : IC
 /// Brings one school in step with the admin system's roster, in one transaction: upserts by external id, moves pupils
 /// between groups, relinks guardians, and marks absent pupils as left (never deletes them).
 /// </summary>
-public sealed class SyncRosterHandler(ConsentDbContext db, CurrentClient client, AuditScope audit, TimeProvider clock)
+public sealed class SyncRosterHandler(
+    ConsentDbContext db, CurrentClient client, TakedownScanner takedowns, EventOutbox events, AuditScope audit, TimeProvider clock)
     : ICommandHandler<SyncRosterCommand, RosterSyncResponse>
 {
     public async ValueTask<RosterSyncResponse> Handle(SyncRosterCommand command, CancellationToken ct)
@@ -35,10 +38,19 @@ public sealed class SyncRosterHandler(ConsentDbContext db, CurrentClient client,
         var guardians = await SyncGuardians(roster, ct);
         var (pupils, links) = await SyncPupils(command.SchoolId, roster, groups.ByExternalId, guardians.ByExternalId, today, ct);
         await db.SaveChangesAsync(ct);
+        if (_relinked.Count > 0)
+        {
+            await takedowns.ScanAsync(client.OrganisationId, _relinked, ct);
+        }
+        events.Add(EventTypes.RosterSynced, client.OrganisationId, command.SchoolId,
+            new RosterSyncedEvent(pupils.Created, pupils.Updated, pupils.Left, pupils.Unchanged));
 
         audit.On("school", command.SchoolId);
         return new RosterSyncResponse(groups.Counts, pupils, guardians.Counts, links);
     }
+
+    /// <summary>Pupils whose guardian links changed: who may decide changed, so their consent may have.</summary>
+    private readonly List<Guid> _relinked = [];
 
     private static long AdvisoryLockKey(Guid organisationId) =>
         BitConverter.ToInt64(organisationId.ToByteArray(), 8) ^ 0x526F73746572; // "Roster"
@@ -140,6 +152,7 @@ public sealed class SyncRosterHandler(ConsentDbContext db, CurrentClient client,
                 changed = true;
             }
 
+            var linksChangedBefore = linksRemoved + linksUpdated + linksCreated;
             var wantedLinks = (wanted.Guardians ?? []).ToDictionary(l => guardians[l.ExternalId], l => l.HasParentalAuthority!.Value);
             foreach (var link in pupil.Guardians.ToList())
             {
@@ -166,6 +179,10 @@ public sealed class SyncRosterHandler(ConsentDbContext db, CurrentClient client,
                 }
             }
 
+            if (!isNew && (linksChangedBefore != linksRemoved + linksUpdated + linksCreated))
+            {
+                _relinked.Add(pupil.Id);
+            }
             if (isNew) created++;
             else if (changed) updated++;
             else unchanged++;

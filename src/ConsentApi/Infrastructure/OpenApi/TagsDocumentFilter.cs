@@ -17,6 +17,8 @@ internal sealed class TagsDocumentFilter : IDocumentFilter
         ("Channels", "Where material is published: the defaults and the organisation's own."),
         ("Consent forms", "The texts guardians consent to, in versions; published versions never change."),
         ("Consent", "Decisions, effective consent, publication checks and class sheets."),
+        ("Publications", "What the school published and who is shown in it, checked against consent when registered."),
+        ("Takedowns", "Publications that must come down because consent ended for a pupil shown in them."),
         ("API clients", "The calling systems of an organisation, their scopes, school limits and keys."),
         ("Audit", "Who changed what, when: one event per command."),
         ("Health", "Liveness and readiness probes; no key needed."),

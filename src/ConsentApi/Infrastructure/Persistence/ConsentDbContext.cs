@@ -1,5 +1,7 @@
 using ConsentApi.Domain;
 using ConsentApi.Domain.Consent;
+using ConsentApi.Domain.Publishing;
+using ConsentApi.Infrastructure.Events;
 using Microsoft.EntityFrameworkCore;
 
 namespace ConsentApi.Infrastructure.Persistence;
@@ -19,6 +21,9 @@ public sealed class ConsentDbContext(DbContextOptions<ConsentDbContext> options)
     public DbSet<ConsentFormVersion> ConsentFormVersions => Set<ConsentFormVersion>();
     public DbSet<ConsentFormItem> ConsentFormItems => Set<ConsentFormItem>();
     public DbSet<Decision> Decisions => Set<Decision>();
+    public DbSet<Publication> Publications => Set<Publication>();
+    public DbSet<Takedown> Takedowns => Set<Takedown>();
+    public DbSet<OutboxEvent> OutboxEvents => Set<OutboxEvent>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder) =>
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(ConsentDbContext).Assembly);

@@ -27,7 +27,8 @@ public sealed partial class PermissionTests : ApiTest
     }
 
     public sealed record Ids(
-        Guid OrganisationId, Guid SchoolId, Guid GroupId, Guid PupilId, Guid GuardianId, Guid ClientId, Guid FormId, Guid PublishedVersionId);
+        Guid OrganisationId, Guid SchoolId, Guid GroupId, Guid PupilId, Guid GuardianId, Guid ClientId, Guid FormId, Guid PublishedVersionId,
+        Guid PublicationId, Guid TakedownId);
 
     /// <summary>A channel only the first organisation has, so that another organisation's key cannot find it.</summary>
     private const string OwnChannel = "regional-press";
@@ -52,6 +53,11 @@ public sealed partial class PermissionTests : ApiTest
         items = new[] { new { mediaType = "photo", channel = "social-media", outcome = "granted" } },
     };
     private static object CheckBody(Ids ids) => new { pupilIds = new[] { ids.PupilId }, mediaType = "photo", channel = "social-media" };
+    private static object PublicationBody(Ids ids) => new
+    {
+        schoolId = ids.SchoolId, channel = "social-media", mediaType = "photo", title = "Schoolreisje groep 5b",
+        url = "https://www.obsderegenboog.nl/nieuws/schoolreisje", pupilIds = new[] { ids.PupilId }, publishedWithoutCheck = true,
+    };
     private static object RosterBody(Ids _) => new { groups = Array.Empty<object>(), pupils = Array.Empty<object>(), guardians = Array.Empty<object>() };
 
     public static readonly Operation[] Operations =
@@ -102,6 +108,13 @@ public sealed partial class PermissionTests : ApiTest
         new("GET", "/v1/pupils/{pupilId}/consents/history", Scopes.ConsentRead, null, true, OtherSchool.NotFound),
         new("POST", "/v1/publication-checks", Scopes.ConsentRead, CheckBody, true, OtherSchool.NotFound),
         new("GET", "/v1/schools/{schoolId}/groups/{groupId}/consent-overview", Scopes.ConsentRead, null, true, OtherSchool.NotFound),
+        new("POST", "/v1/publications", Scopes.ConsentWrite, PublicationBody, true, OtherSchool.NotFound),
+        new("GET", "/v1/publications", Scopes.ConsentRead, null, false, OtherSchool.NotApplicable),
+        new("GET", "/v1/publications/{publicationId}", Scopes.ConsentRead, null, true, OtherSchool.NotFound),
+        new("POST", "/v1/publications/{publicationId}/remove", Scopes.ConsentWrite, _ => new { note = "Van de website gehaald" }, true, OtherSchool.NotFound),
+        new("GET", "/v1/takedowns", Scopes.ConsentRead, null, false, OtherSchool.NotApplicable),
+        new("GET", "/v1/takedowns/{takedownId}", Scopes.ConsentRead, null, true, OtherSchool.NotFound),
+        new("POST", "/v1/takedowns/{takedownId}/complete", Scopes.ConsentWrite, _ => new { completedBy = "Webbeheer" }, true, OtherSchool.NotFound),
     ];
 
     public static IEnumerable<Operation> OperationsOnOrganisationData => Operations.Where(o => o.OtherOrganisationNotFound);
@@ -136,7 +149,12 @@ public sealed partial class PermissionTests : ApiTest
         var published = await (await admin.PostAsJsonAsync($"/v1/consent-forms/{formId}/versions", FormVersionBody(null!))).ReadObjectAsync();
         (await admin.PostAsync($"/v1/consent-forms/{formId}/versions/1/publish", null)).EnsureSuccessStatusCode();
         (await admin.PostAsJsonAsync($"/v1/consent-forms/{formId}/versions", FormVersionBody(null!))).EnsureSuccessStatusCode();
-        _ids = new Ids(_tenant.OrganisationId, _tenant.SchoolId, group.Id, pupil.Id, guardian.Id, clientId, formId, (Guid)published["id"]!);
+        var ids = new Ids(_tenant.OrganisationId, _tenant.SchoolId, group.Id, pupil.Id, guardian.Id, clientId, formId,
+            (Guid)published["id"]!, Guid.Empty, Guid.Empty);
+        var publication = await (await full.PostAsJsonAsync("/v1/publications", PublicationBody(ids))).ReadObjectAsync();
+        var publicationId = (Guid)publication["id"]!;
+        var takedownId = await Factory.QueryAsync(db => db.Takedowns.Where(t => t.PublicationId == publicationId).Select(t => t.Id).SingleAsync());
+        _ids = ids with { PublicationId = publicationId, TakedownId = takedownId };
     }
 
     private static string PathOf(Operation operation, Ids ids) => PlaceholderPattern().Replace(operation.Path, m => m.Groups[1].Value switch
@@ -150,6 +168,8 @@ public sealed partial class PermissionTests : ApiTest
         "channelKey" => OwnChannel,
         "formId" => ids.FormId.ToString(),
         "number" => DraftNumber.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        "publicationId" => ids.PublicationId.ToString(),
+        "takedownId" => ids.TakedownId.ToString(),
         var other => throw new InvalidOperationException($"No id for {{{other}}}."),
     });
 

@@ -563,6 +563,207 @@ namespace ConsentApi.Infrastructure.Persistence.Migrations
                         });
                 });
 
+            modelBuilder.Entity("ConsentApi.Domain.Publishing.Publication", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<string>("ChannelKey")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("channel_key");
+
+                    b.Property<string>("Location")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)")
+                        .HasColumnName("location");
+
+                    b.Property<string>("MediaType")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("media_type");
+
+                    b.Property<Guid>("OrganisationId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("organisation_id");
+
+                    b.Property<DateTimeOffset>("PublishedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("published_at");
+
+                    b.Property<bool>("PublishedWithoutCheck")
+                        .HasColumnType("boolean")
+                        .HasColumnName("published_without_check");
+
+                    b.Property<DateTimeOffset>("RegisteredAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("registered_at");
+
+                    b.Property<Guid?>("RegisteredByClientId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("registered_by_client_id");
+
+                    b.Property<string>("RemovalNote")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)")
+                        .HasColumnName("removal_note");
+
+                    b.Property<DateTimeOffset?>("RemovedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("removed_at");
+
+                    b.Property<Guid>("SchoolId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("school_id");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("status");
+
+                    b.Property<string>("Title")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("title");
+
+                    b.Property<string>("Url")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)")
+                        .HasColumnName("url");
+
+                    b.HasKey("Id")
+                        .HasName("pk_publications");
+
+                    b.HasIndex("OrganisationId", "ChannelKey")
+                        .HasDatabaseName("ix_publications_organisation_id_channel_key");
+
+                    b.HasIndex("SchoolId", "PublishedAt")
+                        .HasDatabaseName("ix_publications_school_id_published_at");
+
+                    b.HasIndex("OrganisationId", "Status", "Id")
+                        .HasDatabaseName("ix_publications_organisation_id_status_id");
+
+                    b.ToTable("publications", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_publications_where", "url IS NOT NULL OR location IS NOT NULL");
+                        });
+                });
+
+            modelBuilder.Entity("ConsentApi.Domain.Publishing.PublicationPupil", b =>
+                {
+                    b.Property<Guid>("PublicationId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("publication_id");
+
+                    b.Property<Guid>("PupilId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("pupil_id");
+
+                    b.HasKey("PublicationId", "PupilId")
+                        .HasName("pk_publication_pupil");
+
+                    b.HasIndex("PupilId")
+                        .HasDatabaseName("ix_publication_pupil_pupil_id");
+
+                    b.ToTable("publication_pupil", (string)null);
+                });
+
+            modelBuilder.Entity("ConsentApi.Domain.Publishing.Takedown", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<DateTimeOffset?>("CompletedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("completed_at");
+
+                    b.Property<string>("CompletedBy")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("completed_by");
+
+                    b.Property<string>("CompletionNote")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)")
+                        .HasColumnName("completion_note");
+
+                    b.Property<DateTimeOffset>("OpenedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("opened_at");
+
+                    b.Property<Guid>("OrganisationId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("organisation_id");
+
+                    b.Property<Guid>("PublicationId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("publication_id");
+
+                    b.Property<Guid>("SchoolId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("school_id");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("status");
+
+                    b.HasKey("Id")
+                        .HasName("pk_takedowns");
+
+                    b.HasIndex("PublicationId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_takedowns_publication_id")
+                        .HasFilter("status = 'Open'");
+
+                    b.HasIndex("OrganisationId", "Status", "Id")
+                        .HasDatabaseName("ix_takedowns_organisation_id_status_id");
+
+                    b.ToTable("takedowns", (string)null);
+                });
+
+            modelBuilder.Entity("ConsentApi.Domain.Publishing.TakedownPupil", b =>
+                {
+                    b.Property<Guid>("TakedownId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("takedown_id");
+
+                    b.Property<Guid>("PupilId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("pupil_id");
+
+                    b.Property<DateTimeOffset>("AddedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("added_at");
+
+                    b.Property<string>("Reason")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("reason");
+
+                    b.Property<string>("State")
+                        .IsRequired()
+                        .HasMaxLength(24)
+                        .HasColumnType("character varying(24)")
+                        .HasColumnName("state");
+
+                    b.HasKey("TakedownId", "PupilId")
+                        .HasName("pk_takedown_pupil");
+
+                    b.HasIndex("PupilId")
+                        .HasDatabaseName("ix_takedown_pupil_pupil_id");
+
+                    b.ToTable("takedown_pupil", (string)null);
+                });
+
             modelBuilder.Entity("ConsentApi.Domain.Pupil", b =>
                 {
                     b.Property<Guid>("Id")
@@ -660,6 +861,55 @@ namespace ConsentApi.Infrastructure.Persistence.Migrations
                         .HasDatabaseName("ix_schools_organisation_id_brin_code");
 
                     b.ToTable("schools", (string)null);
+                });
+
+            modelBuilder.Entity("ConsentApi.Infrastructure.Events.OutboxEvent", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<DateTimeOffset>("OccurredAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("occurred_at");
+
+                    b.Property<Guid>("OrganisationId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("organisation_id");
+
+                    b.Property<string>("Payload")
+                        .IsRequired()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("payload");
+
+                    b.Property<Guid?>("SchoolId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("school_id");
+
+                    b.Property<long>("Sequence")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("sequence");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityAlwaysColumn(b.Property<long>("Sequence"));
+
+                    b.Property<string>("Type")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("type");
+
+                    b.HasKey("Id")
+                        .HasName("pk_outbox_events");
+
+                    b.HasIndex("Sequence")
+                        .IsUnique()
+                        .HasDatabaseName("ix_outbox_events_sequence");
+
+                    b.HasIndex("OrganisationId", "Sequence")
+                        .HasDatabaseName("ix_outbox_events_organisation_id_sequence");
+
+                    b.ToTable("outbox_events", (string)null);
                 });
 
             modelBuilder.Entity("ConsentApi.Domain.ApiClient", b =>
@@ -794,6 +1044,68 @@ namespace ConsentApi.Infrastructure.Persistence.Migrations
                         .HasConstraintName("fk_guardian_links_pupils_pupil_id");
                 });
 
+            modelBuilder.Entity("ConsentApi.Domain.Publishing.Publication", b =>
+                {
+                    b.HasOne("ConsentApi.Domain.School", null)
+                        .WithMany()
+                        .HasForeignKey("SchoolId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_publications_schools_school_id");
+
+                    b.HasOne("ConsentApi.Domain.Consent.Channel", null)
+                        .WithMany()
+                        .HasForeignKey("OrganisationId", "ChannelKey")
+                        .HasPrincipalKey("OrganisationId", "Key")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_publications_channels_organisation_id_channel_key");
+                });
+
+            modelBuilder.Entity("ConsentApi.Domain.Publishing.PublicationPupil", b =>
+                {
+                    b.HasOne("ConsentApi.Domain.Publishing.Publication", null)
+                        .WithMany("Pupils")
+                        .HasForeignKey("PublicationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_publication_pupil_publications_publication_id");
+
+                    b.HasOne("ConsentApi.Domain.Pupil", null)
+                        .WithMany()
+                        .HasForeignKey("PupilId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_publication_pupil_pupils_pupil_id");
+                });
+
+            modelBuilder.Entity("ConsentApi.Domain.Publishing.Takedown", b =>
+                {
+                    b.HasOne("ConsentApi.Domain.Publishing.Publication", null)
+                        .WithMany()
+                        .HasForeignKey("PublicationId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_takedowns_publications_publication_id");
+                });
+
+            modelBuilder.Entity("ConsentApi.Domain.Publishing.TakedownPupil", b =>
+                {
+                    b.HasOne("ConsentApi.Domain.Pupil", null)
+                        .WithMany()
+                        .HasForeignKey("PupilId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_takedown_pupil_pupils_pupil_id");
+
+                    b.HasOne("ConsentApi.Domain.Publishing.Takedown", null)
+                        .WithMany("Pupils")
+                        .HasForeignKey("TakedownId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_takedown_pupil_takedowns_takedown_id");
+                });
+
             modelBuilder.Entity("ConsentApi.Domain.Pupil", b =>
                 {
                     b.HasOne("ConsentApi.Domain.Group", null)
@@ -820,6 +1132,16 @@ namespace ConsentApi.Infrastructure.Persistence.Migrations
                         .HasConstraintName("fk_schools_organisations_organisation_id");
                 });
 
+            modelBuilder.Entity("ConsentApi.Infrastructure.Events.OutboxEvent", b =>
+                {
+                    b.HasOne("ConsentApi.Domain.Organisation", null)
+                        .WithMany()
+                        .HasForeignKey("OrganisationId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_outbox_events_organisations_organisation_id");
+                });
+
             modelBuilder.Entity("ConsentApi.Domain.Consent.ConsentForm", b =>
                 {
                     b.Navigation("Versions");
@@ -828,6 +1150,16 @@ namespace ConsentApi.Infrastructure.Persistence.Migrations
             modelBuilder.Entity("ConsentApi.Domain.Consent.ConsentFormVersion", b =>
                 {
                     b.Navigation("Items");
+                });
+
+            modelBuilder.Entity("ConsentApi.Domain.Publishing.Publication", b =>
+                {
+                    b.Navigation("Pupils");
+                });
+
+            modelBuilder.Entity("ConsentApi.Domain.Publishing.Takedown", b =>
+                {
+                    b.Navigation("Pupils");
                 });
 
             modelBuilder.Entity("ConsentApi.Domain.Pupil", b =>

@@ -1,0 +1,131 @@
+using System.ComponentModel;
+using System.ComponentModel.DataAnnotations;
+using ConsentApi.Domain;
+using ConsentApi.Domain.Publishing;
+using ConsentApi.Infrastructure.Auth;
+using ConsentApi.Infrastructure.Errors;
+using ConsentApi.Infrastructure.Http;
+using ConsentApi.Infrastructure.Persistence;
+using ConsentApi.Infrastructure.Pipeline;
+using Mediator;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+
+namespace ConsentApi.Features.Publications;
+
+internal static class PublicationAccess
+{
+    public static IQueryable<Publication> VisibleTo(this IQueryable<Publication> publications, CurrentClient client)
+    {
+        var organisationId = client.OrganisationId;
+        var schoolIds = client.SchoolIds;
+        return client.IsLimitedToSchools
+            ? publications.Where(p => p.OrganisationId == organisationId && schoolIds.Contains(p.SchoolId))
+            : publications.Where(p => p.OrganisationId == organisationId);
+    }
+}
+
+/// <param name="SchoolId">Only publications of this school.</param>
+/// <param name="Channel">Only publications on this channel.</param>
+/// <param name="PupilId">Only publications showing this pupil.</param>
+/// <param name="Status">`online` or `removed`.</param>
+/// <param name="From">Only publications published at or after this moment.</param>
+/// <param name="To">Only publications published before this moment.</param>
+/// <param name="Limit">How many items to return, 1 to 200 (default 50).</param>
+/// <param name="Cursor">The <c>nextCursor</c> of the previous page.</param>
+public sealed record ListPublicationsQuery(
+    Guid? SchoolId,
+    [property: StringLength(FieldLengths.ChannelKey)] string? Channel,
+    Guid? PupilId,
+    [property: AllowedValues(null, "online", "removed")] string? Status,
+    DateTimeOffset? From,
+    DateTimeOffset? To,
+    [property: Range(1, Paging.MaxLimit), DefaultValue(Paging.DefaultLimit)] int? Limit,
+    [property: StringLength(FieldLengths.Cursor)] string? Cursor) : IQuery<Page<PublicationResponse>>, IPageRequest;
+
+public sealed class ListPublicationsHandler(ConsentDbContext db, CurrentClient client)
+    : IQueryHandler<ListPublicationsQuery, Page<PublicationResponse>>
+{
+    public async ValueTask<Page<PublicationResponse>> Handle(ListPublicationsQuery query, CancellationToken ct)
+    {
+        var after = Paging.After(query.Cursor);
+        var (from, to) = (Moments.Normalise(query.From), Moments.Normalise(query.To));
+        PublicationStatus? status = query.Status switch { "online" => PublicationStatus.Online, "removed" => PublicationStatus.Removed, _ => null };
+        var page = await db.Publications.AsNoTracking().VisibleTo(client).Include(p => p.Pupils)
+            .Where(p => (query.SchoolId == null || p.SchoolId == query.SchoolId)
+                        && (query.Channel == null || p.ChannelKey == query.Channel)
+                        && (query.PupilId == null || p.Pupils.Any(x => x.PupilId == query.PupilId))
+                        && (status == null || p.Status == status)
+                        && (from == null || p.PublishedAt >= from)
+                        && (to == null || p.PublishedAt < to)
+                        && (after == null || p.Id > after))
+            .OrderBy(p => p.Id)
+            .ToPageAsync(query.Limit, p => p.Id, ct);
+        return new Page<PublicationResponse>(page.Items.Select(p => p.ToResponse()).ToList(), page.NextCursor);
+    }
+}
+
+public sealed record GetPublicationQuery(Guid PublicationId) : IQuery<PublicationResponse>;
+
+public sealed class GetPublicationHandler(ConsentDbContext db, CurrentClient client) : IQueryHandler<GetPublicationQuery, PublicationResponse>
+{
+    public async ValueTask<PublicationResponse> Handle(GetPublicationQuery query, CancellationToken ct) =>
+        (await db.Publications.AsNoTracking().VisibleTo(client).Include(p => p.Pupils)
+            .SingleOrDefaultAsync(p => p.Id == query.PublicationId, ct))?.ToResponse()
+        ?? throw new NotFoundException("Publication", query.PublicationId);
+}
+
+public sealed record RemovePublicationCommand(Guid PublicationId, string? Note) : ICommand<PublicationResponse>;
+
+public sealed class RemovePublicationHandler(ConsentDbContext db, CurrentClient client, AuditScope audit, TimeProvider clock)
+    : ICommandHandler<RemovePublicationCommand, PublicationResponse>
+{
+    public async ValueTask<PublicationResponse> Handle(RemovePublicationCommand command, CancellationToken ct)
+    {
+        var publication = await db.Publications.VisibleTo(client).Include(p => p.Pupils)
+                              .SingleOrDefaultAsync(p => p.Id == command.PublicationId, ct)
+                          ?? throw new NotFoundException("Publication", command.PublicationId);
+        publication.Remove(clock.GetUtcNow(), command.Note);
+        audit.On("publication", publication.Id);
+        return publication.ToResponse();
+    }
+}
+
+public static class PublicationEndpoints
+{
+    public static IEndpointRouteBuilder MapPublicationEndpoints(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/v1/publications").WithTags("Publications");
+        group.MapRegisterPublication().RequireScope(Scopes.ConsentWrite);
+        group.MapGet("/", List)
+            .WithName("ListPublications")
+            .WithSummary("List registered publications")
+            .WithDescription("Filter by school, channel, pupil shown, status and publication date.")
+            .ProducesValidationProblem()
+            .RequireScope(Scopes.ConsentRead);
+        group.MapGet("/{publicationId:guid}", Get)
+            .WithName("GetPublication")
+            .WithSummary("Get a publication")
+            .WithDescription("One registered publication with the pupils shown in it.")
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .RequireScope(Scopes.ConsentRead);
+        group.MapPost("/{publicationId:guid}/remove", Remove)
+            .WithName("RemovePublication")
+            .WithSummary("Mark a publication removed")
+            .WithDescription("The item is no longer online (or withdrawn from the register). It stays listed, with `removedAt`.")
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .RequireScope(Scopes.ConsentWrite);
+        return app;
+    }
+
+    private static async Task<Ok<Page<PublicationResponse>>> List([AsParameters] ListPublicationsQuery query, ISender sender, CancellationToken ct) =>
+        TypedResults.Ok(await sender.Send(query, ct));
+
+    private static async Task<Ok<PublicationResponse>> Get(Guid publicationId, ISender sender, CancellationToken ct) =>
+        TypedResults.Ok(await sender.Send(new GetPublicationQuery(publicationId), ct));
+
+    private static async Task<Ok<PublicationResponse>> Remove(
+        Guid publicationId, RemovePublicationRequest? request, ISender sender, CancellationToken ct) =>
+        TypedResults.Ok(await sender.Send(new RemovePublicationCommand(publicationId, request?.Note), ct));
+}

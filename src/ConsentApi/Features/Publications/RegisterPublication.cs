@@ -1,0 +1,113 @@
+using ConsentApi.Domain.Publishing;
+using ConsentApi.Features.Consents;
+using ConsentApi.Features.Takedowns;
+using ConsentApi.Infrastructure.Auth;
+using ConsentApi.Infrastructure.Errors;
+using ConsentApi.Infrastructure.Events;
+using ConsentApi.Infrastructure.Http;
+using ConsentApi.Infrastructure.Persistence;
+using ConsentApi.Infrastructure.Pipeline;
+using Mediator;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+
+namespace ConsentApi.Features.Publications;
+
+public sealed record RegisterPublicationCommand(RegisterPublicationRequest Request) : ICommand<PublicationResponse>;
+
+/// <summary>
+/// Registers a published item after checking consent at the moment it went online; refuses (409, with each pupil's
+/// state) when not every pupil shown was allowed, unless it is registered explicitly as published without check.
+/// </summary>
+public sealed class RegisterPublicationHandler(
+    ConsentDbContext db, CurrentClient client, ConsentEvaluator evaluator, TakedownScanner takedowns, EventOutbox events,
+    AuditScope audit, TimeProvider clock)
+    : ICommandHandler<RegisterPublicationCommand, PublicationResponse>
+{
+    public async ValueTask<PublicationResponse> Handle(RegisterPublicationCommand command, CancellationToken ct)
+    {
+        var request = command.Request;
+        var schoolId = request.SchoolId!.Value;
+        var publishedAt = ConsentFactQueries.MomentOf(request.PublishedAt, clock, "publishedAt");
+        if (request.Url is null && request.Location is null)
+        {
+            throw new RequestValidationException("url", "Say where the item is published: a url or a location.");
+        }
+        await db.EnsureSchoolVisibleAsync(schoolId, client, ct);
+        if (!await db.Channels.AnyAsync(c => c.OrganisationId == client.OrganisationId && c.Key == request.Channel, ct))
+        {
+            throw new RequestValidationException("channel", $"The organisation has no channel '{request.Channel}'.");
+        }
+
+        var pupilIds = request.PupilIds.Distinct().ToList();
+        var known = await db.Pupils.VisibleTo(client).Where(p => pupilIds.Contains(p.Id) && p.SchoolId == schoolId)
+            .Select(p => p.Id).ToListAsync(ct);
+        var unknown = pupilIds.Except(known).ToList();
+        if (unknown.Count > 0)
+        {
+            throw new NotFoundException("Pupil", string.Join(", ", unknown)) { ProblemExtensions = { ["unknownPupilIds"] = unknown } };
+        }
+
+        var mediaType = request.MediaType!.Value;
+        var consent = await evaluator.EvaluateAsync(client.OrganisationId,
+            pupilIds.Select(id => (id, mediaType, request.Channel)).ToList(), publishedAt, ct);
+        var denied = consent.Where(c => !c.Value.Allowed).ToList();
+        if (denied.Count > 0 && request.PublishedWithoutCheck != true)
+        {
+            throw new ConflictException("Consent does not allow every pupil shown at the moment of publication; nothing was registered.")
+            {
+                ProblemExtensions =
+                {
+                    ["pupils"] = denied.Select(d => new PupilCheckResult(d.Key.PupilId, d.Value.State, d.Value.Reason, false)).ToList(),
+                },
+            };
+        }
+
+        var publication = new Publication
+        {
+            OrganisationId = client.OrganisationId,
+            SchoolId = schoolId,
+            ChannelKey = request.Channel,
+            MediaType = mediaType,
+            Title = request.Title.Trim(),
+            Url = request.Url,
+            Location = request.Location,
+            PublishedAt = publishedAt,
+            RegisteredAt = clock.GetUtcNow(),
+            RegisteredByClientId = client.ClientId,
+            PublishedWithoutCheck = request.PublishedWithoutCheck == true,
+            Pupils = pupilIds.Select(id => new PublicationPupil { PupilId = id }).ToList(),
+        };
+        db.Publications.Add(publication);
+        events.Add(EventTypes.PublicationRegistered, client.OrganisationId, schoolId, new PublicationRegisteredEvent(
+            publication.Id, publication.ChannelKey, mediaType, publication.PublishedWithoutCheck, pupilIds));
+        await db.SaveChangesAsync(ct);
+        await takedowns.ScanAsync(client.OrganisationId, pupilIds, ct);
+        audit.On("publication", publication.Id);
+        return publication.ToResponse();
+    }
+}
+
+public static class RegisterPublicationEndpoint
+{
+    public static RouteHandlerBuilder MapRegisterPublication(this RouteGroupBuilder group) =>
+        group.MapPost("/", Handle)
+            .WithName("RegisterPublication")
+            .WithSummary("Register a published item and the pupils shown in it")
+            .WithDescription("""
+                Registers what the school published (channel, media type, title, url or location, when) and which
+                pupils are recognisable in it, so that it can be taken down when consent ends. Consent is checked at
+                `publishedAt`: when it did not allow every pupil, nothing is registered and the answer is 409 listing
+                each refused pupil's state, unless `publishedWithoutCheck` is true: then it is kept for the record and
+                a takedown opens at once.
+                """)
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict);
+
+    private static async Task<Created<PublicationResponse>> Handle(RegisterPublicationRequest request, ISender sender, CancellationToken ct)
+    {
+        var created = await sender.Send(new RegisterPublicationCommand(request), ct);
+        return TypedResults.Created($"/v1/publications/{created.Id}", created);
+    }
+}

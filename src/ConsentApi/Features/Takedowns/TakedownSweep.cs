@@ -1,0 +1,76 @@
+using ConsentApi.Domain.Publishing;
+using ConsentApi.Infrastructure.Persistence;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace ConsentApi.Features.Takedowns;
+
+public sealed class TakedownOptions
+{
+    public const string Section = "Takedowns";
+
+    /// <summary>How often consent that time alone ends (school-year expiry, 16th birthdays) is swept; zero switches the sweep off.</summary>
+    public TimeSpan SweepInterval { get; set; } = TimeSpan.FromMinutes(15);
+}
+
+/// <summary>
+/// Sweeps every organisation's online publications for consent that ended with time alone. Each organisation is swept
+/// in its own transaction under an advisory lock, so several instances can run the sweep without doubling work. A
+/// check at any moment gives the same answer the sweep acts on: both apply the same rules to the same decisions.
+/// </summary>
+public sealed partial class TakedownSweep(IServiceScopeFactory scopes, IOptions<TakedownOptions> options, ILogger<TakedownSweep> logger)
+    : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var interval = options.Value.SweepInterval;
+        if (interval <= TimeSpan.Zero)
+        {
+            return;
+        }
+        using var timer = new PeriodicTimer(interval);
+        while (await timer.WaitForNextTickAsync(stoppingToken))
+        {
+            try
+            {
+                await SweepOnceAsync(stoppingToken);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                LogSweepFailed(logger, e);
+            }
+        }
+    }
+
+    public async Task SweepOnceAsync(CancellationToken ct)
+    {
+        List<Guid> organisations;
+        await using (var scope = scopes.CreateAsyncScope())
+        {
+            organisations = await scope.ServiceProvider.GetRequiredService<ConsentDbContext>().Publications
+                .Where(p => p.Status == PublicationStatus.Online).Select(p => p.OrganisationId).Distinct().ToListAsync(ct);
+        }
+
+        foreach (var organisationId in organisations)
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<ConsentDbContext>();
+            await using var transaction = await db.Database.BeginTransactionAsync(ct);
+            var locked = await db.Database
+                .SqlQuery<bool>($"SELECT pg_try_advisory_xact_lock({LockKey(organisationId)}) AS \"Value\"")
+                .SingleAsync(ct);
+            if (!locked)
+            {
+                continue;
+            }
+            await scope.ServiceProvider.GetRequiredService<TakedownScanner>().ScanAsync(organisationId, null, ct);
+            await db.SaveChangesAsync(ct);
+            await transaction.CommitAsync(ct);
+        }
+    }
+
+    private static long LockKey(Guid organisationId) => BitConverter.ToInt64(organisationId.ToByteArray(), 8) ^ 0x5377656570; // "Sweep"
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "The takedown sweep failed; it runs again at the next interval.")]
+    private static partial void LogSweepFailed(ILogger logger, Exception exception);
+}

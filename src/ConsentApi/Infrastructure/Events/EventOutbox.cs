@@ -1,0 +1,76 @@
+using System.Text.Json;
+using ConsentApi.Domain;
+using ConsentApi.Domain.Consent;
+using ConsentApi.Infrastructure.Persistence;
+
+namespace ConsentApi.Infrastructure.Events;
+
+/// <summary>The kinds of event the API emits. Payloads carry ids and states, never names (data minimisation).</summary>
+public static class EventTypes
+{
+    public const string ConsentChanged = "consent.changed";
+    public const string TakedownOpened = "takedown.opened";
+    public const string TakedownUpdated = "takedown.updated";
+    public const string TakedownCompleted = "takedown.completed";
+    public const string PublicationRegistered = "publication.registered";
+    public const string RosterSynced = "roster.synced";
+
+    public static readonly IReadOnlyList<string> All =
+        [ConsentChanged, TakedownOpened, TakedownUpdated, TakedownCompleted, PublicationRegistered, RosterSynced];
+}
+
+/// <summary>An event, written in the same transaction as the change that caused it (transactional outbox).</summary>
+public sealed class OutboxEvent
+{
+    public Guid Id { get; init; } = Guid.CreateVersion7();
+    public long Sequence { get; init; }
+    public Guid OrganisationId { get; init; }
+    public Guid? SchoolId { get; init; }
+    public required string Type { get; init; }
+
+    /// <summary>The event's JSON body as delivered: <c>{ "type", "timestamp", "data" }</c>.</summary>
+    public required string Payload { get; init; }
+    public DateTimeOffset OccurredAt { get; init; }
+}
+
+public sealed record TakedownEventPupil(Guid PupilId, ConsentState State, string Reason);
+
+public sealed record TakedownEvent(Guid TakedownId, Guid PublicationId, string Channel, MediaType MediaType, IReadOnlyList<TakedownEventPupil> Pupils);
+
+public sealed record ConsentChangedItem(MediaType MediaType, string Channel, ConsentState OldState, ConsentState NewState);
+
+public sealed record ConsentChangedEvent(Guid PupilId, IReadOnlyList<ConsentChangedItem> Items);
+
+public sealed record PublicationRegisteredEvent(Guid PublicationId, string Channel, MediaType MediaType, bool PublishedWithoutCheck, IReadOnlyList<Guid> PupilIds);
+
+public sealed record TakedownCompletedEvent(Guid TakedownId, Guid PublicationId);
+
+public sealed record RosterSyncedEvent(int PupilsCreated, int PupilsUpdated, int PupilsLeft, int PupilsUnchanged);
+
+/// <summary>Adds events to the current unit of work; they commit, or roll back, with the change itself.</summary>
+public sealed class EventOutbox(ConsentDbContext db, TimeProvider clock)
+{
+    private static readonly JsonSerializerOptions Json = CreateJsonOptions();
+
+    private static JsonSerializerOptions CreateJsonOptions()
+    {
+        var options = new JsonSerializerOptions(JsonSerializerDefaults.Web);
+        ConsentApiServices.Configure(options);
+        return options;
+    }
+
+    public void Add<T>(string type, Guid organisationId, Guid? schoolId, T data)
+    {
+        var now = clock.GetUtcNow();
+        var id = Guid.CreateVersion7();
+        db.OutboxEvents.Add(new OutboxEvent
+        {
+            Id = id,
+            OrganisationId = organisationId,
+            SchoolId = schoolId,
+            Type = type,
+            Payload = JsonSerializer.Serialize(new { id, type, timestamp = now, schoolId, data }, Json),
+            OccurredAt = now,
+        });
+    }
+}

@@ -1,0 +1,82 @@
+using ConsentApi.Domain;
+using ConsentApi.Domain.Consent;
+using ConsentApi.Domain.Publishing;
+using ConsentApi.Infrastructure.Events;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
+namespace ConsentApi.Infrastructure.Persistence.Configurations;
+
+internal sealed class PublicationConfiguration : IEntityTypeConfiguration<Publication>
+{
+    public void Configure(EntityTypeBuilder<Publication> builder)
+    {
+        builder.Property(p => p.Id).ValueGeneratedNever();
+        builder.Property(p => p.ChannelKey).HasMaxLength(FieldLengths.ChannelKey);
+        builder.Property(p => p.MediaType).HasConversion<string>().HasMaxLength(FieldLengths.Status);
+        builder.Property(p => p.Status).HasConversion<string>().HasMaxLength(FieldLengths.Status);
+        builder.Property(p => p.Title).HasMaxLength(FieldLengths.Name);
+        builder.Property(p => p.Url).HasMaxLength(FieldLengths.Url);
+        builder.Property(p => p.Location).HasMaxLength(FieldLengths.Location);
+        builder.Property(p => p.RemovalNote).HasMaxLength(FieldLengths.Note);
+        builder.HasOne<School>().WithMany().HasForeignKey(p => p.SchoolId).OnDelete(DeleteBehavior.Restrict);
+        builder.HasOne<Channel>().WithMany().HasForeignKey(p => new { p.OrganisationId, p.ChannelKey })
+            .HasPrincipalKey(c => new { c.OrganisationId, c.Key }).OnDelete(DeleteBehavior.Restrict);
+        builder.HasMany(p => p.Pupils).WithOne().HasForeignKey(p => p.PublicationId).OnDelete(DeleteBehavior.Cascade);
+        builder.HasIndex(p => new { p.OrganisationId, p.Status, p.Id });
+        builder.HasIndex(p => new { p.SchoolId, p.PublishedAt });
+        builder.ToTable(t => t.HasCheckConstraint("ck_publications_where", "url IS NOT NULL OR location IS NOT NULL"));
+    }
+}
+
+internal sealed class PublicationPupilConfiguration : IEntityTypeConfiguration<PublicationPupil>
+{
+    public void Configure(EntityTypeBuilder<PublicationPupil> builder)
+    {
+        builder.HasKey(p => new { p.PublicationId, p.PupilId });
+        builder.HasOne<Pupil>().WithMany().HasForeignKey(p => p.PupilId).OnDelete(DeleteBehavior.Restrict);
+        builder.HasIndex(p => p.PupilId);
+    }
+}
+
+internal sealed class TakedownConfiguration : IEntityTypeConfiguration<Takedown>
+{
+    public void Configure(EntityTypeBuilder<Takedown> builder)
+    {
+        builder.Property(t => t.Id).ValueGeneratedNever();
+        builder.Property(t => t.Status).HasConversion<string>().HasMaxLength(FieldLengths.Status);
+        builder.Property(t => t.CompletedBy).HasMaxLength(FieldLengths.Name);
+        builder.Property(t => t.CompletionNote).HasMaxLength(FieldLengths.Note);
+        builder.HasOne<Publication>().WithMany().HasForeignKey(t => t.PublicationId).OnDelete(DeleteBehavior.Restrict);
+        builder.HasMany(t => t.Pupils).WithOne().HasForeignKey(p => p.TakedownId).OnDelete(DeleteBehavior.Cascade);
+        // One open takedown per publication; pupils affected later join it.
+        builder.HasIndex(t => t.PublicationId).IsUnique().HasFilter("status = 'Open'");
+        builder.HasIndex(t => new { t.OrganisationId, t.Status, t.Id });
+    }
+}
+
+internal sealed class TakedownPupilConfiguration : IEntityTypeConfiguration<TakedownPupil>
+{
+    public void Configure(EntityTypeBuilder<TakedownPupil> builder)
+    {
+        builder.HasKey(p => new { p.TakedownId, p.PupilId });
+        builder.Property(p => p.State).HasConversion<string>().HasMaxLength(FieldLengths.StateName);
+        builder.Property(p => p.Reason).HasMaxLength(FieldLengths.Reason);
+        builder.HasOne<Pupil>().WithMany().HasForeignKey(p => p.PupilId).OnDelete(DeleteBehavior.Restrict);
+    }
+}
+
+internal sealed class OutboxEventConfiguration : IEntityTypeConfiguration<OutboxEvent>
+{
+    public void Configure(EntityTypeBuilder<OutboxEvent> builder)
+    {
+        builder.ToTable("outbox_events");
+        builder.Property(e => e.Id).ValueGeneratedNever();
+        builder.Property(e => e.Sequence).UseIdentityAlwaysColumn();
+        builder.Property(e => e.Type).HasMaxLength(FieldLengths.EventType);
+        builder.Property(e => e.Payload).HasColumnType("jsonb");
+        builder.HasOne<Organisation>().WithMany().HasForeignKey(e => e.OrganisationId).OnDelete(DeleteBehavior.Restrict);
+        builder.HasIndex(e => e.Sequence).IsUnique();
+        builder.HasIndex(e => new { e.OrganisationId, e.Sequence });
+    }
+}

@@ -14,6 +14,7 @@ using ConsentApi.Features.Roster;
 using ConsentApi.Features.Publications;
 using ConsentApi.Features.Schools;
 using ConsentApi.Features.Takedowns;
+using ConsentApi.Features.Webhooks;
 using ConsentApi.Infrastructure.Auth;
 using ConsentApi.Infrastructure.Errors;
 using ConsentApi.Infrastructure.Events;
@@ -48,6 +49,10 @@ public static class ConsentApiServices
         services.Configure<TakedownOptions>(builder.Configuration.GetSection(TakedownOptions.Section));
         services.AddSingleton<TakedownSweep>();
         services.AddHostedService(provider => provider.GetRequiredService<TakedownSweep>());
+        services.Configure<WebhookOptions>(builder.Configuration.GetSection(WebhookOptions.Section));
+        WebhookDispatcher.ConfigureHttp(services);
+        services.AddSingleton<WebhookDispatcher>();
+        services.AddHostedService(provider => provider.GetRequiredService<WebhookDispatcher>());
         services.AddMediator(options =>
         {
             options.ServiceLifetime = ServiceLifetime.Scoped;
@@ -93,6 +98,7 @@ public static class ConsentApiServices
         app.MapConsentEndpoints();
         app.MapPublicationEndpoints();
         app.MapTakedownEndpoints();
+        app.MapWebhookEndpoints();
         app.MapApiClientEndpoints();
         app.MapAuditEndpoints();
         return app;

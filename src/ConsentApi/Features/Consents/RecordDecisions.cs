@@ -91,7 +91,7 @@ public sealed class RecordDecisionsHandler(
             .ToList();
         if (changed.Count > 0)
         {
-            events.Add(EventTypes.ConsentChanged, pupil.OrganisationId, pupil.SchoolId, new ConsentChangedEvent(pupil.Id, changed));
+            await events.AddAsync(EventTypes.ConsentChanged, pupil.OrganisationId, pupil.SchoolId, new ConsentChangedEvent(pupil.Id, changed), ct);
         }
         await takedowns.ScanAsync(pupil.OrganisationId, [pupil.Id], ct);
         audit.On("pupil", pupil.Id);

@@ -79,8 +79,8 @@ public sealed class RegisterPublicationHandler(
             Pupils = pupilIds.Select(id => new PublicationPupil { PupilId = id }).ToList(),
         };
         db.Publications.Add(publication);
-        events.Add(EventTypes.PublicationRegistered, client.OrganisationId, schoolId, new PublicationRegisteredEvent(
-            publication.Id, publication.ChannelKey, mediaType, publication.PublishedWithoutCheck, pupilIds));
+        await events.AddAsync(EventTypes.PublicationRegistered, client.OrganisationId, schoolId, new PublicationRegisteredEvent(
+            publication.Id, publication.ChannelKey, mediaType, publication.PublishedWithoutCheck, pupilIds), ct);
         await db.SaveChangesAsync(ct);
         await takedowns.ScanAsync(client.OrganisationId, pupilIds, ct);
         audit.On("publication", publication.Id);

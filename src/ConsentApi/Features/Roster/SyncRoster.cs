@@ -42,8 +42,8 @@ public sealed class SyncRosterHandler(
         {
             await takedowns.ScanAsync(client.OrganisationId, _relinked, ct);
         }
-        events.Add(EventTypes.RosterSynced, client.OrganisationId, command.SchoolId,
-            new RosterSyncedEvent(pupils.Created, pupils.Updated, pupils.Left, pupils.Unchanged));
+        await events.AddAsync(EventTypes.RosterSynced, client.OrganisationId, command.SchoolId,
+            new RosterSyncedEvent(pupils.Created, pupils.Updated, pupils.Left, pupils.Unchanged), ct);
 
         audit.On("school", command.SchoolId);
         return new RosterSyncResponse(groups.Counts, pupils, guardians.Counts, links);

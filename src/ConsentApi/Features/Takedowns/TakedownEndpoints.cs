@@ -114,7 +114,7 @@ public sealed class CompleteTakedownHandler(ConsentDbContext db, CurrentClient c
         takedown.Complete(now, command.Request.CompletedBy.Trim(), command.Request.Note);
         var publication = await db.Publications.SingleAsync(p => p.Id == takedown.PublicationId, ct);
         publication.Remove(now, command.Request.Note ?? "Taken down.");
-        events.Add(EventTypes.TakedownCompleted, takedown.OrganisationId, takedown.SchoolId, new TakedownCompletedEvent(takedown.Id, publication.Id));
+        await events.AddAsync(EventTypes.TakedownCompleted, takedown.OrganisationId, takedown.SchoolId, new TakedownCompletedEvent(takedown.Id, publication.Id), ct);
         audit.On("takedown", takedown.Id);
         return takedown.ToResponse();
     }

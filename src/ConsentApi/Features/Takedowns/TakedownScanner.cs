@@ -66,9 +66,9 @@ public sealed class TakedownScanner(ConsentDbContext db, ConsentEvaluator evalua
                 db.Takedowns.Add(takedown);
                 open[publication.Id] = takedown;
             }
-            events.Add(opened ? EventTypes.TakedownOpened : EventTypes.TakedownUpdated, organisationId, publication.SchoolId,
+            await events.AddAsync(opened ? EventTypes.TakedownOpened : EventTypes.TakedownUpdated, organisationId, publication.SchoolId,
                 new TakedownEvent(takedown.Id, publication.Id, publication.ChannelKey, publication.MediaType,
-                    added.Select(p => new TakedownEventPupil(p.PupilId, p.State, p.Reason)).ToList()));
+                    added.Select(p => new TakedownEventPupil(p.PupilId, p.State, p.Reason)).ToList()), ct);
         }
     }
 }

@@ -2,6 +2,7 @@ using System.Text.Json;
 using ConsentApi.Domain;
 using ConsentApi.Domain.Consent;
 using ConsentApi.Infrastructure.Persistence;
+using Microsoft.EntityFrameworkCore;
 
 namespace ConsentApi.Infrastructure.Events;
 
@@ -47,10 +48,15 @@ public sealed record TakedownCompletedEvent(Guid TakedownId, Guid PublicationId)
 
 public sealed record RosterSyncedEvent(int PupilsCreated, int PupilsUpdated, int PupilsLeft, int PupilsUnchanged);
 
-/// <summary>Adds events to the current unit of work; they commit, or roll back, with the change itself.</summary>
+/// <summary>
+/// Adds events to the current unit of work, with a delivery for every active subscription that wants them: the event
+/// and its deliveries commit, or roll back, with the change itself (transactional outbox). Nothing is sent here; the
+/// dispatcher delivers after the commit.
+/// </summary>
 public sealed class EventOutbox(ConsentDbContext db, TimeProvider clock)
 {
     private static readonly JsonSerializerOptions Json = CreateJsonOptions();
+    private List<Domain.Webhooks.WebhookSubscription>? _subscriptions;
 
     private static JsonSerializerOptions CreateJsonOptions()
     {
@@ -59,7 +65,7 @@ public sealed class EventOutbox(ConsentDbContext db, TimeProvider clock)
         return options;
     }
 
-    public void Add<T>(string type, Guid organisationId, Guid? schoolId, T data)
+    public async Task AddAsync<T>(string type, Guid organisationId, Guid? schoolId, T data, CancellationToken ct)
     {
         var now = clock.GetUtcNow();
         var id = Guid.CreateVersion7();
@@ -72,5 +78,17 @@ public sealed class EventOutbox(ConsentDbContext db, TimeProvider clock)
             Payload = JsonSerializer.Serialize(new { id, type, timestamp = now, schoolId, data }, Json),
             OccurredAt = now,
         });
+
+        _subscriptions ??= await db.WebhookSubscriptions.AsNoTracking()
+            .Where(s => s.OrganisationId == organisationId && s.Status != Domain.Webhooks.SubscriptionStatus.Disabled)
+            .ToListAsync(ct);
+        foreach (var subscription in _subscriptions.Where(s =>
+                     s.OrganisationId == organisationId && s.EventTypes.Contains(type) && (s.SchoolId is null || s.SchoolId == schoolId)))
+        {
+            db.WebhookDeliveries.Add(new Domain.Webhooks.WebhookDelivery
+            {
+                SubscriptionId = subscription.Id, EventId = id, NextAttemptAt = now, CreatedAt = now,
+            });
+        }
     }
 }

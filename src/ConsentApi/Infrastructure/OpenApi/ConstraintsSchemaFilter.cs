@@ -39,6 +39,11 @@ internal sealed class ConstraintsSchemaFilter : ISchemaFilter
             scope.Enum = [.. Domain.Scopes.Assignable.Select(s => (System.Text.Json.Nodes.JsonNode)s)];
         }
 
+        if (concrete.Properties?.TryGetValue("eventTypes", out var types) == true && types is OpenApiSchema { Items: OpenApiSchema eventType })
+        {
+            eventType.Enum = [.. Events.EventTypes.All.Select(t => (System.Text.Json.Nodes.JsonNode)t)];
+        }
+
         if (typeof(HttpValidationProblemDetails).IsAssignableFrom(context.Type)
             && concrete.Properties?.TryGetValue("errors", out var errors) == true
             && errors is OpenApiSchema { AdditionalProperties: OpenApiSchema messages })

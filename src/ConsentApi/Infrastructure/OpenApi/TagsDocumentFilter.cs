@@ -19,6 +19,7 @@ internal sealed class TagsDocumentFilter : IDocumentFilter
         ("Consent", "Decisions, effective consent, publication checks and class sheets."),
         ("Publications", "What the school published and who is shown in it, checked against consent when registered."),
         ("Takedowns", "Publications that must come down because consent ended for a pupil shown in them."),
+        ("Webhooks", "Signed events (Standard Webhooks) delivered at least once, in order, to the organisation's endpoints."),
         ("API clients", "The calling systems of an organisation, their scopes, school limits and keys."),
         ("Audit", "Who changed what, when: one event per command."),
         ("Health", "Liveness and readiness probes; no key needed."),

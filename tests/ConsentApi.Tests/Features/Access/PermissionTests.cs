@@ -28,7 +28,13 @@ public sealed partial class PermissionTests : ApiTest
 
     public sealed record Ids(
         Guid OrganisationId, Guid SchoolId, Guid GroupId, Guid PupilId, Guid GuardianId, Guid ClientId, Guid FormId, Guid PublishedVersionId,
-        Guid PublicationId, Guid TakedownId);
+        Guid PublicationId, Guid TakedownId, Guid WebhookId, Guid DeliveryId);
+
+    protected override IReadOnlyDictionary<string, string> Settings => new Dictionary<string, string>
+    {
+        ["Webhooks:AllowHttp"] = "true",
+        ["Webhooks:AllowPrivateNetworks"] = "true",
+    };
 
     /// <summary>A channel only the first organisation has, so that another organisation's key cannot find it.</summary>
     private const string OwnChannel = "regional-press";
@@ -57,6 +63,10 @@ public sealed partial class PermissionTests : ApiTest
     {
         schoolId = ids.SchoolId, channel = "social-media", mediaType = "photo", title = "Schoolreisje groep 5b",
         url = "https://www.obsderegenboog.nl/nieuws/schoolreisje", pupilIds = new[] { ids.PupilId }, publishedWithoutCheck = true,
+    };
+    private static object WebhookBody(Ids ids) => new
+    {
+        url = "http://127.0.0.1:9/consent-events", eventTypes = new[] { "publication.registered" }, schoolId = ids.SchoolId,
     };
     private static object RosterBody(Ids _) => new { groups = Array.Empty<object>(), pupils = Array.Empty<object>(), guardians = Array.Empty<object>() };
 
@@ -115,6 +125,12 @@ public sealed partial class PermissionTests : ApiTest
         new("GET", "/v1/takedowns", Scopes.ConsentRead, null, false, OtherSchool.NotApplicable),
         new("GET", "/v1/takedowns/{takedownId}", Scopes.ConsentRead, null, true, OtherSchool.NotFound),
         new("POST", "/v1/takedowns/{takedownId}/complete", Scopes.ConsentWrite, _ => new { completedBy = "Webbeheer" }, true, OtherSchool.NotFound),
+        new("POST", "/v1/webhooks", Scopes.Admin, WebhookBody, true, OtherSchool.NotFound),
+        new("GET", "/v1/webhooks", Scopes.Admin, null, false, OtherSchool.NotApplicable),
+        new("GET", "/v1/webhooks/{webhookId}", Scopes.Admin, null, true, OtherSchool.NotFound),
+        new("DELETE", "/v1/webhooks/{webhookId}", Scopes.Admin, null, true, OtherSchool.NotFound),
+        new("GET", "/v1/webhooks/{webhookId}/deliveries", Scopes.Admin, null, true, OtherSchool.NotFound),
+        new("POST", "/v1/webhooks/{webhookId}/deliveries/{deliveryId}/resend", Scopes.Admin, null, true, OtherSchool.NotFound),
     ];
 
     public static IEnumerable<Operation> OperationsOnOrganisationData => Operations.Where(o => o.OtherOrganisationNotFound);
@@ -150,11 +166,14 @@ public sealed partial class PermissionTests : ApiTest
         (await admin.PostAsync($"/v1/consent-forms/{formId}/versions/1/publish", null)).EnsureSuccessStatusCode();
         (await admin.PostAsJsonAsync($"/v1/consent-forms/{formId}/versions", FormVersionBody(null!))).EnsureSuccessStatusCode();
         var ids = new Ids(_tenant.OrganisationId, _tenant.SchoolId, group.Id, pupil.Id, guardian.Id, clientId, formId,
-            (Guid)published["id"]!, Guid.Empty, Guid.Empty);
+            (Guid)published["id"]!, Guid.Empty, Guid.Empty, Guid.Empty, Guid.Empty);
+        var webhook = await (await admin.PostAsJsonAsync("/v1/webhooks", WebhookBody(ids))).ReadObjectAsync();
+        var webhookId = (Guid)webhook["webhook"]!["id"]!;
         var publication = await (await full.PostAsJsonAsync("/v1/publications", PublicationBody(ids))).ReadObjectAsync();
         var publicationId = (Guid)publication["id"]!;
         var takedownId = await Factory.QueryAsync(db => db.Takedowns.Where(t => t.PublicationId == publicationId).Select(t => t.Id).SingleAsync());
-        _ids = ids with { PublicationId = publicationId, TakedownId = takedownId };
+        var deliveryId = await Factory.QueryAsync(db => db.WebhookDeliveries.Where(d => d.SubscriptionId == webhookId).Select(d => d.Id).SingleAsync());
+        _ids = ids with { PublicationId = publicationId, TakedownId = takedownId, WebhookId = webhookId, DeliveryId = deliveryId };
     }
 
     private static string PathOf(Operation operation, Ids ids) => PlaceholderPattern().Replace(operation.Path, m => m.Groups[1].Value switch
@@ -170,6 +189,8 @@ public sealed partial class PermissionTests : ApiTest
         "number" => DraftNumber.ToString(System.Globalization.CultureInfo.InvariantCulture),
         "publicationId" => ids.PublicationId.ToString(),
         "takedownId" => ids.TakedownId.ToString(),
+        "webhookId" => ids.WebhookId.ToString(),
+        "deliveryId" => ids.DeliveryId.ToString(),
         var other => throw new InvalidOperationException($"No id for {{{other}}}."),
     });
 

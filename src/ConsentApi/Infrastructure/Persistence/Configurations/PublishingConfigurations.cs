@@ -80,3 +80,41 @@ internal sealed class OutboxEventConfiguration : IEntityTypeConfiguration<Outbox
         builder.HasIndex(e => new { e.OrganisationId, e.Sequence });
     }
 }
+
+internal sealed class WebhookSubscriptionConfiguration : IEntityTypeConfiguration<Domain.Webhooks.WebhookSubscription>
+{
+    public void Configure(EntityTypeBuilder<Domain.Webhooks.WebhookSubscription> builder)
+    {
+        builder.Property(s => s.Id).ValueGeneratedNever();
+        builder.Property(s => s.Url).HasMaxLength(FieldLengths.Url);
+        builder.Property(s => s.Secret).HasMaxLength(64);
+        builder.Property(s => s.Status).HasConversion<string>().HasMaxLength(FieldLengths.Status);
+        builder.HasOne<Organisation>().WithMany().HasForeignKey(s => s.OrganisationId).OnDelete(DeleteBehavior.Restrict);
+        builder.HasOne<School>().WithMany().HasForeignKey(s => s.SchoolId).OnDelete(DeleteBehavior.Restrict);
+        builder.HasIndex(s => new { s.OrganisationId, s.Status });
+    }
+}
+
+internal sealed class WebhookDeliveryConfiguration : IEntityTypeConfiguration<Domain.Webhooks.WebhookDelivery>
+{
+    public void Configure(EntityTypeBuilder<Domain.Webhooks.WebhookDelivery> builder)
+    {
+        builder.Property(d => d.Id).ValueGeneratedNever();
+        builder.Property(d => d.Status).HasConversion<string>().HasMaxLength(FieldLengths.Status);
+        builder.HasOne<Domain.Webhooks.WebhookSubscription>().WithMany().HasForeignKey(d => d.SubscriptionId).OnDelete(DeleteBehavior.Restrict);
+        builder.HasOne<OutboxEvent>().WithMany().HasForeignKey(d => d.EventId).OnDelete(DeleteBehavior.Restrict);
+        builder.HasMany(d => d.AttemptLog).WithOne().HasForeignKey(a => a.DeliveryId).OnDelete(DeleteBehavior.Cascade);
+        // The dispatcher's question: which deliveries of a subscription are due, oldest first.
+        builder.HasIndex(d => new { d.SubscriptionId, d.Status, d.Id });
+        builder.HasIndex(d => new { d.Status, d.NextAttemptAt });
+    }
+}
+
+internal sealed class WebhookAttemptConfiguration : IEntityTypeConfiguration<Domain.Webhooks.WebhookAttempt>
+{
+    public void Configure(EntityTypeBuilder<Domain.Webhooks.WebhookAttempt> builder)
+    {
+        builder.Property(a => a.Id).ValueGeneratedNever();
+        builder.Property(a => a.Error).HasMaxLength(FieldLengths.Note);
+    }
+}

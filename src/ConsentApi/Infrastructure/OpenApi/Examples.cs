@@ -5,6 +5,11 @@ using ConsentApi.Features.ApiClients;
 using ConsentApi.Features.Channels;
 using ConsentApi.Features.ConsentForms;
 using ConsentApi.Features.Consents;
+using ConsentApi.Features.Publications;
+using ConsentApi.Features.Takedowns;
+using ConsentApi.Features.Webhooks;
+using ConsentApi.Domain.Publishing;
+using ConsentApi.Domain.Webhooks;
 using ConsentApi.Features.Audit;
 using ConsentApi.Features.Groups;
 using ConsentApi.Features.Guardians;
@@ -13,6 +18,7 @@ using ConsentApi.Features.Organisations;
 using ConsentApi.Features.Pupils;
 using ConsentApi.Features.Roster;
 using ConsentApi.Features.Schools;
+using ConsentApi.Infrastructure.Events;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.OpenApi;
 using Swashbuckle.AspNetCore.SwaggerGen;
@@ -36,6 +42,12 @@ internal static class Examples
         [Scopes.RosterRead, Scopes.RosterWrite], [SchoolId], Created, null);
 
     private static readonly ConsentPolicyResponse Policy = new(GrantRequires.AnyGuardian, 7, 31);
+    private static readonly Guid SecondPupilId = Guid.Parse("01930f4e-87fa-790c-872e-36eaf8091a2b");
+    private static readonly Guid PublicationId = Guid.Parse("01930f4e-88f4-7a0d-9d3e-47fb091a2b3c");
+    private static readonly Guid TakedownId = Guid.Parse("01930f4e-8906-7b1e-8e4f-58ac1a2b3c4d");
+    private static readonly WebhookResponse Webhook = new(Guid.Parse("01930f4e-8a17-7c2f-9f50-69bd2b3c4d5e"),
+        "https://cms.obsderegenboog.nl/hooks/consent", [EventTypes.TakedownOpened, EventTypes.ConsentChanged], SchoolId,
+        SubscriptionStatus.Active, new DateTimeOffset(2026, 9, 1, 9, 0, 0, TimeSpan.Zero));
     private static readonly Guid FormId = Guid.Parse("01930f4e-82a0-74b7-92d9-e195a3b4c5d6");
     private static readonly Guid VersionId = Guid.Parse("01930f4e-83b2-75c8-83ea-f2a6b4c5d6e7");
     private static readonly Guid BatchId = Guid.Parse("01930f4e-84c4-76d9-94fb-03b7c5d6e7f8");
@@ -143,12 +155,12 @@ internal static class Examples
             new ConsentItemState(MediaType.Photo, "social-media", ConsentState.Granted, ConsentReasons.GrantedByGuardian, true, [Grant]),
             new ConsentItemState(MediaType.Film, "social-media", ConsentState.NotAsked, ConsentReasons.NotAsked, false, []),
         ]),
-        [typeof(CheckPublicationRequest)] = new CheckPublicationRequest([PupilId, FatherId], MediaType.Photo, "social-media", null),
+        [typeof(CheckPublicationRequest)] = new CheckPublicationRequest([PupilId, SecondPupilId], MediaType.Photo, "social-media", null),
         [typeof(PublicationCheckResponse)] = new PublicationCheckResponse(false, new DateTimeOffset(2026, 11, 24, 9, 0, 0, TimeSpan.Zero),
             MediaType.Photo, "social-media",
             [
                 new PupilCheckResult(PupilId, ConsentState.Granted, ConsentReasons.GrantedByGuardian, true),
-                new PupilCheckResult(Guid.Parse("01930f4e-87fa-790c-872e-36eaf8091a2b"), ConsentState.Conflict, ConsentReasons.GuardiansDisagree, false),
+                new PupilCheckResult(SecondPupilId, ConsentState.Conflict, ConsentReasons.GuardiansDisagree, false),
             ]),
         [typeof(PupilCheckResult)] = new PupilCheckResult(PupilId, ConsentState.Refused, ConsentReasons.RefusedByGuardian, false),
         [typeof(ConsentOverviewResponse)] = new ConsentOverviewResponse(SchoolId, "OBS De Regenboog", GroupId, "Groep 5b", "2026-2027",
@@ -160,6 +172,30 @@ internal static class Examples
                     new OverviewCell(MediaType.Photo, "social-media", ConsentState.Granted, ConsentReasons.GrantedByGuardian, true),
                     new OverviewCell(MediaType.Film, "social-media", ConsentState.Refused, ConsentReasons.RefusedByGuardian, false),
                 ]),
+            ]),
+        [typeof(RegisterPublicationRequest)] = new RegisterPublicationRequest(SchoolId, "website", MediaType.Photo,
+            "Foto's schoolreisje groep 5b", "https://www.obsderegenboog.nl/nieuws/schoolreisje-groep-5b", null,
+            new DateTimeOffset(2026, 10, 2, 15, 0, 0, TimeSpan.Zero), [PupilId, SecondPupilId], null),
+        [typeof(PublicationResponse)] = new PublicationResponse(PublicationId, SchoolId, "website", MediaType.Photo,
+            "Foto's schoolreisje groep 5b", "https://www.obsderegenboog.nl/nieuws/schoolreisje-groep-5b", null,
+            new DateTimeOffset(2026, 10, 2, 15, 0, 0, TimeSpan.Zero), new DateTimeOffset(2026, 10, 2, 15, 1, 0, TimeSpan.Zero), false,
+            PublicationStatus.Online, null, null, [PupilId, SecondPupilId]),
+        [typeof(RemovePublicationRequest)] = new RemovePublicationRequest("Album van de website gehaald."),
+        [typeof(TakedownResponse)] = new TakedownResponse(TakedownId, SchoolId, PublicationId, TakedownStatus.Open,
+            new DateTimeOffset(2026, 11, 20, 8, 12, 0, TimeSpan.Zero), null, null, null,
+            [new TakedownPupilResponse(PupilId, ConsentState.Refused, ConsentReasons.RefusedByGuardian, new DateTimeOffset(2026, 11, 20, 8, 12, 0, TimeSpan.Zero))]),
+        [typeof(CompleteTakedownRequest)] = new CompleteTakedownRequest("Websitebeheer OBS De Regenboog", "Foto verwijderd uit het album op de website."),
+        [typeof(CreateWebhookRequest)] = new CreateWebhookRequest("https://cms.obsderegenboog.nl/hooks/consent",
+            [EventTypes.TakedownOpened, EventTypes.ConsentChanged], SchoolId),
+        [typeof(WebhookResponse)] = Webhook,
+        [typeof(CreatedWebhookResponse)] = new CreatedWebhookResponse(Webhook, "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw7Qq5vEXn3Oo="),
+        [typeof(WebhookList)] = new WebhookList([Webhook]),
+        [typeof(DeliveryResponse)] = new DeliveryResponse(Guid.Parse("01930f4e-8c2a-7f1c-9a2b-3c4d5e6f7a8b"),
+            Guid.Parse("01930f4e-8b18-7e0b-8f1a-2b3c4d5e6f7a"), EventTypes.TakedownOpened, DeliveryStatus.Delivered, 2,
+            new DateTimeOffset(2026, 11, 20, 8, 12, 0, TimeSpan.Zero), null, new DateTimeOffset(2026, 11, 20, 8, 12, 6, TimeSpan.Zero),
+            [
+                new AttemptResponse(new DateTimeOffset(2026, 11, 20, 8, 12, 1, TimeSpan.Zero), 503, "The receiver answered 503.", 41),
+                new AttemptResponse(new DateTimeOffset(2026, 11, 20, 8, 12, 6, TimeSpan.Zero), 200, null, 38),
             ]),
         [typeof(ProblemDetails)] = new ProblemDetails
         {

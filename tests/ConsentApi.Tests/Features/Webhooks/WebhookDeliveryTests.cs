@@ -152,6 +152,27 @@ public sealed class WebhookDeliveryTests : ApiTest
     }
 
     [Test]
+    public async Task A_subscription_is_marked_failing_after_five_failed_attempts_and_active_again_after_a_success()
+    {
+        var (tenant, webhookId, _) = await SubscribeAsync();
+        _receiver.AnswerWith(500, 502, 503, 500, 500);
+        await EmitAsync(tenant);
+
+        for (var round = 0; round < 200 && _receiver.Requests.Count < 5; round++)
+        {
+            await DispatcherOf(Factory).DispatchOnceAsync(CancellationToken.None);
+            await Task.Delay(10);
+        }
+        var failing = await (await tenant.Admin().GetAsync($"/v1/webhooks/{webhookId}")).ReadObjectAsync();
+        Assert.That((string?)failing["status"], Is.EqualTo("failing"));
+
+        await DrainAsync(Factory, webhookId);
+        var recovered = await (await tenant.Admin().GetAsync($"/v1/webhooks/{webhookId}")).ReadObjectAsync();
+        Assert.That((string?)recovered["status"], Is.EqualTo("active"));
+        Assert.That(_receiver.Requests.Select(r => r.AnsweredWith), Is.EqualTo(new[] { 500, 502, 503, 500, 500, 200 }));
+    }
+
+    [Test]
     public async Task A_deleted_subscription_gets_nothing_more_and_a_delivery_can_be_resent()
     {
         var (tenant, webhookId, _) = await SubscribeAsync();

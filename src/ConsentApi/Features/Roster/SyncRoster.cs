@@ -36,11 +36,12 @@ public sealed class SyncRosterHandler(
 
         var groups = await SyncGroups(command.SchoolId, roster, ct);
         var guardians = await SyncGuardians(roster, ct);
-        var (pupils, links) = await SyncPupils(command.SchoolId, roster, groups.ByExternalId, guardians.ByExternalId, today, ct);
+        var (pupils, links, relinked) = await SyncPupils(command.SchoolId, roster, groups.ByExternalId, guardians.ByExternalId, today, ct);
         await db.SaveChangesAsync(ct);
-        if (_relinked.Count > 0)
+        if (relinked.Count > 0)
         {
-            await takedowns.ScanAsync(client.OrganisationId, _relinked, ct);
+            // Who may decide changed for these pupils, so their consent may have ended.
+            await takedowns.ScanAsync(client.OrganisationId, relinked, ct);
         }
         await events.AddAsync(EventTypes.RosterSynced, client.OrganisationId, command.SchoolId,
             new RosterSyncedEvent(pupils.Created, pupils.Updated, pupils.Left, pupils.Unchanged), ct);
@@ -48,9 +49,6 @@ public sealed class SyncRosterHandler(
         audit.On("school", command.SchoolId);
         return new RosterSyncResponse(groups.Counts, pupils, guardians.Counts, links);
     }
-
-    /// <summary>Pupils whose guardian links changed: who may decide changed, so their consent may have.</summary>
-    private readonly List<Guid> _relinked = [];
 
     private static long AdvisoryLockKey(Guid organisationId) =>
         BitConverter.ToInt64(organisationId.ToByteArray(), 8) ^ 0x526F73746572; // "Roster"
@@ -116,7 +114,7 @@ public sealed class SyncRosterHandler(
         return (new RosterCounts(created, updated, unchanged), existing.ToDictionary(g => g.Key, g => g.Value.Id));
     }
 
-    private async Task<(PupilRosterCounts Pupils, LinkRosterCounts Links)> SyncPupils(
+    private async Task<(PupilRosterCounts Pupils, LinkRosterCounts Links, List<Guid> Relinked)> SyncPupils(
         Guid schoolId, RosterRequest roster, Dictionary<string, Guid> groups, Dictionary<string, Guid> guardians,
         DateOnly today, CancellationToken ct)
     {
@@ -125,6 +123,7 @@ public sealed class SyncRosterHandler(
             .ToDictionaryAsync(p => p.ExternalId, ct);
         int created = 0, updated = 0, left = 0, unchanged = 0, linksCreated = 0, linksUpdated = 0, linksRemoved = 0;
         var present = new HashSet<string>(StringComparer.Ordinal);
+        var relinked = new List<Guid>();
 
         foreach (var wanted in roster.Pupils)
         {
@@ -181,7 +180,7 @@ public sealed class SyncRosterHandler(
 
             if (!isNew && (linksChangedBefore != linksRemoved + linksUpdated + linksCreated))
             {
-                _relinked.Add(pupil.Id);
+                relinked.Add(pupil.Id);
             }
             if (isNew) created++;
             else if (changed) updated++;
@@ -201,7 +200,7 @@ public sealed class SyncRosterHandler(
             }
         }
 
-        return (new PupilRosterCounts(created, updated, left, unchanged), new LinkRosterCounts(linksCreated, linksUpdated, linksRemoved));
+        return (new PupilRosterCounts(created, updated, left, unchanged), new LinkRosterCounts(linksCreated, linksUpdated, linksRemoved), relinked);
     }
 }
 

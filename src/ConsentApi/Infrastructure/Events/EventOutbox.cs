@@ -56,7 +56,7 @@ public sealed record RosterSyncedEvent(int PupilsCreated, int PupilsUpdated, int
 public sealed class EventOutbox(ConsentDbContext db, TimeProvider clock)
 {
     private static readonly JsonSerializerOptions Json = CreateJsonOptions();
-    private List<Domain.Webhooks.WebhookSubscription>? _subscriptions;
+    private readonly Dictionary<Guid, List<Domain.Webhooks.WebhookSubscription>> _subscriptions = [];
 
     private static JsonSerializerOptions CreateJsonOptions()
     {
@@ -79,11 +79,14 @@ public sealed class EventOutbox(ConsentDbContext db, TimeProvider clock)
             OccurredAt = now,
         });
 
-        _subscriptions ??= await db.WebhookSubscriptions.AsNoTracking()
-            .Where(s => s.OrganisationId == organisationId && s.Status != Domain.Webhooks.SubscriptionStatus.Disabled)
-            .ToListAsync(ct);
-        foreach (var subscription in _subscriptions.Where(s =>
-                     s.OrganisationId == organisationId && s.EventTypes.Contains(type) && (s.SchoolId is null || s.SchoolId == schoolId)))
+        if (!_subscriptions.TryGetValue(organisationId, out var subscriptions))
+        {
+            subscriptions = await db.WebhookSubscriptions.AsNoTracking()
+                .Where(s => s.OrganisationId == organisationId && s.Status != Domain.Webhooks.SubscriptionStatus.Disabled)
+                .ToListAsync(ct);
+            _subscriptions[organisationId] = subscriptions;
+        }
+        foreach (var subscription in subscriptions.Where(s => s.EventTypes.Contains(type) && (s.SchoolId is null || s.SchoolId == schoolId)))
         {
             db.WebhookDeliveries.Add(new Domain.Webhooks.WebhookDelivery
             {

@@ -4,6 +4,7 @@ using ConsentApi.Domain;
 using ConsentApi.Domain.Publishing;
 using ConsentApi.Infrastructure.Auth;
 using ConsentApi.Infrastructure.Errors;
+using ConsentApi.Infrastructure.Events;
 using ConsentApi.Infrastructure.Http;
 using ConsentApi.Infrastructure.Persistence;
 using ConsentApi.Infrastructure.Pipeline;
@@ -77,7 +78,7 @@ public sealed class GetPublicationHandler(ConsentDbContext db, CurrentClient cli
 
 public sealed record RemovePublicationCommand(Guid PublicationId, string? Note) : ICommand<PublicationResponse>;
 
-public sealed class RemovePublicationHandler(ConsentDbContext db, CurrentClient client, AuditScope audit, TimeProvider clock)
+public sealed class RemovePublicationHandler(ConsentDbContext db, CurrentClient client, EventOutbox events, AuditScope audit, TimeProvider clock)
     : ICommandHandler<RemovePublicationCommand, PublicationResponse>
 {
     public async ValueTask<PublicationResponse> Handle(RemovePublicationCommand command, CancellationToken ct)
@@ -85,7 +86,17 @@ public sealed class RemovePublicationHandler(ConsentDbContext db, CurrentClient 
         var publication = await db.Publications.VisibleTo(client).Include(p => p.Pupils)
                               .SingleOrDefaultAsync(p => p.Id == command.PublicationId, ct)
                           ?? throw new NotFoundException("Publication", command.PublicationId);
-        publication.Remove(clock.GetUtcNow(), command.Note);
+        var now = clock.GetUtcNow();
+        publication.Remove(now, command.Note);
+
+        // Removed is what an open takedown asked for: it is done.
+        var takedown = await db.Takedowns.SingleOrDefaultAsync(t => t.PublicationId == publication.Id && t.Status == TakedownStatus.Open, ct);
+        if (takedown is not null)
+        {
+            takedown.Complete(now, "Publication removed from the register", command.Note);
+            await events.AddAsync(EventTypes.TakedownCompleted, takedown.OrganisationId, takedown.SchoolId,
+                new TakedownCompletedEvent(takedown.Id, publication.Id), ct);
+        }
         audit.On("publication", publication.Id);
         return publication.ToResponse();
     }
@@ -112,7 +123,7 @@ public static class PublicationEndpoints
         group.MapPost("/{publicationId:guid}/remove", Remove)
             .WithName("RemovePublication")
             .WithSummary("Mark a publication removed")
-            .WithDescription("The item is no longer online (or withdrawn from the register). It stays listed, with `removedAt`.")
+            .WithDescription("The item is no longer online (or withdrawn from the register); an open takedown for it is done. It stays listed, with `removedAt`.")
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status404NotFound)
             .RequireScope(Scopes.ConsentWrite);

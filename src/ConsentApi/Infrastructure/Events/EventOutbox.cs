@@ -68,7 +68,7 @@ public sealed class EventOutbox(ConsentDbContext db, TimeProvider clock)
     public async Task AddAsync<T>(string type, Guid organisationId, Guid? schoolId, T data, CancellationToken ct)
     {
         var now = clock.GetUtcNow();
-        var id = Guid.CreateVersion7();
+        var id = SequentialIds.Next(now);
         db.OutboxEvents.Add(new OutboxEvent
         {
             Id = id,
@@ -90,7 +90,7 @@ public sealed class EventOutbox(ConsentDbContext db, TimeProvider clock)
         {
             db.WebhookDeliveries.Add(new Domain.Webhooks.WebhookDelivery
             {
-                SubscriptionId = subscription.Id, EventId = id, NextAttemptAt = now, CreatedAt = now,
+                Id = SequentialIds.Next(now), SubscriptionId = subscription.Id, EventId = id, NextAttemptAt = now, CreatedAt = now,
             });
         }
     }

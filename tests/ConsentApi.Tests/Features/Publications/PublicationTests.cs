@@ -232,6 +232,31 @@ public sealed class PublicationTests : ApiTest
     }
 
     [Test]
+    public async Task Removing_a_publication_with_an_open_takedown_completes_the_takedown()
+    {
+        var c = await ClassAsync([1]);
+        var full = c.Full();
+        var noAnswer = await CreatePupilAsync(full, c.Tenant.SchoolId, "Nog Geen Antwoord");
+        await LinkAsync(full, noAnswer, await CreateGuardianAsync(full, "Ouder Nog Geen Antwoord"));
+        var publication = await (await SendRegisterAsync(full, c.Tenant.SchoolId, "social-media", "photo", [noAnswer], publishedWithoutCheck: true))
+            .ReadObjectAsync();
+        var publicationId = (Guid)publication["id"]!;
+        Assert.That(await OpenTakedownsAsync(full), Has.Count.EqualTo(1));
+
+        var removed = await full.PostAsJsonAsync($"/v1/publications/{publicationId}/remove", new { note = "Bericht verwijderd" });
+
+        Assert.That(removed.StatusCode, Is.EqualTo(HttpStatusCode.OK), await removed.Content.ReadAsStringAsync());
+        Assert.That(await OpenTakedownsAsync(full), Is.Empty);
+        var done = await (await full.GetAsync($"/v1/takedowns?publicationId={publicationId}")).ReadObjectAsync();
+        var takedown = done["items"]!.AsArray().Single()!;
+        Assert.Multiple(() =>
+        {
+            Assert.That((string?)takedown["status"], Is.EqualTo("done"));
+            Assert.That((string?)takedown["completionNote"], Is.EqualTo("Bericht verwijderd"));
+        });
+    }
+
+    [Test]
     public async Task A_publication_dated_before_a_withdrawal_is_accepted_and_its_takedown_opens_at_once()
     {
         var c = await ClassAsync([1], granted: false);

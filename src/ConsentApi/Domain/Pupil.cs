@@ -6,7 +6,7 @@ public enum PupilStatus
     Left,
 }
 
-public sealed class Pupil
+public sealed class Pupil : ISchoolScoped
 {
     public Guid Id { get; init; } = Guid.CreateVersion7();
     public Guid OrganisationId { get; init; }

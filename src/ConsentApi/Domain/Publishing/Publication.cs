@@ -12,7 +12,7 @@ public enum PublicationStatus
 }
 
 /// <summary>An item a school published, with the pupils recognisable in it: what must come down when consent ends.</summary>
-public sealed class Publication
+public sealed class Publication : ISchoolScoped
 {
     public Guid Id { get; init; } = Guid.CreateVersion7();
     public Guid OrganisationId { get; init; }
@@ -61,7 +61,7 @@ public enum TakedownStatus
 /// A task to take a publication down because consent ended for pupils shown in it. One open task per publication:
 /// pupils affected later are added to it.
 /// </summary>
-public sealed class Takedown
+public sealed class Takedown : ISchoolScoped
 {
     public Guid Id { get; init; } = Guid.CreateVersion7();
     public Guid OrganisationId { get; init; }

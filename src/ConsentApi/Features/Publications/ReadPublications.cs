@@ -14,18 +14,6 @@ using Microsoft.EntityFrameworkCore;
 
 namespace ConsentApi.Features.Publications;
 
-internal static class PublicationAccess
-{
-    public static IQueryable<Publication> VisibleTo(this IQueryable<Publication> publications, CurrentClient client)
-    {
-        var organisationId = client.OrganisationId;
-        var schoolIds = client.SchoolIds;
-        return client.IsLimitedToSchools
-            ? publications.Where(p => p.OrganisationId == organisationId && schoolIds.Contains(p.SchoolId))
-            : publications.Where(p => p.OrganisationId == organisationId);
-    }
-}
-
 /// <param name="SchoolId">Only publications of this school.</param>
 /// <param name="Channel">Only publications on this channel.</param>
 /// <param name="PupilId">Only publications showing this pupil.</param>

@@ -47,15 +47,6 @@ internal static class TakedownMapping
     public static TakedownResponse ToResponse(this Takedown t) => new(t.Id, t.SchoolId, t.PublicationId, t.Status, t.OpenedAt,
         t.CompletedAt, t.CompletedBy, t.CompletionNote,
         t.Pupils.OrderBy(p => p.AddedAt).ThenBy(p => p.PupilId).Select(p => new TakedownPupilResponse(p.PupilId, p.State, p.Reason, p.AddedAt)).ToList());
-
-    public static IQueryable<Takedown> VisibleTo(this IQueryable<Takedown> takedowns, CurrentClient client)
-    {
-        var organisationId = client.OrganisationId;
-        var schoolIds = client.SchoolIds;
-        return client.IsLimitedToSchools
-            ? takedowns.Where(t => t.OrganisationId == organisationId && schoolIds.Contains(t.SchoolId))
-            : takedowns.Where(t => t.OrganisationId == organisationId);
-    }
 }
 
 /// <param name="Status">`open` or `done`.</param>

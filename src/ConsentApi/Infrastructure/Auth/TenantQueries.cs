@@ -20,13 +20,14 @@ public static class TenantQueries
             : schools.Where(s => s.OrganisationId == organisationId);
     }
 
-    public static IQueryable<Pupil> VisibleTo(this IQueryable<Pupil> pupils, CurrentClient client)
+    /// <summary>Pupils, publications, takedowns: whatever belongs to a school the caller may see.</summary>
+    public static IQueryable<T> VisibleTo<T>(this IQueryable<T> items, CurrentClient client) where T : class, ISchoolScoped
     {
         var organisationId = client.OrganisationId;
         var schoolIds = client.SchoolIds;
         return client.IsLimitedToSchools
-            ? pupils.Where(p => p.OrganisationId == organisationId && schoolIds.Contains(p.SchoolId))
-            : pupils.Where(p => p.OrganisationId == organisationId);
+            ? items.Where(p => p.OrganisationId == organisationId && schoolIds.Contains(p.SchoolId))
+            : items.Where(p => p.OrganisationId == organisationId);
     }
 
     /// <summary>Guardians of the organisation; for a school-limited client, those linked to a pupil of its schools.</summary>

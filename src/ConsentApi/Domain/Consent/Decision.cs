@@ -27,5 +27,8 @@ public sealed class Decision
     public DateTimeOffset RecordedAt { get; init; }
     public Guid? RecordedByClientId { get; init; }
     public string? ProofReference { get; init; }
+
+    /// <summary>The language of the form text the person answered: "nl" or "en".</summary>
+    public string Language { get; init; } = "nl";
     public string? Note { get; init; }
 }

@@ -23,6 +23,7 @@ public enum DecidedBy
 /// <param name="ProofReference">Where the proof is kept, e.g. a scan's document number.</param>
 /// <param name="Note">A remark for the record.</param>
 /// <param name="Items">The answers, one per item of the form version at most.</param>
+/// <param name="Language">The language of the form text the person read: `nl` (default) or `en` (when the version has an English text).</param>
 public sealed record RecordDecisionsRequest(
     [property: Required] Guid? FormVersionId,
     [property: Required] DecidedBy? DecidedBy,
@@ -31,7 +32,8 @@ public sealed record RecordDecisionsRequest(
     DateTimeOffset? GivenAt,
     [property: StringLength(FieldLengths.ProofReference, MinimumLength = 1)] string? ProofReference,
     [property: StringLength(FieldLengths.Note, MinimumLength = 1)] string? Note,
-    [property: Required, MinLength(1), MaxLength(RecordDecisionsRequest.MaxItems)] IReadOnlyList<ItemDecision> Items)
+    [property: Required, MinLength(1), MaxLength(RecordDecisionsRequest.MaxItems)] IReadOnlyList<ItemDecision> Items,
+    [property: AllowedValues(null, "nl", "en")] string? Language = null)
 {
     public const int MaxItems = 60;
 }
@@ -44,12 +46,13 @@ public sealed record ItemDecision(
     [property: Required, StringLength(FieldLengths.ChannelKey, MinimumLength = 2)] string Channel,
     [property: Required] ConsentOutcome? Outcome);
 
-/// <summary>The decisions recorded by one call.</summary>
-/// <param name="BatchId">Shared by the decisions of this call.</param>
+/// <summary>The decisions recorded by one call, and the receipt to give the person who decided.</summary>
+/// <param name="BatchId">Shared by the decisions of this call; also the receipt's id.</param>
 public sealed record RecordedDecisionsResponse(
     Guid BatchId,
     Guid PupilId,
-    [property: MaxLength(RecordDecisionsRequest.MaxItems)] IReadOnlyList<DecisionResponse> Decisions);
+    [property: MaxLength(RecordDecisionsRequest.MaxItems)] IReadOnlyList<DecisionResponse> Decisions,
+    ConsentReceipt Receipt);
 
 /// <summary>One recorded decision, with everything that proves it.</summary>
 /// <param name="GuardianId">The deciding guardian; null when the pupil decided.</param>

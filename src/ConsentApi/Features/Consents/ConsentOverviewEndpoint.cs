@@ -92,6 +92,7 @@ public static class ConsentEndpoints
 
         app.MapGroup("/v1/schools").WithTags("Consent")
             .MapGetConsentOverview().RequireScope(Domain.Scopes.ConsentRead);
+        app.MapReceiptEndpoints();
         return app;
     }
 }

@@ -59,6 +59,11 @@ public sealed class RecordDecisionsHandler(
         }
 
         ValidateItems(request.Items, version);
+        var language = request.Language ?? "nl";
+        if (language == "en" && version.TextEn is null)
+        {
+            throw new RequestValidationException("language", "The form version has no English text.");
+        }
         await EnsureMayDecideAsync(request, pupil.Id, pupil.OrganisationId, pupil.DateOfBirth, givenAt, ct);
 
         var items = request.Items.Select(i => (pupil.Id, i.MediaType!.Value, i.Channel)).ToList();
@@ -81,6 +86,7 @@ public sealed class RecordDecisionsHandler(
             RecordedByClientId = client.ClientId,
             ProofReference = request.ProofReference,
             Note = request.Note,
+            Language = language,
         }).ToList();
         db.Decisions.AddRange(decisions);
         await db.SaveChangesAsync(ct);
@@ -98,7 +104,8 @@ public sealed class RecordDecisionsHandler(
 
         return new RecordedDecisionsResponse(batchId, pupil.Id, decisions.Select(d => new DecisionResponse(
             d.Id, batchId, d.MediaType, d.ChannelKey, d.Outcome, request.DecidedBy!.Value, d.GuardianId, d.Method, d.GivenAt,
-            d.RecordedAt, d.RecordedByClientId, version.Id, version.ContentHash!, d.ProofReference, d.Note)).ToList());
+            d.RecordedAt, d.RecordedByClientId, version.Id, version.ContentHash!, d.ProofReference, d.Note)).ToList(),
+            (await db.ReceiptAsync(client, batchId, ct))!);
     }
 
     private static void ValidateItems(IReadOnlyList<ItemDecision> items, ConsentFormVersion version)

@@ -22,6 +22,17 @@ internal sealed class ConstraintsSchemaFilter : ISchemaFilter
         }
 
         Bound(concrete);
+        foreach (var (name, schemaOfProperty) in concrete.Properties ?? new Dictionary<string, IOpenApiSchema>())
+        {
+            var allowed = context.Type.GetProperty(name, System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Instance
+                                                         | System.Reflection.BindingFlags.IgnoreCase)
+                ?.GetCustomAttributes(typeof(System.ComponentModel.DataAnnotations.AllowedValuesAttribute), true)
+                .OfType<System.ComponentModel.DataAnnotations.AllowedValuesAttribute>().FirstOrDefault();
+            if (allowed is not null && schemaOfProperty is OpenApiSchema restricted)
+            {
+                restricted.Enum = [.. allowed.Values.OfType<string>().Select(v => (System.Text.Json.Nodes.JsonNode)v)];
+            }
+        }
         foreach (var property in concrete.Properties?.Values ?? [])
         {
             if (property is OpenApiSchema p)

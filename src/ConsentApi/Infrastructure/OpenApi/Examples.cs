@@ -68,6 +68,13 @@ internal static class Examples
         new DateTimeOffset(2026, 9, 2, 19, 4, 11, TimeSpan.Zero), new DateTimeOffset(2026, 9, 2, 19, 4, 12, TimeSpan.Zero),
         ClientId, VersionId, ContentHash, null, null);
 
+    private static readonly ConsentReceipt Receipt = new(BatchId, "consent-api-receipt/1 (ISO/IEC TS 27560)",
+        new DateTimeOffset(2026, 9, 2, 19, 4, 12, TimeSpan.Zero),
+        new ReceiptController(OrganisationId, "Stichting Openbaar Primair Onderwijs Zuid"), new ReceiptSubject(PupilId, SchoolId),
+        new ReceiptDecider(DecidedBy.Guardian, MotherId), new ReceiptNotice(FormId, VersionId, 1, ContentHash, "nl"),
+        [new ReceiptPurpose(MediaType.Photo, "social-media", "Sociale media", ConsentOutcome.Granted)],
+        DecisionMethod.ParentApp, new DateTimeOffset(2026, 9, 2, 19, 4, 11, TimeSpan.Zero), null,
+        "Consent can be withdrawn at any time, as easily as it was given: record 'refused' for the item in the parents' app, or ask the school office.");
     private static readonly PupilResponse Pupil = new(PupilId, SchoolId, "LL1001", "Sanne de Vries",
         new DateOnly(2018, 3, 14), GroupId, PupilStatus.Active, null);
 
@@ -144,10 +151,11 @@ internal static class Examples
             [
                 new ItemDecision(MediaType.Photo, "social-media", ConsentOutcome.Granted),
                 new ItemDecision(MediaType.Photo, "website", ConsentOutcome.Refused),
-            ]),
+            ], "nl"),
         [typeof(ItemDecision)] = new ItemDecision(MediaType.Photo, "social-media", ConsentOutcome.Refused),
         [typeof(DecisionResponse)] = Grant,
-        [typeof(RecordedDecisionsResponse)] = new RecordedDecisionsResponse(BatchId, PupilId, [Grant]),
+        [typeof(RecordedDecisionsResponse)] = new RecordedDecisionsResponse(BatchId, PupilId, [Grant], Receipt),
+        [typeof(ConsentReceipt)] = Receipt,
         [typeof(ConsentItemState)] = new ConsentItemState(MediaType.Photo, "social-media", ConsentState.Granted,
             ConsentReasons.GrantedByGuardian, true, [Grant]),
         [typeof(ConsentMatrixResponse)] = new ConsentMatrixResponse(PupilId, new DateTimeOffset(2026, 11, 24, 9, 0, 0, TimeSpan.Zero),

@@ -28,7 +28,7 @@ public sealed partial class PermissionTests : ApiTest
 
     public sealed record Ids(
         Guid OrganisationId, Guid SchoolId, Guid GroupId, Guid PupilId, Guid GuardianId, Guid ClientId, Guid FormId, Guid PublishedVersionId,
-        Guid PublicationId, Guid TakedownId, Guid WebhookId, Guid DeliveryId);
+        Guid PublicationId, Guid TakedownId, Guid WebhookId, Guid DeliveryId, Guid ReceiptId);
 
     protected override IReadOnlyDictionary<string, string> Settings => new Dictionary<string, string>
     {
@@ -125,6 +125,7 @@ public sealed partial class PermissionTests : ApiTest
         new("GET", "/v1/takedowns", Scopes.ConsentRead, null, false, OtherSchool.NotApplicable),
         new("GET", "/v1/takedowns/{takedownId}", Scopes.ConsentRead, null, true, OtherSchool.NotFound),
         new("POST", "/v1/takedowns/{takedownId}/complete", Scopes.ConsentWrite, _ => new { completedBy = "Webbeheer" }, true, OtherSchool.NotFound),
+        new("GET", "/v1/receipts/{receiptId}", Scopes.ConsentRead, null, true, OtherSchool.NotFound),
         new("POST", "/v1/webhooks", Scopes.Admin, WebhookBody, true, OtherSchool.NotFound),
         new("GET", "/v1/webhooks", Scopes.Admin, null, false, OtherSchool.NotApplicable),
         new("GET", "/v1/webhooks/{webhookId}", Scopes.Admin, null, true, OtherSchool.NotFound),
@@ -166,14 +167,20 @@ public sealed partial class PermissionTests : ApiTest
         (await admin.PostAsync($"/v1/consent-forms/{formId}/versions/1/publish", null)).EnsureSuccessStatusCode();
         (await admin.PostAsJsonAsync($"/v1/consent-forms/{formId}/versions", FormVersionBody(null!))).EnsureSuccessStatusCode();
         var ids = new Ids(_tenant.OrganisationId, _tenant.SchoolId, group.Id, pupil.Id, guardian.Id, clientId, formId,
-            (Guid)published["id"]!, Guid.Empty, Guid.Empty, Guid.Empty, Guid.Empty);
+            (Guid)published["id"]!, Guid.Empty, Guid.Empty, Guid.Empty, Guid.Empty, Guid.Empty);
         var webhook = await (await admin.PostAsJsonAsync("/v1/webhooks", WebhookBody(ids))).ReadObjectAsync();
         var webhookId = (Guid)webhook["webhook"]!["id"]!;
         var publication = await (await full.PostAsJsonAsync("/v1/publications", PublicationBody(ids))).ReadObjectAsync();
         var publicationId = (Guid)publication["id"]!;
         var takedownId = await Factory.QueryAsync(db => db.Takedowns.Where(t => t.PublicationId == publicationId).Select(t => t.Id).SingleAsync());
+        // Recorded after the publication, which must have had no consent so that a takedown opened.
+        var recorded = await (await full.PostAsJsonAsync($"/v1/pupils/{pupil.Id}/decisions", DecisionsBody(ids))).ReadObjectAsync();
         var deliveryId = await Factory.QueryAsync(db => db.WebhookDeliveries.Where(d => d.SubscriptionId == webhookId).Select(d => d.Id).SingleAsync());
-        _ids = ids with { PublicationId = publicationId, TakedownId = takedownId, WebhookId = webhookId, DeliveryId = deliveryId };
+        _ids = ids with
+        {
+            PublicationId = publicationId, TakedownId = takedownId, WebhookId = webhookId, DeliveryId = deliveryId,
+            ReceiptId = (Guid)recorded["batchId"]!,
+        };
     }
 
     private static string PathOf(Operation operation, Ids ids) => PlaceholderPattern().Replace(operation.Path, m => m.Groups[1].Value switch
@@ -191,6 +198,7 @@ public sealed partial class PermissionTests : ApiTest
         "takedownId" => ids.TakedownId.ToString(),
         "webhookId" => ids.WebhookId.ToString(),
         "deliveryId" => ids.DeliveryId.ToString(),
+        "receiptId" => ids.ReceiptId.ToString(),
         var other => throw new InvalidOperationException($"No id for {{{other}}}."),
     });
 

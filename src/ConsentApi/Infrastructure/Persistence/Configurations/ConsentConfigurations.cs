@@ -80,6 +80,7 @@ internal sealed class DecisionConfiguration : IEntityTypeConfiguration<Decision>
         builder.Property(d => d.Method).HasConversion<string>().HasMaxLength(FieldLengths.Status);
         builder.Property(d => d.ProofReference).HasMaxLength(FieldLengths.ProofReference);
         builder.Property(d => d.Note).HasMaxLength(FieldLengths.Note);
+        builder.Property(d => d.Language).HasMaxLength(2).HasDefaultValue("nl");
         builder.HasOne<Pupil>().WithMany().HasForeignKey(d => d.PupilId).OnDelete(DeleteBehavior.Restrict);
         builder.HasOne<Guardian>().WithMany().HasForeignKey(d => d.GuardianId).OnDelete(DeleteBehavior.Restrict);
         builder.HasOne<ConsentFormVersion>().WithMany().HasForeignKey(d => d.FormVersionId).OnDelete(DeleteBehavior.Restrict);

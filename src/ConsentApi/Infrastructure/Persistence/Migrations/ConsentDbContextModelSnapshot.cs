@@ -349,6 +349,14 @@ namespace ConsentApi.Infrastructure.Persistence.Migrations
                         .HasColumnType("uuid")
                         .HasColumnName("guardian_id");
 
+                    b.Property<string>("Language")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(2)
+                        .HasColumnType("character varying(2)")
+                        .HasDefaultValue("nl")
+                        .HasColumnName("language");
+
                     b.Property<string>("MediaType")
                         .IsRequired()
                         .HasMaxLength(16)

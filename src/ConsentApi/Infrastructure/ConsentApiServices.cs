@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using ConsentApi.Features.ApiClients;
 using ConsentApi.Features.Audit;
+using ConsentApi.Features.Campaigns;
 using ConsentApi.Features.Channels;
 using ConsentApi.Features.ConsentForms;
 using ConsentApi.Features.Consents;
@@ -96,6 +97,7 @@ public static class ConsentApiServices
         app.MapChannelEndpoints();
         app.MapConsentFormEndpoints();
         app.MapConsentEndpoints();
+        app.MapCampaignEndpoints();
         app.MapPublicationEndpoints();
         app.MapTakedownEndpoints();
         app.MapWebhookEndpoints();

@@ -1,4 +1,5 @@
 using ConsentApi.Domain;
+using ConsentApi.Features.Campaigns;
 using ConsentApi.Infrastructure.Auth;
 using ConsentApi.Infrastructure.Errors;
 using ConsentApi.Infrastructure.Persistence;
@@ -37,6 +38,8 @@ public sealed class CreatePupilHandler(ConsentDbContext db, CurrentClient client
         };
         PupilRules.ApplyStatus(pupil, request.Status, request.LeftOn, today);
         db.Pupils.Add(pupil);
+        await db.SaveChangesAsync(ct);
+        await db.AddRequestsForOpenCampaignsAsync(command.SchoolId, clock.GetUtcNow(), ct);
         audit.On("pupil", pupil.Id);
         return pupil.ToResponse();
     }

@@ -1,4 +1,5 @@
 using ConsentApi.Domain;
+using ConsentApi.Features.Campaigns;
 using ConsentApi.Features.Pupils;
 using ConsentApi.Infrastructure.Auth;
 using ConsentApi.Features.Takedowns;
@@ -38,6 +39,7 @@ public sealed class SyncRosterHandler(
         var guardians = await SyncGuardians(roster, ct);
         var (pupils, links, relinked) = await SyncPupils(command.SchoolId, roster, groups.ByExternalId, guardians.ByExternalId, today, ct);
         await db.SaveChangesAsync(ct);
+        await db.AddRequestsForOpenCampaignsAsync(command.SchoolId, clock.GetUtcNow(), ct);
         if (relinked.Count > 0)
         {
             // Who may decide changed for these pupils, so their consent may have ended.

@@ -21,6 +21,8 @@ public sealed class ConsentDbContext(DbContextOptions<ConsentDbContext> options)
     public DbSet<ConsentFormVersion> ConsentFormVersions => Set<ConsentFormVersion>();
     public DbSet<ConsentFormItem> ConsentFormItems => Set<ConsentFormItem>();
     public DbSet<Decision> Decisions => Set<Decision>();
+    public DbSet<Campaign> Campaigns => Set<Campaign>();
+    public DbSet<ConsentRequest> ConsentRequests => Set<ConsentRequest>();
     public DbSet<Publication> Publications => Set<Publication>();
     public DbSet<Takedown> Takedowns => Set<Takedown>();
     public DbSet<OutboxEvent> OutboxEvents => Set<OutboxEvent>();

@@ -28,7 +28,7 @@ public sealed partial class PermissionTests : ApiTest
 
     public sealed record Ids(
         Guid OrganisationId, Guid SchoolId, Guid GroupId, Guid PupilId, Guid GuardianId, Guid ClientId, Guid FormId, Guid PublishedVersionId,
-        Guid PublicationId, Guid TakedownId, Guid WebhookId, Guid DeliveryId, Guid ReceiptId);
+        Guid PublicationId, Guid TakedownId, Guid WebhookId, Guid DeliveryId, Guid ReceiptId, Guid CampaignId);
 
     protected override IReadOnlyDictionary<string, string> Settings => new Dictionary<string, string>
     {
@@ -67,6 +67,12 @@ public sealed partial class PermissionTests : ApiTest
     private static object WebhookBody(Ids ids) => new
     {
         url = "http://127.0.0.1:9/consent-events", eventTypes = new[] { "publication.registered" }, schoolId = ids.SchoolId,
+    };
+    private static object CampaignBody(Ids ids) => new
+    {
+        schoolYear = "2026-2027", formVersionId = ids.PublishedVersionId,
+        opensOn = DateOnly.FromDateTime(DateTime.UtcNow).ToString("yyyy-MM-dd"),
+        closesOn = DateOnly.FromDateTime(DateTime.UtcNow).AddDays(30).ToString("yyyy-MM-dd"),
     };
     private static object RosterBody(Ids _) => new { groups = Array.Empty<object>(), pupils = Array.Empty<object>(), guardians = Array.Empty<object>() };
 
@@ -126,6 +132,11 @@ public sealed partial class PermissionTests : ApiTest
         new("GET", "/v1/takedowns/{takedownId}", Scopes.ConsentRead, null, true, OtherSchool.NotFound),
         new("POST", "/v1/takedowns/{takedownId}/complete", Scopes.ConsentWrite, _ => new { completedBy = "Webbeheer" }, true, OtherSchool.NotFound),
         new("GET", "/v1/receipts/{receiptId}", Scopes.ConsentRead, null, true, OtherSchool.NotFound),
+        new("POST", "/v1/schools/{schoolId}/campaigns", Scopes.Admin, CampaignBody, true, OtherSchool.NotFound),
+        new("GET", "/v1/schools/{schoolId}/campaigns", Scopes.ConsentRead, null, true, OtherSchool.NotFound),
+        new("GET", "/v1/campaigns/{campaignId}", Scopes.ConsentRead, null, true, OtherSchool.NotFound),
+        new("GET", "/v1/campaigns/{campaignId}/non-responders", Scopes.ConsentRead, null, true, OtherSchool.NotFound),
+        new("POST", "/v1/campaigns/{campaignId}/close", Scopes.Admin, null, true, OtherSchool.NotFound),
         new("POST", "/v1/webhooks", Scopes.Admin, WebhookBody, true, OtherSchool.NotFound),
         new("GET", "/v1/webhooks", Scopes.Admin, null, false, OtherSchool.NotApplicable),
         new("GET", "/v1/webhooks/{webhookId}", Scopes.Admin, null, true, OtherSchool.NotFound),
@@ -167,7 +178,7 @@ public sealed partial class PermissionTests : ApiTest
         (await admin.PostAsync($"/v1/consent-forms/{formId}/versions/1/publish", null)).EnsureSuccessStatusCode();
         (await admin.PostAsJsonAsync($"/v1/consent-forms/{formId}/versions", FormVersionBody(null!))).EnsureSuccessStatusCode();
         var ids = new Ids(_tenant.OrganisationId, _tenant.SchoolId, group.Id, pupil.Id, guardian.Id, clientId, formId,
-            (Guid)published["id"]!, Guid.Empty, Guid.Empty, Guid.Empty, Guid.Empty, Guid.Empty);
+            (Guid)published["id"]!, Guid.Empty, Guid.Empty, Guid.Empty, Guid.Empty, Guid.Empty, Guid.Empty);
         var webhook = await (await admin.PostAsJsonAsync("/v1/webhooks", WebhookBody(ids))).ReadObjectAsync();
         var webhookId = (Guid)webhook["webhook"]!["id"]!;
         var publication = await (await full.PostAsJsonAsync("/v1/publications", PublicationBody(ids))).ReadObjectAsync();
@@ -180,6 +191,7 @@ public sealed partial class PermissionTests : ApiTest
         {
             PublicationId = publicationId, TakedownId = takedownId, WebhookId = webhookId, DeliveryId = deliveryId,
             ReceiptId = (Guid)recorded["batchId"]!,
+            CampaignId = (Guid)(await (await admin.PostAsJsonAsync($"/v1/schools/{_tenant.SchoolId}/campaigns", CampaignBody(ids))).ReadObjectAsync())["id"]!,
         };
     }
 
@@ -199,6 +211,7 @@ public sealed partial class PermissionTests : ApiTest
         "webhookId" => ids.WebhookId.ToString(),
         "deliveryId" => ids.DeliveryId.ToString(),
         "receiptId" => ids.ReceiptId.ToString(),
+        "campaignId" => ids.CampaignId.ToString(),
         var other => throw new InvalidOperationException($"No id for {{{other}}}."),
     });
 

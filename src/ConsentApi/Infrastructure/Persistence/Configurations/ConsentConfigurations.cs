@@ -92,3 +92,28 @@ internal sealed class DecisionConfiguration : IEntityTypeConfiguration<Decision>
         builder.HasIndex(d => d.BatchId);
     }
 }
+
+internal sealed class CampaignConfiguration : IEntityTypeConfiguration<Campaign>
+{
+    public void Configure(EntityTypeBuilder<Campaign> builder)
+    {
+        builder.Property(c => c.Id).ValueGeneratedNever();
+        builder.Property(c => c.SchoolYear).HasMaxLength(FieldLengths.SchoolYear);
+        builder.HasOne<School>().WithMany().HasForeignKey(c => c.SchoolId).OnDelete(DeleteBehavior.Restrict);
+        builder.HasOne<ConsentFormVersion>().WithMany().HasForeignKey(c => c.FormVersionId).OnDelete(DeleteBehavior.Restrict);
+        builder.HasIndex(c => new { c.SchoolId, c.Id });
+        builder.ToTable(t => t.HasCheckConstraint("ck_campaigns_dates", "closes_on >= opens_on"));
+    }
+}
+
+internal sealed class ConsentRequestConfiguration : IEntityTypeConfiguration<ConsentRequest>
+{
+    public void Configure(EntityTypeBuilder<ConsentRequest> builder)
+    {
+        builder.Property(r => r.Id).ValueGeneratedNever();
+        builder.HasOne<Campaign>().WithMany().HasForeignKey(r => r.CampaignId).OnDelete(DeleteBehavior.Restrict);
+        builder.HasOne<Pupil>().WithMany().HasForeignKey(r => r.PupilId).OnDelete(DeleteBehavior.Restrict);
+        builder.HasIndex(r => new { r.CampaignId, r.PupilId }).IsUnique();
+        builder.HasIndex(r => r.PupilId);
+    }
+}

@@ -130,6 +130,61 @@ namespace ConsentApi.Infrastructure.Persistence.Migrations
                     b.ToTable("audit_events", (string)null);
                 });
 
+            modelBuilder.Entity("ConsentApi.Domain.Consent.Campaign", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<DateTimeOffset?>("ClosedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("closed_at");
+
+                    b.Property<DateOnly>("ClosesOn")
+                        .HasColumnType("date")
+                        .HasColumnName("closes_on");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<Guid>("FormVersionId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("form_version_id");
+
+                    b.Property<DateOnly>("OpensOn")
+                        .HasColumnType("date")
+                        .HasColumnName("opens_on");
+
+                    b.Property<Guid>("OrganisationId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("organisation_id");
+
+                    b.Property<Guid>("SchoolId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("school_id");
+
+                    b.Property<string>("SchoolYear")
+                        .IsRequired()
+                        .HasMaxLength(9)
+                        .HasColumnType("character varying(9)")
+                        .HasColumnName("school_year");
+
+                    b.HasKey("Id")
+                        .HasName("pk_campaigns");
+
+                    b.HasIndex("FormVersionId")
+                        .HasDatabaseName("ix_campaigns_form_version_id");
+
+                    b.HasIndex("SchoolId", "Id")
+                        .HasDatabaseName("ix_campaigns_school_id_id");
+
+                    b.ToTable("campaigns", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_campaigns_dates", "closes_on >= opens_on");
+                        });
+                });
+
             modelBuilder.Entity("ConsentApi.Domain.Consent.Channel", b =>
                 {
                     b.Property<Guid>("Id")
@@ -319,6 +374,37 @@ namespace ConsentApi.Infrastructure.Persistence.Migrations
 
                             t.HasCheckConstraint("ck_consent_form_versions_school_year", "(validity = 'SchoolYear') = (school_year IS NOT NULL)");
                         });
+                });
+
+            modelBuilder.Entity("ConsentApi.Domain.Consent.ConsentRequest", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<Guid>("CampaignId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("campaign_id");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<Guid>("PupilId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("pupil_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_consent_requests");
+
+                    b.HasIndex("PupilId")
+                        .HasDatabaseName("ix_consent_requests_pupil_id");
+
+                    b.HasIndex("CampaignId", "PupilId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_consent_requests_campaign_id_pupil_id");
+
+                    b.ToTable("consent_requests", (string)null);
                 });
 
             modelBuilder.Entity("ConsentApi.Domain.Consent.Decision", b =>
@@ -1074,6 +1160,23 @@ namespace ConsentApi.Infrastructure.Persistence.Migrations
                         .HasConstraintName("fk_api_clients_organisations_organisation_id");
                 });
 
+            modelBuilder.Entity("ConsentApi.Domain.Consent.Campaign", b =>
+                {
+                    b.HasOne("ConsentApi.Domain.Consent.ConsentFormVersion", null)
+                        .WithMany()
+                        .HasForeignKey("FormVersionId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_campaigns_consent_form_versions_form_version_id");
+
+                    b.HasOne("ConsentApi.Domain.School", null)
+                        .WithMany()
+                        .HasForeignKey("SchoolId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_campaigns_schools_school_id");
+                });
+
             modelBuilder.Entity("ConsentApi.Domain.Consent.Channel", b =>
                 {
                     b.HasOne("ConsentApi.Domain.Organisation", null)
@@ -1126,6 +1229,23 @@ namespace ConsentApi.Infrastructure.Persistence.Migrations
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired()
                         .HasConstraintName("fk_consent_form_versions_consent_forms_form_id");
+                });
+
+            modelBuilder.Entity("ConsentApi.Domain.Consent.ConsentRequest", b =>
+                {
+                    b.HasOne("ConsentApi.Domain.Consent.Campaign", null)
+                        .WithMany()
+                        .HasForeignKey("CampaignId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_consent_requests_campaigns_campaign_id");
+
+                    b.HasOne("ConsentApi.Domain.Pupil", null)
+                        .WithMany()
+                        .HasForeignKey("PupilId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_consent_requests_pupils_pupil_id");
                 });
 
             modelBuilder.Entity("ConsentApi.Domain.Consent.Decision", b =>

@@ -1,0 +1,67 @@
+using ConsentApi.Domain;
+using ConsentApi.Domain.Consent;
+using ConsentApi.Infrastructure.Persistence;
+using Microsoft.EntityFrameworkCore;
+
+namespace ConsentApi.Features.Campaigns;
+
+/// <summary>Per requested pupil: how many of the form's items someone who may decide has answered.</summary>
+internal static class CampaignProgressQueries
+{
+    public sealed record RequestState(
+        Guid PupilId, string ExternalId, string DisplayName, Guid? GroupId, DateOnly DateOfBirth,
+        List<(Guid GuardianId, string ExternalId)> Authority, int Answered, int Items);
+
+    public static async Task<List<RequestState>> StatesAsync(this ConsentDbContext db, Campaign campaign, DateTimeOffset now, CancellationToken ct)
+    {
+        var items = await db.ConsentFormItems.Where(i => i.VersionId == campaign.FormVersionId).CountAsync(ct);
+        var today = DateOnly.FromDateTime(now.UtcDateTime);
+        var rows = await (from r in db.ConsentRequests
+                          join p in db.Pupils on r.PupilId equals p.Id
+                          where r.CampaignId == campaign.Id
+                          select new
+                          {
+                              p.Id, p.ExternalId, p.DisplayName, p.GroupId, p.DateOfBirth,
+                              Authority = p.Guardians.Where(l => l.HasParentalAuthority)
+                                  .Join(db.Guardians, l => l.GuardianId, g => g.Id, (l, g) => new { g.Id, g.ExternalId }).ToList(),
+                              Decisions = db.Decisions.Where(d => d.PupilId == p.Id && d.FormVersionId == campaign.FormVersionId)
+                                  .Select(d => new { d.GuardianId, d.MediaType, d.ChannelKey }).ToList(),
+                          }).ToListAsync(ct);
+
+        return rows.Select(row =>
+        {
+            var sixteen = today >= row.DateOfBirth.AddYears(16);
+            var deciders = row.Authority.Select(a => (Guid?)a.Id).ToHashSet();
+            var answered = row.Decisions
+                .Where(d => sixteen ? d.GuardianId is null : d.GuardianId is { } g && deciders.Contains(g))
+                .Select(d => (d.MediaType, d.ChannelKey)).Distinct().Count();
+            return new RequestState(row.Id, row.ExternalId, row.DisplayName, row.GroupId, row.DateOfBirth,
+                row.Authority.Select(a => (a.Id, a.ExternalId)).ToList(), answered, items);
+        }).ToList();
+    }
+
+    public static CampaignProgress Progress(IEnumerable<RequestState> states)
+    {
+        var list = states.ToList();
+        return new CampaignProgress(list.Count,
+            list.Count(s => s.Answered >= s.Items),
+            list.Count(s => s.Answered > 0 && s.Answered < s.Items),
+            list.Count(s => s.Answered == 0));
+    }
+
+    /// <summary>Asks every active pupil of the school who has no request yet in the school's open campaigns.</summary>
+    public static async Task AddRequestsForOpenCampaignsAsync(this ConsentDbContext db, Guid schoolId, DateTimeOffset now, CancellationToken ct)
+    {
+        var today = DateOnly.FromDateTime(now.UtcDateTime);
+        var open = await db.Campaigns.Where(c => c.SchoolId == schoolId && c.ClosedAt == null && c.OpensOn <= today && c.ClosesOn >= today)
+            .Select(c => c.Id).ToListAsync(ct);
+        foreach (var campaignId in open)
+        {
+            var missing = await db.Pupils
+                .Where(p => p.SchoolId == schoolId && p.Status == PupilStatus.Active
+                            && !db.ConsentRequests.Any(r => r.CampaignId == campaignId && r.PupilId == p.Id))
+                .Select(p => p.Id).ToListAsync(ct);
+            db.ConsentRequests.AddRange(missing.Select(id => new ConsentRequest { CampaignId = campaignId, PupilId = id, CreatedAt = now }));
+        }
+    }
+}

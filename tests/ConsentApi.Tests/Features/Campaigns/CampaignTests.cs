@@ -1,0 +1,120 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using ConsentApi.Tests.Infrastructure;
+
+namespace ConsentApi.Tests.Features.Campaigns;
+
+public sealed class CampaignTests : ApiTest
+{
+    private static readonly string Today = DateOnly.FromDateTime(DateTime.UtcNow).ToString("yyyy-MM-dd");
+    private static readonly string InAMonth = DateOnly.FromDateTime(DateTime.UtcNow).AddDays(30).ToString("yyyy-MM-dd");
+
+    /// <summary>25 pupils of group 5b: the first 15 with two guardians, the other 10 with one (40 guardians).</summary>
+    private static object Roster(int pupils = 25) => new
+    {
+        groups = new[] { new { externalId = "G5B", name = "Groep 5b", schoolYear = "2026-2027" } },
+        pupils = Enumerable.Range(0, pupils).Select(i => new
+        {
+            externalId = $"LL{i:00}", displayName = $"Leerling {i:00}", dateOfBirth = "2017-05-01", groupExternalId = "G5B",
+            guardians = i < 15
+                ? new[] { new { externalId = $"OV{i:00}A", hasParentalAuthority = true }, new { externalId = $"OV{i:00}B", hasParentalAuthority = true } }
+                : new[] { new { externalId = $"OV{i:00}A", hasParentalAuthority = true } },
+        }).ToArray(),
+        guardians = Enumerable.Range(0, pupils).SelectMany(i => i < 15
+            ? new[] { new { externalId = $"OV{i:00}A", displayName = $"Ouder A {i}" }, new { externalId = $"OV{i:00}B", displayName = $"Ouder B {i}" } }
+            : new[] { new { externalId = $"OV{i:00}A", displayName = $"Ouder A {i}" } }).ToArray(),
+    };
+
+    private static string Progress(JsonNode campaign) =>
+        $"{campaign["progress"]!["requested"]}/{campaign["progress"]!["answeredFully"]}/{campaign["progress"]!["answeredPartly"]}/{campaign["progress"]!["notAnswered"]}";
+
+    [Test]
+    public async Task A_campaign_for_25_pupils_counts_answers_exactly_lists_the_non_responders_and_asks_a_pupil_who_joins()
+    {
+        var tenant = await CreateTenantAsync();
+        var (full, admin) = (tenant.Full(), tenant.Admin());
+        (await full.PutAsJsonAsync($"/v1/schools/{tenant.SchoolId}/roster", Roster())).EnsureSuccessStatusCode();
+        var form = await (await admin.PostAsJsonAsync("/v1/consent-forms", new { name = "Toestemming 2026-2027" })).ReadObjectAsync();
+        (await admin.PostAsJsonAsync($"/v1/consent-forms/{form["id"]}/versions", new
+        {
+            textNl = "Mogen wij foto's van uw kind plaatsen in de ouderapp en op de website?",
+            validity = "school-year", schoolYear = "2026-2027",
+            items = new[] { new { mediaType = "photo", channel = "parent-app" }, new { mediaType = "photo", channel = "website" } },
+        })).EnsureSuccessStatusCode();
+        var version = await (await admin.PostAsync($"/v1/consent-forms/{form["id"]}/versions/1/publish", null)).ReadObjectAsync();
+
+        var created = await admin.PostAsJsonAsync($"/v1/schools/{tenant.SchoolId}/campaigns",
+            new { schoolYear = "2026-2027", formVersionId = (Guid)version["id"]!, opensOn = Today, closesOn = InAMonth });
+        var campaign = await created.ReadObjectAsync();
+        Assert.That(created.StatusCode, Is.EqualTo(HttpStatusCode.Created));
+        Assert.That((string?)campaign["status"], Is.EqualTo("open"));
+        Assert.That(Progress(campaign), Is.EqualTo("25/0/0/25"));
+
+        // The parents' app submits for 20 pupils (both items) and for one more pupil only one item.
+        var pupils = (await (await full.GetAsync($"/v1/schools/{tenant.SchoolId}/pupils?limit=200")).ReadObjectAsync())["items"]!.AsArray()
+            .OrderBy(p => (string?)p!["externalId"]).ToList();
+        for (var i = 0; i < 21; i++)
+        {
+            var pupil = await (await full.GetAsync($"/v1/pupils/{pupils[i]!["id"]}")).ReadObjectAsync();
+            var items = i < 20 ? new[] { "parent-app", "website" } : ["parent-app"];
+            (await full.PostAsJsonAsync($"/v1/pupils/{pupils[i]!["id"]}/decisions", new
+            {
+                formVersionId = (Guid)version["id"]!, decidedBy = "guardian", guardianId = (Guid)pupil["guardians"]![0]!["guardianId"]!,
+                method = "parent-app", items = items.Select(c => new { mediaType = "photo", channel = c, outcome = "granted" }).ToArray(),
+            })).EnsureSuccessStatusCode();
+        }
+
+        var progress = await (await full.GetAsync($"/v1/campaigns/{campaign["id"]}")).ReadObjectAsync();
+        Assert.That(Progress(progress), Is.EqualTo("25/20/1/4"));
+        Assert.That(progress["groups"]!.AsArray().Select(g => $"{g!["groupName"]}:{Progress(g)}"), Is.EqualTo(new[] { "Groep 5b:25/20/1/4" }));
+
+        var nonResponders = await (await full.GetAsync($"/v1/campaigns/{campaign["id"]}/non-responders")).ReadObjectAsync();
+        var listed = nonResponders["pupils"]!.AsArray();
+        Assert.That(listed.Select(p => $"{p!["externalId"]}:{p["answered"]}/{p["items"]}:{string.Join("+", p["remind"]!.AsArray().Select(r => (string?)r!["externalId"]))}"),
+            Is.EqualTo(new[] { "LL20:1/2:OV20A", "LL21:0/2:OV21A", "LL22:0/2:OV22A", "LL23:0/2:OV23A", "LL24:0/2:OV24A" }));
+
+        using var csvRequest = new HttpRequestMessage(HttpMethod.Get, $"/v1/campaigns/{campaign["id"]}/non-responders");
+        csvRequest.Headers.Add("Accept", "text/csv");
+        var csv = await (await full.SendAsync(csvRequest)).Content.ReadAsStringAsync();
+        var lines = csv.TrimStart('\uFEFF').Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
+        Assert.That(lines[0], Is.EqualTo("pupilId,pupilExternalId,answered,items,remindType,remindExternalId"));
+        Assert.That(lines.Skip(1).Select(l => string.Join(",", l.Split(',')[1..])),
+            Is.EqualTo(new[] { "LL20,1,2,guardian,OV20A", "LL21,0,2,guardian,OV21A", "LL22,0,2,guardian,OV22A", "LL23,0,2,guardian,OV23A", "LL24,0,2,guardian,OV24A" }));
+
+        // A pupil who joins through the roster while the campaign is open is asked too.
+        (await full.PutAsJsonAsync($"/v1/schools/{tenant.SchoolId}/roster", Roster(26))).EnsureSuccessStatusCode();
+        Assert.That(Progress(await (await full.GetAsync($"/v1/campaigns/{campaign["id"]}")).ReadObjectAsync()), Is.EqualTo("26/20/1/5"));
+
+        // Closed: nobody new is asked; what is open counts as not answered.
+        var closed = await (await admin.PostAsync($"/v1/campaigns/{campaign["id"]}/close", null)).ReadObjectAsync();
+        Assert.That((string?)closed["status"], Is.EqualTo("closed"));
+        (await full.PutAsJsonAsync($"/v1/schools/{tenant.SchoolId}/roster", Roster(27))).EnsureSuccessStatusCode();
+        Assert.That(Progress(await (await full.GetAsync($"/v1/campaigns/{campaign["id"]}")).ReadObjectAsync()), Is.EqualTo("26/20/1/5"));
+    }
+
+    [Test]
+    public async Task A_campaign_needs_a_published_version_of_the_schools_forms_and_sane_dates()
+    {
+        var tenant = await CreateTenantAsync();
+        var admin = tenant.Admin();
+        var form = await (await admin.PostAsJsonAsync("/v1/consent-forms", new { name = "Concept" })).ReadObjectAsync();
+        var draft = await (await admin.PostAsJsonAsync($"/v1/consent-forms/{form["id"]}/versions", new
+        {
+            textNl = "Mogen wij foto's van uw kind plaatsen op de website?", validity = "until-withdrawn",
+            items = new[] { new { mediaType = "photo", channel = "website" } },
+        })).ReadObjectAsync();
+        var url = $"/v1/schools/{tenant.SchoolId}/campaigns";
+
+        await AssertProblemAsync(await admin.PostAsJsonAsync(url, new { schoolYear = "2026-2027", formVersionId = (Guid)draft["id"]!, opensOn = Today, closesOn = InAMonth }),
+            HttpStatusCode.Conflict, "conflict");
+        await AssertProblemAsync(await admin.PostAsJsonAsync(url, new { schoolYear = "2026-2027", formVersionId = Guid.NewGuid(), opensOn = Today, closesOn = InAMonth }),
+            HttpStatusCode.NotFound, "not-found");
+        var dates = await AssertProblemAsync(await admin.PostAsJsonAsync(url, new { schoolYear = "2026-2027", formVersionId = (Guid)draft["id"]!, opensOn = InAMonth, closesOn = Today }),
+            HttpStatusCode.BadRequest, "validation");
+        Assert.That(dates["errors"]!.AsObject().Select(e => e.Key), Is.EqualTo(new[] { "closesOn" }));
+        var year = await AssertProblemAsync(await admin.PostAsJsonAsync(url, new { schoolYear = "2026-2028", formVersionId = (Guid)draft["id"]!, opensOn = Today, closesOn = InAMonth }),
+            HttpStatusCode.BadRequest, "validation");
+        Assert.That(year["errors"]!.AsObject().Select(e => e.Key), Is.EqualTo(new[] { "schoolYear" }));
+    }
+}

@@ -14,6 +14,9 @@ public static class Scopes
     public const string ConsentRead = "consent:read";
     public const string ConsentWrite = "consent:write";
 
+    /// <summary>Acts for one guardian at a time (a parents' app backend): sees only that guardian's children.</summary>
+    public const string GuardianAct = "guardian:act";
+
     /// <summary>The scopes an organisation's API clients can be given.</summary>
-    public static readonly IReadOnlyList<string> Assignable = [Admin, RosterRead, RosterWrite, ConsentRead, ConsentWrite];
+    public static readonly IReadOnlyList<string> Assignable = [Admin, RosterRead, RosterWrite, ConsentRead, ConsentWrite, GuardianAct];
 }

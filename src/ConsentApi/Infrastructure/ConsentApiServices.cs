@@ -6,6 +6,7 @@ using ConsentApi.Features.Campaigns;
 using ConsentApi.Features.Channels;
 using ConsentApi.Features.ConsentForms;
 using ConsentApi.Features.Consents;
+using ConsentApi.Features.GuardianAccess;
 using ConsentApi.Features.Groups;
 using ConsentApi.Features.Guardians;
 using ConsentApi.Features.Health;
@@ -47,6 +48,7 @@ public static class ConsentApiServices
         services.AddScoped<EventOutbox>();
         services.AddScoped<ConsentEvaluator>();
         services.AddScoped<TakedownScanner>();
+        services.AddScoped<DecisionRecorder>();
         services.Configure<TakedownOptions>(builder.Configuration.GetSection(TakedownOptions.Section));
         services.AddSingleton<TakedownSweep>();
         services.AddHostedService(provider => provider.GetRequiredService<TakedownSweep>());
@@ -98,6 +100,7 @@ public static class ConsentApiServices
         app.MapConsentFormEndpoints();
         app.MapConsentEndpoints();
         app.MapCampaignEndpoints();
+        app.MapGuardianAccessEndpoints();
         app.MapPublicationEndpoints();
         app.MapTakedownEndpoints();
         app.MapWebhookEndpoints();

@@ -13,7 +13,7 @@ public sealed record ApiClientResponse(
     Guid Id,
     [property: MaxLength(FieldLengths.ClientName)] string Name,
     [property: MaxLength(FieldLengths.KeyPrefix)] string KeyPrefix,
-    [property: MaxLength(5)] IReadOnlyList<string> Scopes,
+    [property: MaxLength(6)] IReadOnlyList<string> Scopes,
     [property: MaxLength(500)] IReadOnlyList<Guid> SchoolIds,
     DateTimeOffset CreatedAt,
     DateTimeOffset? RevokedAt);

@@ -16,7 +16,7 @@ namespace ConsentApi.Features.ApiClients;
 /// <param name="SchoolIds">Limit the client to these schools; leave empty for every school of the organisation.</param>
 public sealed record CreateApiClientCommand(
     [property: Required, StringLength(FieldLengths.ClientName, MinimumLength = 2)] string Name,
-    [property: Required, MinLength(1), MaxLength(5)] IReadOnlyList<string> Scopes,
+    [property: Required, MinLength(1), MaxLength(6)] IReadOnlyList<string> Scopes,
     [property: MaxLength(500)] IReadOnlyList<Guid>? SchoolIds) : ICommand<CreatedApiClientResponse>;
 
 public sealed class CreateApiClientHandler(ConsentDbContext db, CurrentClient caller, AuditScope audit, TimeProvider clock)

@@ -14,18 +14,28 @@ namespace ConsentApi.Features.Consents;
 
 public sealed record RecordDecisionsCommand(Guid PupilId, RecordDecisionsRequest Request) : ICommand<RecordedDecisionsResponse>;
 
-/// <summary>
-/// Appends one person's answers for one pupil. Refuses, changing nothing: a pupil who left, a form version that is not
-/// published or not the pupil's, items the version did not ask, a moment in the future, and anyone who may not decide.
-/// </summary>
-public sealed class RecordDecisionsHandler(
-    ConsentDbContext db, CurrentClient client, ConsentEvaluator evaluator, TakedownScanner takedowns, EventOutbox events,
-    AuditScope audit, TimeProvider clock)
+public sealed class RecordDecisionsHandler(DecisionRecorder recorder, AuditScope audit)
     : ICommandHandler<RecordDecisionsCommand, RecordedDecisionsResponse>
 {
     public async ValueTask<RecordedDecisionsResponse> Handle(RecordDecisionsCommand command, CancellationToken ct)
     {
-        var request = command.Request;
+        var recorded = await recorder.RecordAsync(command.PupilId, command.Request, ct);
+        audit.On("pupil", command.PupilId);
+        return recorded;
+    }
+}
+
+/// <summary>
+/// Appends one person's answers for one pupil, inside the caller's transaction. Refuses, changing nothing: a pupil who
+/// left, a form version that is not published or not the pupil's, items the version did not ask, a moment in the
+/// future, and anyone who may not decide. Emits consent.changed for items whose state changed and opens takedowns.
+/// </summary>
+public sealed class DecisionRecorder(
+    ConsentDbContext db, CurrentClient client, ConsentEvaluator evaluator, TakedownScanner takedowns, EventOutbox events,
+    TimeProvider clock)
+{
+    public async Task<RecordedDecisionsResponse> RecordAsync(Guid pupilId, RecordDecisionsRequest request, CancellationToken ct)
+    {
         var now = clock.GetUtcNow();
         var givenAt = request.GivenAt ?? now;
         if (givenAt > now)
@@ -34,10 +44,10 @@ public sealed class RecordDecisionsHandler(
         }
 
         var pupil = await db.Pupils.AsNoTracking().VisibleTo(client)
-                        .Where(p => p.Id == command.PupilId)
+                        .Where(p => p.Id == pupilId)
                         .Select(p => new { p.Id, p.OrganisationId, p.SchoolId, p.DateOfBirth, p.Status })
                         .SingleOrDefaultAsync(ct)
-                    ?? throw new NotFoundException("Pupil", command.PupilId);
+                    ?? throw new NotFoundException("Pupil", pupilId);
         if (pupil.Status == PupilStatus.Left)
         {
             throw new ConflictException("The pupil has left the school; no new decisions can be recorded.");
@@ -100,7 +110,6 @@ public sealed class RecordDecisionsHandler(
             await events.AddAsync(EventTypes.ConsentChanged, pupil.OrganisationId, pupil.SchoolId, new ConsentChangedEvent(pupil.Id, changed), ct);
         }
         await takedowns.ScanAsync(pupil.OrganisationId, [pupil.Id], ct);
-        audit.On("pupil", pupil.Id);
 
         return new RecordedDecisionsResponse(batchId, pupil.Id, decisions.Select(d => new DecisionResponse(
             d.Id, batchId, d.MediaType, d.ChannelKey, d.Outcome, request.DecidedBy!.Value, d.GuardianId, d.Method, d.GivenAt,

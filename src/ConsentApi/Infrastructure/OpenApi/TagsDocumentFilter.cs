@@ -18,6 +18,7 @@ internal sealed class TagsDocumentFilter : IDocumentFilter
         ("Consent forms", "The texts guardians consent to, in versions; published versions never change."),
         ("Consent", "Decisions, effective consent, publication checks and class sheets."),
         ("Campaigns", "Asking every family of a school each school year, with progress and the non-responders to remind."),
+        ("Parents' app", "Acting for one guardian (scope guardian:act): their children, open requests, answers and withdrawals."),
         ("Publications", "What the school published and who is shown in it, checked against consent when registered."),
         ("Takedowns", "Publications that must come down because consent ended for a pupil shown in them."),
         ("Webhooks", "Signed events (Standard Webhooks) delivered at least once, in order, to the organisation's endpoints."),

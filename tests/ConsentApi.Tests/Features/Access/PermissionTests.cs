@@ -133,6 +133,16 @@ public sealed partial class PermissionTests : ApiTest
         new("POST", "/v1/takedowns/{takedownId}/complete", Scopes.ConsentWrite, _ => new { completedBy = "Webbeheer" }, true, OtherSchool.NotFound),
         new("GET", "/v1/receipts/{receiptId}", Scopes.ConsentRead, null, true, OtherSchool.NotFound),
         new("POST", "/v1/schools/{schoolId}/campaigns", Scopes.Admin, CampaignBody, true, OtherSchool.NotFound),
+        // A school-limited client acting for a guardian sees none of the children of other schools (an empty list).
+        new("GET", "/v1/parent-app/guardians/{guardianExternalId}/children", Scopes.GuardianAct, null, true, OtherSchool.NotApplicable),
+        new("GET", "/v1/parent-app/guardians/{guardianExternalId}/consent-requests", Scopes.GuardianAct, null, true, OtherSchool.NotApplicable),
+        new("POST", "/v1/parent-app/guardians/{guardianExternalId}/decisions", Scopes.GuardianAct, ids => new
+        {
+            children = new[] { new { pupilId = ids.PupilId, formVersionId = ids.PublishedVersionId,
+                items = new[] { new { mediaType = "photo", channel = "social-media", outcome = "granted" } } } },
+        }, true, OtherSchool.NotFound),
+        new("POST", "/v1/parent-app/guardians/{guardianExternalId}/withdrawals", Scopes.GuardianAct,
+            ids => new { pupilId = ids.PupilId, mediaType = "photo", channel = "social-media" }, true, OtherSchool.NotFound),
         new("GET", "/v1/schools/{schoolId}/campaigns", Scopes.ConsentRead, null, true, OtherSchool.NotFound),
         new("GET", "/v1/campaigns/{campaignId}", Scopes.ConsentRead, null, true, OtherSchool.NotFound),
         new("GET", "/v1/campaigns/{campaignId}/non-responders", Scopes.ConsentRead, null, true, OtherSchool.NotFound),
@@ -212,6 +222,7 @@ public sealed partial class PermissionTests : ApiTest
         "deliveryId" => ids.DeliveryId.ToString(),
         "receiptId" => ids.ReceiptId.ToString(),
         "campaignId" => ids.CampaignId.ToString(),
+        "guardianExternalId" => "O-1",
         var other => throw new InvalidOperationException($"No id for {{{other}}}."),
     });
 

@@ -1,0 +1,160 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using ConsentApi.Domain;
+using ConsentApi.Tests.Infrastructure;
+
+namespace ConsentApi.Tests.Features.GuardianAccess;
+
+/// <summary>A parents' app backend acting for one guardian sees and decides for that guardian's children only.</summary>
+public sealed class GuardianAccessTests : ApiTest
+{
+    private sealed record Family(Tenant Tenant, HttpClient App, Guid Sanne, Guid Daan, Guid Other, Guid OtherSchoolChild, Guid VersionId, Guid CampaignId);
+
+    private static readonly string Today = DateOnly.FromDateTime(DateTime.UtcNow).ToString("yyyy-MM-dd");
+    private static readonly string InAMonth = DateOnly.FromDateTime(DateTime.UtcNow).AddDays(30).ToString("yyyy-MM-dd");
+
+    /// <summary>
+    /// Marieke (OV1) has parental authority over Sanne and Daan; Joost (OV2) is Daan's stepfather without authority.
+    /// Another family's child (Emma) is at the same school; Finn is at the organisation's other school with Marieke as guardian.
+    /// </summary>
+    private async Task<Family> FamilyAsync()
+    {
+        var tenant = await CreateTenantAsync();
+        var (full, admin) = (tenant.Full(), tenant.Admin());
+        object Pupil(string id, string name, params (string Guardian, bool Authority)[] guardians) => new
+        {
+            externalId = id, displayName = name, dateOfBirth = "2017-05-01",
+            guardians = guardians.Select(g => new { externalId = g.Guardian, hasParentalAuthority = g.Authority }).ToArray(),
+        };
+        (await full.PutAsJsonAsync($"/v1/schools/{tenant.SchoolId}/roster", new
+        {
+            groups = Array.Empty<object>(),
+            pupils = new[] { Pupil("LL1", "Sanne de Vries", ("OV1", true)), Pupil("LL2", "Daan de Vries", ("OV1", true), ("OV2", false)), Pupil("LL3", "Emma Bakker", ("OV3", true)) },
+            guardians = new[] { new { externalId = "OV1", displayName = "Marieke de Vries" }, new { externalId = "OV2", displayName = "Joost Jansen" }, new { externalId = "OV3", displayName = "Els Bakker" } },
+        })).EnsureSuccessStatusCode();
+        (await full.PutAsJsonAsync($"/v1/schools/{tenant.SchoolIds[1]}/roster", new
+        {
+            groups = Array.Empty<object>(),
+            pupils = new[] { Pupil("LL9", "Finn de Vries", ("OV1", true)) },
+            guardians = new[] { new { externalId = "OV1", displayName = "Marieke de Vries" } },
+        })).EnsureSuccessStatusCode();
+
+        var form = await (await admin.PostAsJsonAsync("/v1/consent-forms", new { name = "Toestemming beeldmateriaal", schoolId = tenant.SchoolId })).ReadObjectAsync();
+        (await admin.PostAsJsonAsync($"/v1/consent-forms/{form["id"]}/versions", new
+        {
+            textNl = "Mogen wij foto's van uw kind plaatsen in de ouderapp en op sociale media?",
+            textEn = "May we post photos of your child in the parents' app and on social media?",
+            validity = "until-withdrawn",
+            items = new[] { new { mediaType = "photo", channel = "parent-app" }, new { mediaType = "photo", channel = "social-media" } },
+        })).EnsureSuccessStatusCode();
+        var version = await (await admin.PostAsync($"/v1/consent-forms/{form["id"]}/versions/1/publish", null)).ReadObjectAsync();
+        var campaign = await (await admin.PostAsJsonAsync($"/v1/schools/{tenant.SchoolId}/campaigns",
+            new { schoolYear = "2026-2027", formVersionId = (Guid)version["id"]!, opensOn = Today, closesOn = InAMonth })).ReadObjectAsync();
+
+        var ids = await PupilIdsAsync(full, tenant.SchoolId);
+        var finn = (await PupilIdsAsync(full, tenant.SchoolIds[1]))["LL9"];
+        // The app may act for guardians at the first school only.
+        var app = await tenant.ClientWithAsync([Scopes.GuardianAct], [tenant.SchoolId]);
+        return new Family(tenant, app, ids["LL1"], ids["LL2"], ids["LL3"], finn, (Guid)version["id"]!, (Guid)campaign["id"]!);
+    }
+
+    private static async Task<Dictionary<string, Guid>> PupilIdsAsync(HttpClient client, Guid schoolId) =>
+        (await (await client.GetAsync($"/v1/schools/{schoolId}/pupils")).ReadObjectAsync())["items"]!.AsArray()
+            .ToDictionary(p => (string)p!["externalId"]!, p => (Guid)p!["id"]!);
+
+    private static object Answers(Guid pupilId, Guid versionId, string outcome = "granted") => new
+    {
+        pupilId, formVersionId = versionId,
+        items = new[] { new { mediaType = "photo", channel = "parent-app", outcome }, new { mediaType = "photo", channel = "social-media", outcome } },
+    };
+
+    [Test]
+    public async Task The_guardian_sees_their_own_children_only_with_their_authority()
+    {
+        var f = await FamilyAsync();
+
+        var children = (await (await f.App.GetAsync("/v1/parent-app/guardians/OV1/children")).ReadObjectAsync())["children"]!.AsArray();
+        var stepfather = (await (await f.App.GetAsync("/v1/parent-app/guardians/OV2/children")).ReadObjectAsync())["children"]!.AsArray();
+
+        Assert.That(children.Select(c => $"{c!["displayName"]}:{c["hasParentalAuthority"]}"), Is.EqualTo(new[] { "Daan de Vries:true", "Sanne de Vries:true" }),
+            "Finn is at a school this app may not see; Emma is another family's");
+        Assert.That(children[0]!["consents"]!.AsArray().Select(i => $"{i!["mediaType"]}:{i["channel"]}:{i["state"]}"),
+            Is.EqualTo(new[] { "photo:parent-app:pending", "photo:social-media:pending" }));
+        Assert.That(stepfather.Select(c => $"{c!["displayName"]}:{c["hasParentalAuthority"]}"), Is.EqualTo(new[] { "Daan de Vries:false" }));
+        await AssertProblemAsync(await f.App.GetAsync("/v1/parent-app/guardians/OV-UNKNOWN/children"), HttpStatusCode.NotFound, "not-found");
+    }
+
+    [Test]
+    public async Task Answers_for_two_children_in_one_call_each_get_a_receipt_and_leave_nothing_pending()
+    {
+        var f = await FamilyAsync();
+        using var english = new HttpRequestMessage(HttpMethod.Get, "/v1/parent-app/guardians/OV1/consent-requests");
+        english.Headers.Add("Accept-Language", "en-GB,en;q=0.9,nl;q=0.5");
+        var pending = (await (await f.App.SendAsync(english)).ReadObjectAsync())["requests"]!.AsArray();
+        Assert.That(pending.Select(r => (string?)r!["childName"]), Is.EqualTo(new[] { "Daan de Vries", "Sanne de Vries" }));
+        Assert.That(pending.Select(r => (string?)r!["language"]), Has.All.EqualTo("en"));
+        Assert.That((string?)pending[0]!["text"], Does.StartWith("May we post photos"));
+
+        var response = await f.App.PostAsJsonAsync("/v1/parent-app/guardians/OV1/decisions",
+            new { children = new[] { Answers(f.Sanne, f.VersionId), Answers(f.Daan, f.VersionId) }, language = "en" });
+
+        var recorded = (await response.ReadObjectAsync())["children"]!.AsArray();
+        Assert.That(recorded.Select(r => (Guid?)r!["pupilId"]), Is.EqualTo(new Guid?[] { f.Sanne, f.Daan }));
+        Assert.That(recorded.Select(r => (string?)r!["receipt"]!["notice"]!["language"]), Has.All.EqualTo("en"));
+        Assert.That(recorded.Select(r => (string?)r!["receipt"]!["decidedBy"]!["type"]), Has.All.EqualTo("guardian"));
+        var after = (await (await f.App.GetAsync("/v1/parent-app/guardians/OV1/consent-requests")).ReadObjectAsync())["requests"]!.AsArray();
+        Assert.That(after, Is.Empty);
+        var progress = await (await f.Tenant.Full().GetAsync($"/v1/campaigns/{f.CampaignId}")).ReadObjectAsync();
+        Assert.That((int?)progress["progress"]!["answeredFully"], Is.EqualTo(2));
+    }
+
+    [Test]
+    public async Task A_withdrawal_is_one_call_and_the_next_check_says_no()
+    {
+        var f = await FamilyAsync();
+        (await f.App.PostAsJsonAsync("/v1/parent-app/guardians/OV1/decisions", new { children = new[] { Answers(f.Sanne, f.VersionId) } })).EnsureSuccessStatusCode();
+        var check = new { pupilIds = new[] { f.Sanne }, mediaType = "photo", channel = "social-media" };
+        Assert.That((bool?)(await (await f.Tenant.Full().PostAsJsonAsync("/v1/publication-checks", check)).ReadObjectAsync())["allowed"], Is.True);
+
+        var withdrawn = await f.App.PostAsJsonAsync("/v1/parent-app/guardians/OV1/withdrawals", new { pupilId = f.Sanne, mediaType = "photo", channel = "social-media" });
+
+        Assert.That(withdrawn.StatusCode, Is.EqualTo(HttpStatusCode.OK), await withdrawn.Content.ReadAsStringAsync());
+        var result = await (await f.Tenant.Full().PostAsJsonAsync("/v1/publication-checks", check)).ReadObjectAsync();
+        Assert.That((bool?)result["allowed"], Is.False);
+        Assert.That((string?)result["pupils"]![0]!["state"], Is.EqualTo("refused"));
+    }
+
+    [Test]
+    public async Task A_guardian_without_parental_authority_can_see_but_not_decide()
+    {
+        var f = await FamilyAsync();
+
+        var problem = await AssertProblemAsync(await f.App.PostAsJsonAsync("/v1/parent-app/guardians/OV2/decisions",
+            new { children = new[] { Answers(f.Daan, f.VersionId) } }), HttpStatusCode.Forbidden, "forbidden");
+        await AssertProblemAsync(await f.App.PostAsJsonAsync("/v1/parent-app/guardians/OV2/withdrawals",
+            new { pupilId = f.Daan, mediaType = "photo", channel = "social-media" }), HttpStatusCode.Forbidden, "forbidden");
+
+        Assert.That((string?)problem["detail"], Does.Contain("parental authority"));
+        Assert.That(await Factory.QueryAsync(db => Task.FromResult(db.Decisions.Count(d => d.PupilId == f.Daan))), Is.Zero);
+    }
+
+    [Test]
+    public async Task A_child_that_is_not_theirs_is_not_found_whether_another_familys_another_schools_or_another_organisations()
+    {
+        var f = await FamilyAsync();
+        var other = await FamilyAsync();
+
+        foreach (var pupil in new[] { f.Other, f.OtherSchoolChild, other.Sanne })
+        {
+            await AssertProblemAsync(await f.App.PostAsJsonAsync("/v1/parent-app/guardians/OV1/decisions",
+                new { children = new[] { Answers(pupil, f.VersionId) } }), HttpStatusCode.NotFound, "not-found");
+            await AssertProblemAsync(await f.App.PostAsJsonAsync("/v1/parent-app/guardians/OV1/withdrawals",
+                new { pupilId = pupil, mediaType = "photo", channel = "social-media" }), HttpStatusCode.NotFound, "not-found");
+        }
+        // In one call with a child that is theirs: nothing is recorded for anyone.
+        await AssertProblemAsync(await f.App.PostAsJsonAsync("/v1/parent-app/guardians/OV1/decisions",
+            new { children = new[] { Answers(f.Sanne, f.VersionId), Answers(f.Other, f.VersionId) } }), HttpStatusCode.NotFound, "not-found");
+        Assert.That(await Factory.QueryAsync(db => Task.FromResult(db.Decisions.Count(d => d.PupilId == f.Sanne))), Is.Zero);
+    }
+}

@@ -4,7 +4,9 @@ using ConsentApi.Domain.Consent;
 using ConsentApi.Features.ApiClients;
 using ConsentApi.Features.Channels;
 using ConsentApi.Features.ConsentForms;
+using ConsentApi.Features.Campaigns;
 using ConsentApi.Features.Consents;
+using ConsentApi.Features.GuardianAccess;
 using ConsentApi.Features.Publications;
 using ConsentApi.Features.Takedowns;
 using ConsentApi.Features.Webhooks;
@@ -75,6 +77,10 @@ internal static class Examples
         [new ReceiptPurpose(MediaType.Photo, "social-media", "Sociale media", ConsentOutcome.Granted)],
         DecisionMethod.ParentApp, new DateTimeOffset(2026, 9, 2, 19, 4, 11, TimeSpan.Zero), null,
         "Consent can be withdrawn at any time, as easily as it was given: record 'refused' for the item in the parents' app, or ask the school office.");
+    private static readonly Guid CampaignId = Guid.Parse("01930f4e-8d3c-702d-8b3c-4d5e6f7a8b9c");
+    private static readonly CampaignResponse Campaign = new(CampaignId, SchoolId, "2026-2027", VersionId,
+        new DateOnly(2026, 8, 31), new DateOnly(2026, 9, 25), "open", Created, null, new CampaignProgress(312, 241, 18, 53),
+        [new GroupProgress(GroupId, "Groep 5b", new CampaignProgress(27, 22, 1, 4))]);
     private static readonly PupilResponse Pupil = new(PupilId, SchoolId, "LL1001", "Sanne de Vries",
         new DateOnly(2018, 3, 14), GroupId, PupilStatus.Active, null);
 
@@ -205,6 +211,31 @@ internal static class Examples
                 new AttemptResponse(new DateTimeOffset(2026, 11, 20, 8, 12, 1, TimeSpan.Zero), 503, "The receiver answered 503.", 41),
                 new AttemptResponse(new DateTimeOffset(2026, 11, 20, 8, 12, 6, TimeSpan.Zero), 200, null, 38),
             ]),
+        [typeof(CreateCampaignRequest)] = new CreateCampaignRequest("2026-2027", VersionId, new DateOnly(2026, 8, 31), new DateOnly(2026, 9, 25)),
+        [typeof(CampaignResponse)] = Campaign,
+        [typeof(CampaignList)] = new CampaignList([Campaign]),
+        [typeof(NonResponderList)] = new NonResponderList(CampaignId,
+        [
+            new NonResponder(SecondPupilId, "LL1002", "Daan Jansen", GroupId, 0, 6,
+                [new ReminderTarget("guardian", FatherId, "OV2003"), new ReminderTarget("guardian", MotherId, "OV2004")]),
+        ]),
+        [typeof(ChildrenResponse)] = new ChildrenResponse(
+        [
+            new ChildResponse(PupilId, "Sanne de Vries", SchoolId, true,
+                [new ConsentItemState(MediaType.Photo, "social-media", ConsentState.Granted, ConsentReasons.GrantedByGuardian, true, [Grant])]),
+        ]),
+        [typeof(PendingRequestsResponse)] = new PendingRequestsResponse(
+        [
+            new PendingRequest(CampaignId, PupilId, "Sanne de Vries", VersionId, ContentHash, "nl", TextNl, new DateOnly(2026, 9, 25),
+                [new ConsentItemState(MediaType.Photo, "website", ConsentState.Pending, ConsentReasons.NoAnswer, false, [])]),
+        ]),
+        [typeof(GuardianDecisionsRequest)] = new GuardianDecisionsRequest(
+        [
+            new ChildDecisions(PupilId, VersionId, [new ItemDecision(MediaType.Photo, "website", ConsentOutcome.Granted)]),
+            new ChildDecisions(SecondPupilId, VersionId, [new ItemDecision(MediaType.Photo, "website", ConsentOutcome.Refused)]),
+        ], "nl"),
+        [typeof(GuardianDecisionsResponse)] = new GuardianDecisionsResponse([new RecordedDecisionsResponse(BatchId, PupilId, [Grant], Receipt)]),
+        [typeof(WithdrawalRequest)] = new WithdrawalRequest(PupilId, MediaType.Photo, "social-media"),
         [typeof(ProblemDetails)] = new ProblemDetails
         {
             Type = Errors.ProblemTypes.NotFound, Title = "Not found.", Status = 404,

@@ -51,18 +51,26 @@ public sealed class CampaignTests : ApiTest
         Assert.That((string?)campaign["status"], Is.EqualTo("open"));
         Assert.That(Progress(campaign), Is.EqualTo("25/0/0/25"));
 
-        // The parents' app submits for 20 pupils (both items) and for one more pupil only one item.
+        // The parents' app, acting for each family's first guardian, submits for 20 pupils (both items) and for one more
+        // pupil only one item.
+        var app = await tenant.ClientWithAsync([ConsentApi.Domain.Scopes.GuardianAct]);
         var pupils = (await (await full.GetAsync($"/v1/schools/{tenant.SchoolId}/pupils?limit=200")).ReadObjectAsync())["items"]!.AsArray()
             .OrderBy(p => (string?)p!["externalId"]).ToList();
         for (var i = 0; i < 21; i++)
         {
-            var pupil = await (await full.GetAsync($"/v1/pupils/{pupils[i]!["id"]}")).ReadObjectAsync();
             var items = i < 20 ? new[] { "parent-app", "website" } : ["parent-app"];
-            (await full.PostAsJsonAsync($"/v1/pupils/{pupils[i]!["id"]}/decisions", new
+            var submitted = await app.PostAsJsonAsync($"/v1/parent-app/guardians/OV{i:00}A/decisions", new
             {
-                formVersionId = (Guid)version["id"]!, decidedBy = "guardian", guardianId = (Guid)pupil["guardians"]![0]!["guardianId"]!,
-                method = "parent-app", items = items.Select(c => new { mediaType = "photo", channel = c, outcome = "granted" }).ToArray(),
-            })).EnsureSuccessStatusCode();
+                children = new[]
+                {
+                    new
+                    {
+                        pupilId = (Guid)pupils[i]!["id"]!, formVersionId = (Guid)version["id"]!,
+                        items = items.Select(c => new { mediaType = "photo", channel = c, outcome = "granted" }).ToArray(),
+                    },
+                },
+            });
+            Assert.That(submitted.StatusCode, Is.EqualTo(HttpStatusCode.OK), await submitted.Content.ReadAsStringAsync());
         }
 
         var progress = await (await full.GetAsync($"/v1/campaigns/{campaign["id"]}")).ReadObjectAsync();

@@ -3,6 +3,7 @@ using ConsentApi.Domain;
 using ConsentApi.Domain.Consent;
 using ConsentApi.Infrastructure.Auth;
 using ConsentApi.Infrastructure.Errors;
+using ConsentApi.Infrastructure.Http;
 using ConsentApi.Infrastructure.OpenApi;
 using ConsentApi.Infrastructure.Persistence;
 using ConsentApi.Infrastructure.Pipeline;
@@ -231,18 +232,9 @@ public static class CampaignEndpoints
             foreach (var target in pupil.Remind)
             {
                 csv.Append(System.Globalization.CultureInfo.InvariantCulture,
-                    $"{pupil.PupilId},{CsvField(pupil.ExternalId)},{pupil.Answered},{pupil.Items},{target.Type},{CsvField(target.ExternalId)}\r\n");
+                    $"{pupil.PupilId},{CsvText.Field(pupil.ExternalId)},{pupil.Answered},{pupil.Items},{target.Type},{CsvText.Field(target.ExternalId)}\r\n");
             }
         }
-        return TypedResults.Text("\uFEFF" + csv, "text/csv; charset=utf-8; header=present");
-    }
-
-    private static string CsvField(string value)
-    {
-        if (value.Length > 0 && "=+-@\t\r".Contains(value[0], StringComparison.Ordinal))
-        {
-            value = "'" + value;
-        }
-        return value.IndexOfAny([',', '"', '\r', '\n']) >= 0 ? $"\"{value.Replace("\"", "\"\"", StringComparison.Ordinal)}\"" : value;
+        return TypedResults.Text(CsvText.ByteOrderMark + csv, CsvText.ContentType);
     }
 }

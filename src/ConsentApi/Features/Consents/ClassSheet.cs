@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using ConsentApi.Domain.Consent;
+using ConsentApi.Infrastructure.Http;
 
 namespace ConsentApi.Features.Consents;
 
@@ -155,7 +156,7 @@ internal static class ClassSheet
         csv.Append("\r\n");
         foreach (var pupil in sheet.Pupils)
         {
-            csv.AppendJoin(',', new[] { pupil.PupilId.ToString(), Field(pupil.ExternalId), Field(pupil.DisplayName) }
+            csv.AppendJoin(',', new[] { pupil.PupilId.ToString(), CsvText.Field(pupil.ExternalId), CsvText.Field(pupil.DisplayName) }
                 .Concat(pupil.Cells.Select(c => StateName(c.State))));
             csv.Append("\r\n");
         }
@@ -164,15 +165,6 @@ internal static class ClassSheet
 
     public static string StateName(ConsentState state) => System.Text.Json.JsonNamingPolicy.KebabCaseLower.ConvertName(state.ToString());
 
-    /// <summary>RFC 4180 quoting; a leading =, +, -, @ is neutralised so a spreadsheet never runs a name as a formula.</summary>
-    private static string Field(string value)
-    {
-        if (value.Length > 0 && "=+-@\t\r".Contains(value[0], StringComparison.Ordinal))
-        {
-            value = "'" + value;
-        }
-        return value.IndexOfAny([',', '"', '\r', '\n']) >= 0 ? $"\"{value.Replace("\"", "\"\"", StringComparison.Ordinal)}\"" : value;
-    }
 
     /// <summary>Escapes the five markup characters; everything else, such as ë or +, stays itself (the page is UTF-8).</summary>
     private static string E(string text) => new StringBuilder(text.Length + 16).Append(text)

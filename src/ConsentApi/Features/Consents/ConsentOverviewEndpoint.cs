@@ -1,4 +1,5 @@
 using ConsentApi.Infrastructure.Auth;
+using ConsentApi.Infrastructure.Http;
 using ConsentApi.Infrastructure.OpenApi;
 using Mediator;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -43,7 +44,7 @@ public static class ConsentOverviewEndpoint
         context.Response.Headers.Vary = HeaderNames.Accept;
         return format switch
         {
-            Csv => TypedResults.Text("\uFEFF" + ClassSheet.Csv(sheet), "text/csv; charset=utf-8; header=present"),
+            Csv => TypedResults.Text(CsvText.ByteOrderMark + ClassSheet.Csv(sheet), CsvText.ContentType),
             Html => TypedResults.Text(ClassSheet.Html(sheet), "text/html; charset=utf-8"),
             _ => TypedResults.Ok(sheet),
         };

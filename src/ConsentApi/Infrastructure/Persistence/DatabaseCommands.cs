@@ -1,4 +1,6 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Migrations;
 
 namespace ConsentApi.Infrastructure.Persistence;
 
@@ -8,6 +10,8 @@ public static partial class DatabaseCommands
     {
         await using var scope = app.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<ConsentDbContext>();
+        // Creating the history table first spares a fresh database the failed lookup EF would otherwise log as an error.
+        await db.GetService<IHistoryRepository>().CreateIfNotExistsAsync();
         await db.Database.MigrateAsync();
         LogMigrated(app.Logger);
     }

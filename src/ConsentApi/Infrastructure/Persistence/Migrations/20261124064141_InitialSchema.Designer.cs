@@ -13,8 +13,8 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace ConsentApi.Infrastructure.Persistence.Migrations
 {
     [DbContext(typeof(ConsentDbContext))]
-    [Migration("20261124062027_Campaigns")]
-    partial class Campaigns
+    [Migration("20261124064141_InitialSchema")]
+    partial class InitialSchema
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)

@@ -65,6 +65,14 @@ public static class ConsentApiServices
         return builder;
     }
 
+    /// <summary>The options the API reads and writes JSON with, for what is serialised outside a request (events, examples).</summary>
+    public static JsonSerializerOptions CreateJsonOptions()
+    {
+        var options = new JsonSerializerOptions(JsonSerializerDefaults.Web);
+        Configure(options);
+        return options;
+    }
+
     /// <summary>Strict JSON: unknown properties are errors; enums travel as kebab-case strings.</summary>
     public static void Configure(JsonSerializerOptions options)
     {

@@ -10,8 +10,7 @@ public static class Json
 
     private static JsonSerializerOptions CreateOptions()
     {
-        var options = new JsonSerializerOptions(JsonSerializerDefaults.Web);
-        ConsentApi.Infrastructure.ConsentApiServices.Configure(options);
+        var options = ConsentApi.Infrastructure.ConsentApiServices.CreateJsonOptions();
         options.UnmappedMemberHandling = System.Text.Json.Serialization.JsonUnmappedMemberHandling.Skip;
         return options;
     }

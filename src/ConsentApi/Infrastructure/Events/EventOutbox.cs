@@ -55,15 +55,9 @@ public sealed record RosterSyncedEvent(int PupilsCreated, int PupilsUpdated, int
 /// </summary>
 public sealed class EventOutbox(ConsentDbContext db, TimeProvider clock)
 {
-    private static readonly JsonSerializerOptions Json = CreateJsonOptions();
+    private static readonly JsonSerializerOptions Json = ConsentApiServices.CreateJsonOptions();
     private readonly Dictionary<Guid, List<Domain.Webhooks.WebhookSubscription>> _subscriptions = [];
 
-    private static JsonSerializerOptions CreateJsonOptions()
-    {
-        var options = new JsonSerializerOptions(JsonSerializerDefaults.Web);
-        ConsentApiServices.Configure(options);
-        return options;
-    }
 
     public async Task AddAsync<T>(string type, Guid organisationId, Guid? schoolId, T data, CancellationToken ct)
     {

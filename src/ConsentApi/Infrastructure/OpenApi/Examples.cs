@@ -253,14 +253,8 @@ internal static class Examples
         },
     };
 
-    private static readonly JsonSerializerOptions Json = CreateJsonOptions();
+    private static readonly JsonSerializerOptions Json = ConsentApiServices.CreateJsonOptions();
 
-    private static JsonSerializerOptions CreateJsonOptions()
-    {
-        var options = new JsonSerializerOptions(JsonSerializerDefaults.Web);
-        ConsentApiServices.Configure(options);
-        return options;
-    }
 
     public static System.Text.Json.Nodes.JsonNode? For(Type type) =>
         ByType.TryGetValue(type, out var example) ? JsonSerializer.SerializeToNode(example, type, Json) : null;

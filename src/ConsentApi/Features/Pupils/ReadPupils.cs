@@ -36,6 +36,10 @@ public sealed class ListPupilsHandler(ConsentDbContext db, CurrentClient client,
         var after = Paging.After(query.Cursor);
         // Under 16 today (born after today - 16y) and 16 by the day asked (born on or before that day - 16y).
         var today = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
+        if (query.Turning16Before < today)
+        {
+            throw new RequestValidationException("turning16Before", "Ask for a day from today on: who turns 16 by then.");
+        }
         DateOnly? bornAfter = query.Turning16Before is null ? null : today.AddYears(-16);
         DateOnly? bornOnOrBefore = query.Turning16Before?.AddYears(-16);
         PupilStatus? status = query.Status switch

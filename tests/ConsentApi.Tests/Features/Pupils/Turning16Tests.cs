@@ -34,3 +34,17 @@ public sealed class Turning16Tests : ApiTest
         Assert.That(page.Items.Select(p => p.ExternalId), Is.EquivalentTo(new[] { "tomorrow", "in-30-days" }));
     }
 }
+
+/// <summary>Edge dates are the caller's mistake, never a 500.</summary>
+public sealed class Turning16EdgeTests : ApiTest
+{
+    [TestCase("0001-01-01")]
+    [TestCase("2000-01-01")]
+    public async Task A_day_in_the_past_is_a_validation_problem(string day)
+    {
+        var tenant = await CreateTenantAsync();
+        var problem = await AssertProblemAsync(await tenant.Full().GetAsync($"/v1/schools/{tenant.SchoolId}/pupils?turning16Before={day}"),
+            System.Net.HttpStatusCode.BadRequest, "validation");
+        Assert.That(problem["errors"]!.AsObject().Select(e => e.Key), Is.EqualTo(new[] { "turning16Before" }));
+    }
+}

@@ -1,0 +1,34 @@
+using System.Text.Json;
+using ConsentApi.Baseline;
+using ConsentApi.Infrastructure;
+using Npgsql;
+
+// The physical limit the API is measured against: Kestrel and raw Npgsql (pooled connections, every statement
+// prepared), running the SQL the API runs and writing JSON of the same shape with the same serializer options. No
+// authentication, rate limiting, validation, mediator, EF Core or mapping: the ratio API/baseline is what those cost.
+var builder = WebApplication.CreateSlimBuilder(args);
+var connectionString = new NpgsqlConnectionStringBuilder(builder.Configuration.GetConnectionString("ConsentDb")
+    ?? throw new InvalidOperationException("ConnectionStrings__ConsentDb is not set."))
+{
+    MaxAutoPrepare = 50,
+    AutoPrepareMinUsages = 1,
+}.ConnectionString;
+builder.Services.AddSingleton(NpgsqlDataSource.Create(connectionString));
+builder.Services.AddSingleton(new Tenant(Guid.Parse(builder.Configuration["Baseline:OrganisationId"]
+    ?? throw new InvalidOperationException("Baseline__OrganisationId is not set."))));
+builder.Services.ConfigureHttpJsonOptions(options => ConsentApiServices.Configure(options.SerializerOptions));
+var json = ConsentApiServices.CreateJsonOptions();
+
+var app = builder.Build();
+app.MapGet("/health/live", () => "Healthy");
+app.MapPost("/v1/publication-checks", async (HttpRequest request, NpgsqlDataSource db, Tenant tenant, CancellationToken ct) =>
+{
+    var check = await JsonSerializer.DeserializeAsync<ConsentApi.Features.Consents.CheckPublicationRequest>(request.Body, json, ct);
+    return Results.Ok(await Queries.CheckAsync(db, tenant, check!, ct));
+});
+app.MapGet("/v1/pupils/{pupilId:guid}/consents", async (Guid pupilId, NpgsqlDataSource db, Tenant tenant, CancellationToken ct) =>
+    await Queries.MatrixAsync(db, tenant, pupilId, ct) is { } matrix ? Results.Ok(matrix) : Results.NotFound());
+app.MapGet("/v1/schools/{schoolId:guid}/groups/{groupId:guid}/consent-overview",
+    async (Guid schoolId, Guid groupId, NpgsqlDataSource db, Tenant tenant, CancellationToken ct) =>
+        await Queries.OverviewAsync(db, tenant, schoolId, groupId, ct) is { } overview ? Results.Ok(overview) : Results.NotFound());
+app.Run();

@@ -1,0 +1,330 @@
+using ConsentApi.Domain;
+using ConsentApi.Domain.Consent;
+using ConsentApi.Features.Consents;
+using Npgsql;
+
+namespace ConsentApi.Baseline;
+
+/// <summary>The organisation whose data the baseline serves (it authenticates nobody).</summary>
+public sealed record Tenant(Guid OrganisationId);
+
+/// <summary>The API's reads, by hand: the same statements, the same rules, the same response records.</summary>
+public static class Queries
+{
+    private const string CheckSql = """
+        SELECT p.id, p.date_of_birth, o.grant_requires, o.school_year_end_month, o.school_year_end_day, EXISTS (
+            SELECT 1
+            FROM channels AS c
+            WHERE c.organisation_id = p.organisation_id AND c.key = @channel), o.id, g0.guardian_id, g0.pupil_id, s.id, s.guardian_id, s.outcome, s.given_at, s.sequence, s.validity, s.school_year, s.id0, EXISTS (
+            SELECT 1
+            FROM consent_form_items AS c1
+            INNER JOIN consent_form_versions AS c2 ON c1.version_id = c2.id
+            INNER JOIN consent_forms AS c3 ON c2.form_id = c3.id
+            WHERE c1.organisation_id = p.organisation_id AND c1.media_type = @mediaType0 AND c1.channel_key = @channel AND c2.status = 'Published' AND c2.published_at <= @at14 AND (c3.school_id IS NULL OR c3.school_id = p.school_id))
+        FROM pupils AS p
+        INNER JOIN organisations AS o ON p.organisation_id = o.id
+        LEFT JOIN (
+            SELECT g.guardian_id, g.pupil_id
+            FROM guardian_links AS g
+            WHERE g.has_parental_authority
+        ) AS g0 ON p.id = g0.pupil_id
+        LEFT JOIN (
+            SELECT d.id, d.guardian_id, d.outcome, d.given_at, d.sequence, c0.validity, c0.school_year, c0.id AS id0, d.pupil_id
+            FROM decisions AS d
+            INNER JOIN consent_form_versions AS c0 ON d.form_version_id = c0.id
+            WHERE d.media_type = @mediaType AND d.channel_key = @channel AND d.given_at <= @at
+        ) AS s ON p.id = s.pupil_id
+        WHERE p.organisation_id = @organisationId AND p.id = ANY (@pupilIds)
+        ORDER BY p.id, o.id, g0.pupil_id, g0.guardian_id, s.id
+        """;
+
+    public static async Task<PublicationCheckResponse> CheckAsync(NpgsqlDataSource db, Tenant tenant, CheckPublicationRequest request, CancellationToken ct)
+    {
+        var at = Now();
+        var mediaType = request.MediaType!.Value;
+        var pupilIds = request.PupilIds.Distinct().ToList();
+        await using var command = db.CreateCommand(CheckSql);
+        command.Parameters.AddWithValue("channel", request.Channel);
+        command.Parameters.AddWithValue("mediaType0", mediaType.ToString());
+        command.Parameters.AddWithValue("at14", at);
+        command.Parameters.AddWithValue("mediaType", mediaType.ToString());
+        command.Parameters.AddWithValue("at", at);
+        command.Parameters.AddWithValue("organisationId", tenant.OrganisationId);
+        command.Parameters.AddWithValue("pupilIds", pupilIds.ToArray());
+
+        var pupils = new Dictionary<Guid, (DateOnly DateOfBirth, ConsentPolicy Policy, bool Asked, HashSet<Guid> Authority, Dictionary<Guid, DecisionFact> Decisions)>();
+        await using (var reader = await command.ExecuteReaderAsync(ct))
+        {
+            while (await reader.ReadAsync(ct))
+            {
+                var id = reader.GetGuid(0);
+                if (!pupils.TryGetValue(id, out var pupil))
+                {
+                    pupil = (reader.GetFieldValue<DateOnly>(1), Policy(reader, 2), reader.GetBoolean(17), [], []);
+                    pupils[id] = pupil;
+                }
+                if (!reader.IsDBNull(7))
+                {
+                    pupil.Authority.Add(reader.GetGuid(7));
+                }
+                if (!reader.IsDBNull(9))
+                {
+                    var decisionId = reader.GetGuid(9);
+                    pupil.Decisions[decisionId] = new DecisionFact(decisionId, reader.IsDBNull(10) ? null : reader.GetGuid(10),
+                        Enum.Parse<ConsentOutcome>(reader.GetString(11)), reader.GetFieldValue<DateTimeOffset>(12), reader.GetInt64(13),
+                        Enum.Parse<ConsentValidity>(reader.GetString(14)), reader.IsDBNull(15) ? null : reader.GetString(15));
+                }
+            }
+        }
+
+        var results = pupilIds.Select(id =>
+        {
+            var p = pupils[id];
+            var consent = ConsentRules.Evaluate(new ConsentFacts(p.DateOfBirth, p.Authority.ToList(), p.Decisions.Values.ToList(), p.Asked), p.Policy, at);
+            return new PupilCheckResult(id, consent.State, consent.Reason, consent.Allowed);
+        }).ToList();
+        return new PublicationCheckResponse(results.All(r => r.Allowed), at, mediaType, request.Channel, results);
+    }
+
+    private const string MatrixPupilSql = """
+        SELECT s.id, s.organisation_id, s.school_id, s.date_of_birth, s.grant_requires, s.school_year_end_month, s.school_year_end_day, s.id0, g0.guardian_id, g0.pupil_id
+        FROM (
+            SELECT p.id, p.organisation_id, p.school_id, p.date_of_birth, o.grant_requires, o.school_year_end_month, o.school_year_end_day, o.id AS id0
+            FROM pupils AS p
+            INNER JOIN organisations AS o ON p.organisation_id = o.id
+            WHERE p.organisation_id = @organisationId AND p.id = @query_PupilId
+            LIMIT 2
+        ) AS s
+        LEFT JOIN (
+            SELECT g.guardian_id, g.pupil_id
+            FROM guardian_links AS g
+            WHERE g.has_parental_authority
+        ) AS g0 ON s.id = g0.pupil_id
+        """;
+
+    private const string DecisionRowsSql = """
+        SELECT d.id, d.pupil_id, d.batch_id, d.guardian_id, d.media_type, d.channel_key, d.outcome, d.given_at, d.recorded_at, d.sequence, d.method, d.recorded_by_client_id, d.form_version_id, c.content_hash, c.validity, c.school_year, d.proof_reference, d.note
+        FROM decisions AS d
+        INNER JOIN consent_form_versions AS c ON d.form_version_id = c.id
+        """;
+
+    private const string AskedSql = """
+        SELECT DISTINCT c.media_type AS "MediaType", c.channel_key AS "ChannelKey"
+        FROM consent_form_items AS c
+        INNER JOIN consent_form_versions AS c0 ON c.version_id = c0.id
+        INNER JOIN consent_forms AS c1 ON c0.form_id = c1.id
+        WHERE c.organisation_id = @organisationId AND c0.status = 'Published' AND c0.published_at <= @at AND (c1.school_id IS NULL OR c1.school_id = @schoolId)
+        """;
+
+    public static async Task<ConsentMatrixResponse?> MatrixAsync(NpgsqlDataSource db, Tenant tenant, Guid pupilId, CancellationToken ct)
+    {
+        var at = Now();
+        await using var connection = await db.OpenConnectionAsync(ct);
+        Guid organisationId = default, schoolId = default;
+        DateOnly dateOfBirth = default;
+        ConsentPolicy? policy = null;
+        var authority = new List<Guid>();
+        await using (var command = new NpgsqlCommand(MatrixPupilSql, connection))
+        {
+            command.Parameters.AddWithValue("organisationId", tenant.OrganisationId);
+            command.Parameters.AddWithValue("query_PupilId", pupilId);
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct))
+            {
+                (organisationId, schoolId, dateOfBirth, policy) = (reader.GetGuid(1), reader.GetGuid(2), reader.GetFieldValue<DateOnly>(3), Policy(reader, 4));
+                if (!reader.IsDBNull(8))
+                {
+                    authority.Add(reader.GetGuid(8));
+                }
+            }
+        }
+        if (policy is null)
+        {
+            return null;
+        }
+
+        var decisions = new List<DecisionRow>();
+        await using (var command = new NpgsqlCommand(DecisionRowsSql + "\nWHERE d.pupil_id = @pupil_Id AND d.given_at <= @at\nORDER BY d.id", connection))
+        {
+            command.Parameters.AddWithValue("pupil_Id", pupilId);
+            command.Parameters.AddWithValue("at", at);
+            await ReadDecisionRowsAsync(command, decisions, ct);
+        }
+        var asked = await AskedAsync(connection, organisationId, schoolId, at, ct);
+        var channels = new List<string>();
+        await using (var command = new NpgsqlCommand(
+            "SELECT c.key\nFROM channels AS c\nWHERE c.organisation_id = @pupil_OrganisationId AND (c.retired_at IS NULL OR c.retired_at > @at)", connection))
+        {
+            command.Parameters.AddWithValue("pupil_OrganisationId", organisationId);
+            command.Parameters.AddWithValue("at", at);
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct))
+            {
+                channels.Add(reader.GetString(0));
+            }
+        }
+
+        var items = channels.SelectMany(c => Enum.GetValues<MediaType>().Select(m => (m, c)))
+            .Concat(asked)
+            .Concat(decisions.Select(d => (d.MediaType, d.ChannelKey)))
+            .Distinct().OrderBy(i => i.Item1).ThenBy(i => i.Item2, StringComparer.Ordinal);
+        var byItem = decisions.ToLookup(d => (d.MediaType, d.ChannelKey));
+        return new ConsentMatrixResponse(pupilId, at, items.Select(item =>
+        {
+            var rows = byItem[item].ToList();
+            var result = ConsentRules.Evaluate(
+                new ConsentFacts(dateOfBirth, authority, rows.Select(r => r.ToFact()).ToList(), asked.Contains(item)), policy, at);
+            var basis = result.Basis.Select(b => b.Id).ToHashSet();
+            return new ConsentItemState(item.Item1, item.Item2, result.State, result.Reason, result.Allowed,
+                rows.Where(r => basis.Contains(r.Id)).Select(r => r.ToResponse()).ToList());
+        }).ToList());
+    }
+
+    private const string OverviewGroupSql = """
+        SELECT g.id, g.name, g.school_year, s0.id, s0.name, s0.organisation_id, o.grant_requires, o.school_year_end_month, o.school_year_end_day
+        FROM groups AS g
+        INNER JOIN (
+            SELECT s.id, s.name, s.organisation_id
+            FROM schools AS s
+            WHERE s.organisation_id = @organisationId
+        ) AS s0 ON g.school_id = s0.id
+        INNER JOIN organisations AS o ON s0.organisation_id = o.id
+        WHERE g.id = @query_GroupId AND g.school_id = @query_SchoolId
+        LIMIT 2
+        """;
+
+    private const string OverviewPupilsSql = """
+        SELECT p.id, p.external_id, p.display_name, p.date_of_birth, g0.guardian_id, g0.pupil_id
+        FROM pupils AS p
+        LEFT JOIN (
+            SELECT g.guardian_id, g.pupil_id
+            FROM guardian_links AS g
+            WHERE g.has_parental_authority
+        ) AS g0 ON p.id = g0.pupil_id
+        WHERE p.group_id = @group_Id AND p.status = 'Active'
+        ORDER BY p.id, g0.pupil_id
+        """;
+
+    public static async Task<ConsentOverviewResponse?> OverviewAsync(NpgsqlDataSource db, Tenant tenant, Guid schoolId, Guid groupId, CancellationToken ct)
+    {
+        var at = Now();
+        await using var connection = await db.OpenConnectionAsync(ct);
+        (string Name, string SchoolYear, string SchoolName, Guid OrganisationId, ConsentPolicy Policy)? group = null;
+        await using (var command = new NpgsqlCommand(OverviewGroupSql, connection))
+        {
+            command.Parameters.AddWithValue("organisationId", tenant.OrganisationId);
+            command.Parameters.AddWithValue("query_GroupId", groupId);
+            command.Parameters.AddWithValue("query_SchoolId", schoolId);
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            if (await reader.ReadAsync(ct))
+            {
+                group = (reader.GetString(1), reader.GetString(2), reader.GetString(4), reader.GetGuid(5), Policy(reader, 6));
+            }
+        }
+        if (group is not { } g)
+        {
+            return null;
+        }
+
+        var pupils = new Dictionary<Guid, (string ExternalId, string DisplayName, DateOnly DateOfBirth, List<Guid> Authority)>();
+        await using (var command = new NpgsqlCommand(OverviewPupilsSql, connection))
+        {
+            command.Parameters.AddWithValue("group_Id", groupId);
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct))
+            {
+                var id = reader.GetGuid(0);
+                if (!pupils.TryGetValue(id, out var pupil))
+                {
+                    pupil = (reader.GetString(1), reader.GetString(2), reader.GetFieldValue<DateOnly>(3), []);
+                    pupils[id] = pupil;
+                }
+                if (!reader.IsDBNull(4))
+                {
+                    pupil.Authority.Add(reader.GetGuid(4));
+                }
+            }
+        }
+        var rows = new List<DecisionRow>();
+        await using (var command = new NpgsqlCommand(DecisionRowsSql + "\nWHERE d.pupil_id = ANY (@pupilIds) AND d.given_at <= @at\nORDER BY d.id", connection))
+        {
+            command.Parameters.AddWithValue("pupilIds", pupils.Keys.ToArray());
+            command.Parameters.AddWithValue("at", at);
+            await ReadDecisionRowsAsync(command, rows, ct);
+        }
+        var decisions = rows.ToLookup(d => (d.PupilId, d.MediaType, d.ChannelKey), d => d.ToFact());
+        var asked = await AskedAsync(connection, g.OrganisationId, schoolId, at, ct);
+        var channels = new Dictionary<string, string>();
+        await using (var command = new NpgsqlCommand("""
+            SELECT c.id, c.audience, c.key, c.name_en, c.name_nl, c.organisation_id, c.retired_at
+            FROM channels AS c
+            WHERE c.organisation_id = @group_OrganisationId AND (c.retired_at IS NULL OR c.retired_at > @at)
+            """, connection))
+        {
+            command.Parameters.AddWithValue("group_OrganisationId", g.OrganisationId);
+            command.Parameters.AddWithValue("at", at);
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct))
+            {
+                channels[reader.GetString(2)] = reader.GetString(4);
+            }
+        }
+
+        var columns = channels.Keys.SelectMany(c => Enum.GetValues<MediaType>().Select(m => (m, c)))
+            .Distinct().OrderBy(i => i.m).ThenBy(i => i.c, StringComparer.Ordinal)
+            .Select(i => new OverviewColumn(i.m, i.c, channels[i.c]))
+            .ToList();
+        var sheet = pupils
+            .OrderBy(p => p.Value.DisplayName, StringComparer.OrdinalIgnoreCase).ThenBy(p => p.Key)
+            .Select(p => new OverviewPupil(p.Key, p.Value.ExternalId, p.Value.DisplayName, columns.Select(c =>
+            {
+                var consent = ConsentRules.Evaluate(
+                    new ConsentFacts(p.Value.DateOfBirth, p.Value.Authority, decisions[(p.Key, c.MediaType, c.Channel)].ToList(),
+                        asked.Contains((c.MediaType, c.Channel))),
+                    g.Policy, at);
+                return new OverviewCell(c.MediaType, c.Channel, consent.State, consent.Reason, consent.Allowed);
+            }).ToList()))
+            .ToList();
+        return new ConsentOverviewResponse(schoolId, g.SchoolName, groupId, g.Name, g.SchoolYear, at, columns, sheet);
+    }
+
+    private static async Task<HashSet<(MediaType, string)>> AskedAsync(NpgsqlConnection connection, Guid organisationId, Guid schoolId,
+        DateTimeOffset at, CancellationToken ct)
+    {
+        var asked = new HashSet<(MediaType, string)>();
+        await using var command = new NpgsqlCommand(AskedSql, connection);
+        command.Parameters.AddWithValue("organisationId", organisationId);
+        command.Parameters.AddWithValue("at", at);
+        command.Parameters.AddWithValue("schoolId", schoolId);
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            asked.Add((Enum.Parse<MediaType>(reader.GetString(0)), reader.GetString(1)));
+        }
+        return asked;
+    }
+
+    private static async Task ReadDecisionRowsAsync(NpgsqlCommand command, List<DecisionRow> rows, CancellationToken ct)
+    {
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            rows.Add(new DecisionRow(reader.GetGuid(0), reader.GetGuid(1), reader.GetGuid(2), reader.IsDBNull(3) ? null : reader.GetGuid(3),
+                Enum.Parse<MediaType>(reader.GetString(4)), reader.GetString(5), Enum.Parse<ConsentOutcome>(reader.GetString(6)),
+                reader.GetFieldValue<DateTimeOffset>(7), reader.GetFieldValue<DateTimeOffset>(8), reader.GetInt64(9),
+                Enum.Parse<DecisionMethod>(reader.GetString(10)), reader.IsDBNull(11) ? null : reader.GetGuid(11), reader.GetGuid(12),
+                reader.GetString(13), Enum.Parse<ConsentValidity>(reader.GetString(14)), reader.IsDBNull(15) ? null : reader.GetString(15),
+                reader.IsDBNull(16) ? null : reader.GetString(16), reader.IsDBNull(17) ? null : reader.GetString(17)));
+        }
+    }
+
+    private static ConsentPolicy Policy(NpgsqlDataReader reader, int first) =>
+        new(Enum.Parse<GrantRequires>(reader.GetString(first)), reader.GetInt32(first + 1), reader.GetInt32(first + 2));
+
+    /// <summary>Now, to the microsecond PostgreSQL keeps, as the API's clock gives it.</summary>
+    private static DateTimeOffset Now()
+    {
+        var now = DateTimeOffset.UtcNow;
+        return now.AddTicks(-(now.Ticks % 10));
+    }
+}

@@ -1,0 +1,179 @@
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using Npgsql;
+
+namespace ConsentApi.Bench;
+
+/// <summary>A benchmark scale: how many schools and pupils one organisation has.</summary>
+public sealed record Scale(string Name, int Schools, int Pupils)
+{
+    public static readonly Scale Small = new("small", 13, 3_000);
+    public static readonly Scale Large = new("large", 500, 125_000);
+
+    public static Scale Parse(string name) => name switch
+    {
+        "small" => Small,
+        "large" => Large,
+        _ => throw new ArgumentException($"Unknown scale '{name}': use small or large."),
+    };
+}
+
+/// <summary>What a generated data set holds that the scenarios need: the organisation, keys and the form version.</summary>
+public sealed record DataSetInfo(Guid OrganisationId, string AdminKey, string ClientKey, Guid ClientId, Guid FormVersionId)
+{
+    public static async Task<DataSetInfo> ReadAsync(NpgsqlConnection db)
+    {
+        var values = new Dictionary<string, string>();
+        await using (var reader = await new NpgsqlCommand("SELECT key, value FROM bench_meta", db).ExecuteReaderAsync())
+        {
+            while (await reader.ReadAsync())
+            {
+                values[reader.GetString(0)] = reader.GetString(1);
+            }
+        }
+        return new DataSetInfo(Guid.Parse(values["organisationId"]), values["adminKey"], values["clientKey"], Guid.Parse(values["clientId"]),
+            Guid.Parse(values["formVersionId"]));
+    }
+
+    public async Task WriteAsync(NpgsqlConnection db)
+    {
+        await Sql.ExecuteAsync(db, "CREATE TABLE bench_meta (key text PRIMARY KEY, value text NOT NULL)");
+        foreach (var (key, value) in new Dictionary<string, string>
+                 {
+                     ["organisationId"] = OrganisationId.ToString(), ["adminKey"] = AdminKey, ["clientKey"] = ClientKey,
+                     ["clientId"] = ClientId.ToString(), ["formVersionId"] = FormVersionId.ToString(),
+                 })
+        {
+            await using var insert = new NpgsqlCommand("INSERT INTO bench_meta VALUES ($1, $2)", db) { Parameters = { new() { Value = key }, new() { Value = value } } };
+            await insert.ExecuteNonQueryAsync();
+        }
+    }
+}
+
+/// <summary>
+/// Builds a data set the way a school board fills the product: the organisation, its client, form and schools through
+/// the API, every school's roster through the roster sync, and then a year of guardians' answers (with some
+/// withdrawals) written straight into the decisions table, because two million answers through HTTP would take hours.
+/// </summary>
+public static class DataSet
+{
+    public const int Seed = 20261124;
+
+    private static readonly string[] MediaTypes = ["photo", "film", "audio"];
+
+    private static readonly string[] ClientScopes = ["roster:read", "roster:write", "consent:read", "consent:write"];
+
+    public static readonly string[] Channels = ["newsletter", "parent-app", "school-guide", "social-media", "website"];
+
+    public static string SchoolYear(DateTime today) =>
+        today.Month >= 8 ? $"{today.Year}-{today.Year + 1}" : $"{today.Year - 1}-{today.Year}";
+
+    public static async Task<DataSetInfo> GenerateAsync(Scale scale, Uri api, string bootstrapKey, NpgsqlConnection db, Action<string> log)
+    {
+        using var http = new HttpClient { BaseAddress = api, Timeout = TimeSpan.FromMinutes(5) };
+        var organisation = await SendAsync(http, bootstrapKey, HttpMethod.Post, "/v1/organisations", new { name = "Stichting Openbaar Onderwijs Benchmark" });
+        var organisationId = (Guid)organisation["organisation"]!["id"]!;
+        var adminKey = (string)organisation["adminClient"]!["apiKey"]!;
+        var client = await SendAsync(http, adminKey, HttpMethod.Post, "/v1/api-clients", new
+        {
+            name = "School administration system",
+            scopes = ClientScopes,
+            schoolIds = Array.Empty<Guid>(),
+        });
+        var clientKey = (string)client["apiKey"]!;
+        var clientId = (Guid)client["client"]!["id"]!;
+
+        var form = await SendAsync(http, adminKey, HttpMethod.Post, "/v1/consent-forms", new { name = "Toestemming beeldmateriaal" });
+        await SendAsync(http, adminKey, HttpMethod.Post, $"/v1/consent-forms/{form["id"]}/versions", new
+        {
+            textNl = "Wij vragen uw toestemming om foto's, films en geluidsopnamen van uw kind te publiceren.",
+            validity = "until-withdrawn",
+            items = MediaTypes.SelectMany(m => Channels.Select(c => new { mediaType = m, channel = c })).ToArray(),
+        });
+        var version = await SendAsync(http, adminKey, HttpMethod.Post, $"/v1/consent-forms/{form["id"]}/versions/1/publish", null);
+        var versionId = (Guid)version["id"]!;
+        await Sql.ExecuteAsync(db, $"UPDATE consent_form_versions SET published_at = now() - interval '400 days' WHERE id = '{versionId}'");
+
+        var random = new Random(Seed);
+        var schoolYear = SchoolYear(DateTime.UtcNow);
+        for (var i = 0; i < scale.Schools; i++)
+        {
+            var school = await SendAsync(http, adminKey, HttpMethod.Post, "/v1/schools",
+                new { name = $"Basisschool {i + 1}", brinCode = $"{i / 100:D2}BR{i % 100:D2}" });
+            var pupils = scale.Pupils / scale.Schools + (i < scale.Pupils % scale.Schools ? 1 : 0);
+            await SendAsync(http, clientKey, HttpMethod.Put, $"/v1/schools/{school["id"]}/roster", Rosters.School(random, $"S{i + 1}", pupils, schoolYear));
+            if ((i + 1) % 50 == 0)
+            {
+                log($"{i + 1} of {scale.Schools} schools synced");
+            }
+        }
+
+        log("writing a year of decisions");
+        await Sql.ExecuteAsync(db, DecisionsSql, ("organisation", organisationId), ("version", versionId), ("client", clientId));
+        await Sql.ExecuteAsync(db, "VACUUM ANALYZE");
+        var info = new DataSetInfo(organisationId, adminKey, clientKey, clientId, versionId);
+        await info.WriteAsync(db);
+        return info;
+    }
+
+    private static async Task<JsonObject> SendAsync(HttpClient http, string key, HttpMethod method, string path, object? body)
+    {
+        using var request = new HttpRequestMessage(method, path) { Content = body is null ? null : JsonContent.Create(body) };
+        request.Headers.Add("X-Api-Key", key);
+        using var response = await http.SendAsync(request);
+        var text = await response.Content.ReadAsStringAsync();
+        if (!response.IsSuccessStatusCode)
+        {
+            throw new InvalidOperationException($"{method} {path} answered {(int)response.StatusCode}: {text}");
+        }
+        return JsonNode.Parse(text)!.AsObject();
+    }
+
+    /// <summary>
+    /// The first guardian with authority answers 85 times in 100, a second one 35 times in 100, each answering all 15
+    /// items (refusing about one in eight) on a day of the past year; 8 in 100 answerers later withdraw two items.
+    /// </summary>
+    private const string DecisionsSql = """
+        SELECT setseed(0.20261124);
+        CREATE FUNCTION pg_temp.uuid7(at timestamptz) RETURNS uuid LANGUAGE sql VOLATILE AS $$
+          SELECT (lpad(to_hex((extract(epoch FROM at) * 1000)::bigint), 12, '0') || '7' || substr(md5(random()::text), 1, 3)
+                  || '8' || substr(md5(random()::text), 1, 15))::uuid
+        $$;
+        CREATE TEMP TABLE items AS
+          SELECT m.media_type, c.channel_key, row_number() OVER () AS ord
+          FROM (VALUES ('Photo'), ('Film'), ('Audio')) m(media_type),
+               (VALUES ('newsletter'), ('parent-app'), ('school-guide'), ('social-media'), ('website')) c(channel_key);
+        CREATE TEMP TABLE answerers AS
+          SELECT l.pupil_id, l.guardian_id, p.organisation_id,
+                 row_number() OVER (PARTITION BY l.pupil_id ORDER BY g.external_id) AS rank
+          FROM guardian_links l JOIN pupils p ON p.id = l.pupil_id JOIN guardians g ON g.id = l.guardian_id
+          WHERE l.has_parental_authority AND p.organisation_id = @organisation
+          ORDER BY p.external_id, g.external_id;
+        CREATE TEMP TABLE answers AS
+          SELECT pupil_id, guardian_id, organisation_id,
+                 now() - interval '365 days' + random() * interval '360 days' AS given_at,
+                 CASE WHEN r < 0.7 THEN 'ParentApp' WHEN r < 0.9 THEN 'Paper' ELSE 'Email' END AS method,
+                 random() < 0.08 AS withdraws
+          FROM (SELECT a.*, random() AS answer, random() AS r FROM answerers a) a
+          WHERE answer < CASE WHEN rank = 1 THEN 0.85 ELSE 0.35 END;
+        ALTER TABLE answers ADD COLUMN batch_id uuid, ADD COLUMN withdrawal_batch_id uuid;
+        UPDATE answers SET batch_id = pg_temp.uuid7(given_at), withdrawal_batch_id = pg_temp.uuid7(given_at + interval '30 days');
+        INSERT INTO decisions (id, organisation_id, pupil_id, batch_id, form_version_id, media_type, channel_key, outcome, guardian_id,
+                               method, given_at, recorded_at, recorded_by_client_id, language)
+          SELECT pg_temp.uuid7(given_at), organisation_id, pupil_id, batch_id, @version, media_type, channel_key, outcome, guardian_id,
+                 method, given_at, recorded_at, @client, 'nl'
+          FROM (
+            SELECT a.pupil_id, a.guardian_id, a.organisation_id, a.given_at, a.method, a.batch_id, i.media_type, i.channel_key, i.ord,
+                   CASE WHEN random() < 0.88 THEN 'Granted' ELSE 'Refused' END AS outcome,
+                   a.given_at + interval '3 minutes' AS recorded_at
+            FROM answers a CROSS JOIN items i
+            UNION ALL
+            SELECT a.pupil_id, a.guardian_id, a.organisation_id, a.given_at + interval '30 days', a.method, a.withdrawal_batch_id,
+                   i.media_type, i.channel_key, i.ord, 'Refused',
+                   a.given_at + interval '30 days 3 minutes'
+            FROM answers a JOIN items i ON i.ord IN (1 + (abs(hashtext(a.pupil_id::text)) % 15), 1 + (abs(hashtext(a.guardian_id::text)) % 15))
+            WHERE a.withdraws AND a.given_at + interval '30 days' < now()
+          ) d
+          ORDER BY given_at, pupil_id, guardian_id, ord;
+        """;
+}

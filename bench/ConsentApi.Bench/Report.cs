@@ -1,0 +1,135 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+
+namespace ConsentApi.Bench;
+
+/// <summary>The Markdown report: the machine, the data, one table of loads and one of targets.</summary>
+public sealed class Report(BenchSettings settings, string arguments)
+{
+    private readonly List<ScaleResult> results = [];
+    private readonly List<(string Target, string Measured, bool Met)> targets = [];
+    private readonly DateTime started = DateTime.UtcNow;
+
+    public bool AllTargetsMet => targets.All(t => t.Met);
+
+    public void Add(ScaleResult result) => results.Add(result);
+
+    public async Task<string> RenderAsync()
+    {
+        var md = new StringBuilder();
+        md.AppendLine(CultureInfo.InvariantCulture, $"# ConsentApi benchmark, {started:yyyy-MM-dd HH:mm} UTC");
+        md.AppendLine();
+        md.AppendLine($"Command: `{$"bench/run.sh {arguments}".Trim()}`");
+        md.AppendLine();
+        md.AppendLine("Machine: " + await MachineAsync());
+        md.AppendLine();
+        md.AppendLine(string.Create(CultureInfo.InvariantCulture, $"""
+            Load: wrk, 2 threads, {BenchSettings.Connections} connections; {settings.Durations.WarmUp.TotalSeconds:F0} s warm-up, then {settings.Durations.Check.TotalSeconds:F0} s for checks and {settings.Durations.Other.TotalSeconds:F0} s for the other scenarios. The baseline is `bench/ConsentApi.Baseline`: raw Npgsql with prepared statements, the same SQL, the same JSON, no authentication, mediator, EF Core or mapping. API, baseline, PostgreSQL and wrk share the machine.
+            """));
+        md.AppendLine();
+
+        foreach (var result in results)
+        {
+            md.AppendLine(CultureInfo.InvariantCulture, $"## {result.Scale.Name}");
+            md.AppendLine();
+            md.AppendLine(string.Join(", ", result.Counts.Select(c => $"{c.Value:N0} {c.Key.Replace('_', ' ')}")));
+            md.AppendLine();
+            md.AppendLine("| scenario | API req/s | API p50 ms | API p99 ms | baseline req/s | baseline p50 ms | baseline p99 ms | throughput API/baseline | p99 API/baseline |");
+            md.AppendLine("|---|--:|--:|--:|--:|--:|--:|--:|--:|");
+            foreach (var (scenario, product, baseline) in result.Loads)
+            {
+                md.Append(CultureInfo.InvariantCulture, $"| {scenario}{Errors(product, baseline)} | {product.RequestsPerSecond:F0} | {product.P50Ms:F2} | {product.P99Ms:F2} | ");
+                md.AppendLine(baseline is null
+                    ? "– | – | – | – | – |"
+                    : string.Create(CultureInfo.InvariantCulture,
+                        $"{baseline.RequestsPerSecond:F0} | {baseline.P50Ms:F2} | {baseline.P99Ms:F2} | {product.RequestsPerSecond / baseline.RequestsPerSecond:F2} | {product.P99Ms / baseline.P99Ms:F2} |"));
+            }
+            md.AppendLine();
+            md.AppendLine("| measure | value |");
+            md.AppendLine("|---|--:|");
+            md.AppendLine(CultureInfo.InvariantCulture, $"| roster sync, 10,000 pupils / 15,000 guardians, first import | {result.FirstImportSeconds:F2} s |");
+            md.AppendLine(CultureInfo.InvariantCulture, $"| roster sync, unchanged re-sync | {result.ResyncSeconds:F2} s |");
+            md.AppendLine(CultureInfo.InvariantCulture, $"| API peak RSS after the check load | {result.CheckRssMiB:F0} MiB |");
+            md.AppendLine(CultureInfo.InvariantCulture, $"| API peak RSS after the roster syncs | {result.SyncRssMiB:F0} MiB |");
+            md.AppendLine();
+            AddTargets(result);
+        }
+
+        var small = results.FirstOrDefault(r => r.Scale == Scale.Small);
+        var large = results.FirstOrDefault(r => r.Scale == Scale.Large);
+        if (small is not null && large is not null)
+        {
+            var (s, l) = (small.Loads[0].Product, large.Loads[0].Product);
+            Target("check p50 latency, large ÷ small ≤ 1.3", $"{l.P50Ms / s.P50Ms:F2} ({l.P50Ms:F2} ms ÷ {s.P50Ms:F2} ms)", l.P50Ms / s.P50Ms <= 1.3);
+            Target("check p99 latency, large ÷ small ≤ 1.3", $"{l.P99Ms / s.P99Ms:F2} ({l.P99Ms:F2} ms ÷ {s.P99Ms:F2} ms)", l.P99Ms / s.P99Ms <= 1.3);
+        }
+
+        md.AppendLine("## Targets");
+        md.AppendLine();
+        md.AppendLine("| target | measured | met |");
+        md.AppendLine("|---|---|---|");
+        foreach (var (target, measured, met) in targets)
+        {
+            md.AppendLine(CultureInfo.InvariantCulture, $"| {target} | {measured} | {(met ? "yes" : "**no**")} |");
+        }
+        return md.ToString();
+    }
+
+    public async Task<string> SaveAsync(string markdown)
+    {
+        Directory.CreateDirectory(settings.ResultsDirectory);
+        var name = $"{started:yyyy-MM-dd-HHmm}-{string.Join('-', results.Select(r => r.Scale.Name))}.md";
+        var file = Path.Combine(settings.ResultsDirectory, name);
+        await File.WriteAllTextAsync(file, markdown);
+        await File.WriteAllTextAsync(Path.Combine(settings.ResultsDirectory, "latest.md"), markdown);
+        return file;
+    }
+
+    private void AddTargets(ScaleResult result)
+    {
+        var (_, product, baseline) = result.Loads[0];
+        var n = result.Scale.Name;
+        var throughput = product.RequestsPerSecond / baseline!.RequestsPerSecond;
+        var p99 = product.P99Ms / baseline.P99Ms;
+        Target($"{n}: check throughput ≥ 0.75 × baseline", $"{throughput:F2} ×", throughput >= 0.75);
+        Target($"{n}: check p99 ≤ 2 × baseline", $"{p99:F2} ×", p99 <= 2);
+        Target($"{n}: unchanged re-sync of 10,000 pupils ≤ 2 s", $"{result.ResyncSeconds:F2} s", result.ResyncSeconds <= 2);
+        Target($"{n}: first import of 10,000 pupils ≤ 6 s", $"{result.FirstImportSeconds:F2} s", result.FirstImportSeconds <= 6);
+        Target($"{n}: API peak RSS during roster sync ≤ 400 MB", $"{result.SyncRssMiB * 1.048576:F0} MB", result.SyncRssMiB * 1.048576 <= 400);
+        Target($"{n}: API RSS under check load ≤ 250 MB", $"{result.CheckRssMiB * 1.048576:F0} MB", result.CheckRssMiB * 1.048576 <= 250);
+        var failed = result.Loads.Where(l => l.Product.Errors > 0 || l.Baseline?.Errors > 0).Select(l => l.Scenario).ToList();
+        Target($"{n}: every response a success", failed.Count == 0 ? "all" : "errors in: " + string.Join(", ", failed), failed.Count == 0);
+    }
+
+    private void Target(string target, string measured, bool met) => targets.Add((target, measured, met));
+
+    private static string Errors(LoadResult product, LoadResult? baseline) =>
+        product.Errors > 0 || baseline?.Errors > 0 ? $" (errors: API {product.Errors}, baseline {baseline?.Errors ?? 0})" : "";
+
+    private static async Task<string> MachineAsync()
+    {
+        var cpu = File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))?.Split(':', 2)[1].Trim() ?? "unknown CPU";
+        var memory = File.ReadLines("/proc/meminfo").First(l => l.StartsWith("MemTotal", StringComparison.Ordinal)).Split(' ', StringSplitOptions.RemoveEmptyEntries)[1];
+        var postgres = await OutputOfAsync("postgres", "--version");
+        return string.Create(CultureInfo.InvariantCulture,
+            $"{Environment.ProcessorCount} cores ({cpu}), {long.Parse(memory, CultureInfo.InvariantCulture) / 1024 / 1024} GiB, " +
+            $"{System.Runtime.InteropServices.RuntimeInformation.OSDescription}, .NET {Environment.Version}, {postgres.Trim()}");
+    }
+
+    private static async Task<string> OutputOfAsync(string file, string argument)
+    {
+        try
+        {
+            var bin = Environment.GetEnvironmentVariable("PG_BIN");
+            using var process = Process.Start(new ProcessStartInfo(bin is null ? file : Path.Combine(bin, file), argument) { RedirectStandardOutput = true })!;
+            var output = await process.StandardOutput.ReadToEndAsync();
+            await process.WaitForExitAsync();
+            return output;
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            return "PostgreSQL";
+        }
+    }
+}

@@ -1,0 +1,167 @@
+using System.Diagnostics;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using Npgsql;
+
+namespace ConsentApi.Bench;
+
+public sealed record BenchDurations(TimeSpan WarmUp, TimeSpan Check, TimeSpan Other)
+{
+    public static readonly BenchDurations Full = new(TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(20), TimeSpan.FromSeconds(10));
+    public static readonly BenchDurations Quick = new(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(2));
+}
+
+public sealed record BenchSettings(string AdminConnection, string ApiDll, string BaselineDll, string ResultsDirectory, BenchDurations Durations)
+{
+    public const int Connections = 32;
+
+    public string ConnectionTo(string database) => new NpgsqlConnectionStringBuilder(AdminConnection) { Database = database }.ConnectionString;
+}
+
+/// <summary>Everything one scale measured.</summary>
+public sealed record ScaleResult(
+    Scale Scale,
+    Dictionary<string, long> Counts,
+    List<(string Scenario, LoadResult Product, LoadResult? Baseline)> Loads,
+    double CheckRssMiB,
+    double FirstImportSeconds,
+    double ResyncSeconds,
+    double SyncRssMiB);
+
+public static class ScaleRun
+{
+    /// <summary>Bumped whenever the generated data changes, so that a cached template is not reused.</summary>
+    private const int GeneratorVersion = 1;
+
+    private const string BootstrapKey = "bench-platform-operator-key-0123456789abcdef";
+
+    public static async Task<ScaleResult> RunAsync(Scale scale, BenchSettings settings, Action<string> log)
+    {
+        var template = $"bench_{scale.Name}_g{GeneratorVersion}";
+        await using var admin = new NpgsqlConnection(settings.AdminConnection);
+        await admin.OpenAsync();
+        if (!await Sql.ScalarAsync<bool>(admin, "SELECT EXISTS (SELECT FROM pg_database WHERE datname = @name)", ("name", template)))
+        {
+            await GenerateTemplateAsync(scale, template, settings, admin, log);
+        }
+
+        const string run = "bench_run";
+        log($"{scale.Name}: cloning {template} into {run}");
+        await Sql.ExecuteAsync(admin, $"DROP DATABASE IF EXISTS {run} WITH (FORCE)");
+        await Sql.ExecuteAsync(admin, $"CREATE DATABASE {run} TEMPLATE {template}");
+        var connection = settings.ConnectionTo(run);
+        await Server.RunModeAsync(settings.ApiDll, "migrate", new Dictionary<string, string> { ["ConnectionStrings__ConsentDb"] = connection });
+        await using var db = new NpgsqlConnection(connection);
+        await db.OpenAsync();
+        await Sql.ExecuteAsync(db, "VACUUM ANALYZE");
+        var info = await DataSetInfo.ReadAsync(db);
+        var counts = new Dictionary<string, long>();
+        foreach (var table in new[] { "schools", "groups", "pupils", "guardians", "guardian_links", "decisions" })
+        {
+            counts[table] = await Sql.ScalarAsync<long>(db, $"SELECT count(*) FROM {table}");
+        }
+
+        var checks = await Workloads.PublicationChecksAsync(db);
+        var matrices = await Workloads.ConsentMatricesAsync(db);
+        var overviews = await Workloads.ClassOverviewsAsync(db);
+        var decisions = await Workloads.DecisionsAsync(db, info.FormVersionId);
+
+        await using var api = await Server.StartAsync("API", settings.ApiDll, 5180, new Dictionary<string, string>
+        {
+            ["ConnectionStrings__ConsentDb"] = connection,
+            // The product's per-client limit would otherwise turn the load into 429s; the limiter itself still runs.
+            ["RateLimiting__PermitsPerMinute"] = "100000000",
+        });
+        await using var baseline = await Server.StartAsync("baseline", settings.BaselineDll, 5190, new Dictionary<string, string>
+        {
+            ["ConnectionStrings__ConsentDb"] = connection,
+            ["Baseline__OrganisationId"] = info.OrganisationId.ToString(),
+        });
+
+        var durations = settings.Durations;
+        var loads = new List<(string, LoadResult, LoadResult?)>();
+        async Task<LoadResult> Load(Server server, IReadOnlyList<WorkRequest> requests, TimeSpan duration)
+        {
+            await Wrk.RunAsync(server.Address, info.ClientKey, requests, BenchSettings.Connections, durations.WarmUp, settings.ResultsDirectory);
+            var result = await Wrk.RunAsync(server.Address, info.ClientKey, requests, BenchSettings.Connections, duration, settings.ResultsDirectory);
+            log($"{scale.Name}: {server.Name}: {result.RequestsPerSecond:F0} req/s, p50 {result.P50Ms:F2} ms, p99 {result.P99Ms:F2} ms, {result.Errors} errors");
+            return result;
+        }
+
+        log($"{scale.Name}: publication checks");
+        loads.Add(("Publication check, 30 pupils", await Load(api, checks, durations.Check), await Load(baseline, checks, durations.Check)));
+        var checkRss = api.PeakRssMiB();
+        log($"{scale.Name}: consent matrices");
+        loads.Add(("Consent matrix, one pupil", await Load(api, matrices, durations.Other), await Load(baseline, matrices, durations.Other)));
+        log($"{scale.Name}: class overviews");
+        loads.Add(("Class overview, one group (JSON)", await Load(api, overviews, durations.Other), await Load(baseline, overviews, durations.Other)));
+        log($"{scale.Name}: recording decisions");
+        loads.Add(("Record a guardian's decisions, 15 items", await Load(api, decisions, durations.Other), null));
+
+        log($"{scale.Name}: roster sync of 10,000 pupils");
+        var (first, resync) = await RosterSyncAsync(api.Address, info);
+        return new ScaleResult(scale, counts, loads, checkRss, first, resync, api.PeakRssMiB());
+    }
+
+    private static async Task<(double First, double Resync)> RosterSyncAsync(Uri api, DataSetInfo info)
+    {
+        using var http = new HttpClient { BaseAddress = api, Timeout = TimeSpan.FromMinutes(5) };
+        using var create = new HttpRequestMessage(HttpMethod.Post, "/v1/schools")
+        {
+            Content = JsonContent.Create(new { name = "Scholengemeenschap Import", brinCode = "99IM" }),
+        };
+        create.Headers.Add("X-Api-Key", info.AdminKey);
+        using var created = await http.SendAsync(create);
+        var schoolId = (Guid)JsonNode.Parse(await created.EnsureSuccessStatusCode().Content.ReadAsStringAsync())!["id"]!;
+        var body = System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(
+            Rosters.Import(new Random(DataSet.Seed), "IMP", 10_000, 15_000, DataSet.SchoolYear(DateTime.UtcNow)));
+
+        async Task<double> SyncAsync()
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Put, $"/v1/schools/{schoolId}/roster")
+            {
+                Content = new ByteArrayContent(body) { Headers = { ContentType = new("application/json") } },
+            };
+            request.Headers.Add("X-Api-Key", info.ClientKey);
+            var watch = Stopwatch.StartNew();
+            using var response = await http.SendAsync(request);
+            var text = await response.Content.ReadAsStringAsync();
+            watch.Stop();
+            if (!response.IsSuccessStatusCode)
+            {
+                throw new InvalidOperationException($"Roster sync answered {(int)response.StatusCode}: {text}");
+            }
+            return watch.Elapsed.TotalSeconds;
+        }
+
+        var first = await SyncAsync();
+        var resync = await SyncAsync();
+        return (first, resync);
+    }
+
+    private static async Task GenerateTemplateAsync(Scale scale, string template, BenchSettings settings, NpgsqlConnection admin, Action<string> log)
+    {
+        var building = template + "_building";
+        log($"{scale.Name}: generating the data set into {template} (once; later runs clone it)");
+        var watch = Stopwatch.StartNew();
+        await Sql.ExecuteAsync(admin, $"DROP DATABASE IF EXISTS {building} WITH (FORCE)");
+        await Sql.ExecuteAsync(admin, $"CREATE DATABASE {building}");
+        var connection = settings.ConnectionTo(building);
+        var environment = new Dictionary<string, string>
+        {
+            ["ConnectionStrings__ConsentDb"] = connection,
+            ["Bootstrap__AdminApiKey"] = BootstrapKey,
+            ["RateLimiting__PermitsPerMinute"] = "100000000",
+        };
+        await Server.RunModeAsync(settings.ApiDll, "migrate", environment);
+        await using (var api = await Server.StartAsync("API (generating)", settings.ApiDll, 5181, environment))
+        await using (var db = new NpgsqlConnection(connection))
+        {
+            await db.OpenAsync();
+            await DataSet.GenerateAsync(scale, api.Address, BootstrapKey, db, message => log($"{scale.Name}: {message}"));
+        }
+        NpgsqlConnection.ClearAllPools();
+        await Sql.ExecuteAsync(admin, $"ALTER DATABASE {building} RENAME TO {template}");
+        log($"{scale.Name}: generated in {watch.Elapsed.TotalSeconds:F0} s");
+    }
+}

@@ -1,0 +1,109 @@
+using System.Diagnostics;
+
+namespace ConsentApi.Bench;
+
+/// <summary>A server process under test: the API or the baseline, started from its Release build.</summary>
+public sealed class Server : IAsyncDisposable
+{
+    private readonly Process process;
+    private readonly Task<string> stderr;
+
+    private Server(string name, Process process, Uri address)
+    {
+        Name = name;
+        this.process = process;
+        Address = address;
+        stderr = process.StandardError.ReadToEndAsync();
+        _ = process.StandardOutput.ReadToEndAsync();
+    }
+
+    public string Name { get; }
+
+    public Uri Address { get; }
+
+    public int ProcessId => process.Id;
+
+    public static async Task<Server> StartAsync(string name, string dll, int port, IReadOnlyDictionary<string, string> environment)
+    {
+        var start = new ProcessStartInfo("dotnet", [dll, "--urls", $"http://127.0.0.1:{port}"])
+        {
+            WorkingDirectory = Path.GetDirectoryName(dll)!,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        start.Environment["Logging__LogLevel__Default"] = "Warning";
+        foreach (var (key, value) in environment)
+        {
+            start.Environment[key] = value;
+        }
+        var server = new Server(name, Process.Start(start)!, new Uri($"http://127.0.0.1:{port}"));
+        await server.WaitUntilLiveAsync();
+        return server;
+    }
+
+    /// <summary>Runs the API once in a mode such as <c>migrate</c> and waits for it to finish.</summary>
+    public static async Task RunModeAsync(string dll, string mode, IReadOnlyDictionary<string, string> environment)
+    {
+        var start = new ProcessStartInfo("dotnet", [dll, mode]) { WorkingDirectory = Path.GetDirectoryName(dll)!, RedirectStandardOutput = true };
+        start.Environment["Logging__LogLevel__Default"] = "Warning";
+        foreach (var (key, value) in environment)
+        {
+            start.Environment[key] = value;
+        }
+        using var process = Process.Start(start)!;
+        await process.StandardOutput.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"'{mode}' failed with exit code {process.ExitCode}.");
+        }
+    }
+
+    private async Task WaitUntilLiveAsync()
+    {
+        using var http = new HttpClient { BaseAddress = Address, Timeout = TimeSpan.FromSeconds(2) };
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (DateTime.UtcNow < deadline)
+        {
+            if (process.HasExited)
+            {
+                throw new InvalidOperationException($"{Name} exited with code {process.ExitCode}: {await stderr}");
+            }
+            try
+            {
+                if ((await http.GetAsync("/health/live")).IsSuccessStatusCode)
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+            }
+            catch (TaskCanceledException)
+            {
+            }
+            await Task.Delay(200);
+        }
+        throw new TimeoutException($"{Name} did not come up on {Address}.");
+    }
+
+    /// <summary>The most memory the process has held resident since it started (VmHWM), in MiB.</summary>
+    public double PeakRssMiB() => ReadStatusKiB("VmHWM") / 1024.0;
+
+    private long ReadStatusKiB(string field)
+    {
+        var line = File.ReadLines($"/proc/{process.Id}/status").First(l => l.StartsWith(field + ":", StringComparison.Ordinal));
+        return long.Parse(line[(field.Length + 1)..].Trim().Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!process.HasExited)
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+        }
+        process.Dispose();
+    }
+}

@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Benchmarks the API against a raw-Npgsql baseline doing the same SQL: bench/run.sh [small] [large] [--quick]
+# Installs wrk when absent, builds Release, starts its own PostgreSQL (fsync on) under .data/bench, generates the data
+# set once per scale with a fixed seed (later runs clone it), runs every scenario with a warm-up and prints a Markdown
+# table, also written to bench/results/. Exits 2 when a target is missed.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root="$(pwd)"
+source scripts/prerequisites.sh
+ensure_dotnet
+command -v wrk >/dev/null || { echo "==> Installing wrk" >&2; apt_install wrk; }
+bin="$(postgres_bin)"
+
+echo "==> Building (Release)" >&2
+dotnet build src/ConsentApi/ConsentApi.csproj -c Release --nologo -v quiet >&2
+dotnet build bench/ConsentApi.Baseline/ConsentApi.Baseline.csproj -c Release --nologo -v quiet >&2
+dotnet build bench/ConsentApi.Bench/ConsentApi.Bench.csproj -c Release --nologo -v quiet >&2
+
+pg_port="${BENCH_PG_PORT:-55440}"
+data="$root/.data/bench/pg"
+run_pg() { if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+mkdir -p "$data"
+if [ "$(id -u)" -eq 0 ]; then
+  chown postgres:postgres "$data" && chmod 700 "$data"
+  if ! runuser -u postgres -- test -w "$data"; then
+    data="/var/tmp/consentapi-bench-$(echo "$root" | md5sum | cut -c1-8)/pg"
+    mkdir -p "$data" && chown -R postgres:postgres "$(dirname "$data")" && chmod 700 "$data"
+  fi
+fi
+if [ ! -f "$data/PG_VERSION" ]; then
+  echo "==> Creating a PostgreSQL cluster in $data" >&2
+  run_pg "$bin/initdb" -D "$data" -U postgres --auth=trust --encoding=UTF8 --locale=C.UTF-8 >/dev/null
+fi
+stop_database() { run_pg "$bin/pg_ctl" -D "$data" -m fast -w stop >/dev/null 2>&1 || true; }
+trap stop_database EXIT
+stop_database
+# Production-like: durable commits (fsync, synchronous_commit and full-page writes stay on), memory sized for the machine.
+run_pg "$bin/pg_ctl" -D "$data" -l "$data/server.log" -w -o "-p $pg_port -k /tmp -c listen_addresses=127.0.0.1 \
+  -c max_connections=200 -c shared_buffers=2GB -c effective_cache_size=8GB -c work_mem=16MB -c maintenance_work_mem=512MB \
+  -c max_wal_size=4GB -c checkpoint_timeout=15min -c random_page_cost=1.1 -c fsync=on -c synchronous_commit=on" start >/dev/null
+
+export PG_BIN="$bin"
+export BENCH_DB="Host=127.0.0.1;Port=$pg_port;Username=postgres;Database=postgres"
+export BENCH_API_DLL="$root/src/ConsentApi/bin/Release/net10.0/ConsentApi.dll"
+export BENCH_BASELINE_DLL="$root/bench/ConsentApi.Baseline/bin/Release/net10.0/ConsentApi.Baseline.dll"
+export BENCH_RESULTS="$root/bench/results"
+dotnet bench/ConsentApi.Bench/bin/Release/net10.0/ConsentApi.Bench.dll "$@"

@@ -14,28 +14,27 @@ public static class Queries
     private const string CheckSql = """
         SELECT p.id, p.date_of_birth, o.grant_requires, o.school_year_end_month, o.school_year_end_day, EXISTS (
             SELECT 1
-            FROM channels AS c
-            WHERE c.organisation_id = p.organisation_id AND c.key = @channel), o.id, g0.guardian_id, g0.pupil_id, s.id, s.guardian_id, s.outcome, s.given_at, s.sequence, s.validity, s.school_year, s.id0, EXISTS (
+            FROM channels AS c0
+            WHERE c0.organisation_id = p.organisation_id AND c0.key = @channel), EXISTS (
             SELECT 1
             FROM consent_form_items AS c1
             INNER JOIN consent_form_versions AS c2 ON c1.version_id = c2.id
             INNER JOIN consent_forms AS c3 ON c2.form_id = c3.id
-            WHERE c1.organisation_id = p.organisation_id AND c1.media_type = @mediaType0 AND c1.channel_key = @channel AND c2.status = 'Published' AND c2.published_at <= @at14 AND (c3.school_id IS NULL OR c3.school_id = p.school_id))
+            WHERE c1.organisation_id = p.organisation_id AND c1.media_type = @mediaType0 AND c1.channel_key = @channel AND c2.status = 'Published' AND c2.published_at <= @at AND (c3.school_id IS NULL OR c3.school_id = p.school_id)), g0.guardian_id, d0.id, d0.guardian_id, d0.outcome, d0.given_at, d0.sequence, c.validity, c.school_year
         FROM pupils AS p
         INNER JOIN organisations AS o ON p.organisation_id = o.id
         LEFT JOIN (
-            SELECT g.guardian_id, g.pupil_id
+            SELECT g.guardian_id, g.pupil_id AS pupil_id0
             FROM guardian_links AS g
             WHERE g.has_parental_authority
-        ) AS g0 ON p.id = g0.pupil_id
+        ) AS g0 ON p.id = g0.pupil_id0
         LEFT JOIN (
-            SELECT d.id, d.guardian_id, d.outcome, d.given_at, d.sequence, c0.validity, c0.school_year, c0.id AS id0, d.pupil_id
+            SELECT d.id, d.form_version_id, d.given_at, d.guardian_id, d.outcome, d.sequence, d.pupil_id AS pupil_id0
             FROM decisions AS d
-            INNER JOIN consent_form_versions AS c0 ON d.form_version_id = c0.id
             WHERE d.media_type = @mediaType AND d.channel_key = @channel AND d.given_at <= @at
-        ) AS s ON p.id = s.pupil_id
-        WHERE p.organisation_id = @organisationId AND p.id = ANY (@pupilIds)
-        ORDER BY p.id, o.id, g0.pupil_id, g0.guardian_id, s.id
+        ) AS d0 ON p.id = d0.pupil_id0
+        LEFT JOIN consent_form_versions AS c ON d0.id IS NOT NULL AND d0.form_version_id = c.id
+        WHERE p.organisation_id = @organisationId AND (NOT (@limitedToSchools) OR p.school_id = ANY (@schoolIds)) AND p.id = ANY (@pupilIds)
         """;
 
     public static async Task<PublicationCheckResponse> CheckAsync(NpgsqlDataSource db, Tenant tenant, CheckPublicationRequest request, CancellationToken ct)
@@ -46,10 +45,11 @@ public static class Queries
         await using var command = db.CreateCommand(CheckSql);
         command.Parameters.AddWithValue("channel", request.Channel);
         command.Parameters.AddWithValue("mediaType0", mediaType.ToString());
-        command.Parameters.AddWithValue("at14", at);
-        command.Parameters.AddWithValue("mediaType", mediaType.ToString());
         command.Parameters.AddWithValue("at", at);
+        command.Parameters.AddWithValue("mediaType", mediaType.ToString());
         command.Parameters.AddWithValue("organisationId", tenant.OrganisationId);
+        command.Parameters.AddWithValue("limitedToSchools", false);
+        command.Parameters.AddWithValue("schoolIds", Array.Empty<Guid>());
         command.Parameters.AddWithValue("pupilIds", pupilIds.ToArray());
 
         var pupils = new Dictionary<Guid, (DateOnly DateOfBirth, ConsentPolicy Policy, bool Asked, HashSet<Guid> Authority, Dictionary<Guid, DecisionFact> Decisions)>();
@@ -60,19 +60,19 @@ public static class Queries
                 var id = reader.GetGuid(0);
                 if (!pupils.TryGetValue(id, out var pupil))
                 {
-                    pupil = (reader.GetFieldValue<DateOnly>(1), Policy(reader, 2), reader.GetBoolean(17), [], []);
+                    pupil = (reader.GetFieldValue<DateOnly>(1), Policy(reader, 2), reader.GetBoolean(6), [], []);
                     pupils[id] = pupil;
                 }
                 if (!reader.IsDBNull(7))
                 {
                     pupil.Authority.Add(reader.GetGuid(7));
                 }
-                if (!reader.IsDBNull(9))
+                if (!reader.IsDBNull(8))
                 {
-                    var decisionId = reader.GetGuid(9);
-                    pupil.Decisions[decisionId] = new DecisionFact(decisionId, reader.IsDBNull(10) ? null : reader.GetGuid(10),
-                        Enum.Parse<ConsentOutcome>(reader.GetString(11)), reader.GetFieldValue<DateTimeOffset>(12), reader.GetInt64(13),
-                        Enum.Parse<ConsentValidity>(reader.GetString(14)), reader.IsDBNull(15) ? null : reader.GetString(15));
+                    var decisionId = reader.GetGuid(8);
+                    pupil.Decisions[decisionId] = new DecisionFact(decisionId, reader.IsDBNull(9) ? null : reader.GetGuid(9),
+                        Enum.Parse<ConsentOutcome>(reader.GetString(10)), reader.GetFieldValue<DateTimeOffset>(11), reader.GetInt64(12),
+                        Enum.Parse<ConsentValidity>(reader.GetString(13)), reader.IsDBNull(14) ? null : reader.GetString(14));
                 }
             }
         }

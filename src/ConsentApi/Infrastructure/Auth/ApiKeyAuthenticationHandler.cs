@@ -49,10 +49,7 @@ public sealed class ApiKeyAuthenticationHandler(
             return AuthenticateResult.Fail("Malformed API key.");
         }
 
-        var client = await db.ApiClients.AsNoTracking()
-            .Where(c => c.KeyPrefix == prefix && c.RevokedAt == null)
-            .Select(c => new { c.Id, c.OrganisationId, c.KeyHash, c.Scopes, c.SchoolIds })
-            .SingleOrDefaultAsync(Context.RequestAborted);
+        var client = await ClientByPrefix(db, prefix, Context.RequestAborted);
         if (client is null || !ApiKeys.Matches(key, client.KeyHash))
         {
             return AuthenticateResult.Fail("Unknown or revoked API key.");
@@ -65,6 +62,15 @@ public sealed class ApiKeyAuthenticationHandler(
             .. client.SchoolIds.Select(s => new Claim(ApiKeyClaims.School, s.ToString())),
         ]);
     }
+
+    /// <summary>Every authenticated request runs this lookup, so it is compiled once rather than translated per request.</summary>
+    private static readonly Func<ConsentDbContext, string, CancellationToken, Task<ClientKey?>> ClientByPrefix =
+        EF.CompileAsyncQuery((ConsentDbContext db, string prefix, CancellationToken ct) => db.ApiClients.AsNoTracking()
+            .Where(c => c.KeyPrefix == prefix && c.RevokedAt == null)
+            .Select(c => new ClientKey(c.Id, c.OrganisationId, c.KeyHash, c.Scopes, c.SchoolIds))
+            .SingleOrDefault());
+
+    private sealed record ClientKey(Guid Id, Guid OrganisationId, byte[] KeyHash, List<string> Scopes, List<Guid> SchoolIds);
 
     private static AuthenticateResult Success(IEnumerable<Claim> claims) =>
         AuthenticateResult.Success(new AuthenticationTicket(

@@ -86,20 +86,16 @@ public static class Queries
         return new PublicationCheckResponse(results.All(r => r.Allowed), at, mediaType, request.Channel, results);
     }
 
-    private const string MatrixPupilSql = """
-        SELECT s.id, s.organisation_id, s.school_id, s.date_of_birth, s.grant_requires, s.school_year_end_month, s.school_year_end_day, s.id0, g0.guardian_id, g0.pupil_id
-        FROM (
-            SELECT p.id, p.organisation_id, p.school_id, p.date_of_birth, o.grant_requires, o.school_year_end_month, o.school_year_end_day, o.id AS id0
-            FROM pupils AS p
-            INNER JOIN organisations AS o ON p.organisation_id = o.id
-            WHERE p.organisation_id = @organisationId AND p.id = @query_PupilId
-            LIMIT 2
-        ) AS s
+    private const string PupilFactsSql = """
+        SELECT p.id AS "Id", p.organisation_id AS "OrganisationId", p.school_id AS "SchoolId", p.external_id AS "ExternalId", p.display_name AS "DisplayName", p.date_of_birth AS "DateOfBirth", o.grant_requires AS "GrantRequires", o.school_year_end_month AS "SchoolYearEndMonth", o.school_year_end_day AS "SchoolYearEndDay", g0.guardian_id AS "GuardianId"
+        FROM pupils AS p
+        INNER JOIN organisations AS o ON p.organisation_id = o.id
         LEFT JOIN (
-            SELECT g.guardian_id, g.pupil_id
+            SELECT g.guardian_id, g.pupil_id AS pupil_id0
             FROM guardian_links AS g
             WHERE g.has_parental_authority
-        ) AS g0 ON s.id = g0.pupil_id
+        ) AS g0 ON p.id = g0.pupil_id0
+
         """;
 
     private const string DecisionRowsSql = """
@@ -120,28 +116,19 @@ public static class Queries
     {
         var at = Now();
         await using var connection = await db.OpenConnectionAsync(ct);
-        Guid organisationId = default, schoolId = default;
-        DateOnly dateOfBirth = default;
-        ConsentPolicy? policy = null;
-        var authority = new List<Guid>();
-        await using (var command = new NpgsqlCommand(MatrixPupilSql, connection))
+        List<PupilFacts> found;
+        await using (var command = new NpgsqlCommand(PupilFactsSql + "WHERE p.organisation_id = @organisationId AND p.id = @query_PupilId", connection))
         {
             command.Parameters.AddWithValue("organisationId", tenant.OrganisationId);
             command.Parameters.AddWithValue("query_PupilId", pupilId);
-            await using var reader = await command.ExecuteReaderAsync(ct);
-            while (await reader.ReadAsync(ct))
-            {
-                (organisationId, schoolId, dateOfBirth, policy) = (reader.GetGuid(1), reader.GetGuid(2), reader.GetFieldValue<DateOnly>(3), Policy(reader, 4));
-                if (!reader.IsDBNull(8))
-                {
-                    authority.Add(reader.GetGuid(8));
-                }
-            }
+            found = await ReadPupilFactsAsync(command, ct);
         }
-        if (policy is null)
+        if (found.Count == 0)
         {
             return null;
         }
+        var (organisationId, schoolId, dateOfBirth, policy, authority) =
+            (found[0].OrganisationId, found[0].SchoolId, found[0].DateOfBirth, found[0].Policy, found[0].GuardiansWithAuthority);
 
         var decisions = new List<DecisionRow>();
         await using (var command = new NpgsqlCommand(DecisionRowsSql + "\nWHERE d.pupil_id = @pupil_Id AND d.given_at <= @at\nORDER BY d.id", connection))
@@ -193,18 +180,6 @@ public static class Queries
         LIMIT 2
         """;
 
-    private const string OverviewPupilsSql = """
-        SELECT p.id, p.external_id, p.display_name, p.date_of_birth, g0.guardian_id, g0.pupil_id
-        FROM pupils AS p
-        LEFT JOIN (
-            SELECT g.guardian_id, g.pupil_id
-            FROM guardian_links AS g
-            WHERE g.has_parental_authority
-        ) AS g0 ON p.id = g0.pupil_id
-        WHERE p.group_id = @group_Id AND p.status = 'Active'
-        ORDER BY p.id, g0.pupil_id
-        """;
-
     public static async Task<ConsentOverviewResponse?> OverviewAsync(NpgsqlDataSource db, Tenant tenant, Guid schoolId, Guid groupId, CancellationToken ct)
     {
         var at = Now();
@@ -226,29 +201,16 @@ public static class Queries
             return null;
         }
 
-        var pupils = new Dictionary<Guid, (string ExternalId, string DisplayName, DateOnly DateOfBirth, List<Guid> Authority)>();
-        await using (var command = new NpgsqlCommand(OverviewPupilsSql, connection))
+        List<PupilFacts> pupils;
+        await using (var command = new NpgsqlCommand(PupilFactsSql + "WHERE p.group_id = @group_Id AND p.status = 'Active'", connection))
         {
             command.Parameters.AddWithValue("group_Id", groupId);
-            await using var reader = await command.ExecuteReaderAsync(ct);
-            while (await reader.ReadAsync(ct))
-            {
-                var id = reader.GetGuid(0);
-                if (!pupils.TryGetValue(id, out var pupil))
-                {
-                    pupil = (reader.GetString(1), reader.GetString(2), reader.GetFieldValue<DateOnly>(3), []);
-                    pupils[id] = pupil;
-                }
-                if (!reader.IsDBNull(4))
-                {
-                    pupil.Authority.Add(reader.GetGuid(4));
-                }
-            }
+            pupils = await ReadPupilFactsAsync(command, ct);
         }
         var rows = new List<DecisionRow>();
         await using (var command = new NpgsqlCommand(DecisionRowsSql + "\nWHERE d.pupil_id = ANY (@pupilIds) AND d.given_at <= @at\nORDER BY d.id", connection))
         {
-            command.Parameters.AddWithValue("pupilIds", pupils.Keys.ToArray());
+            command.Parameters.AddWithValue("pupilIds", pupils.Select(p => p.Id).ToArray());
             command.Parameters.AddWithValue("at", at);
             await ReadDecisionRowsAsync(command, rows, ct);
         }
@@ -275,11 +237,11 @@ public static class Queries
             .Select(i => new OverviewColumn(i.m, i.c, channels[i.c]))
             .ToList();
         var sheet = pupils
-            .OrderBy(p => p.Value.DisplayName, StringComparer.OrdinalIgnoreCase).ThenBy(p => p.Key)
-            .Select(p => new OverviewPupil(p.Key, p.Value.ExternalId, p.Value.DisplayName, columns.Select(c =>
+            .OrderBy(p => p.DisplayName, StringComparer.OrdinalIgnoreCase).ThenBy(p => p.Id)
+            .Select(p => new OverviewPupil(p.Id, p.ExternalId, p.DisplayName, columns.Select(c =>
             {
                 var consent = ConsentRules.Evaluate(
-                    new ConsentFacts(p.Value.DateOfBirth, p.Value.Authority, decisions[(p.Key, c.MediaType, c.Channel)].ToList(),
+                    new ConsentFacts(p.DateOfBirth, p.GuardiansWithAuthority, decisions[(p.Id, c.MediaType, c.Channel)].ToList(),
                         asked.Contains((c.MediaType, c.Channel))),
                     g.Policy, at);
                 return new OverviewCell(c.MediaType, c.Channel, consent.State, consent.Reason, consent.Allowed);
@@ -302,6 +264,23 @@ public static class Queries
             asked.Add((Enum.Parse<MediaType>(reader.GetString(0)), reader.GetString(1)));
         }
         return asked;
+    }
+
+    private static async Task<List<PupilFacts>> ReadPupilFactsAsync(NpgsqlCommand command, CancellationToken ct)
+    {
+        var rows = new List<(PupilFacts Pupil, Guid? GuardianId)>();
+        await using (var reader = await command.ExecuteReaderAsync(ct))
+        {
+            while (await reader.ReadAsync(ct))
+            {
+                rows.Add((new PupilFacts(reader.GetGuid(0), reader.GetGuid(1), reader.GetGuid(2), reader.GetString(3), reader.GetString(4),
+                    reader.GetFieldValue<DateOnly>(5), Policy(reader, 6), []), reader.IsDBNull(9) ? null : reader.GetGuid(9)));
+            }
+        }
+        return rows.GroupBy(r => r.Pupil.Id).Select(g => g.First().Pupil with
+        {
+            GuardiansWithAuthority = g.Where(r => r.GuardianId is not null).Select(r => r.GuardianId!.Value).Distinct().ToList(),
+        }).ToList();
     }
 
     private static async Task ReadDecisionRowsAsync(NpgsqlCommand command, List<DecisionRow> rows, CancellationToken ct)

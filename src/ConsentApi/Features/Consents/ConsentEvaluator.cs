@@ -12,17 +12,8 @@ public sealed class ConsentEvaluator(ConsentDbContext db)
         CancellationToken ct)
     {
         var pupilIds = pairs.Select(p => p.PupilId).Distinct().ToList();
-        var policy = await db.Organisations.Where(o => o.Id == organisationId)
-            .Select(o => new ConsentPolicy(o.GrantRequires, o.SchoolYearEndMonth, o.SchoolYearEndDay))
-            .SingleAsync(ct);
-        var pupils = await db.Pupils.AsNoTracking()
-            .Where(p => p.OrganisationId == organisationId && pupilIds.Contains(p.Id))
-            .Select(p => new
-            {
-                p.Id, p.SchoolId, p.DateOfBirth,
-                Authority = p.Guardians.Where(l => l.HasParentalAuthority).Select(l => l.GuardianId).ToList(),
-            })
-            .ToDictionaryAsync(p => p.Id, ct);
+        var pupils = (await db.PupilFactsAsync(db.Pupils.Where(p => p.OrganisationId == organisationId && pupilIds.Contains(p.Id)), ct))
+            .ToDictionary(p => p.Id);
         var decisions = (await db.DecisionRows(db.Decisions.Where(d => pupilIds.Contains(d.PupilId) && d.GivenAt <= at)).ToListAsync(ct))
             .ToLookup(d => (d.PupilId, d.MediaType, d.ChannelKey), d => d.ToFact());
         var asked = new Dictionary<Guid, HashSet<(MediaType, string)>>();
@@ -35,8 +26,8 @@ public sealed class ConsentEvaluator(ConsentDbContext db)
         {
             var pupil = pupils[p.PupilId];
             return ConsentRules.Evaluate(
-                new ConsentFacts(pupil.DateOfBirth, pupil.Authority, decisions[p].ToList(), asked[pupil.SchoolId].Contains((p.MediaType, p.Channel))),
-                policy, at);
+                new ConsentFacts(pupil.DateOfBirth, pupil.GuardiansWithAuthority, decisions[p].ToList(), asked[pupil.SchoolId].Contains((p.MediaType, p.Channel))),
+                pupil.Policy, at);
         });
     }
 }

@@ -35,8 +35,45 @@ public sealed record DecisionRow(
         FormVersionId, FormContentHash, ProofReference, Note);
 }
 
+/// <summary>A pupil as the rules see them: birthday, the organisation's policy, and who holds parental authority.</summary>
+public sealed record PupilFacts(
+    Guid Id,
+    Guid OrganisationId,
+    Guid SchoolId,
+    string ExternalId,
+    string DisplayName,
+    DateOnly DateOfBirth,
+    ConsentPolicy Policy,
+    IReadOnlyList<Guid> GuardiansWithAuthority);
+
 internal static class ConsentFactQueries
 {
+    /// <summary>
+    /// The <paramref name="pupils"/> with their policy and guardians with authority, in one statement of flat rows (one per
+    /// guardian). Flat on purpose: EF materialises a nested collection through delegates it builds on every execution.
+    /// </summary>
+    public static async Task<List<PupilFacts>> PupilFactsAsync(this ConsentDbContext db, IQueryable<Pupil> pupils, CancellationToken ct)
+    {
+        var rows = await (
+                from p in pupils.AsNoTracking()
+                join o in db.Organisations on p.OrganisationId equals o.Id
+                from l in db.GuardianLinks.Where(l => l.PupilId == p.Id && l.HasParentalAuthority).DefaultIfEmpty()
+                select new
+                {
+                    p.Id, p.OrganisationId, p.SchoolId, p.ExternalId, p.DisplayName, p.DateOfBirth,
+                    o.GrantRequires, o.SchoolYearEndMonth, o.SchoolYearEndDay,
+                    GuardianId = l == null ? (Guid?)null : l.GuardianId,
+                })
+            .ToListAsync(ct);
+        return rows.GroupBy(r => r.Id).Select(g =>
+        {
+            var p = g.First();
+            return new PupilFacts(p.Id, p.OrganisationId, p.SchoolId, p.ExternalId, p.DisplayName, p.DateOfBirth,
+                new ConsentPolicy(p.GrantRequires, p.SchoolYearEndMonth, p.SchoolYearEndDay),
+                g.Where(r => r.GuardianId is not null).Select(r => r.GuardianId!.Value).Distinct().ToList());
+        }).ToList();
+    }
+
     /// <summary>The moment a read asks about: now by default; a past moment for proof; never the future.</summary>
     public static DateTimeOffset MomentOf(DateTimeOffset? at, TimeProvider clock, string field = "at")
     {

@@ -62,14 +62,7 @@ public sealed class GetConsentOverviewHandler(ConsentDbContext db, CurrentClient
                            }).SingleOrDefaultAsync(ct)
                     ?? throw new NotFoundException("Group", query.GroupId);
 
-        var pupils = await db.Pupils.AsNoTracking()
-            .Where(p => p.GroupId == group.Id && p.Status == PupilStatus.Active)
-            .Select(p => new
-            {
-                p.Id, p.ExternalId, p.DisplayName, p.DateOfBirth,
-                Authority = p.Guardians.Where(l => l.HasParentalAuthority).Select(l => l.GuardianId).ToList(),
-            })
-            .ToListAsync(ct);
+        var pupils = await db.PupilFactsAsync(db.Pupils.Where(p => p.GroupId == group.Id && p.Status == PupilStatus.Active), ct);
         var pupilIds = pupils.Select(p => p.Id).ToList();
         var decisions = (await db.DecisionRows(db.Decisions.Where(d => pupilIds.Contains(d.PupilId) && d.GivenAt <= at)).ToListAsync(ct))
             .ToLookup(d => (d.PupilId, d.MediaType, d.ChannelKey), d => d.ToFact());
@@ -86,7 +79,7 @@ public sealed class GetConsentOverviewHandler(ConsentDbContext db, CurrentClient
             .Select(p => new OverviewPupil(p.Id, p.ExternalId, p.DisplayName, columns.Select(c =>
             {
                 var consent = ConsentRules.Evaluate(
-                    new ConsentFacts(p.DateOfBirth, p.Authority, decisions[(p.Id, c.MediaType, c.Channel)].ToList(),
+                    new ConsentFacts(p.DateOfBirth, p.GuardiansWithAuthority, decisions[(p.Id, c.MediaType, c.Channel)].ToList(),
                         asked.Contains((c.MediaType, c.Channel))),
                     group.Policy, at);
                 return new OverviewCell(c.MediaType, c.Channel, consent.State, consent.Reason, consent.Allowed);

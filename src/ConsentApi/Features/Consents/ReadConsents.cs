@@ -22,15 +22,7 @@ public sealed class GetConsentMatrixHandler(ConsentDbContext db, CurrentClient c
     public async ValueTask<ConsentMatrixResponse> Handle(GetConsentMatrixQuery query, CancellationToken ct)
     {
         var at = ConsentFactQueries.MomentOf(query.At, clock);
-        var pupil = await (from p in db.Pupils.AsNoTracking().VisibleTo(client)
-                           join o in db.Organisations on p.OrganisationId equals o.Id
-                           where p.Id == query.PupilId
-                           select new
-                           {
-                               p.Id, p.OrganisationId, p.SchoolId, p.DateOfBirth,
-                               Policy = new ConsentPolicy(o.GrantRequires, o.SchoolYearEndMonth, o.SchoolYearEndDay),
-                               Authority = p.Guardians.Where(l => l.HasParentalAuthority).Select(l => l.GuardianId).ToList(),
-                           }).SingleOrDefaultAsync(ct)
+        var pupil = (await db.PupilFactsAsync(db.Pupils.VisibleTo(client).Where(p => p.Id == query.PupilId), ct)).SingleOrDefault()
                     ?? throw new NotFoundException("Pupil", query.PupilId);
 
         var decisions = await db.DecisionRows(db.Decisions.Where(d => d.PupilId == pupil.Id && d.GivenAt <= at)).ToListAsync(ct);
@@ -48,7 +40,7 @@ public sealed class GetConsentMatrixHandler(ConsentDbContext db, CurrentClient c
         {
             var rows = byItem[item].ToList();
             var result = ConsentRules.Evaluate(
-                new ConsentFacts(pupil.DateOfBirth, pupil.Authority, rows.Select(r => r.ToFact()).ToList(), asked.Contains(item)),
+                new ConsentFacts(pupil.DateOfBirth, pupil.GuardiansWithAuthority, rows.Select(r => r.ToFact()).ToList(), asked.Contains(item)),
                 pupil.Policy, at);
             var basis = result.Basis.Select(b => b.Id).ToHashSet();
             return new ConsentItemState(item.MediaType, item.ChannelKey, result.State, result.Reason, result.Allowed,

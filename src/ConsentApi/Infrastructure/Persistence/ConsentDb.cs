@@ -13,8 +13,10 @@ public static class ConsentDb
     /// </summary>
     public const int DefaultMaxAutoPrepare = 64;
 
+    /// <summary>For one-off contexts (design time, test set-up): connections come from Npgsql's global pools.</summary>
     public static void Configure(DbContextOptionsBuilder options, string connectionString) =>
-        Configure(options, NpgsqlDataSource.Create(WithDefaults(connectionString)));
+        options.UseNpgsql(WithDefaults(connectionString), npgsql => npgsql.MigrationsHistoryTable("__ef_migrations_history"))
+               .UseSnakeCaseNamingConvention();
 
     public static void Configure(DbContextOptionsBuilder options, NpgsqlDataSource dataSource) =>
         options.UseNpgsql(dataSource, npgsql => npgsql.MigrationsHistoryTable("__ef_migrations_history"))

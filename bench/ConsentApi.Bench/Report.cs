@@ -50,8 +50,8 @@ public sealed class Report(BenchSettings settings, string arguments)
             md.AppendLine("|---|--:|");
             md.AppendLine(CultureInfo.InvariantCulture, $"| roster sync, 10,000 pupils / 15,000 guardians, first import | {result.FirstImportSeconds:F2} s |");
             md.AppendLine(CultureInfo.InvariantCulture, $"| roster sync, unchanged re-sync | {result.ResyncSeconds:F2} s |");
-            md.AppendLine(CultureInfo.InvariantCulture, $"| API peak RSS after the check load | {result.CheckRssMiB:F0} MiB |");
-            md.AppendLine(CultureInfo.InvariantCulture, $"| API peak RSS after the roster syncs | {result.SyncRssMiB:F0} MiB |");
+            md.AppendLine(CultureInfo.InvariantCulture, $"| API peak RSS during the check load (sampled every 50 ms) | {result.CheckRssMiB:F0} MiB |");
+            md.AppendLine(CultureInfo.InvariantCulture, $"| API peak RSS since start, after the roster syncs (VmHWM) | {result.SyncRssMiB:F0} MiB |");
             md.AppendLine();
             AddTargets(result);
         }

@@ -98,8 +98,8 @@ public static class ScaleRun
                 settings.ResultsDirectory);
         }
         log($"{scale.Name}: publication checks");
-        loads.Add(("Publication check, 30 pupils", await Load(api, checks, durations.Check), await Load(baseline, checks, durations.Check)));
-        var checkRss = api.PeakRssMiB();
+        var (apiChecks, checkRss) = await api.MeasureRssDuringAsync(() => Load(api, checks, durations.Check));
+        loads.Add(("Publication check, 30 pupils", apiChecks, await Load(baseline, checks, durations.Check)));
         log($"{scale.Name}: consent matrices");
         loads.Add(("Consent matrix, one pupil", await Load(api, matrices, durations.Other), await Load(baseline, matrices, durations.Other)));
         log($"{scale.Name}: class overviews");

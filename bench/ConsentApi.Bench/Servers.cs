@@ -88,6 +88,25 @@ public sealed class Server : IAsyncDisposable
         throw new TimeoutException($"{Name} did not come up on {Address}.");
     }
 
+    /// <summary>Samples the resident memory (VmRSS) every 50 ms while <paramref name="load"/> runs; returns the highest, in MiB.</summary>
+    public async Task<(T Result, double PeakRssMiB)> MeasureRssDuringAsync<T>(Func<Task<T>> load)
+    {
+        using var stop = new CancellationTokenSource();
+        var peak = 0L;
+        var sampler = Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                peak = Math.Max(peak, ReadStatusKiB("VmRSS"));
+                await Task.Delay(50, CancellationToken.None);
+            }
+        });
+        var result = await load();
+        await stop.CancelAsync();
+        await sampler;
+        return (result, peak / 1024.0);
+    }
+
     /// <summary>The most memory the process has held resident since it started (VmHWM), in MiB.</summary>
     public double PeakRssMiB() => ReadStatusKiB("VmHWM") / 1024.0;
 

@@ -37,8 +37,8 @@ public sealed class SyncRosterHandler(
 
         var groups = await SyncGroups(command.SchoolId, roster, ct);
         var guardians = await SyncGuardians(roster, ct);
+        await SaveAndReleaseAsync(ct);
         var (pupils, links, relinked) = await SyncPupils(command.SchoolId, roster, groups.ByExternalId, guardians.ByExternalId, today, ct);
-        await db.SaveChangesAsync(ct);
         await db.AddRequestsForOpenCampaignsAsync(command.SchoolId, clock.GetUtcNow(), ct);
         if (relinked.Count > 0)
         {
@@ -116,93 +116,124 @@ public sealed class SyncRosterHandler(
         return (new RosterCounts(created, updated, unchanged), existing.ToDictionary(g => g.Key, g => g.Value.Id));
     }
 
+    /// <summary>How many pupils are tracked at once: a large school's roster is saved in chunks inside the one transaction.</summary>
+    private const int ChunkSize = 1_000;
+
+    /// <summary>Writes what is tracked and lets it go, so that a 10,000-pupil roster never sits in the change tracker whole.</summary>
+    private async Task SaveAndReleaseAsync(CancellationToken ct)
+    {
+        await db.SaveChangesAsync(ct);
+        db.ChangeTracker.Clear();
+    }
+
     private async Task<(PupilRosterCounts Pupils, LinkRosterCounts Links, List<Guid> Relinked)> SyncPupils(
         Guid schoolId, RosterRequest roster, Dictionary<string, Guid> groups, Dictionary<string, Guid> guardians,
         DateOnly today, CancellationToken ct)
     {
-        var existing = await db.Pupils.Where(p => p.SchoolId == schoolId).Include(p => p.Guardians)
-            .AsSplitQuery()
-            .ToDictionaryAsync(p => p.ExternalId, ct);
-        int created = 0, updated = 0, left = 0, unchanged = 0, linksCreated = 0, linksUpdated = 0, linksRemoved = 0;
-        var present = new HashSet<string>(StringComparer.Ordinal);
+        var counts = new PupilCounts();
         var relinked = new List<Guid>();
-
-        foreach (var wanted in roster.Pupils)
+        foreach (var chunk in roster.Pupils.Chunk(ChunkSize))
         {
-            present.Add(wanted.ExternalId);
-            var name = wanted.DisplayName.Trim();
-            var groupId = wanted.GroupExternalId is null ? (Guid?)null : groups[wanted.GroupExternalId];
-            var isNew = !existing.TryGetValue(wanted.ExternalId, out var pupil);
-            var changed = false;
-            if (pupil is null)
+            var externalIds = chunk.Select(p => p.ExternalId).ToList();
+            var existing = await db.Pupils.Where(p => p.SchoolId == schoolId && externalIds.Contains(p.ExternalId)).Include(p => p.Guardians)
+                .AsSplitQuery()
+                .ToDictionaryAsync(p => p.ExternalId, ct);
+            foreach (var wanted in chunk)
             {
-                pupil = new Pupil
-                {
-                    OrganisationId = client.OrganisationId, SchoolId = schoolId, ExternalId = wanted.ExternalId,
-                    DisplayName = name, DateOfBirth = wanted.DateOfBirth!.Value, GroupId = groupId,
-                };
-                db.Pupils.Add(pupil);
+                SyncPupil(schoolId, wanted, existing, groups, guardians, counts, relinked);
             }
-            else if (pupil.DisplayName != name || pupil.DateOfBirth != wanted.DateOfBirth || pupil.GroupId != groupId
-                     || pupil.Status != PupilStatus.Active)
-            {
-                pupil.DisplayName = name;
-                pupil.DateOfBirth = wanted.DateOfBirth!.Value;
-                pupil.GroupId = groupId;
-                pupil.Rejoin();
-                changed = true;
-            }
-
-            var linksChangedBefore = linksRemoved + linksUpdated + linksCreated;
-            var wantedLinks = (wanted.Guardians ?? []).ToDictionary(l => guardians[l.ExternalId], l => l.HasParentalAuthority!.Value);
-            foreach (var link in pupil.Guardians.ToList())
-            {
-                if (!wantedLinks.TryGetValue(link.GuardianId, out var authority))
-                {
-                    pupil.Guardians.Remove(link);
-                    linksRemoved++;
-                    changed = true;
-                }
-                else if (link.HasParentalAuthority != authority)
-                {
-                    link.HasParentalAuthority = authority;
-                    linksUpdated++;
-                    changed = true;
-                }
-            }
-            foreach (var (guardianId, authority) in wantedLinks)
-            {
-                if (pupil.Guardians.All(l => l.GuardianId != guardianId))
-                {
-                    pupil.Guardians.Add(new GuardianLink { PupilId = pupil.Id, GuardianId = guardianId, HasParentalAuthority = authority });
-                    linksCreated++;
-                    changed |= !isNew;
-                }
-            }
-
-            if (!isNew && (linksChangedBefore != linksRemoved + linksUpdated + linksCreated))
-            {
-                relinked.Add(pupil.Id);
-            }
-            if (isNew) created++;
-            else if (changed) updated++;
-            else unchanged++;
+            await SaveAndReleaseAsync(ct);
         }
 
-        foreach (var pupil in existing.Values.Where(p => !present.Contains(p.ExternalId)))
+        // Pupils the school has but the roster lacks have left; those already marked left stay as they are.
+        var present = roster.Pupils.Select(p => p.ExternalId).ToHashSet(StringComparer.Ordinal);
+        var absent = (await db.Pupils.AsNoTracking().Where(p => p.SchoolId == schoolId)
+                .Select(p => new { p.Id, p.ExternalId, p.Status })
+                .ToListAsync(ct))
+            .Where(p => !present.Contains(p.ExternalId))
+            .ToList();
+        counts.Unchanged += absent.Count(p => p.Status != PupilStatus.Active);
+        foreach (var chunk in absent.Where(p => p.Status == PupilStatus.Active).Select(p => p.Id).Chunk(ChunkSize))
         {
-            if (pupil.Status == PupilStatus.Active)
+            foreach (var pupil in await db.Pupils.Where(p => chunk.Contains(p.Id)).ToListAsync(ct))
             {
                 pupil.Leave(today);
-                left++;
+                counts.Left++;
             }
-            else
+            await SaveAndReleaseAsync(ct);
+        }
+
+        return (new PupilRosterCounts(counts.Created, counts.Updated, counts.Left, counts.Unchanged),
+            new LinkRosterCounts(counts.LinksCreated, counts.LinksUpdated, counts.LinksRemoved), relinked);
+    }
+
+    private void SyncPupil(Guid schoolId, RosterPupil wanted, Dictionary<string, Pupil> existing, Dictionary<string, Guid> groups,
+        Dictionary<string, Guid> guardians, PupilCounts counts, List<Guid> relinked)
+    {
+        var name = wanted.DisplayName.Trim();
+        var groupId = wanted.GroupExternalId is null ? (Guid?)null : groups[wanted.GroupExternalId];
+        var isNew = !existing.TryGetValue(wanted.ExternalId, out var pupil);
+        var changed = false;
+        if (pupil is null)
+        {
+            pupil = new Pupil
             {
-                unchanged++;
+                OrganisationId = client.OrganisationId, SchoolId = schoolId, ExternalId = wanted.ExternalId,
+                DisplayName = name, DateOfBirth = wanted.DateOfBirth!.Value, GroupId = groupId,
+            };
+            db.Pupils.Add(pupil);
+        }
+        else if (pupil.DisplayName != name || pupil.DateOfBirth != wanted.DateOfBirth || pupil.GroupId != groupId
+                 || pupil.Status != PupilStatus.Active)
+        {
+            pupil.DisplayName = name;
+            pupil.DateOfBirth = wanted.DateOfBirth!.Value;
+            pupil.GroupId = groupId;
+            pupil.Rejoin();
+            changed = true;
+        }
+
+        var linksChangedBefore = counts.LinksChanged;
+        var wantedLinks = (wanted.Guardians ?? []).ToDictionary(l => guardians[l.ExternalId], l => l.HasParentalAuthority!.Value);
+        foreach (var link in pupil.Guardians.ToList())
+        {
+            if (!wantedLinks.TryGetValue(link.GuardianId, out var authority))
+            {
+                pupil.Guardians.Remove(link);
+                counts.LinksRemoved++;
+                changed = true;
+            }
+            else if (link.HasParentalAuthority != authority)
+            {
+                link.HasParentalAuthority = authority;
+                counts.LinksUpdated++;
+                changed = true;
+            }
+        }
+        foreach (var (guardianId, authority) in wantedLinks)
+        {
+            if (pupil.Guardians.All(l => l.GuardianId != guardianId))
+            {
+                pupil.Guardians.Add(new GuardianLink { PupilId = pupil.Id, GuardianId = guardianId, HasParentalAuthority = authority });
+                counts.LinksCreated++;
+                changed |= !isNew;
             }
         }
 
-        return (new PupilRosterCounts(created, updated, left, unchanged), new LinkRosterCounts(linksCreated, linksUpdated, linksRemoved), relinked);
+        if (!isNew && linksChangedBefore != counts.LinksChanged)
+        {
+            relinked.Add(pupil.Id);
+        }
+        if (isNew) counts.Created++;
+        else if (changed) counts.Updated++;
+        else counts.Unchanged++;
+    }
+
+    private sealed class PupilCounts
+    {
+        public int Created, Updated, Left, Unchanged, LinksCreated, LinksUpdated, LinksRemoved;
+
+        public int LinksChanged => LinksCreated + LinksUpdated + LinksRemoved;
     }
 }
 

@@ -9,24 +9,51 @@ public sealed class ConsentEvaluator(ConsentDbContext db)
 {
     public async Task<Dictionary<(Guid PupilId, MediaType MediaType, string Channel), EffectiveConsent>> EvaluateAsync(
         Guid organisationId, IReadOnlyCollection<(Guid PupilId, MediaType MediaType, string Channel)> pairs, DateTimeOffset at,
+        CancellationToken ct) =>
+        (await SnapshotAsync(organisationId, pairs, at, ct)).Evaluate();
+
+    /// <summary>The facts behind the pairs' consent at <paramref name="at"/>, read once and evaluable again with decisions added.</summary>
+    public async Task<ConsentSnapshot> SnapshotAsync(
+        Guid organisationId, IReadOnlyCollection<(Guid PupilId, MediaType MediaType, string Channel)> pairs, DateTimeOffset at,
         CancellationToken ct)
     {
         var pupilIds = pairs.Select(p => p.PupilId).Distinct().ToList();
         var pupils = (await db.PupilFactsAsync(db.Pupils.Where(p => p.OrganisationId == organisationId && pupilIds.Contains(p.Id)), ct))
             .ToDictionary(p => p.Id);
         var decisions = (await db.DecisionRows(db.Decisions.Where(d => pupilIds.Contains(d.PupilId) && d.GivenAt <= at)).ToListAsync(ct))
-            .ToLookup(d => (d.PupilId, d.MediaType, d.ChannelKey), d => d.ToFact());
+            .Select(d => (Item: (d.PupilId, d.MediaType, d.ChannelKey), Fact: d.ToFact()))
+            .ToList();
         var asked = new Dictionary<Guid, HashSet<(MediaType, string)>>();
         foreach (var schoolId in pupils.Values.Select(p => p.SchoolId).Distinct())
         {
             asked[schoolId] = await db.AskedItemsAsync(organisationId, schoolId, at, ct);
         }
+        return new ConsentSnapshot([.. pairs.Distinct()], pupils, decisions, asked, at);
+    }
+}
 
-        return pairs.Distinct().Where(p => pupils.ContainsKey(p.PupilId)).ToDictionary(p => p, p =>
+/// <summary>What <see cref="ConsentEvaluator.SnapshotAsync"/> read: enough to evaluate the pairs without another query.</summary>
+public sealed class ConsentSnapshot(
+    IReadOnlyList<(Guid PupilId, MediaType MediaType, string Channel)> pairs,
+    IReadOnlyDictionary<Guid, PupilFacts> pupils,
+    IReadOnlyList<((Guid PupilId, MediaType MediaType, string Channel) Item, DecisionFact Fact)> decisions,
+    IReadOnlyDictionary<Guid, HashSet<(MediaType, string)>> asked,
+    DateTimeOffset at)
+{
+    /// <summary>
+    /// The consent of every pair, counting <paramref name="added"/> as well: decisions this transaction has just recorded,
+    /// so that the state after a batch needs no second read.
+    /// </summary>
+    public Dictionary<(Guid PupilId, MediaType MediaType, string Channel), EffectiveConsent> Evaluate(
+        IEnumerable<((Guid PupilId, MediaType MediaType, string Channel) Item, DecisionFact Fact)>? added = null)
+    {
+        var byItem = decisions.Concat(added ?? []).Where(d => d.Fact.GivenAt <= at).ToLookup(d => d.Item, d => d.Fact);
+        return pairs.Where(p => pupils.ContainsKey(p.PupilId)).ToDictionary(p => p, p =>
         {
             var pupil = pupils[p.PupilId];
             return ConsentRules.Evaluate(
-                new ConsentFacts(pupil.DateOfBirth, pupil.GuardiansWithAuthority, decisions[p].ToList(), asked[pupil.SchoolId].Contains((p.MediaType, p.Channel))),
+                new ConsentFacts(pupil.DateOfBirth, pupil.GuardiansWithAuthority, byItem[p].ToList(),
+                    asked[pupil.SchoolId].Contains((p.MediaType, p.Channel))),
                 pupil.Policy, at);
         });
     }

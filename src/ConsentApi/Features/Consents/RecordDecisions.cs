@@ -77,7 +77,8 @@ public sealed class DecisionRecorder(
         await EnsureMayDecideAsync(request, pupil.Id, pupil.OrganisationId, pupil.DateOfBirth, givenAt, ct);
 
         var items = request.Items.Select(i => (pupil.Id, i.MediaType!.Value, i.Channel)).ToList();
-        var before = await evaluator.EvaluateAsync(pupil.OrganisationId, items, now, ct);
+        var snapshot = await evaluator.SnapshotAsync(pupil.OrganisationId, items, now, ct);
+        var before = snapshot.Evaluate();
 
         var batchId = Guid.CreateVersion7();
         var decisions = request.Items.Select(item => new Decision
@@ -101,7 +102,8 @@ public sealed class DecisionRecorder(
         db.Decisions.AddRange(decisions);
         await db.SaveChangesAsync(ct);
 
-        var after = await evaluator.EvaluateAsync(pupil.OrganisationId, items, now, ct);
+        var after = snapshot.Evaluate(decisions.Select(d => ((d.PupilId, d.MediaType, d.ChannelKey),
+            new DecisionFact(d.Id, d.GuardianId, d.Outcome, d.GivenAt, d.Sequence, version.Validity, version.SchoolYear))));
         var changed = items.Where(i => before[i].State != after[i].State)
             .Select(i => new ConsentChangedItem(i.Item2, i.Channel, before[i].State, after[i].State))
             .ToList();

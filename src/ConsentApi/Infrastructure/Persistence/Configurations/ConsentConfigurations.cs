@@ -86,8 +86,11 @@ internal sealed class DecisionConfiguration : IEntityTypeConfiguration<Decision>
         builder.HasOne<ConsentFormVersion>().WithMany().HasForeignKey(d => d.FormVersionId).OnDelete(DeleteBehavior.Restrict);
         builder.HasOne<Channel>().WithMany().HasForeignKey(d => new { d.OrganisationId, d.ChannelKey })
             .HasPrincipalKey(c => new { c.OrganisationId, c.Key }).OnDelete(DeleteBehavior.Restrict);
-        // The facts of a publication check: one pupil, one item, latest first.
-        builder.HasIndex(d => new { d.PupilId, d.MediaType, d.ChannelKey, d.GivenAt, d.Sequence });
+        // The facts of a publication check: one pupil, one item, in order. Covering, so that a check reads the index only
+        // (once vacuum has marked the pages visible): one pupil's decisions lie side by side here but scattered over the
+        // heap, and at 2 million decisions reading the heap made checks a third slower than at 50,000.
+        builder.HasIndex(d => new { d.PupilId, d.MediaType, d.ChannelKey, d.GivenAt, d.Sequence })
+            .IncludeProperties(d => new { d.Id, d.GuardianId, d.Outcome, d.FormVersionId });
         builder.HasIndex(d => new { d.PupilId, d.Sequence });
         builder.HasIndex(d => d.BatchId);
     }

@@ -515,6 +515,8 @@ namespace ConsentApi.Infrastructure.Persistence.Migrations
                     b.HasIndex("PupilId", "MediaType", "ChannelKey", "GivenAt", "Sequence")
                         .HasDatabaseName("ix_decisions_pupil_id_media_type_channel_key_given_at_sequence");
 
+                    NpgsqlIndexBuilderExtensions.IncludeProperties(b.HasIndex("PupilId", "MediaType", "ChannelKey", "GivenAt", "Sequence"), new[] { "Id", "GuardianId", "Outcome", "FormVersionId" });
+
                     b.ToTable("decisions", (string)null);
                 });
 

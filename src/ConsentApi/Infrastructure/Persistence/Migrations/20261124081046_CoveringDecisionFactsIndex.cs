@@ -1,0 +1,37 @@
+﻿using Microsoft.EntityFrameworkCore.Migrations;
+
+#nullable disable
+
+namespace ConsentApi.Infrastructure.Persistence.Migrations
+{
+    /// <inheritdoc />
+    public partial class CoveringDecisionFactsIndex : Migration
+    {
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.DropIndex(
+                name: "ix_decisions_pupil_id_media_type_channel_key_given_at_sequence",
+                table: "decisions");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_decisions_pupil_id_media_type_channel_key_given_at_sequence",
+                table: "decisions",
+                columns: new[] { "pupil_id", "media_type", "channel_key", "given_at", "sequence" })
+                .Annotation("Npgsql:IndexInclude", new[] { "id", "guardian_id", "outcome", "form_version_id" });
+        }
+
+        /// <inheritdoc />
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.DropIndex(
+                name: "ix_decisions_pupil_id_media_type_channel_key_given_at_sequence",
+                table: "decisions");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_decisions_pupil_id_media_type_channel_key_given_at_sequence",
+                table: "decisions",
+                columns: new[] { "pupil_id", "media_type", "channel_key", "given_at", "sequence" });
+        }
+    }
+}

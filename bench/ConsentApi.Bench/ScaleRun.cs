@@ -17,7 +17,12 @@ public sealed record BenchSettings(string AdminConnection, string ApiDll, string
 {
     public const int Connections = 32;
 
+    /// <summary>For the servers under test.</summary>
     public string ConnectionTo(string database) => new NpgsqlConnectionStringBuilder(AdminConnection) { Database = database }.ConnectionString;
+
+    /// <summary>For the harness itself: unpooled, because it drops databases between scales and pooled connections would die.</summary>
+    public string HarnessConnectionTo(string database) =>
+        new NpgsqlConnectionStringBuilder(AdminConnection) { Database = database, Pooling = false }.ConnectionString;
 }
 
 /// <summary>Everything one scale measured.</summary>
@@ -40,7 +45,7 @@ public static class ScaleRun
     public static async Task<ScaleResult> RunAsync(Scale scale, BenchSettings settings, Action<string> log)
     {
         var template = $"bench_{scale.Name}_g{GeneratorVersion}";
-        await using var admin = new NpgsqlConnection(settings.AdminConnection);
+        await using var admin = new NpgsqlConnection(settings.HarnessConnectionTo("postgres"));
         await admin.OpenAsync();
         if (!await Sql.ScalarAsync<bool>(admin, "SELECT EXISTS (SELECT FROM pg_database WHERE datname = @name)", ("name", template)))
         {
@@ -53,7 +58,7 @@ public static class ScaleRun
         await Sql.ExecuteAsync(admin, $"CREATE DATABASE {run} TEMPLATE {template}");
         var connection = settings.ConnectionTo(run);
         await Server.RunModeAsync(settings.ApiDll, "migrate", new Dictionary<string, string> { ["ConnectionStrings__ConsentDb"] = connection });
-        await using var db = new NpgsqlConnection(connection);
+        await using var db = new NpgsqlConnection(settings.HarnessConnectionTo(run));
         await db.OpenAsync();
         await Sql.ExecuteAsync(db, "VACUUM ANALYZE");
         var info = await DataSetInfo.ReadAsync(db);
@@ -164,7 +169,7 @@ public static class ScaleRun
         };
         await Server.RunModeAsync(settings.ApiDll, "migrate", environment);
         await using (var api = await Server.StartAsync("API (generating)", settings.ApiDll, 5181, environment))
-        await using (var db = new NpgsqlConnection(connection))
+        await using (var db = new NpgsqlConnection(settings.HarnessConnectionTo(building)))
         {
             await db.OpenAsync();
             await DataSet.GenerateAsync(scale, api.Address, BootstrapKey, db, message => log($"{scale.Name}: {message}"));

@@ -10,7 +10,8 @@ namespace ConsentApi.Features.ApiClients;
 
 public sealed record RevokeApiClientCommand(Guid ClientId) : ICommand<Unit>;
 
-public sealed class RevokeApiClientHandler(ConsentDbContext db, CurrentClient caller, AuditScope audit, TimeProvider clock)
+public sealed class RevokeApiClientHandler(
+    ConsentDbContext db, CurrentClient caller, ApiClientCache cache, AuditScope audit, TimeProvider clock)
     : ICommandHandler<RevokeApiClientCommand, Unit>
 {
     public async ValueTask<Unit> Handle(RevokeApiClientCommand command, CancellationToken ct)
@@ -23,6 +24,7 @@ public sealed class RevokeApiClientHandler(ConsentDbContext db, CurrentClient ca
             throw new ForbiddenException("A client limited to some schools can only revoke clients limited to those schools.");
         }
         client.RevokedAt ??= clock.GetUtcNow();
+        cache.Forget(client.KeyPrefix);
         audit.On("api-client", client.Id);
         return Unit.Value;
     }
@@ -35,7 +37,8 @@ public static class RevokeApiClientEndpoint
             .WithName("RevokeApiClient")
             .WithSummary("Revoke an API client's key")
             .WithDescription("""
-                The key stops working with the next request. The client stays listed, with `revokedAt`, so the audit
+                The key stops working with the next request on the instance that revoked it, and within a second
+                (`ApiKeys__CacheDuration`) on every other instance. The client stays listed, with `revokedAt`, so the audit
                 trail keeps naming it. Revoking twice is harmless.
                 """)
             .ProducesProblem(StatusCodes.Status404NotFound);

@@ -25,6 +25,7 @@ public sealed class ApiKeyAuthenticationHandler(
     ILoggerFactory logger,
     UrlEncoder encoder,
     ConsentDbContext db,
+    ApiClientCache cache,
     IOptionsMonitor<BootstrapOptions> bootstrap)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
@@ -49,7 +50,7 @@ public sealed class ApiKeyAuthenticationHandler(
             return AuthenticateResult.Fail("Malformed API key.");
         }
 
-        var client = await ClientByPrefix(db, prefix, Context.RequestAborted);
+        var client = await cache.GetAsync(prefix, () => ClientByPrefix(db, prefix, Context.RequestAborted));
         if (client is null || !ApiKeys.Matches(key, client.KeyHash))
         {
             return AuthenticateResult.Fail("Unknown or revoked API key.");
@@ -64,13 +65,11 @@ public sealed class ApiKeyAuthenticationHandler(
     }
 
     /// <summary>Every authenticated request runs this lookup, so it is compiled once rather than translated per request.</summary>
-    private static readonly Func<ConsentDbContext, string, CancellationToken, Task<ClientKey?>> ClientByPrefix =
+    private static readonly Func<ConsentDbContext, string, CancellationToken, Task<CachedApiClient?>> ClientByPrefix =
         EF.CompileAsyncQuery((ConsentDbContext db, string prefix, CancellationToken ct) => db.ApiClients.AsNoTracking()
             .Where(c => c.KeyPrefix == prefix && c.RevokedAt == null)
-            .Select(c => new ClientKey(c.Id, c.OrganisationId, c.KeyHash, c.Scopes, c.SchoolIds))
+            .Select(c => new CachedApiClient(c.Id, c.OrganisationId, c.KeyHash, c.Scopes, c.SchoolIds))
             .SingleOrDefault());
-
-    private sealed record ClientKey(Guid Id, Guid OrganisationId, byte[] KeyHash, List<string> Scopes, List<Guid> SchoolIds);
 
     private static AuthenticateResult Success(IEnumerable<Claim> claims) =>
         AuthenticateResult.Success(new AuthenticationTicket(

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Hosting;
 using System.Net;
 using System.Net.Http.Json;
 using System.Security.Cryptography;
@@ -247,6 +248,22 @@ public sealed class ApiClientTests : ApiTest
 
         await AssertProblemAsync(await client.GetAsync("/v1/schools"), HttpStatusCode.Unauthorized, "unauthorized");
         await AssertProblemAsync(await Client(created.ApiKey).GetAsync("/v1/guardians"), HttpStatusCode.Unauthorized, "unauthorized");
+    }
+
+    [Test]
+    public async Task A_key_revoked_through_another_instance_is_refused_there_once_its_cached_lookup_expires()
+    {
+        var tenant = await CreateTenantAsync();
+        var created = await CreateClientAsync(tenant.Admin(), new { name = "Koppeling", scopes = new[] { "roster:read" } });
+        await using var otherInstance = Factory.WithWebHostBuilder(b => b.UseSetting("ApiKeys:CacheDuration", "00:00:00.200"));
+        var there = otherInstance.CreateClient();
+        there.DefaultRequestHeaders.Add("X-Api-Key", created.ApiKey);
+        Assert.That((await there.GetAsync("/v1/schools")).StatusCode, Is.EqualTo(HttpStatusCode.OK), "the lookup is now cached there");
+
+        (await tenant.Admin().DeleteAsync($"/v1/api-clients/{created.Client.Id}")).EnsureSuccessStatusCode();
+        await Task.Delay(TimeSpan.FromMilliseconds(400));
+
+        await AssertProblemAsync(await there.GetAsync("/v1/schools"), HttpStatusCode.Unauthorized, "unauthorized");
     }
 
     [Test]

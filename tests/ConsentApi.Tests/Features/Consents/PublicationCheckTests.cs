@@ -758,8 +758,9 @@ public sealed partial class PublicationCheckSqlTests : ApiTest
         Assert.Multiple(() =>
         {
             Assert.That(commands.Count(c => ReadsDecisions().IsMatch(c)), Is.EqualTo(1), string.Join("\n----\n", commands));
-            Assert.That(commands, Has.Count.EqualTo(2), string.Join("\n----\n", commands));
-            Assert.That(commands.Count(c => c.Contains("api_clients", StringComparison.Ordinal)), Is.EqualTo(1), string.Join("\n----\n", commands));
+            // Besides the check, at most the key lookup (unless the warm-up's lookup is still cached).
+            Assert.That(commands.Count(c => !c.Contains("api_clients", StringComparison.Ordinal)), Is.EqualTo(1), string.Join("\n----\n", commands));
+            Assert.That(commands.Count(c => c.Contains("api_clients", StringComparison.Ordinal)), Is.LessThanOrEqualTo(1), string.Join("\n----\n", commands));
         });
     }
 }

@@ -1,0 +1,54 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Options;
+
+namespace ConsentApi.Infrastructure.Auth;
+
+public sealed class ApiKeyOptions
+{
+    public const string Section = "ApiKeys";
+
+    /// <summary>
+    /// How long an instance may reuse a key lookup before asking the database again: the bound on how long a key revoked
+    /// through another instance keeps working here. Zero looks every request up.
+    /// </summary>
+    public TimeSpan CacheDuration { get; set; } = TimeSpan.FromSeconds(1);
+}
+
+/// <summary>The API client behind a key prefix, as the database had it moments ago.</summary>
+public sealed record CachedApiClient(Guid Id, Guid OrganisationId, byte[] KeyHash, List<string> Scopes, List<Guid> SchoolIds);
+
+/// <summary>
+/// Spares every request the key lookup while a client is busy: entries live for <see cref="ApiKeyOptions.CacheDuration"/>,
+/// and revoking a key drops its entry on this instance at once. Only found, unrevoked clients are kept; the key itself is
+/// still compared against the stored hash on every request. Nothing about consent is cached.
+/// </summary>
+public sealed class ApiClientCache(IOptionsMonitor<ApiKeyOptions> options, TimeProvider clock)
+{
+    private readonly ConcurrentDictionary<string, (CachedApiClient Client, DateTimeOffset Until)> _entries = new(StringComparer.Ordinal);
+
+    public async Task<CachedApiClient?> GetAsync(string prefix, Func<Task<CachedApiClient?>> lookup)
+    {
+        var now = clock.GetUtcNow();
+        if (_entries.TryGetValue(prefix, out var entry) && entry.Until > now)
+        {
+            return entry.Client;
+        }
+        var client = await lookup();
+        var duration = options.CurrentValue.CacheDuration;
+        if (client is null || duration <= TimeSpan.Zero)
+        {
+            _entries.TryRemove(prefix, out _);
+        }
+        else
+        {
+            if (_entries.Count > 10_000)
+            {
+                _entries.Clear();
+            }
+            _entries[prefix] = (client, now + duration);
+        }
+        return client;
+    }
+
+    public void Forget(string prefix) => _entries.TryRemove(prefix, out _);
+}

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # Benchmarks the API against a raw-Npgsql baseline doing the same SQL: bench/run.sh [small] [large] [--quick]
+# (--quick only checks that the harness runs: its figures are not steady-state).
 # Installs wrk when absent, builds Release, starts its own PostgreSQL (fsync on) under .data/bench, generates the data
 # set once per scale with a fixed seed (later runs clone it), runs every scenario with a warm-up and prints a Markdown
 # table, also written to bench/results/. Exits 2 when a target is missed.

@@ -29,6 +29,12 @@ public sealed class Report(BenchSettings settings, string arguments)
             """));
         md.AppendLine();
 
+        if (settings.Durations == BenchDurations.Quick)
+        {
+            md.AppendLine("**Quick run**: too short for the JIT to tier up or the caches to warm; it shows the harness works, not what the API can do. Figures come from full runs.");
+            md.AppendLine();
+        }
+
         foreach (var result in results)
         {
             md.AppendLine(CultureInfo.InvariantCulture, $"## {result.Scale.Name}");

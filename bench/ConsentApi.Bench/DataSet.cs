@@ -116,7 +116,7 @@ public static class DataSet
         return info;
     }
 
-    private static async Task<JsonObject> SendAsync(HttpClient http, string key, HttpMethod method, string path, object? body)
+    public static async Task<JsonObject> SendAsync(HttpClient http, string key, HttpMethod method, string path, object? body)
     {
         using var request = new HttpRequestMessage(method, path) { Content = body is null ? null : JsonContent.Create(body) };
         request.Headers.Add("X-Api-Key", key);

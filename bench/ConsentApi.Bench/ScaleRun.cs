@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net.Http.Json;
-using System.Text.Json.Nodes;
 using Npgsql;
 
 namespace ConsentApi.Bench;
@@ -120,13 +118,9 @@ public static class ScaleRun
     private static async Task<(double First, double Resync)> RosterSyncAsync(Uri api, DataSetInfo info)
     {
         using var http = new HttpClient { BaseAddress = api, Timeout = TimeSpan.FromMinutes(5) };
-        using var create = new HttpRequestMessage(HttpMethod.Post, "/v1/schools")
-        {
-            Content = JsonContent.Create(new { name = "Scholengemeenschap Import", brinCode = "99IM" }),
-        };
-        create.Headers.Add("X-Api-Key", info.AdminKey);
-        using var created = await http.SendAsync(create);
-        var schoolId = (Guid)JsonNode.Parse(await created.EnsureSuccessStatusCode().Content.ReadAsStringAsync())!["id"]!;
+        var school = await DataSet.SendAsync(http, info.AdminKey, HttpMethod.Post, "/v1/schools",
+            new { name = "Scholengemeenschap Import", brinCode = "99IM" });
+        var schoolId = (Guid)school["id"]!;
         var body = System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(
             Rosters.Import(new Random(DataSet.Seed), "IMP", 10_000, 15_000, DataSet.SchoolYear(DateTime.UtcNow)));
 

@@ -47,7 +47,7 @@ public sealed class ConsentSnapshot(
     public Dictionary<(Guid PupilId, MediaType MediaType, string Channel), EffectiveConsent> Evaluate(
         IEnumerable<((Guid PupilId, MediaType MediaType, string Channel) Item, DecisionFact Fact)>? added = null)
     {
-        var byItem = decisions.Concat(added ?? []).Where(d => d.Fact.GivenAt <= at).ToLookup(d => d.Item, d => d.Fact);
+        var byItem = decisions.Concat(added ?? []).ToLookup(d => d.Item, d => d.Fact);
         return pairs.Where(p => pupils.ContainsKey(p.PupilId)).ToDictionary(p => p, p =>
         {
             var pupil = pupils[p.PupilId];

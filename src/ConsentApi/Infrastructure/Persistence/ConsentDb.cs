@@ -15,12 +15,13 @@ public static class ConsentDb
 
     /// <summary>For one-off contexts (design time, test set-up): connections come from Npgsql's global pools.</summary>
     public static void Configure(DbContextOptionsBuilder options, string connectionString) =>
-        options.UseNpgsql(WithDefaults(connectionString), npgsql => npgsql.MigrationsHistoryTable("__ef_migrations_history"))
-               .UseSnakeCaseNamingConvention();
+        options.UseNpgsql(WithDefaults(connectionString), Npgsql).UseSnakeCaseNamingConvention();
 
     public static void Configure(DbContextOptionsBuilder options, NpgsqlDataSource dataSource) =>
-        options.UseNpgsql(dataSource, npgsql => npgsql.MigrationsHistoryTable("__ef_migrations_history"))
-               .UseSnakeCaseNamingConvention();
+        options.UseNpgsql(dataSource, Npgsql).UseSnakeCaseNamingConvention();
+
+    private static void Npgsql(Npgsql.EntityFrameworkCore.PostgreSQL.Infrastructure.NpgsqlDbContextOptionsBuilder npgsql) =>
+        npgsql.MigrationsHistoryTable("__ef_migrations_history");
 
     /// <summary>
     /// The configured connection string with two defaults, each kept only where the string does not set it itself:

@@ -88,7 +88,11 @@ public sealed class Report(BenchSettings settings, string arguments)
         var name = $"{started:yyyy-MM-dd-HHmm}-{string.Join('-', results.Select(r => r.Scale.Name))}.md";
         var file = Path.Combine(settings.ResultsDirectory, name);
         await File.WriteAllTextAsync(file, markdown);
-        await File.WriteAllTextAsync(Path.Combine(settings.ResultsDirectory, "latest.md"), markdown);
+        if (settings.Durations != BenchDurations.Quick)
+        {
+            // The README links latest.md; a smoke run must not replace real figures.
+            await File.WriteAllTextAsync(Path.Combine(settings.ResultsDirectory, "latest.md"), markdown);
+        }
         return file;
     }
 

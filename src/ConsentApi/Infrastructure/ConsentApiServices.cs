@@ -49,6 +49,7 @@ public static class ConsentApiServices
         services.AddScoped<ConsentEvaluator>();
         services.AddScoped<TakedownScanner>();
         services.AddScoped<DecisionRecorder>();
+        services.AddScoped<ConsentChanges>();
         services.Configure<TakedownOptions>(builder.Configuration.GetSection(TakedownOptions.Section));
         services.AddSingleton<TakedownSweep>();
         services.AddHostedService(provider => provider.GetRequiredService<TakedownSweep>());

@@ -12,6 +12,34 @@ public sealed class ConsentEvaluator(ConsentDbContext db)
         CancellationToken ct) =>
         (await SnapshotAsync(organisationId, pairs, at, ct)).Evaluate();
 
+    /// <summary>
+    /// The consent of every item that matters for <paramref name="pupilIds"/> at <paramref name="at"/>: the items the
+    /// pupil's forms ask and the items anyone decided on.
+    /// </summary>
+    public async Task<Dictionary<(Guid PupilId, MediaType MediaType, string Channel), EffectiveConsent>> StatesAsync(
+        Guid organisationId, IReadOnlyCollection<Guid> pupilIds, DateTimeOffset at, CancellationToken ct)
+    {
+        if (pupilIds.Count == 0)
+        {
+            return [];
+        }
+        var ids = pupilIds.ToList();
+        var schools = await db.Pupils.AsNoTracking().Where(p => p.OrganisationId == organisationId && ids.Contains(p.Id))
+            .Select(p => new { p.Id, p.SchoolId }).ToListAsync(ct);
+        var decided = await db.Decisions.AsNoTracking().Where(d => ids.Contains(d.PupilId) && d.GivenAt <= at)
+            .Select(d => new { d.PupilId, d.MediaType, d.ChannelKey }).Distinct().ToListAsync(ct);
+        var asked = new Dictionary<Guid, HashSet<(MediaType, string)>>();
+        foreach (var schoolId in schools.Select(p => p.SchoolId).Distinct())
+        {
+            asked[schoolId] = await db.AskedItemsAsync(organisationId, schoolId, at, ct);
+        }
+        var pairs = schools.SelectMany(p => asked[p.SchoolId].Select(i => (p.Id, i.Item1, i.Item2)))
+            .Concat(decided.Select(d => (d.PupilId, d.MediaType, d.ChannelKey)))
+            .Distinct()
+            .ToList();
+        return await EvaluateAsync(organisationId, pairs, at, ct);
+    }
+
     /// <summary>The facts behind the pairs' consent at <paramref name="at"/>, read once and evaluable again with decisions added.</summary>
     public async Task<ConsentSnapshot> SnapshotAsync(
         Guid organisationId, IReadOnlyCollection<(Guid PupilId, MediaType MediaType, string Channel)> pairs, DateTimeOffset at,

@@ -1,9 +1,7 @@
 using ConsentApi.Domain;
 using ConsentApi.Domain.Consent;
 using ConsentApi.Infrastructure.Auth;
-using ConsentApi.Features.Takedowns;
 using ConsentApi.Infrastructure.Errors;
-using ConsentApi.Infrastructure.Events;
 using ConsentApi.Infrastructure.Persistence;
 using ConsentApi.Infrastructure.Pipeline;
 using Mediator;
@@ -26,13 +24,12 @@ public sealed class RecordDecisionsHandler(DecisionRecorder recorder, AuditScope
 }
 
 /// <summary>
-/// Appends one person's answers for one pupil, inside the caller's transaction. Refuses, changing nothing: a pupil who
-/// left, a form version that is not published or not the pupil's, items the version did not ask, a moment in the
-/// future, and anyone who may not decide. Emits consent.changed for items whose state changed and opens takedowns.
+/// Appends one person's answers for one pupil, inside the caller's transaction, with the pupil locked (see
+/// <see cref="ConsentChanges"/>, which also announces the changed states and opens takedowns before commit). Refuses,
+/// changing nothing: a pupil who left, a form version that is not published or not the pupil's, items the version did not
+/// ask, a moment in the future, and anyone who may not decide.
 /// </summary>
-public sealed class DecisionRecorder(
-    ConsentDbContext db, CurrentClient client, ConsentEvaluator evaluator, TakedownScanner takedowns, EventOutbox events,
-    TimeProvider clock)
+public sealed class DecisionRecorder(ConsentDbContext db, CurrentClient client, ConsentChanges changes, TimeProvider clock)
 {
     public async Task<RecordedDecisionsResponse> RecordAsync(Guid pupilId, RecordDecisionsRequest request, CancellationToken ct)
     {
@@ -43,6 +40,8 @@ public sealed class DecisionRecorder(
             throw new RequestValidationException("givenAt", "A decision cannot be given in the future; leave givenAt out for now.");
         }
 
+        // Locked before anything about the pupil is read: what follows sees the state the previous command left.
+        await changes.LockForChangeAsync(client.OrganisationId, [pupilId], ct);
         var pupil = await db.Pupils.AsNoTracking().VisibleTo(client)
                         .Where(p => p.Id == pupilId)
                         .Select(p => new { p.Id, p.OrganisationId, p.SchoolId, p.DateOfBirth, p.Status })
@@ -76,10 +75,6 @@ public sealed class DecisionRecorder(
         }
         await EnsureMayDecideAsync(request, pupil.Id, pupil.OrganisationId, pupil.DateOfBirth, givenAt, ct);
 
-        var items = request.Items.Select(i => (pupil.Id, i.MediaType!.Value, i.Channel)).ToList();
-        var snapshot = await evaluator.SnapshotAsync(pupil.OrganisationId, items, now, ct);
-        var before = snapshot.Evaluate();
-
         var batchId = Guid.CreateVersion7();
         var decisions = request.Items.Select(item => new Decision
         {
@@ -101,17 +96,6 @@ public sealed class DecisionRecorder(
         }).ToList();
         db.Decisions.AddRange(decisions);
         await db.SaveChangesAsync(ct);
-
-        var after = snapshot.Evaluate(decisions.Select(d => ((d.PupilId, d.MediaType, d.ChannelKey),
-            new DecisionFact(d.Id, d.GuardianId, d.Outcome, d.GivenAt, d.Sequence, version.Validity, version.SchoolYear))));
-        var changed = items.Where(i => before[i].State != after[i].State)
-            .Select(i => new ConsentChangedItem(i.Item2, i.Channel, before[i].State, after[i].State))
-            .ToList();
-        if (changed.Count > 0)
-        {
-            await events.AddAsync(EventTypes.ConsentChanged, pupil.OrganisationId, pupil.SchoolId, new ConsentChangedEvent(pupil.Id, changed), ct);
-        }
-        await takedowns.ScanAsync(pupil.OrganisationId, [pupil.Id], ct);
 
         return new RecordedDecisionsResponse(batchId, pupil.Id, decisions.Select(d => new DecisionResponse(
             d.Id, batchId, d.MediaType, d.ChannelKey, d.Outcome, request.DecidedBy!.Value, d.GuardianId, d.Method, d.GivenAt,

@@ -154,7 +154,8 @@ public sealed class GetPendingRequestsHandler(ConsentDbContext db, CurrentClient
 
 public sealed record SubmitGuardianDecisionsCommand(string GuardianExternalId, GuardianDecisionsRequest Request) : ICommand<GuardianDecisionsResponse>;
 
-public sealed class SubmitGuardianDecisionsHandler(ConsentDbContext db, CurrentClient client, DecisionRecorder recorder, AuditScope audit)
+public sealed class SubmitGuardianDecisionsHandler(
+    ConsentDbContext db, CurrentClient client, DecisionRecorder recorder, ConsentChanges changes, AuditScope audit)
     : ICommandHandler<SubmitGuardianDecisionsCommand, GuardianDecisionsResponse>
 {
     public async ValueTask<GuardianDecisionsResponse> Handle(SubmitGuardianDecisionsCommand command, CancellationToken ct)
@@ -164,6 +165,8 @@ public sealed class SubmitGuardianDecisionsHandler(ConsentDbContext db, CurrentC
         {
             GuardianScope.EnsureAuthority(GuardianScope.EnsureChild(children, child.PupilId!.Value));
         }
+        // All children at once, in the one order every command locks in: siblings answered by both parents never deadlock.
+        await changes.LockForChangeAsync(client.OrganisationId, [.. command.Request.Children.Select(c => c.PupilId!.Value)], ct);
         var recorded = new List<RecordedDecisionsResponse>();
         foreach (var child in command.Request.Children)
         {

@@ -1,6 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using ConsentApi.Domain.Consent;
-using ConsentApi.Features.Takedowns;
+using ConsentApi.Features.Consents;
 using ConsentApi.Infrastructure.Auth;
 using ConsentApi.Infrastructure.Errors;
 using ConsentApi.Infrastructure.Persistence;
@@ -21,7 +21,7 @@ public sealed record ConsentPolicyRequest(
 
 public sealed record UpdateConsentPolicyCommand(Guid OrganisationId, ConsentPolicyRequest Policy) : ICommand<OrganisationResponse>;
 
-public sealed class UpdateConsentPolicyHandler(ConsentDbContext db, CurrentClient client, TakedownScanner takedowns, AuditScope audit)
+public sealed class UpdateConsentPolicyHandler(ConsentDbContext db, CurrentClient client, ConsentChanges changes, AuditScope audit)
     : ICommandHandler<UpdateConsentPolicyCommand, OrganisationResponse>
 {
     public async ValueTask<OrganisationResponse> Handle(UpdateConsentPolicyCommand command, CancellationToken ct)
@@ -40,12 +40,12 @@ public sealed class UpdateConsentPolicyHandler(ConsentDbContext db, CurrentClien
             throw new RequestValidationException("schoolYearEndDay", $"Month {month} has no day {day}.");
         }
 
+        await changes.LockOrganisationForChangeAsync(command.OrganisationId, ct);
         var organisation = await db.Organisations.SingleAsync(o => o.Id == command.OrganisationId, ct);
         organisation.GrantRequires = command.Policy.GrantRequires!.Value;
         organisation.SchoolYearEndMonth = month;
         organisation.SchoolYearEndDay = day;
         await db.SaveChangesAsync(ct);
-        await takedowns.ScanAsync(organisation.Id, null, ct);
         audit.On("organisation", organisation.Id);
         return organisation.ToResponse();
     }

@@ -1,6 +1,5 @@
 using ConsentApi.Domain.Publishing;
 using ConsentApi.Features.Consents;
-using ConsentApi.Features.Takedowns;
 using ConsentApi.Infrastructure.Auth;
 using ConsentApi.Infrastructure.Errors;
 using ConsentApi.Infrastructure.Events;
@@ -20,7 +19,7 @@ public sealed record RegisterPublicationCommand(RegisterPublicationRequest Reque
 /// state) when not every pupil shown was allowed, unless it is registered explicitly as published without check.
 /// </summary>
 public sealed class RegisterPublicationHandler(
-    ConsentDbContext db, CurrentClient client, ConsentEvaluator evaluator, TakedownScanner takedowns, EventOutbox events,
+    ConsentDbContext db, CurrentClient client, ConsentEvaluator evaluator, ConsentChanges changes, EventOutbox events,
     AuditScope audit, TimeProvider clock)
     : ICommandHandler<RegisterPublicationCommand, PublicationResponse>
 {
@@ -48,6 +47,9 @@ public sealed class RegisterPublicationHandler(
             throw new NotFoundException("Pupil", string.Join(", ", unknown)) { ProblemExtensions = { ["unknownPupilIds"] = unknown } };
         }
 
+        // Locked before consent is read: a withdrawal for one of these pupils either came first (and is seen here) or waits
+        // and then finds this publication online, so its takedown opens either way.
+        await changes.LockForPublicationAsync(client.OrganisationId, pupilIds, ct);
         var mediaType = request.MediaType!.Value;
         var consent = await evaluator.EvaluateAsync(client.OrganisationId,
             pupilIds.Select(id => (id, mediaType, request.Channel)).ToList(), publishedAt, ct);
@@ -82,7 +84,6 @@ public sealed class RegisterPublicationHandler(
         await events.AddAsync(EventTypes.PublicationRegistered, client.OrganisationId, schoolId, new PublicationRegisteredEvent(
             publication.Id, publication.ChannelKey, mediaType, publication.PublishedWithoutCheck, pupilIds), ct);
         await db.SaveChangesAsync(ct);
-        await takedowns.ScanAsync(client.OrganisationId, pupilIds, ct);
         audit.On("publication", publication.Id);
         return publication.ToResponse();
     }

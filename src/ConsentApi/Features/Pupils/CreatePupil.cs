@@ -1,5 +1,6 @@
 using ConsentApi.Domain;
 using ConsentApi.Features.Campaigns;
+using ConsentApi.Features.Consents;
 using ConsentApi.Infrastructure.Auth;
 using ConsentApi.Infrastructure.Errors;
 using ConsentApi.Infrastructure.Persistence;
@@ -47,11 +48,14 @@ public sealed class CreatePupilHandler(ConsentDbContext db, CurrentClient client
 
 public sealed record UpdatePupilCommand(Guid PupilId, PupilRequest Pupil) : ICommand<PupilResponse>;
 
-public sealed class UpdatePupilHandler(ConsentDbContext db, CurrentClient client, AuditScope audit, TimeProvider clock)
+public sealed class UpdatePupilHandler(
+    ConsentDbContext db, CurrentClient client, ConsentChanges changes, AuditScope audit, TimeProvider clock)
     : ICommandHandler<UpdatePupilCommand, PupilResponse>
 {
     public async ValueTask<PupilResponse> Handle(UpdatePupilCommand command, CancellationToken ct)
     {
+        // The date of birth decides who may consent (the 16th birthday), so an update is a change of consent facts.
+        await changes.LockForChangeAsync(client.OrganisationId, [command.PupilId], ct);
         var pupil = await db.Pupils.VisibleTo(client).SingleOrDefaultAsync(p => p.Id == command.PupilId, ct)
                     ?? throw new NotFoundException("Pupil", command.PupilId);
         var request = command.Pupil;

@@ -1,5 +1,5 @@
 using ConsentApi.Domain;
-using ConsentApi.Features.Takedowns;
+using ConsentApi.Features.Consents;
 using ConsentApi.Infrastructure.Auth;
 using ConsentApi.Infrastructure.Errors;
 using ConsentApi.Infrastructure.Persistence;
@@ -13,11 +13,12 @@ namespace ConsentApi.Features.Pupils;
 public sealed record LinkGuardianCommand(Guid PupilId, Guid GuardianId, bool HasParentalAuthority)
     : ICommand<PupilGuardianResponse>;
 
-public sealed class LinkGuardianHandler(ConsentDbContext db, CurrentClient client, TakedownScanner takedowns, AuditScope audit)
+public sealed class LinkGuardianHandler(ConsentDbContext db, CurrentClient client, ConsentChanges changes, AuditScope audit)
     : ICommandHandler<LinkGuardianCommand, PupilGuardianResponse>
 {
     public async ValueTask<PupilGuardianResponse> Handle(LinkGuardianCommand command, CancellationToken ct)
     {
+        await changes.LockForChangeAsync(client.OrganisationId, [command.PupilId], ct);
         var pupil = await db.Pupils.VisibleTo(client).Include(p => p.Guardians)
                         .SingleOrDefaultAsync(p => p.Id == command.PupilId, ct)
                     ?? throw new NotFoundException("Pupil", command.PupilId);
@@ -39,7 +40,6 @@ public sealed class LinkGuardianHandler(ConsentDbContext db, CurrentClient clien
             link.HasParentalAuthority = command.HasParentalAuthority;
         }
         await db.SaveChangesAsync(ct);
-        await takedowns.ScanAsync(pupil.OrganisationId, [pupil.Id], ct);
         audit.On("pupil", pupil.Id);
         return new PupilGuardianResponse(guardian.Id, guardian.ExternalId, guardian.DisplayName, command.HasParentalAuthority);
     }
@@ -47,11 +47,12 @@ public sealed class LinkGuardianHandler(ConsentDbContext db, CurrentClient clien
 
 public sealed record UnlinkGuardianCommand(Guid PupilId, Guid GuardianId) : ICommand<Unit>;
 
-public sealed class UnlinkGuardianHandler(ConsentDbContext db, CurrentClient client, TakedownScanner takedowns, AuditScope audit)
+public sealed class UnlinkGuardianHandler(ConsentDbContext db, CurrentClient client, ConsentChanges changes, AuditScope audit)
     : ICommandHandler<UnlinkGuardianCommand, Unit>
 {
     public async ValueTask<Unit> Handle(UnlinkGuardianCommand command, CancellationToken ct)
     {
+        await changes.LockForChangeAsync(client.OrganisationId, [command.PupilId], ct);
         var pupil = await db.Pupils.VisibleTo(client).Include(p => p.Guardians)
                         .SingleOrDefaultAsync(p => p.Id == command.PupilId, ct)
                     ?? throw new NotFoundException("Pupil", command.PupilId);
@@ -59,7 +60,6 @@ public sealed class UnlinkGuardianHandler(ConsentDbContext db, CurrentClient cli
                    ?? throw new NotFoundException("Guardian link", command.GuardianId);
         pupil.Guardians.Remove(link);
         await db.SaveChangesAsync(ct);
-        await takedowns.ScanAsync(pupil.OrganisationId, [pupil.Id], ct);
         audit.On("pupil", pupil.Id);
         return Unit.Value;
     }

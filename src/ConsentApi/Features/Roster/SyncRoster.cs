@@ -2,7 +2,7 @@ using ConsentApi.Domain;
 using ConsentApi.Features.Campaigns;
 using ConsentApi.Features.Pupils;
 using ConsentApi.Infrastructure.Auth;
-using ConsentApi.Features.Takedowns;
+using ConsentApi.Features.Consents;
 using ConsentApi.Infrastructure.Errors;
 using ConsentApi.Infrastructure.Events;
 using ConsentApi.Infrastructure.Http;
@@ -21,7 +21,7 @@ public sealed record SyncRosterCommand(Guid SchoolId, RosterRequest Roster) : IC
 /// between groups, relinks guardians, and marks absent pupils as left (never deletes them).
 /// </summary>
 public sealed class SyncRosterHandler(
-    ConsentDbContext db, CurrentClient client, TakedownScanner takedowns, EventOutbox events, AuditScope audit, TimeProvider clock)
+    ConsentDbContext db, CurrentClient client, ConsentChanges changes, EventOutbox events, AuditScope audit, TimeProvider clock)
     : ICommandHandler<SyncRosterCommand, RosterSyncResponse>
 {
     public async ValueTask<RosterSyncResponse> Handle(SyncRosterCommand command, CancellationToken ct)
@@ -34,17 +34,14 @@ public sealed class SyncRosterHandler(
         // Guardians are shared by the organisation's schools: serialise syncs per organisation so that two schools
         // adding the same new guardian at once cannot collide.
         await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock({AdvisoryLockKey(client.OrganisationId)})", ct);
+        // Any pupil of the school may change: lock them all, in the one order every consent command locks in.
+        await changes.LockSchoolAsync(client.OrganisationId, command.SchoolId, ct);
 
         var groups = await SyncGroups(command.SchoolId, roster, ct);
         var guardians = await SyncGuardians(roster, ct);
         await SaveAndReleaseAsync(ct);
-        var (pupils, links, relinked) = await SyncPupils(command.SchoolId, roster, groups.ByExternalId, guardians.ByExternalId, today, ct);
+        var (pupils, links) = await SyncPupils(command.SchoolId, roster, groups.ByExternalId, guardians.ByExternalId, today, ct);
         await db.AddRequestsForOpenCampaignsAsync(command.SchoolId, clock.GetUtcNow(), ct);
-        if (relinked.Count > 0)
-        {
-            // Who may decide changed for these pupils, so their consent may have ended.
-            await takedowns.ScanAsync(client.OrganisationId, relinked, ct);
-        }
         await events.AddAsync(EventTypes.RosterSynced, client.OrganisationId, command.SchoolId,
             new RosterSyncedEvent(pupils.Created, pupils.Updated, pupils.Left, pupils.Unchanged), ct);
 
@@ -126,21 +123,24 @@ public sealed class SyncRosterHandler(
         db.ChangeTracker.Clear();
     }
 
-    private async Task<(PupilRosterCounts Pupils, LinkRosterCounts Links, List<Guid> Relinked)> SyncPupils(
+    private async Task<(PupilRosterCounts Pupils, LinkRosterCounts Links)> SyncPupils(
         Guid schoolId, RosterRequest roster, Dictionary<string, Guid> groups, Dictionary<string, Guid> guardians,
         DateOnly today, CancellationToken ct)
     {
         var counts = new PupilCounts();
-        var relinked = new List<Guid>();
         foreach (var chunk in roster.Pupils.Chunk(ChunkSize))
         {
             var externalIds = chunk.Select(p => p.ExternalId).ToList();
             var existing = await db.Pupils.Where(p => p.SchoolId == schoolId && externalIds.Contains(p.ExternalId)).Include(p => p.Guardians)
                 .AsSplitQuery()
                 .ToDictionaryAsync(p => p.ExternalId, ct);
+            // Who may decide, or the 16th birthday, changes for these pupils: their consent may change with it.
+            var changing = chunk.Where(w => existing.TryGetValue(w.ExternalId, out var p) && ConsentFactsChange(p, w, guardians))
+                .Select(w => existing[w.ExternalId].Id).ToList();
+            await changes.WillChangeAsync(changing, ct);
             foreach (var wanted in chunk)
             {
-                SyncPupil(schoolId, wanted, existing, groups, guardians, counts, relinked);
+                SyncPupil(schoolId, wanted, existing, groups, guardians, counts);
             }
             await SaveAndReleaseAsync(ct);
         }
@@ -164,11 +164,16 @@ public sealed class SyncRosterHandler(
         }
 
         return (new PupilRosterCounts(counts.Created, counts.Updated, counts.Left, counts.Unchanged),
-            new LinkRosterCounts(counts.LinksCreated, counts.LinksUpdated, counts.LinksRemoved), relinked);
+            new LinkRosterCounts(counts.LinksCreated, counts.LinksUpdated, counts.LinksRemoved));
     }
 
+    private static bool ConsentFactsChange(Pupil pupil, RosterPupil wanted, Dictionary<string, Guid> guardians) =>
+        pupil.DateOfBirth != wanted.DateOfBirth
+        || !pupil.Guardians.Where(l => l.HasParentalAuthority).Select(l => l.GuardianId).ToHashSet()
+            .SetEquals((wanted.Guardians ?? []).Where(l => l.HasParentalAuthority == true).Select(l => guardians[l.ExternalId]));
+
     private void SyncPupil(Guid schoolId, RosterPupil wanted, Dictionary<string, Pupil> existing, Dictionary<string, Guid> groups,
-        Dictionary<string, Guid> guardians, PupilCounts counts, List<Guid> relinked)
+        Dictionary<string, Guid> guardians, PupilCounts counts)
     {
         var name = wanted.DisplayName.Trim();
         var groupId = wanted.GroupExternalId is null ? (Guid?)null : groups[wanted.GroupExternalId];
@@ -193,7 +198,6 @@ public sealed class SyncRosterHandler(
             changed = true;
         }
 
-        var linksChangedBefore = counts.LinksChanged;
         var wantedLinks = (wanted.Guardians ?? []).ToDictionary(l => guardians[l.ExternalId], l => l.HasParentalAuthority!.Value);
         foreach (var link in pupil.Guardians.ToList())
         {
@@ -220,10 +224,6 @@ public sealed class SyncRosterHandler(
             }
         }
 
-        if (!isNew && linksChangedBefore != counts.LinksChanged)
-        {
-            relinked.Add(pupil.Id);
-        }
         if (isNew) counts.Created++;
         else if (changed) counts.Updated++;
         else counts.Unchanged++;
@@ -232,8 +232,6 @@ public sealed class SyncRosterHandler(
     private sealed class PupilCounts
     {
         public int Created, Updated, Left, Unchanged, LinksCreated, LinksUpdated, LinksRemoved;
-
-        public int LinksChanged => LinksCreated + LinksUpdated + LinksRemoved;
     }
 }
 

@@ -1,3 +1,4 @@
+using ConsentApi.Domain.Consent;
 using ConsentApi.Domain.Publishing;
 using ConsentApi.Features.Consents;
 using ConsentApi.Infrastructure.Events;
@@ -8,8 +9,14 @@ namespace ConsentApi.Features.Takedowns;
 
 /// <summary>
 /// Finds online publications showing pupils whose consent for that channel and media type is no longer granted, and
-/// opens a takedown per publication (or adds the pupils to the open one). Runs inside the transaction of the change
-/// that may have ended consent, and periodically for what time alone ends (school-year expiry, a 16th birthday).
+/// opens a takedown per publication or adds the pupils to the open one. Runs inside the transaction of the change that
+/// may have ended consent (<see cref="ConsentChanges"/>), and periodically for what time alone ends (school-year expiry,
+/// a 16th birthday).
+/// <para>
+/// Opening and joining are single statements that cannot fail on each other (<c>INSERT … ON CONFLICT DO NOTHING</c>
+/// against the one-open-takedown-per-publication index): two withdrawals for pupils of the same publication, or the
+/// sweep and a withdrawal, both succeed and end in one takedown holding both pupils.
+/// </para>
 /// </summary>
 public sealed class TakedownScanner(ConsentDbContext db, ConsentEvaluator evaluator, EventOutbox events, TimeProvider clock)
 {
@@ -18,7 +25,7 @@ public sealed class TakedownScanner(ConsentDbContext db, ConsentEvaluator evalua
     {
         var now = clock.GetUtcNow();
         var ids = pupilIds?.ToList();
-        var publications = await db.Publications.Include(p => p.Pupils)
+        var publications = await db.Publications.AsNoTracking().Include(p => p.Pupils)
             .Where(p => p.OrganisationId == organisationId && p.Status == PublicationStatus.Online
                         && (ids == null || p.Pupils.Any(x => ids.Contains(x.PupilId))))
             .ToListAsync(ct);
@@ -29,46 +36,69 @@ public sealed class TakedownScanner(ConsentDbContext db, ConsentEvaluator evalua
 
         var pairs = publications.SelectMany(p => p.Pupils.Select(x => (x.PupilId, p.MediaType, p.ChannelKey))).ToList();
         var consent = await evaluator.EvaluateAsync(organisationId, pairs, now, ct);
-        var publicationIds = publications.Select(p => p.Id).ToList();
-        var open = await db.Takedowns.Include(t => t.Pupils)
-            .Where(t => t.Status == TakedownStatus.Open && publicationIds.Contains(t.PublicationId))
-            .ToDictionaryAsync(t => t.PublicationId, ct);
-
         foreach (var publication in publications)
         {
             var denied = publication.Pupils
                 .Select(x => (x.PupilId, Consent: consent[(x.PupilId, publication.MediaType, publication.ChannelKey)]))
                 .Where(x => !x.Consent.Allowed)
                 .ToList();
-            if (denied.Count == 0)
+            if (denied.Count > 0)
             {
-                continue;
+                await OpenOrJoinAsync(publication, denied, now, ct);
             }
+        }
+    }
 
-            var opened = !open.TryGetValue(publication.Id, out var takedown);
-            takedown ??= new Takedown
+    private async Task OpenOrJoinAsync(
+        Publication publication, List<(Guid PupilId, EffectiveConsent Consent)> denied, DateTimeOffset now, CancellationToken ct)
+    {
+        var (takedownId, opened) = await OpenAsync(publication, now, ct);
+        var added = new List<TakedownEventPupil>();
+        foreach (var (pupilId, consent) in denied)
+        {
+            var inserted = await db.Database.ExecuteSqlAsync($"""
+                INSERT INTO takedown_pupil (takedown_id, pupil_id, state, reason, added_at)
+                VALUES ({takedownId}, {pupilId}, {consent.State.ToString()}, {consent.Reason}, {now})
+                ON CONFLICT (takedown_id, pupil_id) DO NOTHING
+                """, ct);
+            if (inserted == 1)
             {
-                OrganisationId = organisationId, SchoolId = publication.SchoolId, PublicationId = publication.Id, OpenedAt = now,
-            };
-            var added = denied.Where(d => takedown.Pupils.All(p => p.PupilId != d.PupilId))
-                .Select(d => new TakedownPupil
-                {
-                    TakedownId = takedown.Id, PupilId = d.PupilId, State = d.Consent.State, Reason = d.Consent.Reason, AddedAt = now,
-                })
-                .ToList();
-            if (added.Count == 0)
-            {
-                continue;
+                added.Add(new TakedownEventPupil(pupilId, consent.State, consent.Reason));
             }
-            takedown.Pupils.AddRange(added);
-            if (opened)
+        }
+        if (added.Count > 0)
+        {
+            await events.AddAsync(opened ? EventTypes.TakedownOpened : EventTypes.TakedownUpdated, publication.OrganisationId,
+                publication.SchoolId,
+                new TakedownEvent(takedownId, publication.Id, publication.ChannelKey, publication.MediaType, added), ct);
+        }
+    }
+
+    /// <summary>The publication's open takedown: opened by this statement, or the one another transaction opened first.</summary>
+    private async Task<(Guid Id, bool Opened)> OpenAsync(Publication publication, DateTimeOffset now, CancellationToken ct)
+    {
+        while (true)
+        {
+            var id = Guid.CreateVersion7();
+            // Waits for a concurrent opener to commit (or roll back) and then does nothing (or inserts).
+            var inserted = await db.Database.ExecuteSqlAsync($"""
+                INSERT INTO takedowns (id, organisation_id, school_id, publication_id, status, opened_at)
+                VALUES ({id}, {publication.OrganisationId}, {publication.SchoolId}, {publication.Id}, {nameof(TakedownStatus.Open)}, {now})
+                ON CONFLICT (publication_id) WHERE status = 'Open' DO NOTHING
+                """, ct);
+            if (inserted == 1)
             {
-                db.Takedowns.Add(takedown);
-                open[publication.Id] = takedown;
+                return (id, true);
             }
-            await events.AddAsync(opened ? EventTypes.TakedownOpened : EventTypes.TakedownUpdated, organisationId, publication.SchoolId,
-                new TakedownEvent(takedown.Id, publication.Id, publication.ChannelKey, publication.MediaType,
-                    added.Select(p => new TakedownEventPupil(p.PupilId, p.State, p.Reason)).ToList()), ct);
+            // A new statement sees what the other transaction committed.
+            var open = await db.Takedowns.AsNoTracking()
+                .Where(t => t.PublicationId == publication.Id && t.Status == TakedownStatus.Open)
+                .Select(t => (Guid?)t.Id).SingleOrDefaultAsync(ct);
+            if (open is { } existing)
+            {
+                return (existing, false);
+            }
+            // Completed in between: open a new one.
         }
     }
 }

@@ -40,7 +40,9 @@ public sealed record TakedownEvent(Guid TakedownId, Guid PublicationId, string C
 
 public sealed record ConsentChangedItem(MediaType MediaType, string Channel, ConsentState OldState, ConsentState NewState);
 
-public sealed record ConsentChangedEvent(Guid PupilId, IReadOnlyList<ConsentChangedItem> Items);
+/// <param name="Sequence">The pupil's event number: 1, 2, 3… without gaps; each item's old state is its new state in the
+/// pupil's previous event that named it.</param>
+public sealed record ConsentChangedEvent(Guid PupilId, long Sequence, IReadOnlyList<ConsentChangedItem> Items);
 
 public sealed record PublicationRegisteredEvent(Guid PublicationId, string Channel, MediaType MediaType, bool PublishedWithoutCheck, IReadOnlyList<Guid> PupilIds);
 

@@ -21,6 +21,7 @@ public sealed class ConsentDbContext(DbContextOptions<ConsentDbContext> options)
     public DbSet<ConsentFormVersion> ConsentFormVersions => Set<ConsentFormVersion>();
     public DbSet<ConsentFormItem> ConsentFormItems => Set<ConsentFormItem>();
     public DbSet<Decision> Decisions => Set<Decision>();
+    public DbSet<AnnouncedConsent> AnnouncedConsents => Set<AnnouncedConsent>();
     public DbSet<Campaign> Campaigns => Set<Campaign>();
     public DbSet<ConsentRequest> ConsentRequests => Set<ConsentRequest>();
     public DbSet<Publication> Publications => Set<Publication>();

@@ -1,29 +1,56 @@
 using ConsentApi.Domain;
+using ConsentApi.Features.Consents;
 using ConsentApi.Infrastructure.Auth;
 using ConsentApi.Infrastructure.Http;
 using ConsentApi.Infrastructure.Persistence;
 using Mediator;
+using Npgsql;
 
 namespace ConsentApi.Infrastructure.Pipeline;
 
 /// <summary>
 /// Gives every command one transaction and writes its audit event inside it: the change and the record of who made it
-/// commit together or not at all. Queries do not pass through here.
+/// commit together or not at all. Before the commit, while the command's locks are held, the consequences of changed
+/// consent facts are applied (<see cref="ConsentChanges"/>). A command that PostgreSQL aborted because of another
+/// transaction (a deadlock or a serialisation failure) is run again from the start, so that no request, least of all a
+/// withdrawal, is refused for a reason another request caused. Queries do not pass through here.
 /// </summary>
 public sealed class CommandTransactionBehavior<TCommand, TResponse>(
     ConsentDbContext db,
     CurrentClient client,
     AuditScope audit,
+    ConsentChanges consentChanges,
     IHttpContextAccessor http,
     TimeProvider clock)
     : IPipelineBehavior<TCommand, TResponse>
     where TCommand : ICommand<TResponse>
 {
+    private const int Attempts = 5;
+
     public async ValueTask<TResponse> Handle(
+        TCommand message, MessageHandlerDelegate<TCommand, TResponse> next, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await RunOnceAsync(message, next, cancellationToken);
+            }
+            catch (Exception e) when (attempt < Attempts && IsCausedByAnotherTransaction(e))
+            {
+                db.ChangeTracker.Clear();
+                consentChanges.Reset();
+                await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(5, 20 * attempt)), cancellationToken);
+            }
+        }
+    }
+
+    private async ValueTask<TResponse> RunOnceAsync(
         TCommand message, MessageHandlerDelegate<TCommand, TResponse> next, CancellationToken cancellationToken)
     {
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var response = await next(message, cancellationToken);
+        await consentChanges.ApplyAsync(cancellationToken);
 
         db.AuditEvents.Add(new AuditEvent
         {
@@ -39,6 +66,10 @@ public sealed class CommandTransactionBehavior<TCommand, TResponse>(
         await transaction.CommitAsync(cancellationToken);
         return response;
     }
+
+    private static bool IsCausedByAnotherTransaction(Exception exception) =>
+        (exception as PostgresException ?? exception.InnerException as PostgresException)?.SqlState
+            is PostgresErrorCodes.DeadlockDetected or PostgresErrorCodes.SerializationFailure;
 
     private static string ActionName(Type command) =>
         command.Name.EndsWith("Command", StringComparison.Ordinal) ? command.Name[..^"Command".Length] : command.Name;

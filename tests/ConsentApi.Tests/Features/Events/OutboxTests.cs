@@ -95,7 +95,7 @@ public sealed class OutboxTests : ApiTest
         {
             Assert.That((Guid?)data["pupilId"], Is.EqualTo(f.Pupil));
             Assert.That(Items(data), Is.EqualTo("photo social-media granted->refused"));
-            Assert.That(data.Select(p => p.Key), Is.EquivalentTo(new[] { "pupilId", "items" }));
+            Assert.That(data.Select(p => p.Key), Is.EquivalentTo(new[] { "pupilId", "sequence", "items" }));
         });
     }
 

@@ -96,6 +96,19 @@ internal sealed class DecisionConfiguration : IEntityTypeConfiguration<Decision>
     }
 }
 
+internal sealed class AnnouncedConsentConfiguration : IEntityTypeConfiguration<AnnouncedConsent>
+{
+    public void Configure(EntityTypeBuilder<AnnouncedConsent> builder)
+    {
+        builder.ToTable("announced_consents");
+        builder.HasKey(a => new { a.PupilId, a.MediaType, a.ChannelKey });
+        builder.Property(a => a.MediaType).HasConversion<string>().HasMaxLength(FieldLengths.Status);
+        builder.Property(a => a.ChannelKey).HasMaxLength(FieldLengths.ChannelKey);
+        builder.Property(a => a.State).HasConversion<string>().HasMaxLength(FieldLengths.StateName);
+        builder.HasOne<Pupil>().WithMany().HasForeignKey(a => a.PupilId).OnDelete(DeleteBehavior.Cascade);
+    }
+}
+
 internal sealed class CampaignConfiguration : IEntityTypeConfiguration<Campaign>
 {
     public void Configure(EntityTypeBuilder<Campaign> builder)

@@ -130,6 +130,42 @@ namespace ConsentApi.Infrastructure.Persistence.Migrations
                     b.ToTable("audit_events", (string)null);
                 });
 
+            modelBuilder.Entity("ConsentApi.Domain.Consent.AnnouncedConsent", b =>
+                {
+                    b.Property<Guid>("PupilId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("pupil_id");
+
+                    b.Property<string>("MediaType")
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("media_type");
+
+                    b.Property<string>("ChannelKey")
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("channel_key");
+
+                    b.Property<DateTimeOffset>("ChangedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("changed_at");
+
+                    b.Property<long>("Sequence")
+                        .HasColumnType("bigint")
+                        .HasColumnName("sequence");
+
+                    b.Property<string>("State")
+                        .IsRequired()
+                        .HasMaxLength(24)
+                        .HasColumnType("character varying(24)")
+                        .HasColumnName("state");
+
+                    b.HasKey("PupilId", "MediaType", "ChannelKey")
+                        .HasName("pk_announced_consents");
+
+                    b.ToTable("announced_consents", (string)null);
+                });
+
             modelBuilder.Entity("ConsentApi.Domain.Consent.Campaign", b =>
                 {
                     b.Property<Guid>("Id")
@@ -1160,6 +1196,16 @@ namespace ConsentApi.Infrastructure.Persistence.Migrations
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired()
                         .HasConstraintName("fk_api_clients_organisations_organisation_id");
+                });
+
+            modelBuilder.Entity("ConsentApi.Domain.Consent.AnnouncedConsent", b =>
+                {
+                    b.HasOne("ConsentApi.Domain.Pupil", null)
+                        .WithMany()
+                        .HasForeignKey("PupilId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_announced_consents_pupils_pupil_id");
                 });
 
             modelBuilder.Entity("ConsentApi.Domain.Consent.Campaign", b =>

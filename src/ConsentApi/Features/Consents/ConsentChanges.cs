@@ -1,0 +1,226 @@
+using ConsentApi.Domain.Consent;
+using ConsentApi.Features.Takedowns;
+using ConsentApi.Infrastructure.Events;
+using ConsentApi.Infrastructure.Persistence;
+using Microsoft.EntityFrameworkCore;
+
+namespace ConsentApi.Features.Consents;
+
+/// <summary>
+/// The one serialisation rule and the one consequences step for every command that changes what a pupil's consent rests
+/// on (decisions, guardian links, roster changes, policy) or what it must allow (publications).
+/// <para>
+/// Serialisation: a command locks the pupils it touches before it reads their state: the pupil rows, in id order, with
+/// <c>FOR NO KEY UPDATE</c> (row locks live on the rows, so a whole school can be locked at once), under a shared lock on
+/// the organisation that only a policy change takes exclusively. So each command sees the state the previous one left,
+/// and two commands never wait for each other in a cycle.
+/// </para>
+/// <para>
+/// Consequences: before the command commits, <see cref="ApplyAsync"/> evaluates the pupils whose facts changed, announces
+/// every item whose state differs from the last announced one in one <c>consent.changed</c> event per pupil (numbered by
+/// a per-pupil sequence), and opens or joins takedowns for their online publications. Handlers never do this by hand.
+/// </para>
+/// </summary>
+public sealed class ConsentChanges(
+    ConsentDbContext db, ConsentEvaluator evaluator, TakedownScanner takedowns, EventOutbox events, TimeProvider clock)
+{
+    private readonly SortedSet<Guid> _locked = new(PostgresUuidOrder.Instance);
+    private readonly HashSet<Guid> _changed = [];
+    private readonly HashSet<Guid> _shown = [];
+    private readonly Dictionary<(Guid PupilId, MediaType MediaType, string Channel), ConsentState> _before = [];
+    private Guid? _organisationId;
+    private bool _organisationLocked;
+    private bool _wholeOrganisation;
+
+    /// <summary>True once the command has locked anything: then <see cref="ApplyAsync"/> has work to do.</summary>
+    public bool Any => _organisationId is not null;
+
+    /// <summary>
+    /// Locks <paramref name="pupilIds"/> of the organisation whose consent facts the command is about to change, and takes
+    /// note of their state now. Pupils that do not exist (or belong elsewhere) are skipped; the handler's own lookup says so.
+    /// </summary>
+    public async Task LockForChangeAsync(Guid organisationId, IReadOnlyCollection<Guid> pupilIds, CancellationToken ct)
+    {
+        var locked = await LockAsync(organisationId, pupilIds, ct);
+        await NoteBeforeAsync(locked, ct);
+    }
+
+    /// <summary>Locks pupils shown in a publication being registered: their takedowns are checked before commit.</summary>
+    public async Task LockForPublicationAsync(Guid organisationId, IReadOnlyCollection<Guid> pupilIds, CancellationToken ct)
+    {
+        var locked = await LockAsync(organisationId, pupilIds, ct);
+        _shown.UnionWith(locked);
+    }
+
+    /// <summary>
+    /// Locks every pupil of a school (a roster sync may touch any of them); call <see cref="WillChangeAsync"/> for those
+    /// whose facts the command then changes, before changing them.
+    /// </summary>
+    public async Task LockSchoolAsync(Guid organisationId, Guid schoolId, CancellationToken ct)
+    {
+        await LockOrganisationAsync(organisationId, exclusive: false, ct);
+        var ids = await db.Database.SqlQuery<Guid>($"""
+            SELECT id AS "Value" FROM pupils WHERE organisation_id = {organisationId} AND school_id = {schoolId}
+            ORDER BY id FOR NO KEY UPDATE
+            """).ToListAsync(ct);
+        _locked.UnionWith(ids);
+    }
+
+    /// <summary>Takes note of the state of already locked pupils whose facts the command is about to change.</summary>
+    public Task WillChangeAsync(IReadOnlyCollection<Guid> pupilIds, CancellationToken ct) =>
+        NoteBeforeAsync(pupilIds.Where(_locked.Contains).ToList(), ct);
+
+    /// <summary>
+    /// Locks the whole organisation (a policy change): waits for every command holding any of its pupils, and holds off
+    /// new ones until commit. Consequences are then checked for all its online publications.
+    /// </summary>
+    public async Task LockOrganisationForChangeAsync(Guid organisationId, CancellationToken ct)
+    {
+        await LockOrganisationAsync(organisationId, exclusive: true, ct);
+        _wholeOrganisation = true;
+    }
+
+    /// <summary>
+    /// Runs inside the command's transaction, after its handler and before commit, while the locks are held: announces
+    /// changed states and opens or joins takedowns.
+    /// </summary>
+    public async Task ApplyAsync(CancellationToken ct)
+    {
+        if (_organisationId is not { } organisationId)
+        {
+            return;
+        }
+        await db.SaveChangesAsync(ct);
+        var now = clock.GetUtcNow();
+        if (_changed.Count > 0)
+        {
+            await AnnounceAsync(organisationId, now, ct);
+        }
+        if (_wholeOrganisation)
+        {
+            await takedowns.ScanAsync(organisationId, null, ct);
+        }
+        else if (_changed.Count > 0 || _shown.Count > 0)
+        {
+            await takedowns.ScanAsync(organisationId, [.. _changed.Union(_shown)], ct);
+        }
+        await db.SaveChangesAsync(ct);
+    }
+
+    /// <summary>Forgets everything, for a command that is run again from the start.</summary>
+    public void Reset()
+    {
+        _locked.Clear();
+        _changed.Clear();
+        _shown.Clear();
+        _before.Clear();
+        _organisationId = null;
+        _organisationLocked = false;
+        _wholeOrganisation = false;
+    }
+
+    private async Task<List<Guid>> LockAsync(Guid organisationId, IReadOnlyCollection<Guid> pupilIds, CancellationToken ct)
+    {
+        await LockOrganisationAsync(organisationId, exclusive: false, ct);
+        var wanted = pupilIds.Where(id => !_locked.Contains(id)).Distinct().ToArray();
+        if (wanted.Length > 0)
+        {
+            // ORDER BY makes PostgreSQL lock the rows in id order: two commands locking overlapping sets never deadlock.
+            var locked = await db.Database.SqlQuery<Guid>($"""
+                SELECT id AS "Value" FROM pupils WHERE organisation_id = {organisationId} AND id = ANY({wanted})
+                ORDER BY id FOR NO KEY UPDATE
+                """).ToListAsync(ct);
+            _locked.UnionWith(locked);
+        }
+        return pupilIds.Where(_locked.Contains).Distinct().ToList();
+    }
+
+    private async Task LockOrganisationAsync(Guid organisationId, bool exclusive, CancellationToken ct)
+    {
+        if (_organisationId is { } locked && locked != organisationId)
+        {
+            throw new InvalidOperationException("A command changes the consent of one organisation only.");
+        }
+        _organisationId = organisationId;
+        var key = OrganisationLockKey(organisationId);
+        if (exclusive)
+        {
+            await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock({key})", ct);
+        }
+        else if (!_organisationLocked)
+        {
+            await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock_shared({key})", ct);
+        }
+        _organisationLocked = true;
+    }
+
+    private async Task NoteBeforeAsync(IReadOnlyCollection<Guid> pupilIds, CancellationToken ct)
+    {
+        var fresh = pupilIds.Where(_changed.Add).ToList();
+        if (fresh.Count == 0)
+        {
+            return;
+        }
+        foreach (var (item, consent) in await evaluator.StatesAsync(_organisationId!.Value, fresh, clock.GetUtcNow(), ct))
+        {
+            _before[item] = consent.State;
+        }
+    }
+
+    private async Task AnnounceAsync(Guid organisationId, DateTimeOffset now, CancellationToken ct)
+    {
+        var pupilIds = _changed.ToList();
+        var after = await evaluator.StatesAsync(organisationId, pupilIds, now, ct);
+        var announced = (await db.AnnouncedConsents.Where(a => pupilIds.Contains(a.PupilId)).ToListAsync(ct))
+            .ToDictionary(a => (a.PupilId, a.MediaType, Channel: a.ChannelKey));
+        var schools = await db.Pupils.AsNoTracking().Where(p => pupilIds.Contains(p.Id))
+            .ToDictionaryAsync(p => p.Id, p => p.SchoolId, ct);
+
+        foreach (var pupilId in pupilIds.Order(PostgresUuidOrder.Instance))
+        {
+            var items = _before.Keys.Concat(after.Keys).Concat(announced.Keys).Where(k => k.PupilId == pupilId).Distinct()
+                .Select(item => (Item: item,
+                    Old: announced.TryGetValue(item, out var last) ? last.State : _before.GetValueOrDefault(item, ConsentState.NotAsked),
+                    New: after.TryGetValue(item, out var current) ? current.State : ConsentState.NotAsked))
+                .Where(x => x.Old != x.New)
+                .OrderBy(x => x.Item.MediaType).ThenBy(x => x.Item.Channel, StringComparer.Ordinal)
+                .ToList();
+            if (items.Count == 0)
+            {
+                continue;
+            }
+
+            var sequence = announced.Values.Where(a => a.PupilId == pupilId).Select(a => a.Sequence).DefaultIfEmpty(0).Max() + 1;
+            foreach (var (item, _, state) in items)
+            {
+                if (announced.TryGetValue(item, out var row))
+                {
+                    row.State = state;
+                    row.Sequence = sequence;
+                    row.ChangedAt = now;
+                }
+                else
+                {
+                    db.AnnouncedConsents.Add(new AnnouncedConsent
+                    {
+                        PupilId = pupilId, MediaType = item.MediaType, ChannelKey = item.Channel, State = state, Sequence = sequence,
+                        ChangedAt = now,
+                    });
+                }
+            }
+            await events.AddAsync(EventTypes.ConsentChanged, organisationId, schools[pupilId], new ConsentChangedEvent(pupilId, sequence,
+                items.Select(x => new ConsentChangedItem(x.Item.MediaType, x.Item.Channel, x.Old, x.New)).ToList()), ct);
+        }
+    }
+
+    private static long OrganisationLockKey(Guid organisationId) =>
+        BitConverter.ToInt64(organisationId.ToByteArray(), 8) ^ 0x436F6E73656E74; // "Consent"
+}
+
+/// <summary>PostgreSQL's order of uuids (their bytes, as written), which is not <see cref="Guid.CompareTo(Guid)"/>'s.</summary>
+public sealed class PostgresUuidOrder : IComparer<Guid>
+{
+    public static readonly PostgresUuidOrder Instance = new();
+
+    public int Compare(Guid x, Guid y) => string.CompareOrdinal(x.ToString("N"), y.ToString("N"));
+}

@@ -1,0 +1,232 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using ConsentApi.Infrastructure.Events;
+using ConsentApi.Tests.Infrastructure;
+using static ConsentApi.Tests.Features.Publications.PublishingSteps;
+
+namespace ConsentApi.Tests.Features.Concurrency;
+
+/// <summary>
+/// Commands that change consent facts, sent at the same moment by 2 and by 20 writers, through one API instance and
+/// through two instances on the same database: no withdrawal is refused, no acknowledged write is lost, every change is
+/// announced in one unbroken chain per pupil that ends in the state a check returns, and no publication stays online
+/// without a takedown.
+/// </summary>
+public sealed class ConcurrentWriteTests : ApiTest
+{
+    private ConsentApiFactory? _second;
+
+    [OneTimeSetUp]
+    public void StartSecondInstance() => _second = new ConsentApiFactory(Factory.ConnectionString);
+
+    [OneTimeTearDown]
+    public async Task StopSecondInstanceAsync()
+    {
+        if (_second is not null)
+        {
+            await _second.DisposeAsync();
+        }
+    }
+
+    /// <summary>Writer <paramref name="index"/>'s client: every other writer goes through the second instance when there are two.</summary>
+    private HttpClient Writer(string apiKey, int index, int instances)
+    {
+        var factory = instances == 2 && index % 2 == 1 ? _second! : Factory;
+        var client = factory.CreateClient();
+        client.DefaultRequestHeaders.Add("X-Api-Key", apiKey);
+        return client;
+    }
+
+    /// <summary>Starts all <paramref name="writers"/> together, so that their transactions overlap.</summary>
+    private static async Task<HttpResponseMessage[]> AllAtOnceAsync(int writers, Func<int, Task<HttpResponseMessage>> send)
+    {
+        var start = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var requests = Enumerable.Range(0, writers).Select(async i =>
+        {
+            await start.Task;
+            return await send(i);
+        }).ToList();
+        start.SetResult();
+        return await Task.WhenAll(requests);
+    }
+
+    private static async Task AssertAllAsync(HttpResponseMessage[] responses, HttpStatusCode status)
+    {
+        var refused = new List<string>();
+        foreach (var response in responses.Where(r => r.StatusCode != status))
+        {
+            refused.Add($"{(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+        }
+        Assert.That(refused, Is.Empty, $"{refused.Count} of {responses.Length} requests were refused");
+    }
+
+    private sealed record Family(Guid Pupil, Guid[] Guardians);
+
+    private static async Task<Family> FamilyAsync(HttpClient full, Guid schoolId, int guardians = 1)
+    {
+        var pupil = await CreatePupilAsync(full, schoolId, "Sam de Boer");
+        var ids = new Guid[guardians];
+        for (var i = 0; i < guardians; i++)
+        {
+            ids[i] = await CreateGuardianAsync(full, $"Ouder {i}");
+            await LinkAsync(full, pupil, ids[i]);
+        }
+        return new Family(pupil, ids);
+    }
+
+    private static async Task<JsonObject[]> TakedownsOfAsync(HttpClient client, Guid publicationId) =>
+        [.. (await OpenTakedownsAsync(client)).Select(t => t!.AsObject()).Where(t => (Guid?)t["publicationId"] == publicationId)];
+
+    private static JsonObject DataOf(OutboxEvent e) => PayloadOf(e)["data"]!.AsObject();
+
+    [TestCase(2, 1)]
+    [TestCase(20, 1)]
+    [TestCase(2, 2)]
+    [TestCase(20, 2)]
+    public async Task Withdrawals_for_pupils_of_one_publication_all_succeed_and_join_one_takedown(int writers, int instances)
+    {
+        var tenant = await CreateTenantAsync();
+        var full = tenant.Full();
+        var version = (Guid)(await PublishFormAsync(tenant.Admin(), ["photo:social-media"]))["id"]!;
+        var families = new List<Family>();
+        for (var i = 0; i < writers; i++)
+        {
+            var family = await FamilyAsync(full, tenant.SchoolId);
+            await DecideAsync(full, family.Pupil, version, family.Guardians[0], "granted", ["photo:social-media"]);
+            families.Add(family);
+        }
+        var publication = (Guid)(await RegisterAsync(full, tenant.SchoolId, "social-media", "photo", families.Select(f => f.Pupil)))["id"]!;
+
+        var responses = await AllAtOnceAsync(writers, i => SendDecisionsAsync(Writer(tenant.FullKey, i, instances),
+            families[i].Pupil, version, families[i].Guardians[0], ["photo:social-media=refused"]));
+
+        await AssertAllAsync(responses, HttpStatusCode.Created);
+        var takedowns = await TakedownsOfAsync(full, publication);
+        Assert.That(takedowns, Has.Length.EqualTo(1), "one open takedown per publication");
+        Assert.That(takedowns[0]["pupils"]!.AsArray().Select(p => (Guid)p!["pupilId"]!),
+            Is.EquivalentTo(families.Select(f => f.Pupil)), "every withdrawing pupil joined it");
+        var events = (await EventsAsync(Factory, tenant.OrganisationId)).Where(e => e.Type.StartsWith("takedown.", StringComparison.Ordinal)).ToList();
+        Assert.Multiple(() =>
+        {
+            Assert.That(events.Count(e => e.Type == EventTypes.TakedownOpened), Is.EqualTo(1));
+            Assert.That(events.SelectMany(e => DataOf(e)["pupils"]!.AsArray().Select(p => (Guid)p!["pupilId"]!)),
+                Is.EquivalentTo(families.Select(f => f.Pupil)), "each pupil announced once");
+        });
+    }
+
+    [TestCase(2, 1)]
+    [TestCase(20, 1)]
+    [TestCase(2, 2)]
+    [TestCase(20, 2)]
+    public async Task Batches_on_one_pupil_with_a_publication_online_all_succeed_and_none_is_lost(int writers, int instances)
+    {
+        var tenant = await CreateTenantAsync();
+        var full = tenant.Full();
+        var version = (Guid)(await PublishFormAsync(tenant.Admin(), ["photo:social-media", "photo:website"]))["id"]!;
+        var family = await FamilyAsync(full, tenant.SchoolId, guardians: 2);
+        foreach (var guardian in family.Guardians)
+        {
+            await DecideAsync(full, family.Pupil, version, guardian, "granted", ["photo:social-media", "photo:website"]);
+        }
+        var publication = (Guid)(await RegisterAsync(full, tenant.SchoolId, "social-media", "photo", [family.Pupil]))["id"]!;
+
+        var responses = await AllAtOnceAsync(writers, i => SendDecisionsAsync(Writer(tenant.FullKey, i, instances),
+            family.Pupil, version, family.Guardians[i % 2],
+            [$"photo:social-media={(i % 3 == 0 ? "granted" : "refused")}", $"photo:website={(i % 2 == 0 ? "refused" : "granted")}"]));
+
+        await AssertAllAsync(responses, HttpStatusCode.Created);
+        var history = await ItemsAsync(full, $"/v1/pupils/{family.Pupil}/consents/history?limit=200");
+        Assert.That(history, Has.Count.EqualTo(4 + 2 * writers), "every acknowledged decision is in the record");
+        var check = await GetAsync(full, $"/v1/pupils/{family.Pupil}/consents");
+        var state = (string)check["items"]!.AsArray().Single(i => (string)i!["mediaType"]! == "photo" && (string)i["channel"]! == "social-media")!["state"]!;
+        var takedowns = await TakedownsOfAsync(full, publication);
+        Assert.That(takedowns, Has.Length.EqualTo(state == "granted" && takedowns.Length == 0 ? 0 : 1),
+            $"the publication is online while consent is {state}");
+        if (state != "granted")
+        {
+            Assert.That(takedowns[0]["pupils"]!.AsArray().Select(p => (Guid)p!["pupilId"]!), Is.EqualTo(new[] { family.Pupil }));
+        }
+    }
+
+    [TestCase(2, 1)]
+    [TestCase(20, 1)]
+    [TestCase(2, 2)]
+    [TestCase(20, 2)]
+    public async Task Consent_changed_events_form_one_unbroken_chain_per_pupil_that_ends_in_the_checked_state(int writers, int instances)
+    {
+        var tenant = await CreateTenantAsync();
+        var full = tenant.Full();
+        var items = new[] { "photo:social-media", "photo:website" };
+        var version = (Guid)(await PublishFormAsync(tenant.Admin(), items))["id"]!;
+        var family = await FamilyAsync(full, tenant.SchoolId, guardians: 2);
+        // Conflict: one guardian refused, the other granted; now each changes their answer, at the same moment.
+        await DecideAsync(full, family.Pupil, version, family.Guardians[0], "refused", items);
+        await DecideAsync(full, family.Pupil, version, family.Guardians[1], "granted", items);
+
+        var random = new Random(writers * 10 + instances);
+        var plan = Enumerable.Range(0, writers).Select(i => (Guardian: family.Guardians[i % 2],
+            Items: items.Select(item => $"{item}={(random.Next(2) == 0 ? "granted" : "refused")}").ToArray())).ToList();
+        var responses = await AllAtOnceAsync(writers, i =>
+            SendDecisionsAsync(Writer(tenant.FullKey, i, instances), family.Pupil, version, plan[i].Guardian, plan[i].Items));
+        await AssertAllAsync(responses, HttpStatusCode.Created);
+
+        // In the order they were written (the outbox's order), as a receiver gets them.
+        var events = (await EventsAsync(Factory, tenant.OrganisationId))
+            .Where(e => e.Type == EventTypes.ConsentChanged && (Guid?)DataOf(e)["pupilId"] == family.Pupil)
+            .Select(DataOf).ToList();
+        var matrix = (await GetAsync(full, $"/v1/pupils/{family.Pupil}/consents"))["items"]!.AsArray();
+        var broken = new List<string>();
+        foreach (var item in items.Select(i => i.Split(':')))
+        {
+            string? last = null;
+            foreach (var change in events.SelectMany(e => e["items"]!.AsArray()
+                         .Where(x => (string)x!["mediaType"]! == item[0] && (string)x["channel"]! == item[1])
+                         .Select(x => (Old: (string)x!["oldState"]!, New: (string)x["newState"]!))))
+            {
+                if (last is not null && change.Old != last)
+                {
+                    broken.Add($"{item[0]}:{item[1]}: {change.Old}->{change.New} after ->{last}");
+                }
+                last = change.New;
+            }
+            var checkedState = (string)matrix.Single(i => (string)i!["mediaType"]! == item[0] && (string)i["channel"]! == item[1])!["state"]!;
+            Assert.That(last, Is.EqualTo(checkedState), $"{item[0]}:{item[1]}: the last event agrees with the check");
+        }
+        Assert.That(broken, Is.Empty, "every event's old state is the previous event's new state");
+        Assert.That(events.Select(e => (long?)e["sequence"]), Is.EqualTo(Enumerable.Range(1, events.Count).Select(i => (long?)i)),
+            "numbered 1, 2, 3… without gaps, in the order they were written");
+    }
+
+    [TestCase(10, 1)]
+    [TestCase(10, 2)]
+    public async Task A_publication_registered_while_a_pupil_withdraws_never_stays_online_without_a_takedown(int trials, int instances)
+    {
+        var tenant = await CreateTenantAsync();
+        var full = tenant.Full();
+        var version = (Guid)(await PublishFormAsync(tenant.Admin(), ["photo:website"]))["id"]!;
+        var unguarded = new List<string>();
+        for (var trial = 0; trial < trials; trial++)
+        {
+            var family = await FamilyAsync(full, tenant.SchoolId);
+            await DecideAsync(full, family.Pupil, version, family.Guardians[0], "granted", ["photo:website"]);
+
+            var responses = await AllAtOnceAsync(2, i => i == 0
+                ? SendRegisterAsync(Writer(tenant.FullKey, i, instances), tenant.SchoolId, "website", "photo", [family.Pupil])
+                : SendDecisionsAsync(Writer(tenant.FullKey, i, instances), family.Pupil, version, family.Guardians[0], ["photo:website=refused"]));
+
+            Assert.That(responses[1].StatusCode, Is.EqualTo(HttpStatusCode.Created), await responses[1].Content.ReadAsStringAsync());
+            if (responses[0].StatusCode == HttpStatusCode.Conflict)
+            {
+                continue; // the withdrawal came first: nothing was published on the record
+            }
+            Assert.That(responses[0].StatusCode, Is.EqualTo(HttpStatusCode.Created), await responses[0].Content.ReadAsStringAsync());
+            var publication = (Guid)(await responses[0].ReadObjectAsync())["id"]!;
+            var takedowns = await TakedownsOfAsync(full, publication);
+            if (takedowns.Length != 1 || takedowns[0]["pupils"]!.AsArray().All(p => (Guid)p!["pupilId"]! != family.Pupil))
+            {
+                unguarded.Add($"trial {trial}: publication {publication}");
+            }
+        }
+        Assert.That(unguarded, Is.Empty, "publications left online without a takedown");
+    }
+}

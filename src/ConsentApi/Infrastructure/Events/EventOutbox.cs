@@ -34,20 +34,28 @@ public sealed class OutboxEvent
     public DateTimeOffset OccurredAt { get; init; }
 }
 
+/// <summary>A pupil who joined a takedown, with the state and reason that ended their consent.</summary>
 public sealed record TakedownEventPupil(Guid PupilId, ConsentState State, string Reason);
 
+/// <summary>The <c>data</c> of takedown.opened and takedown.updated: the pupils who joined the publication's open takedown.</summary>
 public sealed record TakedownEvent(Guid TakedownId, Guid PublicationId, string Channel, MediaType MediaType, IReadOnlyList<TakedownEventPupil> Pupils);
 
+/// <summary>One item whose effective consent changed: from the state last announced to the state now.</summary>
 public sealed record ConsentChangedItem(MediaType MediaType, string Channel, ConsentState OldState, ConsentState NewState);
 
+/// <summary>The <c>data</c> of consent.changed: the items of one pupil whose effective consent changed in one command.</summary>
+/// <param name="PupilId">The pupil.</param>
 /// <param name="Sequence">The pupil's event number: 1, 2, 3… without gaps; each item's old state is its new state in the
 /// pupil's previous event that named it.</param>
 public sealed record ConsentChangedEvent(Guid PupilId, long Sequence, IReadOnlyList<ConsentChangedItem> Items);
 
+/// <summary>The <c>data</c> of publication.registered.</summary>
 public sealed record PublicationRegisteredEvent(Guid PublicationId, string Channel, MediaType MediaType, bool PublishedWithoutCheck, IReadOnlyList<Guid> PupilIds);
 
+/// <summary>The <c>data</c> of takedown.completed.</summary>
 public sealed record TakedownCompletedEvent(Guid TakedownId, Guid PublicationId);
 
+/// <summary>The <c>data</c> of roster.synced: what a roster sync changed.</summary>
 public sealed record RosterSyncedEvent(int PupilsCreated, int PupilsUpdated, int PupilsLeft, int PupilsUnchanged);
 
 /// <summary>

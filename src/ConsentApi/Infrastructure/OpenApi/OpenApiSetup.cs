@@ -48,6 +48,7 @@ public static class OpenApiSetup
             options.ParameterFilter<QueryParameterFilter>();
             options.SchemaFilter<ExamplesSchemaFilter>();
             options.DocumentFilter<TagsDocumentFilter>();
+            options.DocumentFilter<EventSchemasDocumentFilter>();
             var xml = Path.Combine(AppContext.BaseDirectory, "ConsentApi.xml");
             if (File.Exists(xml))
             {

@@ -21,7 +21,14 @@ internal sealed class TagsDocumentFilter : IDocumentFilter
         ("Parents' app", "Acting for one guardian (scope guardian:act): their children, open requests, answers and withdrawals."),
         ("Publications", "What the school published and who is shown in it, checked against consent when registered."),
         ("Takedowns", "Publications that must come down because consent ended for a pupil shown in them."),
-        ("Webhooks", "Signed events (Standard Webhooks) delivered at least once, in order, to the organisation's endpoints."),
+        ("Webhooks", "Signed events (Standard Webhooks) delivered at least once, in order, to the organisation's endpoints. " +
+                     "The `data` of each event type is in the schemas: `ConsentChangedEvent` (consent.changed), `TakedownEvent` " +
+                     "(takedown.opened, takedown.updated), `TakedownCompletedEvent`, `PublicationRegisteredEvent`, `RosterSyncedEvent`. " +
+                     "A pupil's consent.changed events carry `sequence` 1, 2, 3… without gaps: commands that change a pupil's " +
+                     "consent are serialised, each item's `oldState` is its `newState` in the pupil's previous event that named it, " +
+                     "and each event's `newState` is what a check returned when that command committed. What time alone changes (a " +
+                     "school year ending, a 16th birthday) and a policy change are not announced by themselves: the pupil's next " +
+                     "event starts from the last announced state, so the chain stays unbroken."),
         ("API clients", "The calling systems of an organisation, their scopes, school limits and keys."),
         ("Audit", "Who changed what, when: one event per command."),
         ("Health", "Liveness and readiness probes; no key needed."),

@@ -1,6 +1,9 @@
 using System.Net;
 using System.Text.Json.Nodes;
+using System.Net.Http.Json;
+using ConsentApi.Features.Takedowns;
 using ConsentApi.Infrastructure.Events;
+using Microsoft.Extensions.DependencyInjection;
 using ConsentApi.Tests.Infrastructure;
 using static ConsentApi.Tests.Features.Publications.PublishingSteps;
 
@@ -78,6 +81,143 @@ public sealed class ConcurrentWriteTests : ApiTest
         [.. (await OpenTakedownsAsync(client)).Select(t => t!.AsObject()).Where(t => (Guid?)t["publicationId"] == publicationId)];
 
     private static JsonObject DataOf(OutboxEvent e) => PayloadOf(e)["data"]!.AsObject();
+
+    /// <summary>
+    /// The pupil's consent.changed events, in the order they were written (as a receiver gets them): each item's old state
+    /// is its previous new state, the last new state is what a check says now, and the events are numbered 1, 2, 3….
+    /// </summary>
+    private async Task AssertUnbrokenChainAsync(HttpClient client, Guid organisationId, Guid pupilId, string[] items)
+    {
+        var events = (await EventsAsync(Factory, organisationId))
+            .Where(e => e.Type == EventTypes.ConsentChanged && (Guid?)DataOf(e)["pupilId"] == pupilId)
+            .Select(DataOf).ToList();
+        var matrix = (await GetAsync(client, $"/v1/pupils/{pupilId}/consents"))["items"]!.AsArray();
+        var broken = new List<string>();
+        foreach (var item in items.Select(i => i.Split(':')))
+        {
+            string? last = null;
+            foreach (var change in events.SelectMany(e => e["items"]!.AsArray()
+                         .Where(x => (string)x!["mediaType"]! == item[0] && (string)x["channel"]! == item[1])
+                         .Select(x => (Old: (string)x!["oldState"]!, New: (string)x["newState"]!))))
+            {
+                if (last is not null && change.Old != last)
+                {
+                    broken.Add($"{item[0]}:{item[1]}: {change.Old}->{change.New} after ->{last}");
+                }
+                last = change.New;
+            }
+            var checkedState = (string)matrix.Single(i => (string)i!["mediaType"]! == item[0] && (string)i["channel"]! == item[1])!["state"]!;
+            Assert.That(last, Is.EqualTo(checkedState), $"{item[0]}:{item[1]}: the last event agrees with the check");
+        }
+        Assert.That(broken, Is.Empty, "every event's old state is the previous event's new state");
+        Assert.That(events.Select(e => (long?)e["sequence"]), Is.EqualTo(Enumerable.Range(1, events.Count).Select(i => (long?)i)),
+            "numbered 1, 2, 3… without gaps, in the order they were written");
+    }
+
+    private static string StateOf(JsonArray matrix, string mediaType, string channel) =>
+        (string)matrix.Single(i => (string)i!["mediaType"]! == mediaType && (string)i["channel"]! == channel)!["state"]!;
+
+    [TestCase(2, 1)]
+    [TestCase(20, 1)]
+    [TestCase(2, 2)]
+    [TestCase(20, 2)]
+    public async Task Every_kind_of_consent_command_at_once_succeeds_and_keeps_the_chain_and_the_takedown_right(int writers, int instances)
+    {
+        var tenant = await CreateTenantAsync();
+        var full = tenant.Full();
+        var items = new[] { "photo:social-media", "photo:website" };
+        var version = (Guid)(await PublishFormAsync(tenant.Admin(), items))["id"]!;
+        var pupil = await CreatePupilAsync(full, tenant.SchoolId, "Noor Visser", externalId: "LL-7001");
+        var externalIds = new[] { "OV-7001", "OV-7002", "OV-7003" };
+        var guardians = new List<Guid>();
+        foreach (var externalId in externalIds)
+        {
+            guardians.Add(await CreateGuardianAsync(full, "Ouder Visser", externalId));
+            await LinkAsync(full, pupil, guardians[^1]);
+        }
+        await DecideAsync(full, pupil, version, guardians[0], "granted", items);
+        await DecideAsync(full, pupil, version, guardians[1], "granted", items);
+        await DecideAsync(full, pupil, version, guardians[2], "granted", items);
+        var publication = (Guid)(await RegisterAsync(full, tenant.SchoolId, "social-media", "photo", [pupil]))["id"]!;
+
+        var random = new Random(writers * 7 + instances);
+        var outcomes = Enumerable.Range(0, writers).Select(_ => random.Next(2) == 0 ? "granted" : "refused").ToList();
+        var responses = await AllAtOnceAsync(writers, i =>
+        {
+            var client = Writer(tenant.FullKey, i, instances);
+            return (i % 5) switch
+            {
+                0 => SendDecisionsAsync(client, pupil, version, guardians[i % 2], [.. items.Select(item => $"{item}={outcomes[i]}")]),
+                1 => client.PostAsJsonAsync($"/v1/parent-app/guardians/{externalIds[i % 2]}/withdrawals",
+                    new { pupilId = pupil, mediaType = "photo", channel = "social-media" }),
+                // The third guardian's authority comes and goes: their grant counts, or not.
+                2 => client.PutAsJsonAsync($"/v1/pupils/{pupil}/guardians/{guardians[2]}", new { hasParentalAuthority = outcomes[i] == "granted" }),
+                3 => client.PutAsJsonAsync($"/v1/pupils/{pupil}", new
+                {
+                    externalId = "LL-7001", displayName = $"Noor Visser {i}", dateOfBirth = new DateOnly(2016, 3, 1),
+                }),
+                _ => SendDecisionsAsync(client, pupil, version, guardians[0], [.. items.Select(item => $"{item}={outcomes[i]}")]),
+            };
+        });
+
+        var refused = new List<string>();
+        foreach (var response in responses.Where(r => !r.IsSuccessStatusCode))
+        {
+            refused.Add($"{(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+        }
+        Assert.That(refused, Is.Empty, $"{refused.Count} of {writers} commands were refused");
+        await AssertUnbrokenChainAsync(full, tenant.OrganisationId, pupil, items);
+        var matrix = (await GetAsync(full, $"/v1/pupils/{pupil}/consents"))["items"]!.AsArray();
+        var takedowns = await TakedownsOfAsync(full, publication);
+        if (StateOf(matrix, "photo", "social-media") != "granted")
+        {
+            Assert.That(takedowns, Has.Length.EqualTo(1), "consent ended while the publication is online");
+        }
+        else
+        {
+            Assert.That(takedowns.Length, Is.LessThanOrEqualTo(1));
+        }
+    }
+
+    [TestCase(2)]
+    [TestCase(20)]
+    public async Task Withdrawals_during_a_takedown_sweep_all_succeed_and_join_one_takedown(int writers)
+    {
+        var tenant = await CreateTenantAsync();
+        var full = tenant.Full();
+        var version = (Guid)(await PublishFormAsync(tenant.Admin(), ["photo:website"]))["id"]!;
+        var families = new List<Family>();
+        for (var i = 0; i < writers; i++)
+        {
+            var family = await FamilyAsync(full, tenant.SchoolId);
+            await DecideAsync(full, family.Pupil, version, family.Guardians[0], "granted", ["photo:website"]);
+            families.Add(family);
+        }
+        var publication = (Guid)(await RegisterAsync(full, tenant.SchoolId, "website", "photo", families.Select(f => f.Pupil)))["id"]!;
+        var sweep = Factory.Services.GetRequiredService<TakedownSweep>();
+
+        var start = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var sweeping = Task.Run(async () =>
+        {
+            await start.Task;
+            for (var round = 0; round < 10; round++)
+            {
+                await sweep.SweepOnceAsync(CancellationToken.None);
+            }
+        });
+        var withdrawals = families.Select(async f =>
+        {
+            await start.Task;
+            return await SendDecisionsAsync(full, f.Pupil, version, f.Guardians[0], ["photo:website=refused"]);
+        }).ToList();
+        start.SetResult();
+        await AssertAllAsync(await Task.WhenAll(withdrawals), HttpStatusCode.Created);
+        await sweeping;
+
+        var takedowns = await TakedownsOfAsync(full, publication);
+        Assert.That(takedowns, Has.Length.EqualTo(1));
+        Assert.That(takedowns[0]["pupils"]!.AsArray().Select(p => (Guid)p!["pupilId"]!), Is.EquivalentTo(families.Select(f => f.Pupil)));
+    }
 
     [TestCase(2, 1)]
     [TestCase(20, 1)]
@@ -170,31 +310,7 @@ public sealed class ConcurrentWriteTests : ApiTest
             SendDecisionsAsync(Writer(tenant.FullKey, i, instances), family.Pupil, version, plan[i].Guardian, plan[i].Items));
         await AssertAllAsync(responses, HttpStatusCode.Created);
 
-        // In the order they were written (the outbox's order), as a receiver gets them.
-        var events = (await EventsAsync(Factory, tenant.OrganisationId))
-            .Where(e => e.Type == EventTypes.ConsentChanged && (Guid?)DataOf(e)["pupilId"] == family.Pupil)
-            .Select(DataOf).ToList();
-        var matrix = (await GetAsync(full, $"/v1/pupils/{family.Pupil}/consents"))["items"]!.AsArray();
-        var broken = new List<string>();
-        foreach (var item in items.Select(i => i.Split(':')))
-        {
-            string? last = null;
-            foreach (var change in events.SelectMany(e => e["items"]!.AsArray()
-                         .Where(x => (string)x!["mediaType"]! == item[0] && (string)x["channel"]! == item[1])
-                         .Select(x => (Old: (string)x!["oldState"]!, New: (string)x["newState"]!))))
-            {
-                if (last is not null && change.Old != last)
-                {
-                    broken.Add($"{item[0]}:{item[1]}: {change.Old}->{change.New} after ->{last}");
-                }
-                last = change.New;
-            }
-            var checkedState = (string)matrix.Single(i => (string)i!["mediaType"]! == item[0] && (string)i["channel"]! == item[1])!["state"]!;
-            Assert.That(last, Is.EqualTo(checkedState), $"{item[0]}:{item[1]}: the last event agrees with the check");
-        }
-        Assert.That(broken, Is.Empty, "every event's old state is the previous event's new state");
-        Assert.That(events.Select(e => (long?)e["sequence"]), Is.EqualTo(Enumerable.Range(1, events.Count).Select(i => (long?)i)),
-            "numbered 1, 2, 3… without gaps, in the order they were written");
+        await AssertUnbrokenChainAsync(full, tenant.OrganisationId, family.Pupil, items);
     }
 
     [TestCase(10, 1)]

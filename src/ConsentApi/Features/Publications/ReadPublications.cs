@@ -71,9 +71,12 @@ public sealed class RemovePublicationHandler(ConsentDbContext db, CurrentClient 
 {
     public async ValueTask<PublicationResponse> Handle(RemovePublicationCommand command, CancellationToken ct)
     {
-        var publication = await db.Publications.VisibleTo(client).Include(p => p.Pupils)
-                              .SingleOrDefaultAsync(p => p.Id == command.PublicationId, ct)
-                          ?? throw new NotFoundException("Publication", command.PublicationId);
+        if (!await db.Publications.VisibleTo(client).AnyAsync(p => p.Id == command.PublicationId, ct))
+        {
+            throw new NotFoundException("Publication", command.PublicationId);
+        }
+        await db.LockPublicationAsync(command.PublicationId, ct);
+        var publication = await db.Publications.Include(p => p.Pupils).SingleAsync(p => p.Id == command.PublicationId, ct);
         var now = clock.GetUtcNow();
         publication.Remove(now, command.Note);
 

@@ -3,6 +3,7 @@ using System.ComponentModel.DataAnnotations;
 using ConsentApi.Domain;
 using ConsentApi.Domain.Consent;
 using ConsentApi.Domain.Publishing;
+using ConsentApi.Features.Publications;
 using ConsentApi.Infrastructure.Auth;
 using ConsentApi.Infrastructure.Errors;
 using ConsentApi.Infrastructure.Events;
@@ -95,8 +96,11 @@ public sealed class CompleteTakedownHandler(ConsentDbContext db, CurrentClient c
 {
     public async ValueTask<TakedownResponse> Handle(CompleteTakedownCommand command, CancellationToken ct)
     {
-        var takedown = await db.Takedowns.VisibleTo(client).Include(t => t.Pupils).SingleOrDefaultAsync(t => t.Id == command.TakedownId, ct)
-                       ?? throw new NotFoundException("Takedown", command.TakedownId);
+        var publicationId = await db.Takedowns.VisibleTo(client).Where(t => t.Id == command.TakedownId)
+                                .Select(t => (Guid?)t.PublicationId).SingleOrDefaultAsync(ct)
+                            ?? throw new NotFoundException("Takedown", command.TakedownId);
+        await db.LockPublicationAsync(publicationId, ct);
+        var takedown = await db.Takedowns.Include(t => t.Pupils).SingleAsync(t => t.Id == command.TakedownId, ct);
         if (takedown.Status == TakedownStatus.Done)
         {
             throw new ConflictException("The takedown is already done.");

@@ -33,6 +33,15 @@ public sealed class TakedownScanner(ConsentDbContext db, ConsentEvaluator evalua
         {
             return;
         }
+        // Held until commit: a publication being removed (which completes its takedown) is either removed first, and
+        // skipped here, or waits until this scan has opened or joined its takedown. No takedown opens for a removed item.
+        var candidates = publications.Select(p => p.Id).ToArray();
+        var online = (await db.Database.SqlQuery<Guid>($"""
+                SELECT id AS "Value" FROM publications
+                WHERE id = ANY({candidates}) AND status = {nameof(PublicationStatus.Online)}
+                ORDER BY id FOR SHARE
+                """).ToListAsync(ct)).ToHashSet();
+        publications.RemoveAll(p => !online.Contains(p.Id));
 
         var pairs = publications.SelectMany(p => p.Pupils.Select(x => (x.PupilId, p.MediaType, p.ChannelKey))).ToList();
         var consent = await evaluator.EvaluateAsync(organisationId, pairs, now, ct);

@@ -179,6 +179,38 @@ public sealed class ConcurrentWriteTests : ApiTest
         }
     }
 
+    [TestCase(2, 1)]
+    [TestCase(20, 1)]
+    [TestCase(20, 2)]
+    public async Task Withdrawals_while_the_publication_is_removed_all_succeed_and_leave_no_takedown_open(int writers, int instances)
+    {
+        var tenant = await CreateTenantAsync();
+        var full = tenant.Full();
+        var version = (Guid)(await PublishFormAsync(tenant.Admin(), ["photo:website"]))["id"]!;
+        var families = new List<Family>();
+        for (var i = 0; i < writers; i++)
+        {
+            var family = await FamilyAsync(full, tenant.SchoolId);
+            await DecideAsync(full, family.Pupil, version, family.Guardians[0], "granted", ["photo:website"]);
+            families.Add(family);
+        }
+        var publication = (Guid)(await RegisterAsync(full, tenant.SchoolId, "website", "photo", families.Select(f => f.Pupil)))["id"]!;
+
+        var responses = await AllAtOnceAsync(writers + 1, i => i == writers / 2
+            ? Writer(tenant.FullKey, i, instances).PostAsJsonAsync($"/v1/publications/{publication}/remove", new { note = "Offline gehaald" })
+            : SendDecisionsAsync(Writer(tenant.FullKey, i, instances), families[i > writers / 2 ? i - 1 : i].Pupil, version,
+                families[i > writers / 2 ? i - 1 : i].Guardians[0], ["photo:website=refused"]));
+
+        var refused = new List<string>();
+        foreach (var response in responses.Where(r => !r.IsSuccessStatusCode))
+        {
+            refused.Add($"{(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+        }
+        Assert.That(refused, Is.Empty);
+        Assert.That(await TakedownsOfAsync(full, publication), Is.Empty, "the publication is removed: nothing is left to take down");
+        Assert.That((string?)(await GetAsync(full, $"/v1/publications/{publication}"))["status"], Is.EqualTo("removed"));
+    }
+
     [TestCase(2)]
     [TestCase(20)]
     public async Task Withdrawals_during_a_takedown_sweep_all_succeed_and_join_one_takedown(int writers)

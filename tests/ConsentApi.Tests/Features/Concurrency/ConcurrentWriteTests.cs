@@ -211,6 +211,138 @@ public sealed class ConcurrentWriteTests : ApiTest
         Assert.That((string?)(await GetAsync(full, $"/v1/publications/{publication}"))["status"], Is.EqualTo("removed"));
     }
 
+    [TestCase(2, 1)]
+    [TestCase(20, 1)]
+    [TestCase(2, 2)]
+    [TestCase(20, 2)]
+    public async Task Both_parents_answering_for_the_same_siblings_in_opposite_order_all_succeed(int writers, int instances)
+    {
+        var tenant = await CreateTenantAsync();
+        var full = tenant.Full();
+        var items = new[] { "photo:social-media" };
+        var version = (Guid)(await PublishFormAsync(tenant.Admin(), items))["id"]!;
+        var siblings = new[] { await CreatePupilAsync(full, tenant.SchoolId, "Fenna Bakker"), await CreatePupilAsync(full, tenant.SchoolId, "Ties Bakker") };
+        var parents = new[] { "OV-8001", "OV-8002" };
+        foreach (var parent in parents)
+        {
+            var guardian = await CreateGuardianAsync(full, "Ouder Bakker", parent);
+            foreach (var sibling in siblings)
+            {
+                await LinkAsync(full, sibling, guardian);
+            }
+        }
+
+        var responses = await AllAtOnceAsync(writers, i =>
+        {
+            var order = i % 2 == 0 ? siblings : siblings.Reverse().ToArray();
+            return Writer(tenant.FullKey, i, instances).PostAsJsonAsync($"/v1/parent-app/guardians/{parents[i % 2]}/decisions", new
+            {
+                children = order.Select(pupilId => new
+                {
+                    pupilId, formVersionId = version,
+                    items = new[] { new { mediaType = "photo", channel = "social-media", outcome = i % 3 == 0 ? "refused" : "granted" } },
+                }).ToArray(),
+            });
+        });
+
+        await AssertAllAsync(responses, HttpStatusCode.OK);
+        foreach (var sibling in siblings)
+        {
+            Assert.That(await ItemsAsync(full, $"/v1/pupils/{sibling}/consents/history?limit=200"), Has.Count.EqualTo(writers));
+            await AssertUnbrokenChainAsync(full, tenant.OrganisationId, sibling, items);
+        }
+    }
+
+    [TestCase(2, 1)]
+    [TestCase(20, 1)]
+    [TestCase(20, 2)]
+    public async Task Withdrawals_during_a_roster_sync_of_their_school_all_succeed_and_join_the_takedown(int writers, int instances)
+    {
+        var tenant = await CreateTenantAsync();
+        var full = tenant.Full();
+        var version = (Guid)(await PublishFormAsync(tenant.Admin(), ["photo:website"]))["id"]!;
+        object Roster(string suffix) => new
+        {
+            groups = new[] { new { externalId = "G5B", name = "Groep 5b", schoolYear = "2026-2027" } },
+            pupils = Enumerable.Range(0, writers).Select(i => new
+            {
+                externalId = $"LL-{i}", displayName = $"Leerling {i}{suffix}", dateOfBirth = new DateOnly(2016, 3, 1), groupExternalId = "G5B",
+                guardians = new[] { new { externalId = $"OV-{i}", hasParentalAuthority = true } },
+            }).ToArray(),
+            guardians = Enumerable.Range(0, writers).Select(i => new { externalId = $"OV-{i}", displayName = $"Ouder {i}" }).ToArray(),
+        };
+        var synced = await full.PutAsJsonAsync($"/v1/schools/{tenant.SchoolId}/roster", Roster(""));
+        Assert.That(synced.StatusCode, Is.EqualTo(HttpStatusCode.OK), await synced.Content.ReadAsStringAsync());
+        var pupils = (await ItemsAsync(full, $"/v1/schools/{tenant.SchoolId}/pupils?limit=200"))
+            .ToDictionary(p => (string)p!["externalId"]!, p => (Guid)p!["id"]!);
+        var guardians = new Dictionary<string, Guid>();
+        foreach (var (externalId, pupilId) in pupils)
+        {
+            var guardian = (await GetAsync(full, $"/v1/pupils/{pupilId}"))["guardians"]!.AsArray().Single()!;
+            guardians[externalId] = (Guid)guardian["guardianId"]!;
+            await DecideAsync(full, pupilId, version, guardians[externalId], "granted", ["photo:website"]);
+        }
+        var publication = (Guid)(await RegisterAsync(full, tenant.SchoolId, "website", "photo", pupils.Values))["id"]!;
+
+        var responses = await AllAtOnceAsync(writers + 1, i => i == writers
+            ? Writer(tenant.FullKey, i, instances).PutAsJsonAsync($"/v1/schools/{tenant.SchoolId}/roster", Roster(" (nieuw)"))
+            : SendDecisionsAsync(Writer(tenant.FullKey, i, instances), pupils[$"LL-{i}"], version, guardians[$"LL-{i}"], ["photo:website=refused"]));
+
+        var refused = new List<string>();
+        foreach (var response in responses.Where(r => !r.IsSuccessStatusCode))
+        {
+            refused.Add($"{(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+        }
+        Assert.That(refused, Is.Empty);
+        var takedowns = await TakedownsOfAsync(full, publication);
+        Assert.That(takedowns, Has.Length.EqualTo(1));
+        Assert.That(takedowns[0]["pupils"]!.AsArray().Select(p => (Guid)p!["pupilId"]!), Is.EquivalentTo(pupils.Values));
+    }
+
+    [TestCase(2, 1)]
+    [TestCase(20, 1)]
+    [TestCase(20, 2)]
+    public async Task Decisions_during_a_policy_change_all_succeed_and_the_takedown_matches_the_checks(int writers, int instances)
+    {
+        var tenant = await CreateTenantAsync();
+        var full = tenant.Full();
+        var version = (Guid)(await PublishFormAsync(tenant.Admin(), ["photo:website"]))["id"]!;
+        var families = new List<Family>();
+        for (var i = 0; i < writers; i++)
+        {
+            var family = await FamilyAsync(full, tenant.SchoolId, guardians: 2);
+            await DecideAsync(full, family.Pupil, version, family.Guardians[0], "granted", ["photo:website"]);
+            families.Add(family);
+        }
+        var publication = (Guid)(await RegisterAsync(full, tenant.SchoolId, "website", "photo", families.Select(f => f.Pupil)))["id"]!;
+
+        // Half of the second guardians grant as well while the board starts requiring every guardian's grant.
+        var responses = await AllAtOnceAsync(writers + 1, i => i == writers
+            ? Writer(tenant.AdminKey, i, instances).PutAsJsonAsync($"/v1/organisations/{tenant.OrganisationId}/consent-policy",
+                new { grantRequires = "all-guardians", schoolYearEndMonth = 7, schoolYearEndDay = 31 })
+            : SendDecisionsAsync(Writer(tenant.FullKey, i, instances), families[i].Pupil, version, families[i].Guardians[1],
+                [$"photo:website={(i % 2 == 0 ? "granted" : "refused")}"]));
+
+        var refused = new List<string>();
+        foreach (var response in responses.Where(r => !r.IsSuccessStatusCode))
+        {
+            refused.Add($"{(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+        }
+        Assert.That(refused, Is.Empty);
+        var notGranted = new List<Guid>();
+        foreach (var family in families)
+        {
+            var matrix = (await GetAsync(full, $"/v1/pupils/{family.Pupil}/consents"))["items"]!.AsArray();
+            if (StateOf(matrix, "photo", "website") != "granted")
+            {
+                notGranted.Add(family.Pupil);
+            }
+        }
+        var takedowns = await TakedownsOfAsync(full, publication);
+        Assert.That(takedowns.SelectMany(t => t["pupils"]!.AsArray().Select(p => (Guid)p!["pupilId"]!)), Is.EquivalentTo(notGranted),
+            "exactly the pupils a check no longer allows are in the takedown");
+    }
+
     [TestCase(2)]
     [TestCase(20)]
     public async Task Withdrawals_during_a_takedown_sweep_all_succeed_and_join_one_takedown(int writers)

@@ -4,6 +4,7 @@ using ConsentApi.Domain.Publishing;
 using ConsentApi.Infrastructure.Events;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 
 namespace ConsentApi.Infrastructure.Persistence.Configurations;
 
@@ -72,7 +73,9 @@ internal sealed class OutboxEventConfiguration : IEntityTypeConfiguration<Outbox
     {
         builder.ToTable("outbox_events");
         builder.Property(e => e.Id).ValueGeneratedNever();
-        builder.Property(e => e.Sequence).UseIdentityAlwaysColumn();
+        // Taken by the trigger outbox_events_take_position (migration DispatcherLeases) after the writing transaction
+        // owns an xid, from the sequence outbox_position; see CommitFence for why that order matters.
+        builder.Property(e => e.Sequence).ValueGeneratedOnAdd().Metadata.SetValueGenerationStrategy(NpgsqlValueGenerationStrategy.None);
         builder.Property(e => e.Type).HasMaxLength(FieldLengths.EventType);
         builder.Property(e => e.Payload).HasColumnType("jsonb");
         builder.HasOne<Organisation>().WithMany().HasForeignKey(e => e.OrganisationId).OnDelete(DeleteBehavior.Restrict);

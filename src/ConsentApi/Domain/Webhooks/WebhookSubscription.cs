@@ -27,6 +27,16 @@ public sealed class WebhookSubscription
     public SubscriptionStatus Status { get; set; } = SubscriptionStatus.Active;
     public int ConsecutiveFailures { get; set; }
     public DateTimeOffset CreatedAt { get; init; }
+
+    /// <summary>
+    /// The dispatcher claim that serves this subscription now, or null. A lease, not a lock: it expires at
+    /// <see cref="LeaseExpiresAt"/>, so a dispatcher that dies mid-delivery holds nothing for longer than that. Once
+    /// released, <see cref="LeaseExpiresAt"/> keeps the release moment, so the least recently served goes first.
+    /// Only the dispatcher writes these, with SQL.
+    /// </summary>
+    public Guid? LeaseOwner { get; private set; }
+
+    public DateTimeOffset? LeaseExpiresAt { get; private set; }
 }
 
 public enum DeliveryStatus

@@ -24,6 +24,13 @@ public static class EventTypes
 public sealed class OutboxEvent
 {
     public Guid Id { get; init; } = Guid.CreateVersion7();
+
+    /// <summary>
+    /// The event's position, the order in which subscriptions receive events. Taken by the database when the row is
+    /// inserted (trigger <c>outbox_events_take_position</c>), never by the app: unique and rising across instances, in
+    /// insert order within a transaction. The dispatcher sends only positions the <see cref="CommitFence"/> has
+    /// settled, so a transaction that commits late is never overtaken.
+    /// </summary>
     public long Sequence { get; init; }
     public Guid OrganisationId { get; init; }
     public Guid? SchoolId { get; init; }
@@ -61,7 +68,8 @@ public sealed record RosterSyncedEvent(int PupilsCreated, int PupilsUpdated, int
 /// <summary>
 /// Adds events to the current unit of work, with a delivery for every active subscription that wants them: the event
 /// and its deliveries commit, or roll back, with the change itself (transactional outbox). Nothing is sent here; the
-/// dispatcher delivers after the commit.
+/// dispatcher delivers after the commit, in event position order. Inserting a delivery takes only <c>FOR KEY SHARE</c>
+/// on its subscription, which the dispatcher's claims (<c>FOR NO KEY UPDATE</c>) never block.
 /// </summary>
 public sealed class EventOutbox(ConsentDbContext db, TimeProvider clock)
 {

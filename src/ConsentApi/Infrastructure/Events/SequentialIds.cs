@@ -4,7 +4,9 @@ namespace ConsentApi.Infrastructure.Events;
 
 /// <summary>
 /// UUIDv7s that strictly increase within this process (RFC 9562, method 1: a 12-bit counter after the millisecond).
-/// Rows saved together are inserted in key order, so events get their sequence numbers in the order they happened.
+/// EF Core inserts rows saved together in key order, so the events of one transaction take their positions
+/// (<see cref="OutboxEvent.Sequence"/>) in the order they happened. Order across transactions and instances does not
+/// depend on these ids: the database assigns positions and the dispatcher waits for late commits.
 /// </summary>
 public static class SequentialIds
 {

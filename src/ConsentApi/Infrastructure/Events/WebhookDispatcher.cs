@@ -11,90 +11,202 @@ using Microsoft.Extensions.Options;
 namespace ConsentApi.Infrastructure.Events;
 
 /// <summary>
-/// Delivers committed events to their subscriptions, at least once and in order per subscription. Each round locks the
-/// subscriptions it serves with <c>FOR UPDATE SKIP LOCKED</c>, so several instances share the work without two of them
-/// ever delivering to the same subscription at once. A failed delivery is retried with growing delays for about a
-/// day; the request that caused the event never waits for any of this.
+/// Delivers committed events to their subscriptions, at least once and in commit order per subscription, from any
+/// number of instances. No database lock is held across a network call:
+/// <list type="bullet">
+/// <item>A short transaction claims subscriptions with due deliveries as a lease (<c>lease_owner</c>,
+/// <c>lease_expires_at</c>), picking them with <c>FOR NO KEY UPDATE SKIP LOCKED</c>. That row lock never blocks a
+/// writer inserting a delivery (the foreign key takes <c>FOR KEY SHARE</c>), and it ends with the claim.</item>
+/// <item>Deliveries are sent outside any transaction. Each outcome is recorded in its own short transaction that
+/// first renews the lease and checks that it is still this claim's; a claim that lost its lease stops.</item>
+/// <item>The lease is released when the subscription's batch is done. An instance killed mid-delivery leaves a lease
+/// that expires after <see cref="WebhookOptions.LeaseDuration"/>; another instance then takes over and sends again
+/// what was not recorded as delivered (at least once).</item>
+/// </list>
+/// Up to <see cref="WebhookOptions.MaxConcurrentSubscriptions"/> subscriptions are served at once, each on its own;
+/// a free slot is refilled at the next poll or as soon as a subscription's batch ends, so a slow receiver delays only
+/// itself. Within a subscription, deliveries go in event position order, and only events the <see cref="CommitFence"/>
+/// has settled are sent, so an event that commits late is never overtaken by one positioned after it. A delivery
+/// waiting for its retry holds back the ones after it; failed attempts are retried with growing delays for about a day.
 /// </summary>
 public sealed partial class WebhookDispatcher(
     IServiceScopeFactory scopes, IHttpClientFactory http, IOptions<WebhookOptions> options, TimeProvider clock,
     ILogger<WebhookDispatcher> logger) : BackgroundService
 {
     public const string HttpClientName = "webhooks";
-    private const int SubscriptionsPerRound = 20;
     private const int DeliveriesPerSubscription = 50;
     private const int FailingAfter = 5;
     private static readonly int[] RetryFactors = [1, 6, 24, 120, 360, 720, 1440, 2880, 5760, 5760];
+    private static readonly TimeSpan FencePatience = TimeSpan.FromSeconds(5);
+
+    private readonly CommitFence _fence = new();
+
+    private sealed record Outcome(DateTimeOffset Started, int? StatusCode, string? Error, int DurationMs);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        if (options.Value.PollInterval <= TimeSpan.Zero)
+        var settings = options.Value;
+        if (settings.PollInterval <= TimeSpan.Zero)
         {
             return;
         }
-        using var timer = new PeriodicTimer(options.Value.PollInterval);
-        do
+        if (settings.LeaseDuration <= settings.Timeout)
         {
-            try
+            throw new InvalidOperationException("Webhooks:LeaseDuration must be longer than Webhooks:Timeout, or a slow delivery would lose its lease.");
+        }
+        var slots = Math.Max(1, settings.MaxConcurrentSubscriptions);
+        var serving = new List<Task<int>>();
+        using var timer = new PeriodicTimer(settings.PollInterval);
+        var tick = timer.WaitForNextTickAsync(stoppingToken).AsTask();
+        try
+        {
+            while (!stoppingToken.IsCancellationRequested)
             {
-                while (await DispatchOnceAsync(stoppingToken) > 0 && !stoppingToken.IsCancellationRequested)
+                if (serving.Count < slots)
                 {
+                    try
+                    {
+                        serving.AddRange(await StartServingAsync(slots - serving.Count, stoppingToken));
+                    }
+                    catch (Exception e) when (e is not OperationCanceledException)
+                    {
+                        LogRoundFailed(logger, e);
+                    }
                 }
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                LogRoundFailed(logger, e);
+
+                var done = await Task.WhenAny([tick, .. serving]);
+                if (done == tick)
+                {
+                    if (!await tick)
+                    {
+                        break;
+                    }
+                    tick = timer.WaitForNextTickAsync(stoppingToken).AsTask();
+                }
+                else if (((Task<int>)done).Result == 0)
+                {
+                    // Nothing was sent: wait for the next poll rather than claim again at once.
+                    serving.Remove((Task<int>)done);
+                    if (!await tick)
+                    {
+                        break;
+                    }
+                    tick = timer.WaitForNextTickAsync(stoppingToken).AsTask();
+                }
+                serving.RemoveAll(t => t.IsCompleted);
             }
         }
-        while (await timer.WaitForNextTickAsync(stoppingToken));
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+        await Task.WhenAll(serving);
     }
 
-    /// <summary>One round: delivers what is due for the subscriptions no other instance holds. Returns the attempts made.</summary>
+    /// <summary>
+    /// One complete round, waited for: settles every event committed before the call, claims up to
+    /// <see cref="WebhookOptions.MaxConcurrentSubscriptions"/> subscriptions no instance holds, and delivers their due
+    /// deliveries. Returns the attempts made.
+    /// </summary>
     public async Task<int> DispatchOnceAsync(CancellationToken ct)
+    {
+        long settled;
+        await using (var scope = scopes.CreateAsyncScope())
+        {
+            settled = await _fence.SettleNowAsync(scope.ServiceProvider.GetRequiredService<ConsentDbContext>(), FencePatience, ct);
+        }
+        var lease = Guid.NewGuid();
+        var claimed = await ClaimAsync(Math.Max(1, options.Value.MaxConcurrentSubscriptions), lease, settled, ct);
+        var attempts = await Task.WhenAll(claimed.Select(id => ServeAsync(id, lease, settled, ct)));
+        return attempts.Sum();
+    }
+
+    private async Task<IEnumerable<Task<int>>> StartServingAsync(int count, CancellationToken ct)
+    {
+        long settled;
+        await using (var scope = scopes.CreateAsyncScope())
+        {
+            settled = await _fence.AdvanceAsync(scope.ServiceProvider.GetRequiredService<ConsentDbContext>(), ct);
+        }
+        var lease = Guid.NewGuid();
+        var claimed = await ClaimAsync(count, lease, settled, ct);
+        return claimed.Select(id => Task.Run(() => ServeAsync(id, lease, settled, ct), CancellationToken.None)).ToList();
+    }
+
+    /// <summary>
+    /// Leases up to <paramref name="count"/> subscriptions whose first settled pending delivery is due, least recently
+    /// served first. The row locks last only as long as this statement's transaction.
+    /// </summary>
+    private async Task<List<Guid>> ClaimAsync(int count, Guid lease, long settled, CancellationToken ct)
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<ConsentDbContext>();
         var now = clock.GetUtcNow();
-        await using var transaction = await db.Database.BeginTransactionAsync(ct);
-        var subscriptions = await db.WebhookSubscriptions
-            .FromSql($"""
-                SELECT s.* FROM webhook_subscriptions s
+        return await db.Database.SqlQuery<Guid>($"""
+            UPDATE webhook_subscriptions
+            SET lease_owner = {lease}, lease_expires_at = clock_timestamp() + {options.Value.LeaseDuration}
+            WHERE id IN (
+                SELECT s.id FROM webhook_subscriptions s
                 WHERE s.status <> 'Disabled'
-                  AND EXISTS (SELECT 1 FROM webhook_deliveries d
-                              WHERE d.subscription_id = s.id AND d.status = 'Pending' AND d.next_attempt_at <= {now})
-                ORDER BY s.id
-                LIMIT {SubscriptionsPerRound}
-                FOR UPDATE SKIP LOCKED
-                """)
-            .ToListAsync(ct);
+                  AND (s.lease_owner IS NULL OR s.lease_expires_at < clock_timestamp())
+                  AND (SELECT d.next_attempt_at
+                       FROM webhook_deliveries d JOIN outbox_events e ON e.id = d.event_id
+                       WHERE d.subscription_id = s.id AND d.status = 'Pending' AND e.sequence <= {settled}
+                       ORDER BY e.sequence
+                       LIMIT 1) <= {now}
+                ORDER BY s.lease_expires_at NULLS FIRST, s.id
+                LIMIT {count}
+                FOR NO KEY UPDATE SKIP LOCKED)
+            RETURNING id AS "Value"
+            """).ToListAsync(ct);
+    }
 
+    /// <summary>Delivers one batch of a leased subscription's settled deliveries, in position order, then releases it.</summary>
+    private async Task<int> ServeAsync(Guid subscriptionId, Guid lease, long settled, CancellationToken ct)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<ConsentDbContext>();
         var attempts = 0;
-        foreach (var subscription in subscriptions)
+        try
         {
-            var pending = await db.WebhookDeliveries.Where(d => d.SubscriptionId == subscription.Id && d.Status == DeliveryStatus.Pending)
-                .OrderBy(d => d.Id).Take(DeliveriesPerSubscription).ToListAsync(ct);
-            foreach (var delivery in pending)
+            var subscription = await db.WebhookSubscriptions.AsNoTracking().SingleAsync(s => s.Id == subscriptionId, ct);
+            var queue = await (from d in db.WebhookDeliveries
+                               join e in db.OutboxEvents on d.EventId equals e.Id
+                               where d.SubscriptionId == subscriptionId && d.Status == DeliveryStatus.Pending && e.Sequence <= settled
+                               orderby e.Sequence
+                               select new { Delivery = d, e.Payload })
+                .Take(DeliveriesPerSubscription).ToListAsync(ct);
+            foreach (var item in queue)
             {
                 // In order: a delivery waiting for its retry holds back the ones after it.
-                if (delivery.NextAttemptAt > now)
+                if (item.Delivery.NextAttemptAt > clock.GetUtcNow())
                 {
                     break;
                 }
+                var outcome = await SendAsync(subscription, item.Delivery, item.Payload, ct);
                 attempts++;
-                if (!await AttemptAsync(db, subscription, delivery, ct))
+                if (!await RecordAsync(db, subscription, lease, item.Delivery, outcome, ct))
                 {
                     break;
                 }
             }
         }
-        await db.SaveChangesAsync(ct);
-        await transaction.CommitAsync(ct);
+        catch (Exception e) when (!ct.IsCancellationRequested)
+        {
+            LogServeFailed(logger, subscriptionId, e);
+        }
+        catch (OperationCanceledException)
+        {
+            // Shutting down: what was not recorded is sent again by whoever holds the subscription next.
+        }
+        finally
+        {
+            await ReleaseAsync(db, subscriptionId, lease);
+        }
         return attempts;
     }
 
-    private async Task<bool> AttemptAsync(ConsentDbContext db, WebhookSubscription subscription, WebhookDelivery delivery, CancellationToken ct)
+    private async Task<Outcome> SendAsync(WebhookSubscription subscription, WebhookDelivery delivery, string payload, CancellationToken ct)
     {
-        var payload = await db.OutboxEvents.Where(e => e.Id == delivery.EventId).Select(e => e.Payload).SingleAsync(ct);
         var started = clock.GetUtcNow();
         var timestamp = started.ToUnixTimeSeconds();
         var id = delivery.EventId.ToString();
@@ -119,40 +231,83 @@ public sealed partial class WebhookDispatcher(
                 error = $"The receiver answered {status}.";
             }
         }
-        catch (Exception e) when (e is HttpRequestException or TaskCanceledException or SocketException or InvalidOperationException)
+        catch (Exception e) when (!ct.IsCancellationRequested
+                                  && e is HttpRequestException or TaskCanceledException or SocketException or InvalidOperationException)
         {
             error = e is TaskCanceledException ? "The receiver did not answer in time." : e.Message;
+        }
+        return new Outcome(started, status, error, (int)watch.ElapsedMilliseconds);
+    }
+
+    /// <summary>
+    /// Records one attempt in a short transaction that first renews the lease. Returns whether the next delivery may
+    /// go: false when the lease is no longer this claim's (nothing is recorded then), when the subscription was
+    /// deleted meanwhile, or when this delivery now waits for a retry.
+    /// </summary>
+    private async Task<bool> RecordAsync(ConsentDbContext db, WebhookSubscription subscription, Guid lease, WebhookDelivery delivery,
+        Outcome outcome, CancellationToken ct)
+    {
+        var failed = outcome.Error is not null;
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        var status = await db.Database.SqlQuery<string>($"""
+            UPDATE webhook_subscriptions
+            SET lease_expires_at = clock_timestamp() + {options.Value.LeaseDuration},
+                consecutive_failures = CASE WHEN {failed} THEN consecutive_failures + 1 ELSE 0 END,
+                status = CASE WHEN status = 'Disabled' THEN status
+                              WHEN NOT {failed} THEN 'Active'
+                              WHEN consecutive_failures + 1 >= {FailingAfter} THEN 'Failing'
+                              ELSE status END
+            WHERE id = {subscription.Id} AND lease_owner = {lease}
+            RETURNING status AS "Value"
+            """).ToListAsync(ct);
+        if (status.Count == 0)
+        {
+            LogLeaseLost(logger, subscription.Id);
+            return false;
         }
 
         var now = clock.GetUtcNow();
         delivery.Attempts++;
-        delivery.AttemptLog.Add(new WebhookAttempt
+        db.Add(new WebhookAttempt
         {
-            DeliveryId = delivery.Id, AttemptedAt = started, StatusCode = status,
-            Error = error?[..Math.Min(error.Length, Domain.FieldLengths.Note)], DurationMs = (int)watch.ElapsedMilliseconds,
+            DeliveryId = delivery.Id, AttemptedAt = outcome.Started, StatusCode = outcome.StatusCode,
+            Error = outcome.Error?[..Math.Min(outcome.Error.Length, Domain.FieldLengths.Note)], DurationMs = outcome.DurationMs,
         });
-        db.Add(delivery.AttemptLog[^1]);
-        if (error is null)
+        var goOn = true;
+        if (!failed)
         {
             delivery.Status = DeliveryStatus.Delivered;
             delivery.DeliveredAt = now;
-            subscription.ConsecutiveFailures = 0;
-            subscription.Status = SubscriptionStatus.Active;
-            return true;
         }
+        else if (delivery.Attempts > RetryFactors.Length)
+        {
+            delivery.Status = DeliveryStatus.Failed; // given up: the next delivery may go
+        }
+        else
+        {
+            delivery.NextAttemptAt = now + options.Value.RetryBaseDelay * RetryFactors[delivery.Attempts - 1];
+            goOn = false;
+        }
+        await db.SaveChangesAsync(ct);
+        await transaction.CommitAsync(ct);
+        return goOn && status[0] != nameof(SubscriptionStatus.Disabled);
+    }
 
-        subscription.ConsecutiveFailures++;
-        if (subscription.ConsecutiveFailures >= FailingAfter)
+    private async Task ReleaseAsync(ConsentDbContext db, Guid subscriptionId, Guid lease)
+    {
+        try
         {
-            subscription.Status = SubscriptionStatus.Failing;
+            // The release moment stays in lease_expires_at: the least recently served subscription is claimed first.
+            await db.Database.ExecuteSqlAsync($"""
+                UPDATE webhook_subscriptions SET lease_owner = NULL, lease_expires_at = clock_timestamp()
+                WHERE id = {subscriptionId} AND lease_owner = {lease}
+                """, CancellationToken.None);
         }
-        if (delivery.Attempts > RetryFactors.Length)
+        catch (Exception e)
         {
-            delivery.Status = DeliveryStatus.Failed;
-            return true; // given up: the next delivery may go
+            // The lease expires by itself.
+            LogServeFailed(logger, subscriptionId, e);
         }
-        delivery.NextAttemptAt = now + options.Value.RetryBaseDelay * RetryFactors[delivery.Attempts - 1];
-        return false;
     }
 
     /// <summary>The HTTP client for deliveries: it refuses to connect to non-public addresses unless allowed, after DNS.</summary>
@@ -189,4 +344,10 @@ public sealed partial class WebhookDispatcher(
 
     [LoggerMessage(Level = LogLevel.Error, Message = "A webhook dispatch round failed; the next round retries.")]
     private static partial void LogRoundFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Delivering to webhook {SubscriptionId} failed; its lease is released or expires, and delivery resumes.")]
+    private static partial void LogServeFailed(ILogger logger, Guid subscriptionId, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The lease on webhook {SubscriptionId} passed to another instance; this one stops delivering to it.")]
+    private static partial void LogLeaseLost(ILogger logger, Guid subscriptionId);
 }

@@ -21,6 +21,15 @@ public sealed class WebhookOptions
 
     /// <summary>How long one delivery attempt may take.</summary>
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// How long a dispatcher's claim on a subscription lasts without renewal; every recorded attempt renews it. Must
+    /// exceed <see cref="Timeout"/>. An instance that dies mid-delivery holds its subscriptions up to this long.
+    /// </summary>
+    public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>How many subscriptions one instance delivers to at once; each is served on its own.</summary>
+    public int MaxConcurrentSubscriptions { get; set; } = 8;
 }
 
 /// <summary>Which addresses a webhook may reach: public ones, unless configuration allows private networks.</summary>

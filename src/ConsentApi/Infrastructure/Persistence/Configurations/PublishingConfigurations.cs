@@ -4,6 +4,7 @@ using ConsentApi.Domain.Publishing;
 using ConsentApi.Infrastructure.Events;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 
 namespace ConsentApi.Infrastructure.Persistence.Configurations;
 
@@ -72,7 +73,9 @@ internal sealed class OutboxEventConfiguration : IEntityTypeConfiguration<Outbox
     {
         builder.ToTable("outbox_events");
         builder.Property(e => e.Id).ValueGeneratedNever();
-        builder.Property(e => e.Sequence).UseIdentityAlwaysColumn();
+        // Taken by the trigger outbox_events_take_position (migration DispatcherLeases) after the writing transaction
+        // owns an xid, from the sequence outbox_position; see CommitFence for why that order matters.
+        builder.Property(e => e.Sequence).ValueGeneratedOnAdd().Metadata.SetValueGenerationStrategy(NpgsqlValueGenerationStrategy.None);
         builder.Property(e => e.Type).HasMaxLength(FieldLengths.EventType);
         builder.Property(e => e.Payload).HasColumnType("jsonb");
         builder.HasOne<Organisation>().WithMany().HasForeignKey(e => e.OrganisationId).OnDelete(DeleteBehavior.Restrict);
@@ -104,7 +107,7 @@ internal sealed class WebhookDeliveryConfiguration : IEntityTypeConfiguration<Do
         builder.HasOne<Domain.Webhooks.WebhookSubscription>().WithMany().HasForeignKey(d => d.SubscriptionId).OnDelete(DeleteBehavior.Restrict);
         builder.HasOne<OutboxEvent>().WithMany().HasForeignKey(d => d.EventId).OnDelete(DeleteBehavior.Restrict);
         builder.HasMany(d => d.AttemptLog).WithOne().HasForeignKey(a => a.DeliveryId).OnDelete(DeleteBehavior.Cascade);
-        // The dispatcher's question: which deliveries of a subscription are due, oldest first.
+        // The dispatcher's question: which deliveries of a subscription are pending (it sends them in their events' position order).
         builder.HasIndex(d => new { d.SubscriptionId, d.Status, d.Id });
         builder.HasIndex(d => new { d.Status, d.NextAttemptAt });
     }

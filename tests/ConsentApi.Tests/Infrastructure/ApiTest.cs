@@ -22,8 +22,11 @@ public abstract class ApiTest
     /// <summary>Configuration a fixture needs beyond the defaults.</summary>
     protected virtual IReadOnlyDictionary<string, string> Settings => new Dictionary<string, string>();
 
+    /// <summary>The database the fixture's app uses: by default a fresh clone of the migrated template.</summary>
+    protected virtual Task<string> CreateDatabaseAsync() => TestDatabase.CreateAsync();
+
     [OneTimeSetUp]
-    public async Task StartApiAsync() => _factory = new ConsentApiFactory(await TestDatabase.CreateAsync(), Settings);
+    public async Task StartApiAsync() => _factory = new ConsentApiFactory(await CreateDatabaseAsync(), Settings);
 
     [OneTimeTearDown]
     public async Task StopApiAsync()

@@ -1,31 +1,70 @@
 using System.ComponentModel.DataAnnotations;
+using System.Data.Common;
 using ConsentApi.Domain;
 using ConsentApi.Infrastructure.Persistence;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Npgsql;
 
 namespace ConsentApi.Features.Health;
 
-/// <summary>Ready when the database answers and every migration this build knows is applied.</summary>
-public sealed class DatabaseReadyCheck(ConsentDbContext db) : IHealthCheck
+/// <summary>
+/// Ready when the database answers and every migration this build knows is applied. Answers within
+/// <see cref="Timeout"/> whatever the database does: an orchestrator's probe needs an answer, not a hung request.
+/// </summary>
+public sealed class DatabaseReadyCheck(NpgsqlDataSource dataSource, ConsentDbContext db) : IHealthCheck
 {
+    public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(2);
+
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(Timeout);
+        // Waiting no longer than the timeout matters when the server is frozen: Npgsql then still waits for its cancel
+        // request to be confirmed. The abandoned query ends by itself and, broken, its connection leaves the pool.
+        IReadOnlyCollection<string>? applied;
+        try
+        {
+            applied = await AppliedMigrationsAsync(timeout.Token).WaitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            applied = null;
+        }
+        if (applied is null)
+        {
+            return HealthCheckResult.Unhealthy("Database unreachable.");
+        }
+        var pending = db.Database.GetMigrations().Except(applied).Count();
+        return pending == 0
+            ? HealthCheckResult.Healthy("Database reachable; migrations applied.")
+            : HealthCheckResult.Unhealthy($"{pending} migration(s) not applied.");
+    }
+
+    /// <summary>The migrations the database has applied (none without a history table), or null when it cannot say.</summary>
+    private async Task<IReadOnlyCollection<string>?> AppliedMigrationsAsync(CancellationToken ct)
     {
         try
         {
-            if (!await db.Database.CanConnectAsync(cancellationToken))
+            await using var connection = await dataSource.OpenConnectionAsync(ct);
+            await using var command = new NpgsqlCommand(
+                $"SELECT migration_id FROM {ConsentDb.MigrationsHistoryTable}", connection);
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            var applied = new List<string>();
+            while (await reader.ReadAsync(ct))
             {
-                return HealthCheckResult.Unhealthy("Database unreachable.");
+                applied.Add(reader.GetString(0));
             }
-            var pending = (await db.Database.GetPendingMigrationsAsync(cancellationToken)).ToList();
-            return pending.Count == 0
-                ? HealthCheckResult.Healthy("Database reachable; migrations applied.")
-                : HealthCheckResult.Unhealthy($"{pending.Count} migration(s) not applied.");
+            return applied;
         }
-        catch (Exception e) when (e is not OperationCanceledException)
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UndefinedTable)
         {
-            return HealthCheckResult.Unhealthy("Database unreachable.");
+            return [];
+        }
+        catch (Exception e) when (e is DbException or OperationCanceledException or TimeoutException)
+        {
+            return null;
         }
     }
 }

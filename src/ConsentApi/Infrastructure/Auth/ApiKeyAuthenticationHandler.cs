@@ -4,6 +4,7 @@ using ConsentApi.Domain;
 using ConsentApi.Infrastructure.Errors;
 using ConsentApi.Infrastructure.Persistence;
 using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
@@ -33,7 +34,9 @@ public sealed class ApiKeyAuthenticationHandler(
 
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
-        if (!Request.Headers.TryGetValue(ApiKeys.HeaderName, out var values) || values.Count != 1 || string.IsNullOrEmpty(values[0]))
+        // Operations that need no key (the health checks) never look one up: liveness and readiness must not depend on it.
+        if (Context.GetEndpoint()?.Metadata.GetMetadata<IAllowAnonymous>() is not null
+            || !Request.Headers.TryGetValue(ApiKeys.HeaderName, out var values) || values.Count != 1 || string.IsNullOrEmpty(values[0]))
         {
             return AuthenticateResult.NoResult();
         }

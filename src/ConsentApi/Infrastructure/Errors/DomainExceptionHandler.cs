@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using ConsentApi.Infrastructure.Persistence;
 using Microsoft.AspNetCore.Diagnostics;
@@ -7,7 +8,8 @@ namespace ConsentApi.Infrastructure.Errors;
 
 /// <summary>
 /// The one place exceptions become responses: domain refusals, malformed requests and unique violations are the
-/// caller's 4xx; anything else is logged (without request data) and answered with a bare 500.
+/// caller's 4xx; a database that is down or not answering is a 503 with Retry-After; anything else is logged (without
+/// request data) and answered with a bare 500.
 /// </summary>
 public sealed partial class DomainExceptionHandler(IProblemDetailsService problems, ILogger<DomainExceptionHandler> logger)
     : IExceptionHandler
@@ -28,6 +30,14 @@ public sealed partial class DomainExceptionHandler(IProblemDetailsService proble
                 "A resource with the same unique key already exists."),
             _ => null,
         };
+
+        if (problem is null && exception.AsDatabaseOutage() is not DatabaseOutage.None and var outage)
+        {
+            LogOutage(logger, outage, exception.GetType().Name, httpContext.Request.Method, httpContext.GetEndpoint()?.DisplayName);
+            httpContext.Response.Headers.RetryAfter = DatabaseOutages.RetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
+            problem = Problem(StatusCodes.Status503ServiceUnavailable, "The service is temporarily unavailable.",
+                "The database could not be reached in time; retry after the number of seconds in Retry-After.");
+        }
 
         if (problem is null)
         {
@@ -51,6 +61,9 @@ public sealed partial class DomainExceptionHandler(IProblemDetailsService proble
             HttpContext = httpContext, ProblemDetails = problem, Exception = exception,
         });
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Database {Outage}: {ExceptionType} on {Method} {Endpoint}; answered 503")]
+    private static partial void LogOutage(ILogger logger, DatabaseOutage outage, string exceptionType, string method, string? endpoint);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Unhandled {ExceptionType} on {Method} {Endpoint}")]
     private static partial void LogUnhandled(ILogger logger, Exception exception, string exceptionType, string method, string? endpoint);

@@ -9,7 +9,8 @@ namespace ConsentApi.Infrastructure.OpenApi;
 
 /// <summary>
 /// Declares what every operation shares, so that endpoints list only their own answers: the API-key requirement and
-/// the scope it needs (401/403), rate limiting (429 and the limit headers), and the generic 500.
+/// the scope it needs (401/403), rate limiting (429 and the limit headers), the generic 500, and the 503 of a database
+/// that is down or not answering.
 /// </summary>
 internal sealed class StandardResponsesOperationFilter : IOperationFilter
 {
@@ -39,6 +40,12 @@ internal sealed class StandardResponsesOperationFilter : IOperationFilter
         AddProblem(operation, context, "429", "Too many requests from this client; retry after the seconds in `Retry-After`.");
         AddProblem(operation, context, "500", "An unexpected error; quote the `traceId` when reporting it.");
         operation.Responses["429"].Headers!["Retry-After"] = Header("Seconds to wait before retrying.", 0, 60);
+        // The readiness check declares its own 503, with the health body.
+        if (AddProblem(operation, context, "503",
+                "The database is down or did not answer in time; nothing can be promised about this request. Retry after the seconds in `Retry-After`."))
+        {
+            operation.Responses["503"].Headers!["Retry-After"] = Header("Seconds to wait before retrying.", 1, 60);
+        }
 
         foreach (var (status, response) in operation.Responses)
         {
@@ -65,11 +72,12 @@ internal sealed class StandardResponsesOperationFilter : IOperationFilter
         },
     };
 
-    private static void AddProblem(OpenApiOperation operation, OperationFilterContext context, string status, string description)
+    /// <summary>Declares a Problem Details response unless the operation declares that status itself; true when added.</summary>
+    private static bool AddProblem(OpenApiOperation operation, OperationFilterContext context, string status, string description)
     {
         if (operation.Responses!.ContainsKey(status))
         {
-            return;
+            return false;
         }
         var schema = context.SchemaGenerator.GenerateSchema(typeof(ProblemDetails), context.SchemaRepository);
         operation.Responses[status] = new OpenApiResponse
@@ -81,5 +89,6 @@ internal sealed class StandardResponsesOperationFilter : IOperationFilter
                 ["application/problem+json"] = new OpenApiMediaType { Schema = schema },
             },
         };
+        return true;
     }
 }

@@ -10,6 +10,8 @@ public static partial class DatabaseCommands
     {
         await using var scope = app.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<ConsentDbContext>();
+        // A migration may rebuild an index over every row; the request-sized command timeout would cut it off halfway.
+        db.Database.SetCommandTimeout(TimeSpan.Zero);
         // Creating the history table first spares a fresh database the failed lookup EF would otherwise log as an error.
         await db.GetService<IHistoryRepository>().CreateIfNotExistsAsync();
         await db.Database.MigrateAsync();

@@ -1,0 +1,53 @@
+using Npgsql;
+
+namespace ConsentApi.Infrastructure.Persistence;
+
+/// <summary>How a database call failed when the fault lies with the database's availability, not with the request.</summary>
+public enum DatabaseOutage
+{
+    /// <summary>Not an outage: a bug, a constraint violation or a refusal stays what it is.</summary>
+    None,
+
+    /// <summary>The server refused or dropped connections, or says it is shutting down, starting or full.</summary>
+    Unreachable,
+
+    /// <summary>The server did not answer in time: frozen, overloaded, or the pool had no connection to spare.</summary>
+    NotAnswering,
+}
+
+public static class DatabaseOutages
+{
+    /// <summary>How long clients are asked to wait before retrying: long enough for a restart or a failover to finish.</summary>
+    public const int RetryAfterSeconds = 5;
+
+    /// <summary>
+    /// Recognises an outage however EF Core wrapped it (in a <c>DbUpdateException</c>, an <c>InvalidOperationException</c>
+    /// or a retry limit): the first Npgsql or timeout exception in the chain decides.
+    /// </summary>
+    public static DatabaseOutage AsDatabaseOutage(this Exception exception)
+    {
+        for (var e = exception; e is not null; e = e.InnerException)
+        {
+            switch (e)
+            {
+                case PostgresException postgres:
+                    return MeansUnavailable(postgres.SqlState) ? DatabaseOutage.Unreachable : DatabaseOutage.None;
+                case TimeoutException:
+                case NpgsqlException { InnerException: TimeoutException }:
+                    return DatabaseOutage.NotAnswering;
+                case NpgsqlException { IsTransient: true }:
+                    return DatabaseOutage.Unreachable;
+            }
+        }
+        return DatabaseOutage.None;
+    }
+
+    /// <summary>
+    /// The server's own ways of saying it cannot serve now: connection exceptions (class 08), shutting down or starting
+    /// up (57P01–57P03), and no connection slot left (53300).
+    /// </summary>
+    private static bool MeansUnavailable(string sqlState) =>
+        sqlState.StartsWith("08", StringComparison.Ordinal)
+        || sqlState is PostgresErrorCodes.AdminShutdown or PostgresErrorCodes.CrashShutdown
+            or PostgresErrorCodes.CannotConnectNow or PostgresErrorCodes.TooManyConnections;
+}

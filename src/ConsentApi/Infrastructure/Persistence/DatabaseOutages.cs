@@ -13,6 +13,12 @@ public enum DatabaseOutage
 
     /// <summary>The server did not answer in time: frozen, overloaded, or the pool had no connection to spare.</summary>
     NotAnswering,
+
+    /// <summary>
+    /// Other transactions kept aborting this one (deadlock or serialisation failure) even after the command was run again
+    /// several times: the request was not at fault and may be sent again.
+    /// </summary>
+    Contended,
 }
 
 public static class DatabaseOutages
@@ -30,6 +36,8 @@ public static class DatabaseOutages
         {
             switch (e)
             {
+                case PostgresException { SqlState: PostgresErrorCodes.DeadlockDetected or PostgresErrorCodes.SerializationFailure }:
+                    return DatabaseOutage.Contended;
                 case PostgresException postgres:
                     return MeansUnavailable(postgres.SqlState) ? DatabaseOutage.Unreachable : DatabaseOutage.None;
                 case TimeoutException:

@@ -4,7 +4,6 @@ using ConsentApi.Infrastructure.Auth;
 using ConsentApi.Infrastructure.Http;
 using ConsentApi.Infrastructure.Persistence;
 using Mediator;
-using Npgsql;
 
 namespace ConsentApi.Infrastructure.Pipeline;
 
@@ -13,7 +12,8 @@ namespace ConsentApi.Infrastructure.Pipeline;
 /// commit together or not at all. Before the commit, while the command's locks are held, the consequences of changed
 /// consent facts are applied (<see cref="ConsentChanges"/>). A command that PostgreSQL aborted because of another
 /// transaction (a deadlock or a serialisation failure) is run again from the start, so that no request, least of all a
-/// withdrawal, is refused for a reason another request caused. Queries do not pass through here.
+/// withdrawal, is refused for a reason another request caused; should that keep happening, the answer is a 503 to retry
+/// (<see cref="DatabaseOutage.Contended"/>), never a refusal. Queries do not pass through here.
 /// </summary>
 public sealed class CommandTransactionBehavior<TCommand, TResponse>(
     ConsentDbContext db,
@@ -68,8 +68,7 @@ public sealed class CommandTransactionBehavior<TCommand, TResponse>(
     }
 
     private static bool IsCausedByAnotherTransaction(Exception exception) =>
-        (exception as PostgresException ?? exception.InnerException as PostgresException)?.SqlState
-            is PostgresErrorCodes.DeadlockDetected or PostgresErrorCodes.SerializationFailure;
+        exception.AsDatabaseOutage() == DatabaseOutage.Contended;
 
     private static string ActionName(Type command) =>
         command.Name.EndsWith("Command", StringComparison.Ordinal) ? command.Name[..^"Command".Length] : command.Name;

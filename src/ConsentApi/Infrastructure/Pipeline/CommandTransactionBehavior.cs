@@ -8,12 +8,14 @@ namespace ConsentApi.Infrastructure.Pipeline;
 
 /// <summary>
 /// Gives every command one transaction and writes its audit event inside it: the change and the record of who made it
-/// commit together or not at all. Queries do not pass through here.
+/// commit together or not at all. What a handler left in <see cref="AfterCommit"/> runs once the commit succeeded.
+/// Queries do not pass through here.
 /// </summary>
 public sealed class CommandTransactionBehavior<TCommand, TResponse>(
     ConsentDbContext db,
     CurrentClient client,
     AuditScope audit,
+    AfterCommit afterCommit,
     IHttpContextAccessor http,
     TimeProvider clock)
     : IPipelineBehavior<TCommand, TResponse>
@@ -37,6 +39,7 @@ public sealed class CommandTransactionBehavior<TCommand, TResponse>(
         });
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
+        afterCommit.Run();
         return response;
     }
 

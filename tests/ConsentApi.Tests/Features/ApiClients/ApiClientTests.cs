@@ -1,4 +1,6 @@
 using Microsoft.AspNetCore.Hosting;
+using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
 using System.Security.Cryptography;
@@ -248,6 +250,46 @@ public sealed class ApiClientTests : ApiTest
 
         await AssertProblemAsync(await client.GetAsync("/v1/schools"), HttpStatusCode.Unauthorized, "unauthorized");
         await AssertProblemAsync(await Client(created.ApiKey).GetAsync("/v1/guardians"), HttpStatusCode.Unauthorized, "unauthorized");
+    }
+
+    [Test]
+    public async Task A_key_in_use_while_it_is_revoked_is_refused_by_every_request_that_starts_after_the_revocation()
+    {
+        var tenant = await CreateTenantAsync();
+        // The race needs a lookup to land while the revocation is written but not yet committed: a few rounds make that
+        // near certain when the cache can be refilled from the old row.
+        for (var round = 1; round <= 3; round++)
+        {
+            var created = await CreateClientAsync(tenant.Admin(), new { name = $"Drukke koppeling {round}", scopes = new[] { "roster:read" } });
+            var requests = new ConcurrentQueue<(long Started, HttpStatusCode Status)>();
+            using var stop = new CancellationTokenSource();
+            var users = Enumerable.Range(0, 4).Select(_ => Task.Run(async () =>
+            {
+                var client = Client(created.ApiKey);
+                while (!stop.IsCancellationRequested)
+                {
+                    var started = Stopwatch.GetTimestamp();
+                    using var response = await client.GetAsync("/v1/schools");
+                    requests.Enqueue((started, response.StatusCode));
+                }
+            })).ToArray();
+            await Task.Delay(TimeSpan.FromMilliseconds(300));
+
+            var revoke = await tenant.Admin().DeleteAsync($"/v1/api-clients/{created.Client.Id}");
+            var revoked = Stopwatch.GetTimestamp();
+            // Longer than ApiKeys:CacheDuration (one second), so a lookup cached from the unrevoked row would show.
+            await Task.Delay(TimeSpan.FromMilliseconds(1500));
+            await stop.CancelAsync();
+            await Task.WhenAll(users);
+
+            Assert.That(revoke.StatusCode, Is.EqualTo(HttpStatusCode.NoContent), await revoke.Content.ReadAsStringAsync());
+            var before = requests.Where(r => r.Started < revoked).ToList();
+            var after = requests.Where(r => r.Started > revoked).ToList();
+            Assert.That(before.Count(r => r.Status == HttpStatusCode.OK), Is.GreaterThan(0), $"round {round}: the key was in use");
+            Assert.That(after, Has.Count.GreaterThan(20), $"round {round}: the key was used after the revocation");
+            Assert.That(after.Where(r => r.Status != HttpStatusCode.Unauthorized).Select(r => r.Status), Is.Empty,
+                $"round {round}: of {after.Count} requests that started after the revocation returned, these were not refused");
+        }
     }
 
     [Test]

@@ -71,8 +71,13 @@ public sealed partial class WebhookDispatcher(
         var attempts = 0;
         foreach (var subscription in subscriptions)
         {
-            var pending = await db.WebhookDeliveries.Where(d => d.SubscriptionId == subscription.Id && d.Status == DeliveryStatus.Pending)
-                .OrderBy(d => d.Id).Take(DeliveriesPerSubscription).ToListAsync(ct);
+            // In the order the events were recorded: ids made in the same millisecond are in no particular order.
+            var pending = await (from d in db.WebhookDeliveries
+                                 join e in db.OutboxEvents on d.EventId equals e.Id
+                                 where d.SubscriptionId == subscription.Id && d.Status == DeliveryStatus.Pending
+                                 orderby e.Sequence
+                                 select d)
+                .Take(DeliveriesPerSubscription).ToListAsync(ct);
             foreach (var delivery in pending)
             {
                 // In order: a delivery waiting for its retry holds back the ones after it.

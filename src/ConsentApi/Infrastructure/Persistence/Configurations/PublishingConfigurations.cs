@@ -104,7 +104,7 @@ internal sealed class WebhookDeliveryConfiguration : IEntityTypeConfiguration<Do
         builder.HasOne<Domain.Webhooks.WebhookSubscription>().WithMany().HasForeignKey(d => d.SubscriptionId).OnDelete(DeleteBehavior.Restrict);
         builder.HasOne<OutboxEvent>().WithMany().HasForeignKey(d => d.EventId).OnDelete(DeleteBehavior.Restrict);
         builder.HasMany(d => d.AttemptLog).WithOne().HasForeignKey(a => a.DeliveryId).OnDelete(DeleteBehavior.Cascade);
-        // The dispatcher's question: which deliveries of a subscription are due, oldest first.
+        // The dispatcher's question: which deliveries of a subscription are pending.
         builder.HasIndex(d => new { d.SubscriptionId, d.Status, d.Id });
         builder.HasIndex(d => new { d.Status, d.NextAttemptAt });
     }

@@ -7,6 +7,7 @@ source scripts/prerequisites.sh
 
 ensure_dotnet
 ensure_postgres_server
+ensure_chromium
 ensure_node
 
 results=".test-results"

@@ -34,6 +34,15 @@ ensure_postgres_server() {
   fi
 }
 
+# The class-sheet rendering tests and scripts/render-class-sheet.sh print through headless Chromium.
+ensure_chromium() {
+  if [ -n "${CHROMIUM:-}" ]; then return; fi
+  if ! command -v chromium >/dev/null && ! command -v chromium-browser >/dev/null && ! command -v google-chrome >/dev/null; then
+    echo "==> Installing Chromium" >&2
+    apt_install chromium
+  fi
+}
+
 ensure_node() {
   if ! command -v npm >/dev/null; then
     echo "==> Installing Node.js" >&2

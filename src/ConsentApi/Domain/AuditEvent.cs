@@ -5,6 +5,9 @@ public sealed class AuditEvent
 {
     public Guid Id { get; init; } = Guid.CreateVersion7();
 
+    /// <summary>Recording order, given by the database: ids made in the same millisecond are in no particular order.</summary>
+    public long Sequence { get; init; }
+
     /// <summary>Null for commands of the platform operator, which belong to no organisation until they create one.</summary>
     public Guid? OrganisationId { get; init; }
 

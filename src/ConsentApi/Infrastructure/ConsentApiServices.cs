@@ -45,6 +45,7 @@ public static class ConsentApiServices
         services.Configure<Microsoft.AspNetCore.Mvc.JsonOptions>(options => Configure(options.JsonSerializerOptions));
         services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
         services.AddScoped<AuditScope>();
+        services.AddScoped<AfterCommit>();
         services.AddScoped<EventOutbox>();
         services.AddScoped<ConsentEvaluator>();
         services.AddScoped<TakedownScanner>();

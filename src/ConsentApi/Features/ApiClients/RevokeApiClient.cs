@@ -11,7 +11,8 @@ namespace ConsentApi.Features.ApiClients;
 public sealed record RevokeApiClientCommand(Guid ClientId) : ICommand<Unit>;
 
 public sealed class RevokeApiClientHandler(
-    ConsentDbContext db, CurrentClient caller, ApiClientCache cache, AuditScope audit, TimeProvider clock)
+    ConsentDbContext db, CurrentClient caller, ApiClientCache cache, AuditScope audit, AfterCommit afterCommit,
+    TimeProvider clock)
     : ICommandHandler<RevokeApiClientCommand, Unit>
 {
     public async ValueTask<Unit> Handle(RevokeApiClientCommand command, CancellationToken ct)
@@ -24,7 +25,9 @@ public sealed class RevokeApiClientHandler(
             throw new ForbiddenException("A client limited to some schools can only revoke clients limited to those schools.");
         }
         client.RevokedAt ??= clock.GetUtcNow();
-        cache.Forget(client.KeyPrefix);
+        // Forgetting before the commit would let a concurrent request cache the still unrevoked row again.
+        var prefix = client.KeyPrefix;
+        afterCommit.Add(() => cache.Forget(prefix));
         audit.On("api-client", client.Id);
         return Unit.Value;
     }

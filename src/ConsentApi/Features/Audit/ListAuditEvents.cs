@@ -60,6 +60,9 @@ public sealed class ListAuditEventsHandler(ConsentDbContext db, CurrentClient cl
         var organisationId = client.OrganisationId;
         var from = Moments.Normalise(query.From);
         var to = Moments.Normalise(query.To);
+        var afterSequence = after is null ? 0
+            : await db.AuditEvents.Where(e => e.Id == after && e.OrganisationId == organisationId).Select(e => (long?)e.Sequence).SingleOrDefaultAsync(ct)
+              ?? throw new RequestValidationException("cursor", "The cursor is not one this API returned.");
         return await db.AuditEvents.AsNoTracking()
             .Where(e => e.OrganisationId == organisationId
                         && (query.ClientId == null || e.ClientId == query.ClientId)
@@ -67,8 +70,8 @@ public sealed class ListAuditEventsHandler(ConsentDbContext db, CurrentClient cl
                         && (query.ResourceId == null || e.ResourceId == query.ResourceId)
                         && (from == null || e.OccurredAt >= from)
                         && (to == null || e.OccurredAt < to)
-                        && (after == null || e.Id > after))
-            .OrderBy(e => e.Id)
+                        && e.Sequence > afterSequence)
+            .OrderBy(e => e.Sequence)
             .ProjectToResponse()
             .ToPageAsync(query.Limit, e => e.Id, ct);
     }
@@ -78,6 +81,7 @@ public sealed class ListAuditEventsHandler(ConsentDbContext db, CurrentClient cl
 public static partial class AuditEventMapper
 {
     [MapperIgnoreSource(nameof(AuditEvent.OrganisationId))]
+    [MapperIgnoreSource(nameof(AuditEvent.Sequence))]
     public static partial AuditEventResponse ToResponse(this AuditEvent auditEvent);
 
     public static partial IQueryable<AuditEventResponse> ProjectToResponse(this IQueryable<AuditEvent> events);
@@ -92,8 +96,9 @@ public static class AuditEndpoints
             .WithName("ListAuditEvents")
             .WithSummary("List the audit trail")
             .WithDescription("""
-                Every command carried out against the organisation's data, oldest first: which client, which operation,
-                on which resource, when, and the request id. Written in the same transaction as the change itself.
+                Every command carried out against the organisation's data, in the order recorded (oldest first): which
+                client, which operation, on which resource, when, and the request id. Written in the same transaction as
+                the change itself.
                 """)
             .ProducesValidationProblem()
             .RequireScope(Scopes.Admin);

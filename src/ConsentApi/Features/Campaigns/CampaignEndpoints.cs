@@ -90,7 +90,8 @@ public sealed class ListCampaignsHandler(ConsentDbContext db, CurrentClient clie
     {
         await db.EnsureSchoolVisibleAsync(query.SchoolId, client, ct);
         var now = clock.GetUtcNow();
-        var campaigns = await db.Campaigns.AsNoTracking().Where(c => c.SchoolId == query.SchoolId).OrderBy(c => c.Id).Take(500).ToListAsync(ct);
+        var campaigns = await db.Campaigns.AsNoTracking().Where(c => c.SchoolId == query.SchoolId)
+            .OrderBy(c => c.CreatedAt).ThenBy(c => c.Id).Take(500).ToListAsync(ct);
         var responses = new List<CampaignResponse>();
         foreach (var campaign in campaigns)
         {

@@ -90,13 +90,14 @@ internal static class ConsentFactQueries
         items.Distinct().OrderBy(i => i.MediaType).ThenBy(i => i.ChannelKey, StringComparer.Ordinal);
 
     /// <summary>
-    /// The <paramref name="decisions"/>, oldest first, with what the rules and responses need of their form version.
-    /// Ordered here because a constructed row cannot be ordered by the database afterwards.
+    /// The <paramref name="decisions"/> in the order they were recorded, with what the rules and responses need of their
+    /// form version. Ordered here because a constructed row cannot be ordered by the database afterwards; by sequence, as
+    /// ids made in the same millisecond are in no particular order.
     /// </summary>
     public static IQueryable<DecisionRow> DecisionRows(this ConsentDbContext db, IQueryable<Decision> decisions) =>
         from d in decisions
         join v in db.ConsentFormVersions on d.FormVersionId equals v.Id
-        orderby d.Id
+        orderby d.Sequence
         select new DecisionRow(d.Id, d.PupilId, d.BatchId, d.GuardianId, d.MediaType, d.ChannelKey, d.Outcome, d.GivenAt, d.RecordedAt,
             d.Sequence, d.Method, d.RecordedByClientId, d.FormVersionId, v.ContentHash!, v.Validity, v.SchoolYear,
             d.ProofReference, d.Note);

@@ -67,7 +67,10 @@ public sealed class GetConsentHistoryHandler(ConsentDbContext db, CurrentClient 
             throw new NotFoundException("Pupil", query.PupilId);
         }
         var after = Paging.After(query.Cursor);
-        var page = await db.DecisionRows(db.Decisions.Where(d => d.PupilId == query.PupilId && (after == null || d.Id > after)))
+        var afterSequence = after is null ? 0
+            : await db.Decisions.Where(d => d.Id == after && d.PupilId == query.PupilId).Select(d => (long?)d.Sequence).SingleOrDefaultAsync(ct)
+              ?? throw new RequestValidationException("cursor", "The cursor is not one this API returned.");
+        var page = await db.DecisionRows(db.Decisions.Where(d => d.PupilId == query.PupilId && d.Sequence > afterSequence))
             .ToPageAsync(query.Limit, d => d.Id, ct);
         return new Page<DecisionResponse>(page.Items.Select(d => d.ToResponse()).ToList(), page.NextCursor);
     }
@@ -93,8 +96,9 @@ public static class ReadConsentEndpoints
             .WithName("GetPupilConsentHistory")
             .WithSummary("Every decision recorded for a pupil")
             .WithDescription("""
-                The append-only record, oldest first: who decided (guardian or pupil), what, how, when it was given and
-                recorded, by which client, against which form version and its content hash. The proof of consent.
+                The append-only record, in the order it was recorded (oldest first): who decided (guardian or pupil),
+                what, how, when it was given and recorded, by which client, against which form version and its content
+                hash. The proof of consent.
                 """)
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status404NotFound);

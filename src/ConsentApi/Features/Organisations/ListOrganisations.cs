@@ -1,6 +1,7 @@
 using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
 using ConsentApi.Domain;
+using ConsentApi.Infrastructure.Errors;
 using ConsentApi.Infrastructure.Http;
 using ConsentApi.Infrastructure.Persistence;
 using Mediator;
@@ -18,10 +19,14 @@ public sealed class ListOrganisationsHandler(ConsentDbContext db)
 {
     public async ValueTask<Page<OrganisationResponse>> Handle(ListOrganisationsQuery query, CancellationToken ct)
     {
+        // By creation moment, then id: ids made in the same millisecond are in no particular order.
         var after = Paging.After(query.Cursor);
+        var afterCreatedAt = after is null ? DateTimeOffset.MinValue
+            : await db.Organisations.Where(o => o.Id == after).Select(o => (DateTimeOffset?)o.CreatedAt).SingleOrDefaultAsync(ct)
+              ?? throw new RequestValidationException("cursor", "The cursor is not one this API returned.");
         return await db.Organisations.AsNoTracking()
-            .Where(o => after == null || o.Id > after)
-            .OrderBy(o => o.Id)
+            .Where(o => after == null || o.CreatedAt > afterCreatedAt || (o.CreatedAt == afterCreatedAt && o.Id > after))
+            .OrderBy(o => o.CreatedAt).ThenBy(o => o.Id)
             .ProjectToResponse()
             .ToPageAsync(query.Limit, o => o.Id, ct);
     }

@@ -213,10 +213,16 @@ public sealed class ListDeliveriesHandler(ConsentDbContext db, CurrentClient cli
         {
             "pending" => DeliveryStatus.Pending, "delivered" => DeliveryStatus.Delivered, "failed" => DeliveryStatus.Failed, _ => null,
         };
+        var afterSequence = after is null ? 0
+            : await (from d in db.WebhookDeliveries
+                     join e in db.OutboxEvents on d.EventId equals e.Id
+                     where d.Id == after && d.SubscriptionId == subscription.Id
+                     select (long?)e.Sequence).SingleOrDefaultAsync(ct)
+              ?? throw new RequestValidationException("cursor", "The cursor is not one this API returned.");
         var page = await (from d in db.WebhookDeliveries.AsNoTracking().Include(d => d.AttemptLog)
                           join e in db.OutboxEvents on d.EventId equals e.Id
-                          where d.SubscriptionId == subscription.Id && (status == null || d.Status == status) && (after == null || d.Id > after)
-                          orderby d.Id
+                          where d.SubscriptionId == subscription.Id && (status == null || d.Status == status) && e.Sequence > afterSequence
+                          orderby e.Sequence
                           select new { Delivery = d, e.Type })
             .ToPageAsync(query.Limit, x => x.Delivery.Id, ct);
         return new Page<DeliveryResponse>(page.Items.Select(x => new DeliveryResponse(x.Delivery.Id, x.Delivery.EventId, x.Type,
@@ -260,7 +266,10 @@ public static class WebhookEndpoints
         group.MapGet("/{webhookId:guid}/deliveries", Deliveries)
             .WithName("ListWebhookDeliveries")
             .WithSummary("List a subscription's deliveries and attempts")
-            .WithDescription("Every event sent or to be sent to the subscription, newest last, with each attempt's answer.")
+            .WithDescription("""
+                Every event sent or to be sent to the subscription, in the order the events were recorded (newest last),
+                with each attempt's answer.
+                """)
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status404NotFound);
         group.MapPost("/{webhookId:guid}/deliveries/{deliveryId:guid}/resend", Resend)

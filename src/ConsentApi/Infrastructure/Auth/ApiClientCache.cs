@@ -19,12 +19,17 @@ public sealed record CachedApiClient(Guid Id, Guid OrganisationId, byte[] KeyHas
 
 /// <summary>
 /// Spares every request the key lookup while a client is busy: entries live for <see cref="ApiKeyOptions.CacheDuration"/>,
-/// and revoking a key drops its entry on this instance at once. Only found, unrevoked clients are kept; the key itself is
-/// still compared against the stored hash on every request. Nothing about consent is cached.
+/// and revoking a key drops its entry on this instance once the revocation has committed. Only found, unrevoked clients
+/// are kept; the key itself is still compared against the stored hash on every request. Nothing about consent is cached.
 /// </summary>
 public sealed class ApiClientCache(IOptionsMonitor<ApiKeyOptions> options, TimeProvider clock)
 {
     private readonly ConcurrentDictionary<string, (CachedApiClient Client, DateTimeOffset Until)> _entries = new(StringComparer.Ordinal);
+    private readonly Lock _gate = new();
+
+    // Bumped by every Forget: a lookup that began before it may have read the row as it was before the revocation, so
+    // it must not store what it read.
+    private long _generation;
 
     public async Task<CachedApiClient?> GetAsync(string prefix, Func<Task<CachedApiClient?>> lookup)
     {
@@ -33,22 +38,34 @@ public sealed class ApiClientCache(IOptionsMonitor<ApiKeyOptions> options, TimeP
         {
             return entry.Client;
         }
+        var generation = Interlocked.Read(ref _generation);
         var client = await lookup();
         var duration = options.CurrentValue.CacheDuration;
         if (client is null || duration <= TimeSpan.Zero)
         {
             _entries.TryRemove(prefix, out _);
+            return client;
         }
-        else
+        lock (_gate)
         {
-            if (_entries.Count > 10_000)
+            if (_generation == generation)
             {
-                _entries.Clear();
+                if (_entries.Count > 10_000)
+                {
+                    _entries.Clear();
+                }
+                _entries[prefix] = (client, now + duration);
             }
-            _entries[prefix] = (client, now + duration);
         }
         return client;
     }
 
-    public void Forget(string prefix) => _entries.TryRemove(prefix, out _);
+    public void Forget(string prefix)
+    {
+        lock (_gate)
+        {
+            _generation++;
+            _entries.TryRemove(prefix, out _);
+        }
+    }
 }

@@ -11,7 +11,10 @@ public sealed record Page<T>(
     [property: MaxLength(Paging.MaxLimit)] IReadOnlyList<T> Items,
     [property: MaxLength(FieldLengths.Cursor)] string? NextCursor);
 
-/// <summary>Keyset paging over UUIDv7 ids: stable under inserts, no offsets, and cheap at any depth.</summary>
+/// <summary>
+/// Keyset paging: stable under inserts, no offsets, and cheap at any depth. The cursor names the last item's id; lists
+/// that promise recording order page by a sequence, since UUIDv7 ids made in the same millisecond are in no order.
+/// </summary>
 public static class Paging
 {
     public const int DefaultLimit = 50;
@@ -37,7 +40,7 @@ public static class Paging
     public static string CursorFor(Guid id) =>
         Convert.ToBase64String(id.ToByteArray(bigEndian: true)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 
-    /// <summary>Reads one page of <paramref name="ordered"/> (already filtered past the cursor and ordered by id).</summary>
+    /// <summary>Reads one page of <paramref name="ordered"/> (already filtered past the cursor and ordered).</summary>
     public static async Task<Page<T>> ToPageAsync<T>(
         this IQueryable<T> ordered, int? limit, Func<T, Guid> idOf, CancellationToken ct)
     {

@@ -13,13 +13,15 @@ namespace ConsentApi.Infrastructure.Pipeline;
 /// consent facts are applied (<see cref="ConsentChanges"/>). A command that PostgreSQL aborted because of another
 /// transaction (a deadlock or a serialisation failure) is run again from the start, so that no request, least of all a
 /// withdrawal, is refused for a reason another request caused; should that keep happening, the answer is a 503 to retry
-/// (<see cref="DatabaseOutage.Contended"/>), never a refusal. Queries do not pass through here.
+/// (<see cref="DatabaseOutage.Contended"/>), never a refusal. What a handler left in <see cref="AfterCommit"/> runs once
+/// the commit succeeded. Queries do not pass through here.
 /// </summary>
 public sealed class CommandTransactionBehavior<TCommand, TResponse>(
     ConsentDbContext db,
     CurrentClient client,
     AuditScope audit,
     ConsentChanges consentChanges,
+    AfterCommit afterCommit,
     IHttpContextAccessor http,
     TimeProvider clock)
     : IPipelineBehavior<TCommand, TResponse>
@@ -40,6 +42,7 @@ public sealed class CommandTransactionBehavior<TCommand, TResponse>(
             {
                 db.ChangeTracker.Clear();
                 consentChanges.Reset();
+                afterCommit.Clear();
                 await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(5, 20 * attempt)), cancellationToken);
             }
         }
@@ -64,6 +67,7 @@ public sealed class CommandTransactionBehavior<TCommand, TResponse>(
         });
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
+        afterCommit.Run();
         return response;
     }
 

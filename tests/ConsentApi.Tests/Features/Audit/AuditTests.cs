@@ -28,7 +28,7 @@ public sealed class AuditTests : ApiTest
     }
 
     private Task<List<AuditEvent>> EventsAsync(Guid organisationId) =>
-        Factory.QueryAsync(db => db.AuditEvents.AsNoTracking().Where(e => e.OrganisationId == organisationId).OrderBy(e => e.Id).ToListAsync());
+        Factory.QueryAsync(db => db.AuditEvents.AsNoTracking().Where(e => e.OrganisationId == organisationId).OrderBy(e => e.Sequence).ToListAsync());
 
     private Task<int> AllEventsAsync() => Factory.QueryAsync(db => db.AuditEvents.CountAsync());
 

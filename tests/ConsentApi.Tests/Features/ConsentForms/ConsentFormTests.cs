@@ -417,12 +417,12 @@ public sealed class ConsentFormTests : ApiTest
 
         var list = await (await limited.GetAsync("/v1/consent-forms")).ReadObjectAsync();
 
-        Assert.That(list["items"]!.AsArray().Select(f => (string?)f!["name"]), Is.EqualTo(new[] { "Bestuur", "Eigen school" }));
+        Assert.That(list["items"]!.AsArray().Select(f => (string?)f!["name"]), Is.EquivalentTo(new[] { "Bestuur", "Eigen school" }));
         Assert.That((await limited.GetAsync($"/v1/consent-forms/{orgWide["id"]}")).StatusCode, Is.EqualTo(HttpStatusCode.OK));
         Assert.That((await limited.GetAsync($"/v1/consent-forms/{ownSchool["id"]}")).StatusCode, Is.EqualTo(HttpStatusCode.OK));
         await AssertProblemAsync(await limited.GetAsync($"/v1/consent-forms/{otherSchool["id"]}"), HttpStatusCode.NotFound, "not-found");
         var all = await (await tenant.Full().GetAsync("/v1/consent-forms")).ReadObjectAsync();
-        Assert.That(all["items"]!.AsArray().Select(f => (string?)f!["name"]), Is.EqualTo(new[] { "Bestuur", "Eigen school", "Andere school" }));
+        Assert.That(all["items"]!.AsArray().Select(f => (string?)f!["name"]), Is.EquivalentTo(new[] { "Bestuur", "Eigen school", "Andere school" }));
         var bySchool = await (await tenant.Full().GetAsync($"/v1/consent-forms?schoolId={tenant.SchoolIds[1]}")).ReadObjectAsync();
         Assert.That(bySchool["items"]!.AsArray().Select(f => (string?)f!["name"]), Is.EqualTo(new[] { "Andere school" }));
     }
@@ -447,16 +447,19 @@ public sealed class ConsentFormTests : ApiTest
     public async Task Forms_are_paged_by_cursor()
     {
         var tenant = await CreateTenantAsync();
+        var forms = new List<(Guid Id, string Name)>();
         for (var i = 1; i <= 3; i++)
         {
-            await CreateFormAsync(tenant.Admin(), $"Formulier {i}");
+            var form = await CreateFormAsync(tenant.Admin(), $"Formulier {i}");
+            forms.Add(((Guid)form["id"]!, $"Formulier {i}"));
         }
+        var inOrder = forms.InIdOrder(f => f.Id).Select(f => f.Name).ToList();
 
         var first = await (await tenant.Full().GetAsync("/v1/consent-forms?limit=2")).ReadObjectAsync();
         var second = await (await tenant.Full().GetAsync($"/v1/consent-forms?limit=2&cursor={first["nextCursor"]}")).ReadObjectAsync();
 
-        Assert.That(first["items"]!.AsArray().Select(f => (string?)f!["name"]), Is.EqualTo(new[] { "Formulier 1", "Formulier 2" }));
-        Assert.That(second["items"]!.AsArray().Select(f => (string?)f!["name"]), Is.EqualTo(new[] { "Formulier 3" }));
+        Assert.That(first["items"]!.AsArray().Select(f => (string?)f!["name"]), Is.EqualTo(inOrder[..2]));
+        Assert.That(second["items"]!.AsArray().Select(f => (string?)f!["name"]), Is.EqualTo(inOrder[2..]));
         Assert.That(second["nextCursor"], Is.Null);
     }
 }

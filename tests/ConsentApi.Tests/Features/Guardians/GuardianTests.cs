@@ -89,7 +89,7 @@ public sealed class GuardianTests : ApiTest
 
         Assert.Multiple(() =>
         {
-            Assert.That(all, Is.EqualTo(new[] { o1, o2 }));
+            Assert.That(all, Is.EqualTo(new[] { o1, o2 }.InIdOrder(g => g.Id)));
             Assert.That(byO2, Is.EqualTo(new[] { o2 }));
             Assert.That(byO1, Is.EqualTo(new[] { o1 }));
             Assert.That(byLowerCase, Is.Empty);

@@ -152,8 +152,9 @@ public sealed class OrganisationTests : ApiTest
         }
         var ids = created.Select(o => o.Id).ToList();
 
-        var stored = await Factory.QueryAsync(db => db.Organisations.Where(o => ids.Contains(o.Id))
-            .OrderBy(o => o.Id).Select(o => o.CreatedAt).ToListAsync());
+        var storedById = await Factory.QueryAsync(db => db.Organisations.Where(o => ids.Contains(o.Id))
+            .ToDictionaryAsync(o => o.Id, o => o.CreatedAt));
+        var stored = ids.Select(id => storedById[id]);
         var read = new List<DateTimeOffset>();
         foreach (var id in ids)
         {

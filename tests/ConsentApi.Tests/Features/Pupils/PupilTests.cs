@@ -140,10 +140,10 @@ public sealed class PupilTests : ApiTest
 
         Assert.Multiple(() =>
         {
-            Assert.That(all, Is.EqualTo(new[] { p1, p2, p3, p4 }));
-            Assert.That(inG5, Is.EqualTo(new[] { p1, p2 }));
+            Assert.That(all, Is.EqualTo(new[] { p1, p2, p3, p4 }.InIdOrder(p => p.Id)));
+            Assert.That(inG5, Is.EqualTo(new[] { p1, p2 }.InIdOrder(p => p.Id)));
             Assert.That(inG6, Is.EqualTo(new[] { p3 }));
-            Assert.That(active, Is.EqualTo(new[] { p1, p3, p4 }));
+            Assert.That(active, Is.EqualTo(new[] { p1, p3, p4 }.InIdOrder(p => p.Id)));
             Assert.That(left, Is.EqualTo(new[] { p2 }));
             Assert.That(activeInG5, Is.EqualTo(new[] { p1 }));
             Assert.That(byExternalId, Is.EqualTo(new[] { p3 }));
@@ -360,13 +360,16 @@ public sealed class PupilTests : ApiTest
         var o2 = await CreateGuardianAsync(client, "O2");
         var o3 = await CreateGuardianAsync(client, "O3");
 
-        foreach (var guardian in new[] { o3, o1, o2 })
+        var inIdOrder = new[] { o1, o2, o3 }.InIdOrder(g => g.Id).ToList();
+
+        // Linked last to first, so that listing in link order would show.
+        foreach (var guardian in Enumerable.Reverse(inIdOrder))
         {
             (await client.PutAsJsonAsync($"/v1/pupils/{pupil.Id}/guardians/{guardian.Id}", new { hasParentalAuthority = true }))
                 .EnsureSuccessStatusCode();
         }
 
-        Assert.That((await GetPupilAsync(client, pupil.Id)).Guardians.Select(g => g.ExternalId), Is.EqualTo(new[] { "O1", "O2", "O3" }));
+        Assert.That((await GetPupilAsync(client, pupil.Id)).Guardians.Select(g => g.GuardianId), Is.EqualTo(inIdOrder.Select(g => g.Id)));
     }
 
     [Test]
@@ -393,7 +396,7 @@ public sealed class PupilTests : ApiTest
 
         Assert.That(change.StatusCode, Is.EqualTo(HttpStatusCode.OK), await change.Content.ReadAsStringAsync());
         var read = await GetPupilAsync(client, pupil.Id);
-        Assert.That(read.Guardians.Select(g => g.GuardianId), Is.EqualTo(guardians.Take(10).Select(g => g.Id)));
+        Assert.That(read.Guardians.Select(g => g.GuardianId), Is.EqualTo(guardians.Take(10).Select(g => g.Id).InIdOrder()));
         Assert.That(read.Guardians.Count(g => !g.HasParentalAuthority), Is.EqualTo(1));
         Assert.That(await Factory.QueryAsync(db => db.GuardianLinks.CountAsync(l => l.PupilId == pupil.Id)), Is.EqualTo(10));
     }

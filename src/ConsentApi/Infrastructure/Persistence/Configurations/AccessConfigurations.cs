@@ -23,9 +23,10 @@ internal sealed class AuditEventConfiguration : IEntityTypeConfiguration<AuditEv
     public void Configure(EntityTypeBuilder<AuditEvent> builder)
     {
         builder.Property(e => e.Id).ValueGeneratedNever();
+        builder.Property(e => e.Sequence).UseIdentityAlwaysColumn();
         builder.Property(e => e.Action).HasMaxLength(FieldLengths.Action);
         builder.Property(e => e.ResourceType).HasMaxLength(FieldLengths.ResourceType);
         builder.Property(e => e.RequestId).HasMaxLength(FieldLengths.RequestId);
-        builder.HasIndex(e => new { e.OrganisationId, e.Id });
+        builder.HasIndex(e => new { e.OrganisationId, e.Sequence });
     }
 }

@@ -121,11 +121,18 @@ namespace ConsentApi.Infrastructure.Persistence.Migrations
                         .HasColumnType("character varying(50)")
                         .HasColumnName("resource_type");
 
+                    b.Property<long>("Sequence")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("sequence");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityAlwaysColumn(b.Property<long>("Sequence"));
+
                     b.HasKey("Id")
                         .HasName("pk_audit_events");
 
-                    b.HasIndex("OrganisationId", "Id")
-                        .HasDatabaseName("ix_audit_events_organisation_id_id");
+                    b.HasIndex("OrganisationId", "Sequence")
+                        .HasDatabaseName("ix_audit_events_organisation_id_sequence");
 
                     b.ToTable("audit_events", (string)null);
                 });

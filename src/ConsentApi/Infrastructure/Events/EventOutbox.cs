@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using System.Text.Json;
 using ConsentApi.Domain;
 using ConsentApi.Domain.Consent;
@@ -42,22 +43,33 @@ public sealed class OutboxEvent
 }
 
 /// <summary>A pupil who joined a takedown, with the state and reason that ended their consent.</summary>
-public sealed record TakedownEventPupil(Guid PupilId, ConsentState State, string Reason);
+public sealed record TakedownEventPupil(Guid PupilId, ConsentState State, [property: MaxLength(FieldLengths.Reason)] string Reason);
 
 /// <summary>The <c>data</c> of takedown.opened and takedown.updated: the pupils who joined the publication's open takedown.</summary>
-public sealed record TakedownEvent(Guid TakedownId, Guid PublicationId, string Channel, MediaType MediaType, IReadOnlyList<TakedownEventPupil> Pupils);
+public sealed record TakedownEvent(
+    Guid TakedownId,
+    Guid PublicationId,
+    [property: MaxLength(FieldLengths.ChannelKey)] string Channel,
+    MediaType MediaType,
+    [property: MaxLength(Features.Consents.CheckPublicationRequest.MaxPupils)] IReadOnlyList<TakedownEventPupil> Pupils);
 
 /// <summary>One item whose effective consent changed: from the state last announced to the state now.</summary>
-public sealed record ConsentChangedItem(MediaType MediaType, string Channel, ConsentState OldState, ConsentState NewState);
+public sealed record ConsentChangedItem(
+    MediaType MediaType, [property: MaxLength(FieldLengths.ChannelKey)] string Channel, ConsentState OldState, ConsentState NewState);
 
 /// <summary>The <c>data</c> of consent.changed: the items of one pupil whose effective consent changed in one command.</summary>
 /// <param name="PupilId">The pupil.</param>
 /// <param name="Sequence">The pupil's event number: 1, 2, 3… without gaps; each item's old state is its new state in the
 /// pupil's previous event that named it.</param>
-public sealed record ConsentChangedEvent(Guid PupilId, long Sequence, IReadOnlyList<ConsentChangedItem> Items);
+public sealed record ConsentChangedEvent(Guid PupilId, long Sequence, [property: MaxLength(1000)] IReadOnlyList<ConsentChangedItem> Items);
 
 /// <summary>The <c>data</c> of publication.registered.</summary>
-public sealed record PublicationRegisteredEvent(Guid PublicationId, string Channel, MediaType MediaType, bool PublishedWithoutCheck, IReadOnlyList<Guid> PupilIds);
+public sealed record PublicationRegisteredEvent(
+    Guid PublicationId,
+    [property: MaxLength(FieldLengths.ChannelKey)] string Channel,
+    MediaType MediaType,
+    bool PublishedWithoutCheck,
+    [property: MaxLength(Features.Consents.CheckPublicationRequest.MaxPupils)] IReadOnlyList<Guid> PupilIds);
 
 /// <summary>The <c>data</c> of takedown.completed.</summary>
 public sealed record TakedownCompletedEvent(Guid TakedownId, Guid PublicationId);

@@ -26,7 +26,7 @@ public sealed class RecordDecisionsHandler(DecisionRecorder recorder, AuditScope
 /// <summary>
 /// Appends one person's answers for one pupil, inside the caller's transaction, with the pupil locked (see
 /// <see cref="ConsentChanges"/>, which also announces the changed states and opens takedowns before commit). Refuses,
-/// changing nothing: a pupil who left, a form version that is not published or not the pupil's, items the version did not
+/// changing nothing: a grant for a pupil who left, a form version that is not published or not the pupil's, items the version did not
 /// ask, a moment in the future, and anyone who may not decide.
 /// </summary>
 public sealed class DecisionRecorder(ConsentDbContext db, CurrentClient client, ConsentChanges changes, TimeProvider clock)
@@ -47,9 +47,11 @@ public sealed class DecisionRecorder(ConsentDbContext db, CurrentClient client, 
                         .Select(p => new { p.Id, p.OrganisationId, p.SchoolId, p.DateOfBirth, p.Status })
                         .SingleOrDefaultAsync(ct)
                     ?? throw new NotFoundException("Pupil", pupilId);
-        if (pupil.Status == PupilStatus.Left)
+        // Withdrawing stays as easy as granting (GDPR art. 7(3)): a refusal is recorded even after the pupil left, also when
+        // a roster sync marked them left a moment ago; only new grants are refused.
+        if (pupil.Status == PupilStatus.Left && request.Items.Any(i => i.Outcome == ConsentOutcome.Granted))
         {
-            throw new ConflictException("The pupil has left the school; no new decisions can be recorded.");
+            throw new ConflictException("The pupil has left the school; consent can still be withdrawn, but not granted.");
         }
 
         var version = await db.ConsentFormVersions.AsNoTracking().Include(v => v.Items)
@@ -177,7 +179,8 @@ public static class RecordDecisionsEndpoint
                 Appends one person's answers (`granted` or `refused`) for items of a published form version. To withdraw
                 consent, record `refused` for the item: exactly as easy as granting, and effective for the very next
                 check. Under 16 a guardian with parental authority decides; from the 16th birthday (at `givenAt`) the
-                pupil does. Decisions are never changed or deleted. Refused without any change: a pupil who left (409),
+                pupil does. Decisions are never changed or deleted. A refusal is recorded even for a pupil who left.
+                Refused without any change: a grant for a pupil who left (409),
                 a draft version (409), an item the version does not ask (400), `givenAt` in the future (400), a guardian
                 who is not linked or has no authority (403), a pupil under 16 deciding (403).
                 """)

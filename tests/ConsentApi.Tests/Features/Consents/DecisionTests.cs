@@ -303,15 +303,31 @@ public sealed class DecisionTests : ApiTest
     }
 
     [Test]
-    public async Task A_pupil_who_left_is_a_conflict()
+    public async Task A_grant_for_a_pupil_who_left_is_a_conflict()
     {
         var family = await FamilyAsync();
         var left = await family.Tenant.Full().PutAsJsonAsync($"/v1/pupils/{family.PupilId}",
             new { externalId = "P-LEFT", displayName = "Sanne de Vries", dateOfBirth = "2016-03-01", status = "left" });
         Assert.That(left.StatusCode, Is.EqualTo(HttpStatusCode.OK), await left.Content.ReadAsStringAsync());
 
-        await AssertRefusedAsync(family, Decision(family.VersionId, family.Parent, Items("refused", ("photo", "website"))),
+        await AssertRefusedAsync(family, Decision(family.VersionId, family.Parent, Items("granted", ("photo", "website"))),
             HttpStatusCode.Conflict, "conflict");
+    }
+
+    [Test]
+    public async Task A_refusal_for_a_pupil_who_left_is_recorded_because_withdrawing_stays_possible()
+    {
+        var family = await FamilyAsync();
+        var full = family.Tenant.Full();
+        var left = await full.PutAsJsonAsync($"/v1/pupils/{family.PupilId}",
+            new { externalId = "P-LEFT", displayName = "Sanne de Vries", dateOfBirth = "2016-03-01", status = "left" });
+        Assert.That(left.StatusCode, Is.EqualTo(HttpStatusCode.OK), await left.Content.ReadAsStringAsync());
+
+        var response = await full.PostAsJsonAsync($"/v1/pupils/{family.PupilId}/decisions",
+            Decision(family.VersionId, family.Parent, Items("refused", ("photo", "website"))));
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Created), await response.Content.ReadAsStringAsync());
+        var history = (await (await full.GetAsync($"/v1/pupils/{family.PupilId}/consents/history")).ReadObjectAsync())["items"]!.AsArray();
+        Assert.That(history.Select(d => (string?)d!["outcome"]), Has.Member("refused"));
     }
 
     [Test]

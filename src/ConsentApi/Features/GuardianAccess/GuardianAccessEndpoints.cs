@@ -62,14 +62,17 @@ public sealed record WithdrawalRequest(
 
 internal static class GuardianScope
 {
-    /// <summary>The guardian by the admin system's id, and their links to pupils the client may see.</summary>
+    /// <summary>
+    /// The guardian by the admin system's id, and their links to pupils the client may see: pupils at school, and those
+    /// who left as well when <paramref name="includeLeft"/> (a withdrawal stays possible after a child left).
+    /// </summary>
     public static async Task<(Guardian Guardian, Dictionary<Guid, bool> Children)> ResolveAsync(
-        ConsentDbContext db, CurrentClient client, string externalId, CancellationToken ct)
+        ConsentDbContext db, CurrentClient client, string externalId, CancellationToken ct, bool includeLeft = false)
     {
         var guardian = await db.Guardians.AsNoTracking()
                            .SingleOrDefaultAsync(g => g.OrganisationId == client.OrganisationId && g.ExternalId == externalId, ct)
                        ?? throw new NotFoundException("Guardian", externalId);
-        var visible = db.Pupils.VisibleTo(client).Where(p => p.Status == PupilStatus.Active).Select(p => p.Id);
+        var visible = db.Pupils.VisibleTo(client).Where(p => includeLeft || p.Status == PupilStatus.Active).Select(p => p.Id);
         var children = await db.GuardianLinks.AsNoTracking()
             .Where(l => l.GuardianId == guardian.Id && visible.Contains(l.PupilId))
             .ToDictionaryAsync(l => l.PupilId, l => l.HasParentalAuthority, ct);
@@ -187,7 +190,7 @@ public sealed class WithdrawHandler(ConsentDbContext db, CurrentClient client, D
     public async ValueTask<RecordedDecisionsResponse> Handle(WithdrawCommand command, CancellationToken ct)
     {
         var request = command.Request;
-        var (guardian, children) = await GuardianScope.ResolveAsync(db, client, command.GuardianExternalId, ct);
+        var (guardian, children) = await GuardianScope.ResolveAsync(db, client, command.GuardianExternalId, ct, includeLeft: true);
         var pupilId = request.PupilId!.Value;
         GuardianScope.EnsureAuthority(GuardianScope.EnsureChild(children, pupilId));
         var mediaType = request.MediaType!.Value;
@@ -248,7 +251,7 @@ public static class GuardianAccessEndpoints
         group.MapPost("/withdrawals", Withdraw)
             .WithName("WithdrawGuardianConsent")
             .WithSummary("Withdraw consent for one item of one child")
-            .WithDescription("One call, as easy as granting: records `refused` for the item. Effective for the very next check.")
+            .WithDescription("One call, as easy as granting: records `refused` for the item, also for a child who has left the school. Effective for the very next check.")
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict);

@@ -126,6 +126,25 @@ public sealed class GuardianAccessTests : ApiTest
     }
 
     [Test]
+    public async Task A_child_who_left_the_school_can_still_be_withdrawn_in_one_call()
+    {
+        var f = await FamilyAsync();
+        (await f.App.PostAsJsonAsync("/v1/parent-app/guardians/OV1/decisions", new { children = new[] { Answers(f.Sanne, f.VersionId) } })).EnsureSuccessStatusCode();
+        var left = await f.Tenant.Full().PutAsJsonAsync($"/v1/pupils/{f.Sanne}",
+            new { externalId = "LL1", displayName = "Sanne de Vries", dateOfBirth = "2017-05-01", status = "left" });
+        Assert.That(left.StatusCode, Is.EqualTo(HttpStatusCode.OK), await left.Content.ReadAsStringAsync());
+
+        var withdrawn = await f.App.PostAsJsonAsync("/v1/parent-app/guardians/OV1/withdrawals", new { pupilId = f.Sanne, mediaType = "photo", channel = "social-media" });
+
+        Assert.That(withdrawn.StatusCode, Is.EqualTo(HttpStatusCode.OK), await withdrawn.Content.ReadAsStringAsync());
+        var check = new { pupilIds = new[] { f.Sanne }, mediaType = "photo", channel = "social-media" };
+        var result = await (await f.Tenant.Full().PostAsJsonAsync("/v1/publication-checks", check)).ReadObjectAsync();
+        Assert.That((string?)result["pupils"]![0]!["state"], Is.EqualTo("refused"));
+        var children = await (await f.App.GetAsync("/v1/parent-app/guardians/OV1/children")).ReadObjectAsync();
+        Assert.That(children["children"]!.AsArray().Select(c => (Guid?)c!["pupilId"]), Does.Not.Contain(f.Sanne), "the list shows children at school");
+    }
+
+    [Test]
     public async Task A_guardian_without_parental_authority_can_see_but_not_decide()
     {
         var f = await FamilyAsync();

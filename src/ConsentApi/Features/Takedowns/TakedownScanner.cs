@@ -42,6 +42,9 @@ public sealed class TakedownScanner(ConsentDbContext db, ConsentEvaluator evalua
                 ORDER BY id FOR SHARE
                 """).ToListAsync(ct)).ToHashSet();
         publications.RemoveAll(p => !online.Contains(p.Id));
+        // Every scan takes its row locks in the same order (publications, then pupils, by id), so concurrent scans wait
+        // for each other in line and never in a cycle.
+        publications.Sort((x, y) => PostgresUuidOrder.Instance.Compare(x.Id, y.Id));
 
         var pairs = publications.SelectMany(p => p.Pupils.Select(x => (x.PupilId, p.MediaType, p.ChannelKey))).ToList();
         var consent = await evaluator.EvaluateAsync(organisationId, pairs, now, ct);
@@ -50,6 +53,7 @@ public sealed class TakedownScanner(ConsentDbContext db, ConsentEvaluator evalua
             var denied = publication.Pupils
                 .Select(x => (x.PupilId, Consent: consent[(x.PupilId, publication.MediaType, publication.ChannelKey)]))
                 .Where(x => !x.Consent.Allowed)
+                .OrderBy(x => x.PupilId, PostgresUuidOrder.Instance)
                 .ToList();
             if (denied.Count > 0)
             {

@@ -281,7 +281,7 @@ public sealed class OutboxTests : ApiTest
     }
 
     [Test]
-    public async Task A_decision_for_a_pupil_who_left_is_refused_and_writes_no_event()
+    public async Task A_grant_for_a_pupil_who_left_is_refused_and_writes_no_event()
     {
         var f = await FamilyAsync("Lisa Vertrokken", "Marco Vertrokken");
         var full = f.Full();
@@ -294,11 +294,31 @@ public sealed class OutboxTests : ApiTest
         var before = await CountAsync(f.Tenant.OrganisationId);
         var decisions = await Factory.QueryAsync(db => db.Decisions.CountAsync(d => d.PupilId == f.Pupil));
 
-        var response = await SendDecisionsAsync(full, f.Pupil, f.VersionId, f.Guardian, ["photo:social-media=refused"]);
+        var response = await SendDecisionsAsync(full, f.Pupil, f.VersionId, f.Guardian, ["photo:website=granted"]);
 
         await AssertProblemAsync(response, HttpStatusCode.Conflict, "conflict");
         Assert.That(await NewEventsAsync(f.Tenant.OrganisationId, before), Is.Empty);
         Assert.That(await Factory.QueryAsync(db => db.Decisions.CountAsync(d => d.PupilId == f.Pupil)), Is.EqualTo(decisions));
+    }
+
+    [Test]
+    public async Task A_withdrawal_for_a_pupil_who_left_is_recorded_and_announced()
+    {
+        var f = await FamilyAsync("Bram Verhuisd", "Ilse Verhuisd");
+        var full = f.Full();
+        await DecideAsync(full, f.Pupil, f.VersionId, f.Guardian, "granted", ["photo:social-media"]);
+        var externalId = (string?)(await GetAsync(full, $"/v1/pupils/{f.Pupil}"))["externalId"];
+        (await full.PutAsJsonAsync($"/v1/pupils/{f.Pupil}", new
+        {
+            externalId, displayName = "Bram Verhuisd", dateOfBirth = "2016-03-01", status = "left",
+        })).EnsureSuccessStatusCode();
+        var before = await CountAsync(f.Tenant.OrganisationId);
+
+        await DecideAsync(full, f.Pupil, f.VersionId, f.Guardian, "refused", ["photo:social-media"]);
+
+        var events = await NewEventsAsync(f.Tenant.OrganisationId, before);
+        Assert.That(events.Select(e => e.Type), Is.EqualTo(new[] { EventTypes.ConsentChanged }));
+        Assert.That(Items(PayloadOf(events[0])["data"]!.AsObject()), Is.EqualTo("photo social-media granted->refused"));
     }
 
     /// <summary>Fails the command's final save (the one that writes its audit event) while armed.</summary>

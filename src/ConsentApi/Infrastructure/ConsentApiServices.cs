@@ -51,6 +51,7 @@ public static class ConsentApiServices
         services.AddScoped<TakedownScanner>();
         services.AddScoped<DecisionRecorder>();
         services.AddScoped<ConsentChanges>();
+        services.AddScoped<ConsentAnnouncer>();
         services.Configure<TakedownOptions>(builder.Configuration.GetSection(TakedownOptions.Section));
         services.AddSingleton<TakedownSweep>();
         services.AddHostedService(provider => provider.GetRequiredService<TakedownSweep>());

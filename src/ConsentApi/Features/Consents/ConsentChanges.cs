@@ -1,6 +1,5 @@
 using ConsentApi.Domain.Consent;
 using ConsentApi.Features.Takedowns;
-using ConsentApi.Infrastructure.Events;
 using ConsentApi.Infrastructure.Persistence;
 using Microsoft.EntityFrameworkCore;
 
@@ -16,14 +15,17 @@ namespace ConsentApi.Features.Consents;
 /// and two commands never wait for each other in a cycle.
 /// </para>
 /// <para>
-/// Consequences: before the command commits, <see cref="ApplyAsync"/> evaluates the pupils whose facts changed, announces
-/// every item whose state differs from the last announced one in one <c>consent.changed</c> event per pupil (numbered by
-/// a per-pupil sequence), and opens or joins takedowns for their online publications. Handlers never do this by hand.
+/// Consequences: before the command commits, <see cref="ApplyAsync"/> announces the changed states of the pupils whose
+/// facts changed (<see cref="ConsentAnnouncer"/>) and opens or joins takedowns for their online publications. Handlers
+/// never do this by hand.
 /// </para>
 /// </summary>
 public sealed class ConsentChanges(
-    ConsentDbContext db, ConsentEvaluator evaluator, TakedownScanner takedowns, EventOutbox events, TimeProvider clock)
+    ConsentDbContext db, ConsentEvaluator evaluator, ConsentAnnouncer announcer, TakedownScanner takedowns, TimeProvider clock)
 {
+    /// <summary>How long a command waits for the pupils or the organisation it needs, at most.</summary>
+    public static readonly TimeSpan LockWait = TimeSpan.FromSeconds(8);
+
     private readonly SortedSet<Guid> _locked = new(PostgresUuidOrder.Instance);
     private readonly HashSet<Guid> _changed = [];
     private readonly HashSet<Guid> _shown = [];
@@ -66,9 +68,18 @@ public sealed class ConsentChanges(
         _locked.UnionWith(ids);
     }
 
-    /// <summary>Takes note of the state of already locked pupils whose facts the command is about to change.</summary>
-    public Task WillChangeAsync(IReadOnlyCollection<Guid> pupilIds, CancellationToken ct) =>
-        NoteBeforeAsync(pupilIds.Where(_locked.Contains).ToList(), ct);
+    /// <summary>
+    /// Takes note of the state of pupils whose facts the command is about to change. They are normally locked already
+    /// (<see cref="LockSchoolAsync"/>); one created and committed since is locked now.
+    /// </summary>
+    public async Task WillChangeAsync(IReadOnlyCollection<Guid> pupilIds, CancellationToken ct)
+    {
+        if (_organisationId is not { } organisationId)
+        {
+            throw new InvalidOperationException("Lock the school before saying which of its pupils change.");
+        }
+        await NoteBeforeAsync(await LockAsync(organisationId, pupilIds, ct), ct);
+    }
 
     /// <summary>
     /// Locks the whole organisation (a policy change): waits for every command holding any of its pupils, and holds off
@@ -94,7 +105,7 @@ public sealed class ConsentChanges(
         var now = clock.GetUtcNow();
         if (_changed.Count > 0)
         {
-            await AnnounceAsync(organisationId, now, ct);
+            await announcer.AnnounceAsync(organisationId, _changed, _before, now, ct);
         }
         if (_wholeOrganisation)
         {
@@ -143,13 +154,16 @@ public sealed class ConsentChanges(
         }
         _organisationId = organisationId;
         var key = OrganisationLockKey(organisationId);
+        // lock_timeout (for the rest of the transaction) turns a wait that would outlast the request into a clear 503
+        // (DatabaseOutage.Busy) instead of a statement time-out.
+        var wait = $"{(int)LockWait.TotalMilliseconds}ms";
         if (exclusive)
         {
-            await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock({key})", ct);
+            await db.Database.ExecuteSqlAsync($"SELECT set_config('lock_timeout', {wait}, true), pg_advisory_xact_lock({key})", ct);
         }
         else if (!_organisationLocked)
         {
-            await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock_shared({key})", ct);
+            await db.Database.ExecuteSqlAsync($"SELECT set_config('lock_timeout', {wait}, true), pg_advisory_xact_lock_shared({key})", ct);
         }
         _organisationLocked = true;
     }
@@ -164,52 +178,6 @@ public sealed class ConsentChanges(
         foreach (var (item, consent) in await evaluator.StatesAsync(_organisationId!.Value, fresh, clock.GetUtcNow(), ct))
         {
             _before[item] = consent.State;
-        }
-    }
-
-    private async Task AnnounceAsync(Guid organisationId, DateTimeOffset now, CancellationToken ct)
-    {
-        var pupilIds = _changed.ToList();
-        var after = await evaluator.StatesAsync(organisationId, pupilIds, now, ct);
-        var announced = (await db.AnnouncedConsents.Where(a => pupilIds.Contains(a.PupilId)).ToListAsync(ct))
-            .ToDictionary(a => (a.PupilId, a.MediaType, Channel: a.ChannelKey));
-        var schools = await db.Pupils.AsNoTracking().Where(p => pupilIds.Contains(p.Id))
-            .ToDictionaryAsync(p => p.Id, p => p.SchoolId, ct);
-
-        foreach (var pupilId in pupilIds.Order(PostgresUuidOrder.Instance))
-        {
-            var items = _before.Keys.Concat(after.Keys).Concat(announced.Keys).Where(k => k.PupilId == pupilId).Distinct()
-                .Select(item => (Item: item,
-                    Old: announced.TryGetValue(item, out var last) ? last.State : _before.GetValueOrDefault(item, ConsentState.NotAsked),
-                    New: after.TryGetValue(item, out var current) ? current.State : ConsentState.NotAsked))
-                .Where(x => x.Old != x.New)
-                .OrderBy(x => x.Item.MediaType).ThenBy(x => x.Item.Channel, StringComparer.Ordinal)
-                .ToList();
-            if (items.Count == 0)
-            {
-                continue;
-            }
-
-            var sequence = announced.Values.Where(a => a.PupilId == pupilId).Select(a => a.Sequence).DefaultIfEmpty(0).Max() + 1;
-            foreach (var (item, _, state) in items)
-            {
-                if (announced.TryGetValue(item, out var row))
-                {
-                    row.State = state;
-                    row.Sequence = sequence;
-                    row.ChangedAt = now;
-                }
-                else
-                {
-                    db.AnnouncedConsents.Add(new AnnouncedConsent
-                    {
-                        PupilId = pupilId, MediaType = item.MediaType, ChannelKey = item.Channel, State = state, Sequence = sequence,
-                        ChangedAt = now,
-                    });
-                }
-            }
-            await events.AddAsync(EventTypes.ConsentChanged, organisationId, schools[pupilId], new ConsentChangedEvent(pupilId, sequence,
-                items.Select(x => new ConsentChangedItem(x.Item.MediaType, x.Item.Channel, x.Old, x.New)).ToList()), ct);
         }
     }
 

@@ -67,7 +67,7 @@ internal static class GuardianScope
     /// who left as well when <paramref name="includeLeft"/> (a withdrawal stays possible after a child left).
     /// </summary>
     public static async Task<(Guardian Guardian, Dictionary<Guid, bool> Children)> ResolveAsync(
-        ConsentDbContext db, CurrentClient client, string externalId, CancellationToken ct, bool includeLeft = false)
+        ConsentDbContext db, CurrentClient client, string externalId, bool includeLeft, CancellationToken ct)
     {
         var guardian = await db.Guardians.AsNoTracking()
                            .SingleOrDefaultAsync(g => g.OrganisationId == client.OrganisationId && g.ExternalId == externalId, ct)
@@ -98,7 +98,7 @@ public sealed class GetChildrenHandler(ConsentDbContext db, CurrentClient client
 {
     public async ValueTask<ChildrenResponse> Handle(GetChildrenQuery query, CancellationToken ct)
     {
-        var (_, children) = await GuardianScope.ResolveAsync(db, client, query.GuardianExternalId, ct);
+        var (_, children) = await GuardianScope.ResolveAsync(db, client, query.GuardianExternalId, includeLeft: false, ct);
         var pupils = await db.Pupils.AsNoTracking().Where(p => children.Keys.Contains(p.Id))
             .OrderBy(p => p.DisplayName).Select(p => new { p.Id, p.DisplayName, p.SchoolId }).ToListAsync(ct);
         var result = new List<ChildResponse>();
@@ -119,7 +119,7 @@ public sealed class GetPendingRequestsHandler(ConsentDbContext db, CurrentClient
 {
     public async ValueTask<PendingRequestsResponse> Handle(GetPendingRequestsQuery query, CancellationToken ct)
     {
-        var (guardian, children) = await GuardianScope.ResolveAsync(db, client, query.GuardianExternalId, ct);
+        var (guardian, children) = await GuardianScope.ResolveAsync(db, client, query.GuardianExternalId, includeLeft: false, ct);
         var today = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
         var childIds = children.Keys.ToList();
         var requests = await (from r in db.ConsentRequests
@@ -163,7 +163,7 @@ public sealed class SubmitGuardianDecisionsHandler(
 {
     public async ValueTask<GuardianDecisionsResponse> Handle(SubmitGuardianDecisionsCommand command, CancellationToken ct)
     {
-        var (guardian, children) = await GuardianScope.ResolveAsync(db, client, command.GuardianExternalId, ct);
+        var (guardian, children) = await GuardianScope.ResolveAsync(db, client, command.GuardianExternalId, includeLeft: true, ct);
         foreach (var child in command.Request.Children)
         {
             GuardianScope.EnsureAuthority(GuardianScope.EnsureChild(children, child.PupilId!.Value));
@@ -190,7 +190,7 @@ public sealed class WithdrawHandler(ConsentDbContext db, CurrentClient client, D
     public async ValueTask<RecordedDecisionsResponse> Handle(WithdrawCommand command, CancellationToken ct)
     {
         var request = command.Request;
-        var (guardian, children) = await GuardianScope.ResolveAsync(db, client, command.GuardianExternalId, ct, includeLeft: true);
+        var (guardian, children) = await GuardianScope.ResolveAsync(db, client, command.GuardianExternalId, includeLeft: true, ct);
         var pupilId = request.PupilId!.Value;
         GuardianScope.EnsureAuthority(GuardianScope.EnsureChild(children, pupilId));
         var mediaType = request.MediaType!.Value;

@@ -1,4 +1,3 @@
-using Microsoft.EntityFrameworkCore;
 using System.ComponentModel.DataAnnotations;
 using ConsentApi.Domain;
 using ConsentApi.Domain.Consent;
@@ -51,14 +50,4 @@ internal static class PublicationMapping
     public static PublicationResponse ToResponse(this Publication p) => new(p.Id, p.SchoolId, p.ChannelKey, p.MediaType, p.Title,
         p.Url, p.Location, p.PublishedAt, p.RegisteredAt, p.PublishedWithoutCheck, p.Status, p.RemovedAt, p.RemovalNote,
         p.Pupils.Select(x => x.PupilId).Order().ToList());
-}
-
-internal static class PublicationLocks
-{
-    /// <summary>
-    /// Locks a publication row before it is removed or its takedown completed. A takedown scan holds the row
-    /// <c>FOR SHARE</c> while it opens or joins the takedown, so the two take turns instead of crossing.
-    /// </summary>
-    public static Task LockPublicationAsync(this Infrastructure.Persistence.ConsentDbContext db, Guid publicationId, CancellationToken ct) =>
-        db.Database.ExecuteSqlAsync($"SELECT 1 FROM publications WHERE id = {publicationId} FOR UPDATE", ct);
 }

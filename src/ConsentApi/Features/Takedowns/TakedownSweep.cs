@@ -53,20 +53,33 @@ public sealed partial class TakedownSweep(IServiceScopeFactory scopes, IOptions<
 
         foreach (var organisationId in organisations)
         {
-            await using var scope = scopes.CreateAsyncScope();
-            var db = scope.ServiceProvider.GetRequiredService<ConsentDbContext>();
-            await using var transaction = await db.Database.BeginTransactionAsync(ct);
-            var locked = await db.Database
-                .SqlQuery<bool>($"SELECT pg_try_advisory_xact_lock({LockKey(organisationId)}) AS \"Value\"")
-                .SingleAsync(ct);
-            if (!locked)
+            try
             {
-                continue;
+                await SweepOrganisationAsync(organisationId, ct);
             }
-            await scope.ServiceProvider.GetRequiredService<TakedownScanner>().ScanAsync(organisationId, null, ct);
-            await db.SaveChangesAsync(ct);
-            await transaction.CommitAsync(ct);
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // One organisation's failure (a time-out, a deadlock) does not hold up the others' takedowns.
+                LogSweepFailed(logger, e);
+            }
         }
+    }
+
+    private async Task SweepOrganisationAsync(Guid organisationId, CancellationToken ct)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<ConsentDbContext>();
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        var locked = await db.Database
+            .SqlQuery<bool>($"SELECT pg_try_advisory_xact_lock({LockKey(organisationId)}) AS \"Value\"")
+            .SingleAsync(ct);
+        if (!locked)
+        {
+            return;
+        }
+        await scope.ServiceProvider.GetRequiredService<TakedownScanner>().ScanAsync(organisationId, null, ct);
+        await db.SaveChangesAsync(ct);
+        await transaction.CommitAsync(ct);
     }
 
     private static long LockKey(Guid organisationId) => BitConverter.ToInt64(organisationId.ToByteArray(), 8) ^ 0x5377656570; // "Sweep"

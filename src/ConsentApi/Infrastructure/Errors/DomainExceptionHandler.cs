@@ -36,7 +36,7 @@ public sealed partial class DomainExceptionHandler(IProblemDetailsService proble
             LogOutage(logger, outage, exception.GetType().Name, httpContext.Request.Method, httpContext.GetEndpoint()?.DisplayName);
             httpContext.Response.Headers.RetryAfter = DatabaseOutages.RetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
             problem = Problem(StatusCodes.Status503ServiceUnavailable, "The service is temporarily unavailable.",
-                "The database could not be reached in time; retry after the number of seconds in Retry-After.");
+                DatabaseOutages.Describe(outage));
         }
 
         if (problem is null)

@@ -88,6 +88,8 @@ public sealed class EventOutbox(ConsentDbContext db, TimeProvider clock)
     private static readonly JsonSerializerOptions Json = ConsentApiServices.CreateJsonOptions();
     private readonly Dictionary<Guid, List<Domain.Webhooks.WebhookSubscription>> _subscriptions = [];
 
+    /// <summary>Forgets the subscriptions read by a rolled-back attempt: the command's next attempt reads them again.</summary>
+    public void Reset() => _subscriptions.Clear();
 
     public async Task AddAsync<T>(string type, Guid organisationId, Guid? schoolId, T data, CancellationToken ct)
     {

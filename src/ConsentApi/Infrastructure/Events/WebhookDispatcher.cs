@@ -11,7 +11,8 @@ using Microsoft.Extensions.Options;
 namespace ConsentApi.Infrastructure.Events;
 
 /// <summary>
-/// Delivers committed events to their subscriptions, at least once and in commit order per subscription, from any
+/// Delivers committed events to their subscriptions, at least once and in position order per subscription (an event
+/// that commits late is never overtaken by one positioned after it), from any
 /// number of instances. No database lock is held across a network call:
 /// <list type="bullet">
 /// <item>A short transaction claims subscriptions with due deliveries as a lease (<c>lease_owner</c>,
@@ -115,8 +116,9 @@ public sealed partial class WebhookDispatcher(
             settled = await _fence.SettleNowAsync(scope.ServiceProvider.GetRequiredService<ConsentDbContext>(), FencePatience, ct);
         }
         var lease = Guid.NewGuid();
+        var claimedAt = Stopwatch.GetTimestamp();
         var claimed = await ClaimAsync(Math.Max(1, options.Value.MaxConcurrentSubscriptions), lease, settled, ct);
-        var attempts = await Task.WhenAll(claimed.Select(id => ServeAsync(id, lease, settled, ct)));
+        var attempts = await Task.WhenAll(claimed.Select(id => ServeAsync(id, lease, claimedAt, settled, ct)));
         return attempts.Sum();
     }
 
@@ -128,8 +130,9 @@ public sealed partial class WebhookDispatcher(
             settled = await _fence.AdvanceAsync(scope.ServiceProvider.GetRequiredService<ConsentDbContext>(), ct);
         }
         var lease = Guid.NewGuid();
+        var claimedAt = Stopwatch.GetTimestamp();
         var claimed = await ClaimAsync(count, lease, settled, ct);
-        return claimed.Select(id => Task.Run(() => ServeAsync(id, lease, settled, ct), CancellationToken.None)).ToList();
+        return claimed.Select(id => Task.Run(() => ServeAsync(id, lease, claimedAt, settled, ct), CancellationToken.None)).ToList();
     }
 
     /// <summary>
@@ -161,11 +164,13 @@ public sealed partial class WebhookDispatcher(
     }
 
     /// <summary>Delivers one batch of a leased subscription's settled deliveries, in position order, then releases it.</summary>
-    private async Task<int> ServeAsync(Guid subscriptionId, Guid lease, long settled, CancellationToken ct)
+    private async Task<int> ServeAsync(Guid subscriptionId, Guid lease, long claimedAt, long settled, CancellationToken ct)
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<ConsentDbContext>();
         var attempts = 0;
+        // When the lease was last claimed or renewed (at the latest), on this process's monotonic clock.
+        var renewed = claimedAt;
         try
         {
             var subscription = await db.WebhookSubscriptions.AsNoTracking().SingleAsync(s => s.Id == subscriptionId, ct);
@@ -182,12 +187,25 @@ public sealed partial class WebhookDispatcher(
                 {
                     break;
                 }
+                // Never send on a lease that may have run out meanwhile (a pause, a long collection): another instance may
+                // hold the subscription by now, and sending after it would break the order.
+                if (Stopwatch.GetElapsedTime(renewed) > options.Value.LeaseDuration - options.Value.Timeout)
+                {
+                    if (!await RenewAsync(db, subscriptionId, lease, ct))
+                    {
+                        LogLeaseLost(logger, subscriptionId);
+                        break;
+                    }
+                    renewed = Stopwatch.GetTimestamp();
+                }
                 var outcome = await SendAsync(subscription, item.Delivery, item.Payload, ct);
                 attempts++;
+                var recording = Stopwatch.GetTimestamp();
                 if (!await RecordAsync(db, subscription, lease, item.Delivery, outcome, ct))
                 {
                     break;
                 }
+                renewed = recording;
             }
         }
         catch (Exception e) when (!ct.IsCancellationRequested)
@@ -292,6 +310,12 @@ public sealed partial class WebhookDispatcher(
         await transaction.CommitAsync(ct);
         return goOn && status[0] != nameof(SubscriptionStatus.Disabled);
     }
+
+    private async Task<bool> RenewAsync(ConsentDbContext db, Guid subscriptionId, Guid lease, CancellationToken ct) =>
+        await db.Database.ExecuteSqlAsync($"""
+            UPDATE webhook_subscriptions SET lease_expires_at = clock_timestamp() + {options.Value.LeaseDuration}
+            WHERE id = {subscriptionId} AND lease_owner = {lease}
+            """, ct) == 1;
 
     private async Task ReleaseAsync(ConsentDbContext db, Guid subscriptionId, Guid lease)
     {

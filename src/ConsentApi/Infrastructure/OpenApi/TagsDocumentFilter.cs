@@ -27,7 +27,7 @@ internal sealed class TagsDocumentFilter : IDocumentFilter
                      "A pupil's consent.changed events carry `sequence` 1, 2, 3… without gaps: commands that change a pupil's " +
                      "consent are serialised, each item's `oldState` is its `newState` in the pupil's previous event that named it, " +
                      "and each event's `newState` is what a check returned when that command committed. What time alone changes (a " +
-                     "school year ending, a 16th birthday) and a policy change are not announced by themselves: the pupil's next " +
+                     "school year ending, a 16th birthday), a policy change and a newly published form are not announced by themselves: the pupil's next " +
                      "event starts from the last announced state, so the chain stays unbroken."),
         ("API clients", "The calling systems of an organisation, their scopes, school limits and keys."),
         ("Audit", "Who changed what, when: one event per command."),

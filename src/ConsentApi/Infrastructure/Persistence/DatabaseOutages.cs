@@ -19,12 +19,26 @@ public enum DatabaseOutage
     /// several times: the request was not at fault and may be sent again.
     /// </summary>
     Contended,
+
+    /// <summary>
+    /// A lock the command needed stayed held by other commands for longer than a request may wait (a long roster sync of
+    /// the same school, a policy change of the organisation): nothing was changed, and the request may be sent again.
+    /// </summary>
+    Busy,
 }
 
 public static class DatabaseOutages
 {
     /// <summary>How long clients are asked to wait before retrying: long enough for a restart or a failover to finish.</summary>
     public const int RetryAfterSeconds = 5;
+
+    /// <summary>What the caller is told, per kind of outage.</summary>
+    public static string Describe(DatabaseOutage outage) => outage switch
+    {
+        DatabaseOutage.Contended or DatabaseOutage.Busy =>
+            "Other changes to the same pupils or organisation kept this request waiting; nothing was changed. Retry after the number of seconds in Retry-After.",
+        _ => "The database could not be reached in time; retry after the number of seconds in Retry-After.",
+    };
 
     /// <summary>
     /// Recognises an outage however EF Core wrapped it (in a <c>DbUpdateException</c>, an <c>InvalidOperationException</c>
@@ -38,6 +52,8 @@ public static class DatabaseOutages
             {
                 case PostgresException { SqlState: PostgresErrorCodes.DeadlockDetected or PostgresErrorCodes.SerializationFailure }:
                     return DatabaseOutage.Contended;
+                case PostgresException { SqlState: PostgresErrorCodes.LockNotAvailable }:
+                    return DatabaseOutage.Busy;
                 case PostgresException postgres:
                     return MeansUnavailable(postgres.SqlState) ? DatabaseOutage.Unreachable : DatabaseOutage.None;
                 case TimeoutException:

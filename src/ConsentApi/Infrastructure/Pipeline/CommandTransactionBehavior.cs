@@ -1,6 +1,7 @@
 using ConsentApi.Domain;
 using ConsentApi.Features.Consents;
 using ConsentApi.Infrastructure.Auth;
+using ConsentApi.Infrastructure.Events;
 using ConsentApi.Infrastructure.Http;
 using ConsentApi.Infrastructure.Persistence;
 using Mediator;
@@ -22,6 +23,7 @@ public sealed class CommandTransactionBehavior<TCommand, TResponse>(
     AuditScope audit,
     ConsentChanges consentChanges,
     AfterCommit afterCommit,
+    EventOutbox events,
     IHttpContextAccessor http,
     TimeProvider clock)
     : IPipelineBehavior<TCommand, TResponse>
@@ -43,6 +45,7 @@ public sealed class CommandTransactionBehavior<TCommand, TResponse>(
                 db.ChangeTracker.Clear();
                 consentChanges.Reset();
                 afterCommit.Clear();
+                events.Reset();
                 await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(5, 20 * attempt)), cancellationToken);
             }
         }

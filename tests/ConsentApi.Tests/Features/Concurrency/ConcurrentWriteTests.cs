@@ -4,6 +4,7 @@ using System.Net.Http.Json;
 using ConsentApi.Features.Takedowns;
 using ConsentApi.Infrastructure.Events;
 using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
 using ConsentApi.Tests.Infrastructure;
 using static ConsentApi.Tests.Features.Publications.PublishingSteps;
 
@@ -335,6 +336,39 @@ public sealed class ConcurrentWriteTests : ApiTest
         var takedowns = await TakedownsOfAsync(full, publication);
         Assert.That(takedowns.SelectMany(t => t["pupils"]!.AsArray().Select(p => (Guid)p!["pupilId"]!)), Is.EquivalentTo(notGranted),
             "exactly the pupils a check no longer allows are in the takedown");
+    }
+
+    [Test]
+    public async Task A_withdrawal_kept_waiting_longer_than_a_request_may_is_a_503_to_retry_and_changes_nothing()
+    {
+        var tenant = await CreateTenantAsync();
+        var full = tenant.Full();
+        var version = (Guid)(await PublishFormAsync(tenant.Admin(), ["photo:website"]))["id"]!;
+        var family = await FamilyAsync(full, tenant.SchoolId);
+        await DecideAsync(full, family.Pupil, version, family.Guardians[0], "granted", ["photo:website"]);
+
+        // Another writer that holds the pupil far longer than any command does (as a stuck session would).
+        await using (var connection = new NpgsqlConnection(Factory.ConnectionString))
+        {
+            await connection.OpenAsync();
+            await using var transaction = await connection.BeginTransactionAsync();
+            await using (var hold = new NpgsqlCommand("SELECT 1 FROM pupils WHERE id = @id FOR UPDATE", connection, transaction))
+            {
+                hold.Parameters.AddWithValue("id", family.Pupil);
+                await hold.ExecuteScalarAsync();
+            }
+
+            var waited = await SendDecisionsAsync(full, family.Pupil, version, family.Guardians[0], ["photo:website=refused"]);
+
+            var problem = await AssertProblemAsync(waited, HttpStatusCode.ServiceUnavailable, "unavailable");
+            Assert.That(waited.Headers.RetryAfter?.Delta, Is.GreaterThan(TimeSpan.Zero));
+            Assert.That((string?)problem["detail"], Does.Contain("nothing was changed"));
+            await transaction.RollbackAsync();
+        }
+        Assert.That(await ItemsAsync(full, $"/v1/pupils/{family.Pupil}/consents/history"), Has.Count.EqualTo(1), "nothing was recorded");
+
+        var retried = await SendDecisionsAsync(full, family.Pupil, version, family.Guardians[0], ["photo:website=refused"]);
+        Assert.That(retried.StatusCode, Is.EqualTo(HttpStatusCode.Created), await retried.Content.ReadAsStringAsync());
     }
 
     [TestCase(2)]

@@ -73,6 +73,12 @@ public sealed class ConsentRulesTests
             Facts([Grant(Mother, 5, sequence: 1), Refuse(Mother, 5, sequence: 2)]), Any, Now, Refused, ConsentReasons.RefusedByGuardian);
         yield return new("same moment: the one recorded last wins (grant)",
             Facts([Refuse(Mother, 5, sequence: 1), Grant(Mother, 5, sequence: 2)]), Any, Now, Granted, ConsentReasons.GrantedByGuardian);
+        yield return new("same moment, read in another order: still the one recorded last (refusal)",
+            Facts([Refuse(Mother, 5, sequence: 2), Grant(Mother, 5, sequence: 1)]), Any, Now, Refused, ConsentReasons.RefusedByGuardian);
+        yield return new("same moment, read in another order: still the one recorded last (grant)",
+            Facts([Grant(Mother, 5, sequence: 2), Refuse(Mother, 5, sequence: 1)]), Any, Now, Granted, ConsentReasons.GrantedByGuardian);
+        yield return new("a later decision read before an earlier one still wins",
+            Facts([Refuse(Mother, 1, sequence: 1), Grant(Mother, 10, sequence: 2), Grant(Mother, 20, sequence: 3)]), Any, Now, Refused, ConsentReasons.RefusedByGuardian);
 
         // 7. Any past moment can be asked.
         yield return new("before the grant was given: pending", Facts([Grant(Mother, 10)]), Any, Now.AddDays(-11), Pending, ConsentReasons.NoAnswer);

@@ -22,10 +22,7 @@ public sealed record DecisionFact(
     DateTimeOffset GivenAt,
     long Sequence,
     ConsentValidity Validity,
-    string? SchoolYear)
-{
-    public bool ByPupil => GuardianId is null;
-}
+    string? SchoolYear);
 
 /// <summary>What the rules need to know of one pupil for one item.</summary>
 /// <param name="GuardiansWithAuthority">The guardians who hold parental authority over the pupil.</param>
@@ -66,8 +63,10 @@ public static class ConsentRules
             .Select(id => latest.GetValueOrDefault(id))
             .ToList();
         var refused = guardians.OfType<DecisionFact>().Where(d => d.Outcome == ConsentOutcome.Refused).ToList();
-        var granted = guardians.OfType<DecisionFact>().Where(d => d.Outcome == ConsentOutcome.Granted && !IsExpired(d, policy, day)).ToList();
-        var expired = guardians.OfType<DecisionFact>().Where(d => d.Outcome == ConsentOutcome.Granted && IsExpired(d, policy, day)).ToList();
+        var grants = guardians.OfType<DecisionFact>().Where(d => d.Outcome == ConsentOutcome.Granted)
+            .ToLookup(d => IsExpired(d, policy, day));
+        var granted = grants[false].ToList();
+        var expired = grants[true].ToList();
 
         if (refused.Count > 0)
         {
@@ -115,19 +114,10 @@ public static class ConsentRules
     private static Dictionary<Guid, DecisionFact> LatestPerPerson(IReadOnlyList<DecisionFact> decisions, DateTimeOffset at)
     {
         var latest = new Dictionary<Guid, DecisionFact>();
-        foreach (var decision in decisions)
+        // In the order given, then recorded, whatever order they were read in: each person's last one is their latest.
+        foreach (var decision in decisions.Where(d => d.GivenAt <= at).OrderBy(d => d.GivenAt).ThenBy(d => d.Sequence))
         {
-            if (decision.GivenAt > at)
-            {
-                continue;
-            }
-            var person = decision.GuardianId ?? PupilKey;
-            if (!latest.TryGetValue(person, out var current)
-                || decision.GivenAt > current.GivenAt
-                || (decision.GivenAt == current.GivenAt && decision.Sequence > current.Sequence))
-            {
-                latest[person] = decision;
-            }
+            latest[decision.GuardianId ?? PupilKey] = decision;
         }
         return latest;
     }

@@ -13,8 +13,8 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace ConsentApi.Infrastructure.Persistence.Migrations
 {
     [DbContext(typeof(ConsentDbContext))]
-    [Migration("20261130022313_AnnouncedConsents")]
-    partial class AnnouncedConsents
+    [Migration("20261130032727_ConsistentWrites")]
+    partial class ConsistentWrites
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -124,11 +124,18 @@ namespace ConsentApi.Infrastructure.Persistence.Migrations
                         .HasColumnType("character varying(50)")
                         .HasColumnName("resource_type");
 
+                    b.Property<long>("Sequence")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("sequence");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityAlwaysColumn(b.Property<long>("Sequence"));
+
                     b.HasKey("Id")
                         .HasName("pk_audit_events");
 
-                    b.HasIndex("OrganisationId", "Id")
-                        .HasDatabaseName("ix_audit_events_organisation_id_id");
+                    b.HasIndex("OrganisationId", "Sequence")
+                        .HasDatabaseName("ix_audit_events_organisation_id_sequence");
 
                     b.ToTable("audit_events", (string)null);
                 });
@@ -1104,6 +1111,14 @@ namespace ConsentApi.Infrastructure.Persistence.Migrations
                         .HasColumnType("text[]")
                         .HasColumnName("event_types");
 
+                    b.Property<DateTimeOffset?>("LeaseExpiresAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("lease_expires_at");
+
+                    b.Property<Guid?>("LeaseOwner")
+                        .HasColumnType("uuid")
+                        .HasColumnName("lease_owner");
+
                     b.Property<Guid>("OrganisationId")
                         .HasColumnType("uuid")
                         .HasColumnName("organisation_id");
@@ -1168,9 +1183,8 @@ namespace ConsentApi.Infrastructure.Persistence.Migrations
                     b.Property<long>("Sequence")
                         .ValueGeneratedOnAdd()
                         .HasColumnType("bigint")
-                        .HasColumnName("sequence");
-
-                    NpgsqlPropertyBuilderExtensions.UseIdentityAlwaysColumn(b.Property<long>("Sequence"));
+                        .HasColumnName("sequence")
+                        .HasAnnotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.None);
 
                     b.Property<string>("Type")
                         .IsRequired()

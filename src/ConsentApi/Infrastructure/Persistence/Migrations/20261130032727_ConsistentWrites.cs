@@ -7,11 +7,15 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace ConsentApi.Infrastructure.Persistence.Migrations
 {
     /// <inheritdoc />
-    public partial class DispatcherLeases : Migration
+    public partial class ConsistentWrites : Migration
     {
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
         {
+            migrationBuilder.DropIndex(
+                name: "ix_audit_events_organisation_id_id",
+                table: "audit_events");
+
             migrationBuilder.AddColumn<DateTimeOffset>(
                 name: "lease_expires_at",
                 table: "webhook_subscriptions",
@@ -32,6 +36,40 @@ namespace ConsentApi.Infrastructure.Persistence.Migrations
                 oldClrType: typeof(long),
                 oldType: "bigint")
                 .OldAnnotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityAlwaysColumn);
+
+            migrationBuilder.AddColumn<long>(
+                name: "sequence",
+                table: "audit_events",
+                type: "bigint",
+                nullable: false)
+                .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityAlwaysColumn);
+
+            migrationBuilder.CreateTable(
+                name: "announced_consents",
+                columns: table => new
+                {
+                    pupil_id = table.Column<Guid>(type: "uuid", nullable: false),
+                    media_type = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
+                    channel_key = table.Column<string>(type: "character varying(40)", maxLength: 40, nullable: false),
+                    state = table.Column<string>(type: "character varying(24)", maxLength: 24, nullable: false),
+                    sequence = table.Column<long>(type: "bigint", nullable: false),
+                    changed_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_announced_consents", x => new { x.pupil_id, x.media_type, x.channel_key });
+                    table.ForeignKey(
+                        name: "fk_announced_consents_pupils_pupil_id",
+                        column: x => x.pupil_id,
+                        principalTable: "pupils",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_audit_events_organisation_id_sequence",
+                table: "audit_events",
+                columns: new[] { "organisation_id", "sequence" });
 
             // An event's position is taken by a trigger, after its transaction owns an xid (CommitFence relies on
             // that order). CACHE 1: positions must rise across sessions in the order they are taken.
@@ -61,6 +99,13 @@ namespace ConsentApi.Infrastructure.Persistence.Migrations
                 DROP SEQUENCE outbox_position;
                 """);
 
+            migrationBuilder.DropTable(
+                name: "announced_consents");
+
+            migrationBuilder.DropIndex(
+                name: "ix_audit_events_organisation_id_sequence",
+                table: "audit_events");
+
             migrationBuilder.DropColumn(
                 name: "lease_expires_at",
                 table: "webhook_subscriptions");
@@ -68,6 +113,10 @@ namespace ConsentApi.Infrastructure.Persistence.Migrations
             migrationBuilder.DropColumn(
                 name: "lease_owner",
                 table: "webhook_subscriptions");
+
+            migrationBuilder.DropColumn(
+                name: "sequence",
+                table: "audit_events");
 
             migrationBuilder.AlterColumn<long>(
                 name: "sequence",
@@ -80,6 +129,11 @@ namespace ConsentApi.Infrastructure.Persistence.Migrations
 
             migrationBuilder.Sql(
                 "SELECT setval(pg_get_serial_sequence('outbox_events', 'sequence'), COALESCE(max(sequence), 0) + 1, false) FROM outbox_events;");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_audit_events_organisation_id_id",
+                table: "audit_events",
+                columns: new[] { "organisation_id", "id" });
         }
     }
 }

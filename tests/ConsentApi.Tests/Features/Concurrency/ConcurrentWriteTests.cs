@@ -84,6 +84,27 @@ public sealed class ConcurrentWriteTests : ApiTest
         return new Family(pupil, ids);
     }
 
+    /// <summary>
+    /// A tenant with a published form asking photo on <paramref name="channel"/>, <paramref name="count"/> pupils whose
+    /// first guardian granted it, and one online publication showing them all.
+    /// </summary>
+    private async Task<(Tenant Tenant, Guid Version, List<Family> Families, Guid Publication)> PublishedFamiliesAsync(
+        int count, string channel, int guardians = 1)
+    {
+        var tenant = await CreateTenantAsync();
+        var full = tenant.Full();
+        var version = (Guid)(await PublishFormAsync(tenant.Admin(), [$"photo:{channel}"]))["id"]!;
+        var families = new List<Family>();
+        for (var i = 0; i < count; i++)
+        {
+            var family = await FamilyAsync(full, tenant.SchoolId, guardians);
+            await DecideAsync(full, family.Pupil, version, family.Guardians[0], "granted", [$"photo:{channel}"]);
+            families.Add(family);
+        }
+        var publication = (Guid)(await RegisterAsync(full, tenant.SchoolId, channel, "photo", families.Select(f => f.Pupil)))["id"]!;
+        return (tenant, version, families, publication);
+    }
+
     private static async Task<JsonObject[]> TakedownsOfAsync(HttpClient client, Guid publicationId) =>
         [.. (await OpenTakedownsAsync(client)).Select(t => t!.AsObject()).Where(t => (Guid?)t["publicationId"] == publicationId)];
 
@@ -207,17 +228,8 @@ public sealed class ConcurrentWriteTests : ApiTest
     [TestCase(20, 2)]
     public async Task Withdrawals_while_the_publication_is_removed_all_succeed_and_leave_no_takedown_open(int writers, int instances)
     {
-        var tenant = await CreateTenantAsync();
+        var (tenant, version, families, publication) = await PublishedFamiliesAsync(writers, "website");
         var full = tenant.Full();
-        var version = (Guid)(await PublishFormAsync(tenant.Admin(), ["photo:website"]))["id"]!;
-        var families = new List<Family>();
-        for (var i = 0; i < writers; i++)
-        {
-            var family = await FamilyAsync(full, tenant.SchoolId);
-            await DecideAsync(full, family.Pupil, version, family.Guardians[0], "granted", ["photo:website"]);
-            families.Add(family);
-        }
-        var publication = (Guid)(await RegisterAsync(full, tenant.SchoolId, "website", "photo", families.Select(f => f.Pupil)))["id"]!;
 
         var responses = await AllAtOnceAsync(writers + 1, i => i == writers / 2
             ? Writer(tenant.FullKey, i, instances).PostAsJsonAsync($"/v1/publications/{publication}/remove", new { note = "Offline gehaald" })
@@ -317,17 +329,8 @@ public sealed class ConcurrentWriteTests : ApiTest
     [TestCase(20, 2)]
     public async Task Decisions_during_a_policy_change_all_succeed_and_the_takedown_matches_the_checks(int writers, int instances)
     {
-        var tenant = await CreateTenantAsync();
+        var (tenant, version, families, publication) = await PublishedFamiliesAsync(writers, "website", guardians: 2);
         var full = tenant.Full();
-        var version = (Guid)(await PublishFormAsync(tenant.Admin(), ["photo:website"]))["id"]!;
-        var families = new List<Family>();
-        for (var i = 0; i < writers; i++)
-        {
-            var family = await FamilyAsync(full, tenant.SchoolId, guardians: 2);
-            await DecideAsync(full, family.Pupil, version, family.Guardians[0], "granted", ["photo:website"]);
-            families.Add(family);
-        }
-        var publication = (Guid)(await RegisterAsync(full, tenant.SchoolId, "website", "photo", families.Select(f => f.Pupil)))["id"]!;
 
         // Half of the second guardians grant as well while the board starts requiring every guardian's grant.
         var responses = await AllAtOnceAsync(writers + 1, i => i == writers
@@ -346,9 +349,12 @@ public sealed class ConcurrentWriteTests : ApiTest
                 notGranted.Add(family.Pupil);
             }
         }
+        // A pupil the new policy left waiting for the second guardian joins the takedown at that moment and stays in it,
+        // even if that guardian's grant arrives a moment later: the publication was not allowed in between.
         var takedowns = await TakedownsOfAsync(full, publication);
-        Assert.That(takedowns.SelectMany(t => t["pupils"]!.AsArray().Select(p => (Guid)p!["pupilId"]!)), Is.EquivalentTo(notGranted),
-            "exactly the pupils a check no longer allows are in the takedown");
+        var missing = notGranted.Except(takedowns.SelectMany(t => t["pupils"]!.AsArray().Select(p => (Guid)p!["pupilId"]!))).Count();
+        Report("publications left online without a takedown (pupils)", missing, notGranted.Count);
+        Assert.That(missing, Is.Zero, "every pupil a check no longer allows is in the takedown");
     }
 
     [Test]
@@ -388,17 +394,8 @@ public sealed class ConcurrentWriteTests : ApiTest
     [TestCase(20)]
     public async Task Withdrawals_during_a_takedown_sweep_all_succeed_and_join_one_takedown(int writers)
     {
-        var tenant = await CreateTenantAsync();
+        var (tenant, version, families, publication) = await PublishedFamiliesAsync(writers, "website");
         var full = tenant.Full();
-        var version = (Guid)(await PublishFormAsync(tenant.Admin(), ["photo:website"]))["id"]!;
-        var families = new List<Family>();
-        for (var i = 0; i < writers; i++)
-        {
-            var family = await FamilyAsync(full, tenant.SchoolId);
-            await DecideAsync(full, family.Pupil, version, family.Guardians[0], "granted", ["photo:website"]);
-            families.Add(family);
-        }
-        var publication = (Guid)(await RegisterAsync(full, tenant.SchoolId, "website", "photo", families.Select(f => f.Pupil)))["id"]!;
         var sweep = Factory.Services.GetRequiredService<TakedownSweep>();
 
         var start = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -430,17 +427,8 @@ public sealed class ConcurrentWriteTests : ApiTest
     [TestCase(20, 2)]
     public async Task Withdrawals_for_pupils_of_one_publication_all_succeed_and_join_one_takedown(int writers, int instances)
     {
-        var tenant = await CreateTenantAsync();
+        var (tenant, version, families, publication) = await PublishedFamiliesAsync(writers, "social-media");
         var full = tenant.Full();
-        var version = (Guid)(await PublishFormAsync(tenant.Admin(), ["photo:social-media"]))["id"]!;
-        var families = new List<Family>();
-        for (var i = 0; i < writers; i++)
-        {
-            var family = await FamilyAsync(full, tenant.SchoolId);
-            await DecideAsync(full, family.Pupil, version, family.Guardians[0], "granted", ["photo:social-media"]);
-            families.Add(family);
-        }
-        var publication = (Guid)(await RegisterAsync(full, tenant.SchoolId, "social-media", "photo", families.Select(f => f.Pupil)))["id"]!;
 
         var responses = await AllAtOnceAsync(writers, i => SendDecisionsAsync(Writer(tenant.FullKey, i, instances),
             families[i].Pupil, version, families[i].Guardians[0], ["photo:social-media=refused"]));

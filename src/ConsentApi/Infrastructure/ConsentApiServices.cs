@@ -76,12 +76,13 @@ public static class ConsentApiServices
         return options;
     }
 
-    /// <summary>Strict JSON: unknown properties are errors; enums travel as kebab-case strings.</summary>
+    /// <summary>Strict JSON: unknown properties are errors; enums travel as kebab-case strings; no control characters in text.</summary>
     public static void Configure(JsonSerializerOptions options)
     {
         options.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow;
         options.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower, allowIntegerValues: false));
         options.Converters.Add(new UtcMomentConverter());
+        options.Converters.Add(new PlainTextConverter());
     }
 
     public static WebApplication UseConsentApi(this WebApplication app)
@@ -95,6 +96,7 @@ public static class ConsentApiServices
             options.DocumentTitle = "ConsentApi";
         });
         app.UseRouting();
+        app.UseControlCharacterRule();
         app.UseRequestBodyLimits();
         app.UseAuthentication();
         app.UseApiRateLimiting();

@@ -9,8 +9,8 @@ namespace ConsentApi.Infrastructure.OpenApi;
 
 /// <summary>
 /// Declares what every operation shares, so that endpoints list only their own answers: the API-key requirement and
-/// the scope it needs (401/403), rate limiting (429 and the limit headers), the generic 500, and the 503 of a database
-/// that is down or not answering.
+/// the scope it needs (401/403), the 400 of a query or path value that breaks the text rule, rate limiting (429 and the
+/// limit headers), the generic 500, and the 503 of a database that is down or not answering.
 /// </summary>
 internal sealed class StandardResponsesOperationFilter : IOperationFilter
 {
@@ -37,6 +37,12 @@ internal sealed class StandardResponsesOperationFilter : IOperationFilter
             AddProblem(operation, context, "403", "The API key lacks the required scope, or this client may not do this.");
         }
 
+        // Any query or path value may hold a control character (ControlCharacters): a validation problem naming it.
+        if (operation.Parameters?.Any(p => p.In is ParameterLocation.Query or ParameterLocation.Path) == true)
+        {
+            AddProblem(operation, context, "400", "A query or path value is not valid (for example, it holds a control character).",
+                typeof(HttpValidationProblemDetails));
+        }
         AddProblem(operation, context, "429", "Too many requests from this client; retry after the seconds in `Retry-After`.");
         AddProblem(operation, context, "500", "An unexpected error; quote the `traceId` when reporting it.");
         operation.Responses["429"].Headers!["Retry-After"] = Header("Seconds to wait before retrying.", 0, 60);
@@ -73,13 +79,14 @@ internal sealed class StandardResponsesOperationFilter : IOperationFilter
     };
 
     /// <summary>Declares a Problem Details response unless the operation declares that status itself; true when added.</summary>
-    private static bool AddProblem(OpenApiOperation operation, OperationFilterContext context, string status, string description)
+    private static bool AddProblem(
+        OpenApiOperation operation, OperationFilterContext context, string status, string description, Type? problem = null)
     {
         if (operation.Responses!.ContainsKey(status))
         {
             return false;
         }
-        var schema = context.SchemaGenerator.GenerateSchema(typeof(ProblemDetails), context.SchemaRepository);
+        var schema = context.SchemaGenerator.GenerateSchema(problem ?? typeof(ProblemDetails), context.SchemaRepository);
         operation.Responses[status] = new OpenApiResponse
         {
             Description = description,

@@ -76,10 +76,15 @@ public static class ConsentApiServices
         return options;
     }
 
-    /// <summary>Strict JSON: unknown properties are errors; enums travel as kebab-case strings; no control characters in text.</summary>
+    /// <summary>
+    /// Strict JSON: unknown properties are errors; numbers are not quoted; enums travel as kebab-case strings; moments
+    /// are RFC 3339 with an offset; no control characters in text.
+    /// </summary>
     public static void Configure(JsonSerializerOptions options)
     {
         options.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow;
+        // A number is a JSON number: "7" in quotes is a string, and refused where a number is asked.
+        options.NumberHandling = JsonNumberHandling.Strict;
         options.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower, allowIntegerValues: false));
         options.Converters.Add(new UtcMomentConverter());
         options.Converters.Add(new PlainTextConverter());
@@ -96,7 +101,7 @@ public static class ConsentApiServices
             options.DocumentTitle = "ConsentApi";
         });
         app.UseRouting();
-        app.UseControlCharacterRule();
+        app.UseRequestRules();
         app.UseRequestBodyLimits();
         app.UseAuthentication();
         app.UseApiRateLimiting();

@@ -19,30 +19,6 @@ public static class ControlCharacters
          .. Enumerable.Range(0x7F, 0x21).Select(c => (char)c)]);
 
     public static bool AreIn(ReadOnlySpan<char> text) => text.ContainsAny(Refused);
-
-    /// <summary>
-    /// Refuses a request whose query keys or values, or route values, hold a control character: a 400 naming the field,
-    /// before authentication or any handler touches the database.
-    /// </summary>
-    public static IApplicationBuilder UseControlCharacterRule(this IApplicationBuilder app) =>
-        app.Use(async (context, next) =>
-        {
-            foreach (var (key, values) in context.Request.Query)
-            {
-                if (AreIn(key) || values.Any(v => v is not null && AreIn(v)))
-                {
-                    throw new RequestValidationException(AreIn(key) ? "$query" : key, Message);
-                }
-            }
-            foreach (var (key, value) in context.Request.RouteValues)
-            {
-                if (value is string text && AreIn(text))
-                {
-                    throw new RequestValidationException(key, Message);
-                }
-            }
-            await next(context);
-        });
 }
 
 /// <summary>Reads every JSON string under <see cref="ControlCharacters"/>' rule; the field is named by the error's path.</summary>

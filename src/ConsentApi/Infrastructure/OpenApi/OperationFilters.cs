@@ -43,6 +43,10 @@ internal sealed class StandardResponsesOperationFilter : IOperationFilter
             AddProblem(operation, context, "400", "A query or path value is not valid (for example, it holds a control character).",
                 typeof(HttpValidationProblemDetails));
         }
+        if (operation.RequestBody is not null)
+        {
+            AddProblem(operation, context, "415", "The body is not `application/json` in UTF-8.");
+        }
         AddProblem(operation, context, "429", "Too many requests from this client; retry after the seconds in `Retry-After`.");
         AddProblem(operation, context, "500", "An unexpected error; quote the `traceId` when reporting it.");
         operation.Responses["429"].Headers!["Retry-After"] = Header("Seconds to wait before retrying.", 0, 60);

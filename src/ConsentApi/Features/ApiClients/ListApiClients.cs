@@ -21,8 +21,8 @@ public sealed class ListApiClientsHandler(ConsentDbContext db, CurrentClient cal
     public async ValueTask<Page<ApiClientResponse>> Handle(ListApiClientsQuery query, CancellationToken ct)
     {
         var after = Paging.After(query.Cursor);
-        return await db.ApiClients.AsNoTracking()
-            .Where(c => c.OrganisationId == caller.OrganisationId && (after == null || c.Id > after))
+        return await db.ApiClients.AsNoTracking().VisibleTo(caller)
+            .Where(c => after == null || c.Id > after)
             .OrderBy(c => c.Id)
             .ProjectToResponse()
             .ToPageAsync(query.Limit, c => c.Id, ct);
@@ -35,8 +35,8 @@ public sealed class GetApiClientHandler(ConsentDbContext db, CurrentClient calle
     : IQueryHandler<GetApiClientQuery, ApiClientResponse>
 {
     public async ValueTask<ApiClientResponse> Handle(GetApiClientQuery query, CancellationToken ct) =>
-        await db.ApiClients.AsNoTracking()
-            .Where(c => c.Id == query.ClientId && c.OrganisationId == caller.OrganisationId)
+        await db.ApiClients.AsNoTracking().VisibleTo(caller)
+            .Where(c => c.Id == query.ClientId)
             .ProjectToResponse()
             .SingleOrDefaultAsync(ct)
         ?? throw new NotFoundException("API client", query.ClientId);
@@ -48,14 +48,17 @@ public static class ReadApiClientEndpoints
         group.MapGet("/", List)
             .WithName("ListApiClients")
             .WithSummary("List the organisation's API clients")
-            .WithDescription("Every client of the caller's organisation, revoked ones included. Keys are never shown.")
+            .WithDescription("""
+                Every client of the caller's organisation, revoked ones included; for a caller limited to some schools, the
+                clients limited to those schools. Keys are never shown.
+                """)
             .ProducesValidationProblem();
 
     public static RouteHandlerBuilder MapGetApiClient(this RouteGroupBuilder group) =>
         group.MapGet("/{clientId:guid}", Get)
             .WithName("GetApiClient")
             .WithSummary("Get an API client")
-            .WithDescription("A client of the caller's organisation. Keys are never shown.")
+            .WithDescription("A client the caller may see (see the list). Keys are never shown.")
             .ProducesProblem(StatusCodes.Status404NotFound);
 
     private static async Task<Ok<Page<ApiClientResponse>>> List(

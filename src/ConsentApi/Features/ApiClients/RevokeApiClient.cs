@@ -17,13 +17,8 @@ public sealed class RevokeApiClientHandler(
 {
     public async ValueTask<Unit> Handle(RevokeApiClientCommand command, CancellationToken ct)
     {
-        var client = await db.ApiClients
-                         .SingleOrDefaultAsync(c => c.Id == command.ClientId && c.OrganisationId == caller.OrganisationId, ct)
+        var client = await db.ApiClients.VisibleTo(caller).SingleOrDefaultAsync(c => c.Id == command.ClientId, ct)
                      ?? throw new NotFoundException("API client", command.ClientId);
-        if (caller.IsLimitedToSchools && (client.SchoolIds.Count == 0 || client.SchoolIds.Any(id => !caller.MaySee(id))))
-        {
-            throw new ForbiddenException("A client limited to some schools can only revoke clients limited to those schools.");
-        }
         client.RevokedAt ??= clock.GetUtcNow();
         // Forgetting before the commit would let a concurrent request cache the still unrevoked row again.
         var prefix = client.KeyPrefix;

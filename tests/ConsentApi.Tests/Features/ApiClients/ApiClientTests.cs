@@ -322,7 +322,7 @@ public sealed class ApiClientTests : ApiTest
     }
 
     [Test]
-    public async Task A_school_limited_admin_revokes_clients_of_its_school_but_not_unlimited_ones()
+    public async Task A_school_limited_admin_revokes_clients_of_its_school_but_finds_no_unlimited_ones()
     {
         var tenant = await CreateTenantAsync();
         var limitedAdmin = await tenant.ClientWithAsync([Scopes.Admin], [tenant.SchoolIds[0]]);
@@ -330,12 +330,40 @@ public sealed class ApiClientTests : ApiTest
             new { name = "School A", scopes = new[] { "roster:read" }, schoolIds = new[] { tenant.SchoolIds[0] } });
         var unlimited = await CreateClientAsync(tenant.Admin(), new { name = "Alles", scopes = new[] { "roster:read" } });
 
-        await AssertProblemAsync(await limitedAdmin.DeleteAsync($"/v1/api-clients/{unlimited.Client.Id}"), HttpStatusCode.Forbidden, "forbidden");
+        await AssertProblemAsync(await limitedAdmin.DeleteAsync($"/v1/api-clients/{unlimited.Client.Id}"), HttpStatusCode.NotFound, "not-found");
         Assert.That((await limitedAdmin.DeleteAsync($"/v1/api-clients/{ownSchool.Client.Id}")).StatusCode, Is.EqualTo(HttpStatusCode.NoContent));
 
         var revokedAt = await Factory.QueryAsync(db => db.ApiClients.Where(c => c.Id == ownSchool.Client.Id || c.Id == unlimited.Client.Id)
             .ToDictionaryAsync(c => c.Id, c => c.RevokedAt));
         Assert.That(revokedAt[ownSchool.Client.Id], Is.Not.Null);
         Assert.That(revokedAt[unlimited.Client.Id], Is.Null);
+    }
+
+    [Test]
+    public async Task A_school_limited_admin_sees_only_the_clients_of_its_own_schools()
+    {
+        var tenant = await CreateTenantAsync(schools: 3);
+        var limitedAdmin = await tenant.ClientWithAsync([Scopes.Admin], [tenant.SchoolIds[0], tenant.SchoolIds[1]]);
+        var own = await CreateClientAsync(tenant.Admin(),
+            new { name = "School A", scopes = new[] { "roster:read" }, schoolIds = new[] { tenant.SchoolIds[0] } });
+        var otherSchool = await CreateClientAsync(tenant.Admin(),
+            new { name = "School C", scopes = new[] { "roster:read" }, schoolIds = new[] { tenant.SchoolIds[2] } });
+        var straddling = await CreateClientAsync(tenant.Admin(),
+            new { name = "School A en C", scopes = new[] { "roster:read" }, schoolIds = new[] { tenant.SchoolIds[0], tenant.SchoolIds[2] } });
+        var unlimited = await CreateClientAsync(tenant.Admin(), new { name = "Alles", scopes = new[] { "roster:read" } });
+
+        var listed = (await (await limitedAdmin.GetAsync("/v1/api-clients?limit=200")).ReadObjectAsync())["items"]!.AsArray()
+            .Select(c => (Guid)c!["id"]!).ToList();
+
+        Assert.That(listed, Does.Contain(own.Client.Id));
+        foreach (var hidden in new[] { otherSchool, straddling, unlimited })
+        {
+            Assert.That(listed, Does.Not.Contain(hidden.Client.Id), hidden.Client.Name);
+            await AssertProblemAsync(await limitedAdmin.GetAsync($"/v1/api-clients/{hidden.Client.Id}"), HttpStatusCode.NotFound, "not-found");
+            await AssertProblemAsync(await limitedAdmin.DeleteAsync($"/v1/api-clients/{hidden.Client.Id}"), HttpStatusCode.NotFound, "not-found");
+        }
+        Assert.That((await limitedAdmin.GetAsync($"/v1/api-clients/{own.Client.Id}")).StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        var all = (await (await tenant.Admin().GetAsync("/v1/api-clients?limit=200")).ReadObjectAsync())["items"]!.AsArray().Count;
+        Assert.That(all, Is.GreaterThan(listed.Count), "the organisation's admin still sees every client");
     }
 }

@@ -76,6 +76,12 @@ internal static class GuardianScope
         var children = await db.GuardianLinks.AsNoTracking()
             .Where(l => l.GuardianId == guardian.Id && visible.Contains(l.PupilId))
             .ToDictionaryAsync(l => l.PupilId, l => l.HasParentalAuthority, ct);
+        // A client limited to some schools knows a guardian only through children at those schools: one known only
+        // elsewhere in the board answers as an unknown one does, so the answer reveals nothing about other schools.
+        if (client.IsLimitedToSchools && children.Count == 0)
+        {
+            throw new NotFoundException("Guardian", externalId);
+        }
         return (guardian, children);
     }
 

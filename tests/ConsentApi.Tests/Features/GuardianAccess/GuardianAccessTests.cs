@@ -159,6 +159,31 @@ public sealed class GuardianAccessTests : ApiTest
     }
 
     [Test]
+    public async Task A_guardian_known_only_at_another_school_answers_as_an_unknown_one_does()
+    {
+        var f = await FamilyAsync();
+        (await f.Tenant.Full().PutAsJsonAsync($"/v1/schools/{f.Tenant.SchoolIds[1]}/roster", new
+        {
+            groups = Array.Empty<object>(),
+            pupils = new[]
+            {
+                new { externalId = "LL9", displayName = "Finn de Vries", dateOfBirth = "2017-05-01", guardians = new[] { new { externalId = "OV1", hasParentalAuthority = true } } },
+                new { externalId = "LL8", displayName = "Mila Smit", dateOfBirth = "2017-05-01", guardians = new[] { new { externalId = "OV9", hasParentalAuthority = true } } },
+            },
+            guardians = new[] { new { externalId = "OV1", displayName = "Marieke de Vries" }, new { externalId = "OV9", displayName = "Sven Smit" } },
+        })).EnsureSuccessStatusCode();
+
+        // The app may act at the first school only: OV9 exists, but only at the second school.
+        foreach (var path in new[] { "/v1/parent-app/guardians/OV9/children", "/v1/parent-app/guardians/OV9/consent-requests" })
+        {
+            var elsewhere = await AssertProblemAsync(await f.App.GetAsync(path), HttpStatusCode.NotFound, "not-found");
+            var unknown = await AssertProblemAsync(await f.App.GetAsync(path.Replace("OV9", "OV404")), HttpStatusCode.NotFound, "not-found");
+            Assert.That(((string?)elsewhere["detail"])?.Replace("OV9", "?"), Is.EqualTo(((string?)unknown["detail"])?.Replace("OV404", "?")));
+        }
+        Assert.That((await f.App.GetAsync("/v1/parent-app/guardians/OV1/children")).StatusCode, Is.EqualTo(HttpStatusCode.OK));
+    }
+
+    [Test]
     public async Task A_child_that_is_not_theirs_is_not_found_whether_another_familys_another_schools_or_another_organisations()
     {
         var f = await FamilyAsync();

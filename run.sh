@@ -51,7 +51,13 @@ if [ -z "${ConnectionStrings__ConsentDb:-}" ]; then
   run_pg "$bin/psql" -h 127.0.0.1 -p "$pg_port" -U postgres -d postgres -tAc \
     "SELECT 1 FROM pg_database WHERE datname = 'consent'" | grep -q 1 \
     || run_pg "$bin/createdb" -h 127.0.0.1 -p "$pg_port" -U postgres consent
-  export ConnectionStrings__ConsentDb="Host=127.0.0.1;Port=$pg_port;Database=consent;Username=postgres"
+  # The owner (postgres) migrates; the API runs as consent_app, which may only read and append decisions.
+  run_pg "$bin/psql" -h 127.0.0.1 -p "$pg_port" -U postgres -d postgres -tAc \
+    "SELECT 1 FROM pg_roles WHERE rolname = 'consent_app'" | grep -q 1 \
+    || run_pg "$bin/psql" -h 127.0.0.1 -p "$pg_port" -U postgres -d postgres -qc "CREATE ROLE consent_app LOGIN"
+  owner_connection="Host=127.0.0.1;Port=$pg_port;Database=consent;Username=postgres"
+  export ConnectionStrings__ConsentDb="Host=127.0.0.1;Port=$pg_port;Database=consent;Username=consent_app"
+  export Database__RuntimeRole=consent_app
 fi
 
 if [ -z "${Bootstrap__AdminApiKey:-}" ]; then
@@ -65,7 +71,7 @@ dotnet build src/ConsentApi/ConsentApi.csproj -c Release --nologo -v quiet
 cd src/ConsentApi/bin/Release/net10.0
 
 echo "==> Migrating and seeding the demo organisation"
-dotnet ConsentApi.dll seed-demo
+ConnectionStrings__ConsentDb="${owner_connection:-$ConnectionStrings__ConsentDb}" dotnet ConsentApi.dll seed-demo
 
 cat <<MSG
 Platform operator key (creates organisations): $Bootstrap__AdminApiKey

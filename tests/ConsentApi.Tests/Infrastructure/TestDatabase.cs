@@ -29,17 +29,31 @@ public sealed class TestDatabase
         await using (var db = new ConsentDbContext(options.Options))
         {
             await db.Database.MigrateAsync();
+            // The app under test runs as the runtime role, as in production: a privilege it lacks fails a test.
+            await db.Database.ExecuteSqlRawAsync(
+                $"DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{RuntimeRole}') THEN CREATE ROLE {RuntimeRole} LOGIN; END IF; END $$");
+            await ConsentApi.Infrastructure.Persistence.RuntimeRole.GrantAsync(db, RuntimeRole, password: null);
         }
         Npgsql.NpgsqlConnection.ClearAllPools();
     }
 
-    /// <summary>A fresh, migrated database; returns its connection string.</summary>
-    public static async Task<string> CreateAsync()
+    /// <summary>The role the API runs as in the tests: no owner's or superuser's privileges.</summary>
+    public const string RuntimeRole = "consent_runtime";
+
+    /// <summary>A fresh, migrated database; returns the connection string of the runtime role.</summary>
+    public static async Task<string> CreateAsync() =>
+        new Npgsql.NpgsqlConnectionStringBuilder(Server.ConnectionStringFor(await CreateDatabaseAsync())) { Username = RuntimeRole }.ConnectionString;
+
+    /// <summary>The owner's connection string to the database behind <paramref name="connectionString"/>.</summary>
+    public static string OwnerConnectionStringOf(string connectionString) =>
+        Server.ConnectionStringFor(new Npgsql.NpgsqlConnectionStringBuilder(connectionString).Database!);
+
+    private static async Task<string> CreateDatabaseAsync()
     {
         var name = $"consent_{Environment.ProcessId}_{Interlocked.Increment(ref _counter)}";
         await Server.ExecuteAsync($"DROP DATABASE IF EXISTS {name}");
         await Server.ExecuteAsync($"CREATE DATABASE {name} TEMPLATE {Template}");
-        return Server.ConnectionStringFor(name);
+        return name;
     }
 
     [OneTimeTearDown]

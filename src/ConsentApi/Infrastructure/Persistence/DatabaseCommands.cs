@@ -15,6 +15,10 @@ public static partial class DatabaseCommands
         // Creating the history table first spares a fresh database the failed lookup EF would otherwise log as an error.
         await db.GetService<IHistoryRepository>().CreateIfNotExistsAsync();
         await db.Database.MigrateAsync();
+        if (app.Configuration["Database:RuntimeRole"] is { Length: > 0 } role)
+        {
+            await RuntimeRole.GrantAsync(db, role, app.Configuration["Database:RuntimeRolePassword"]);
+        }
         LogMigrated(app.Logger);
     }
 

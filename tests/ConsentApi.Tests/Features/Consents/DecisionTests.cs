@@ -449,6 +449,25 @@ public sealed class DecisionTests : ApiTest
         Assert.That((string?)recorded["decisions"]![0]!["decidedBy"], Is.EqualTo("guardian"));
     }
 
+    /// <summary>Runs <paramref name="sql"/> as the database's owner, who holds every privilege: only the triggers stop it.</summary>
+    private async Task AsOwnerAsync(string sql)
+    {
+        await using var connection = new NpgsqlConnection(TestDatabase.OwnerConnectionStringOf(Factory.ConnectionString));
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync();
+    }
+
+    [Test]
+    public async Task The_api_role_cannot_switch_the_append_only_guard_off()
+    {
+        foreach (var sql in new[] { "SET session_replication_role = replica", "ALTER TABLE decisions DISABLE TRIGGER ALL" })
+        {
+            var error = Assert.ThrowsAsync<PostgresException>(() => Factory.QueryAsync(db => db.Database.ExecuteSqlRawAsync(sql)));
+            Assert.That(error!.SqlState, Is.EqualTo(PostgresErrorCodes.InsufficientPrivilege), sql);
+        }
+    }
+
     [Test]
     public async Task The_database_refuses_to_update_a_decision()
     {
@@ -456,9 +475,11 @@ public sealed class DecisionTests : ApiTest
         var recorded = await RecordAsync(family.Tenant.Full(), family.PupilId, Decision(family.VersionId, family.Parent, Items("granted", ("photo", "website"))));
         var id = (Guid)recorded["decisions"]![0]!["id"]!;
 
-        var error = Assert.ThrowsAsync<PostgresException>(() => Factory.QueryAsync(db =>
+        var asApi = Assert.ThrowsAsync<PostgresException>(() => Factory.QueryAsync(db =>
             db.Database.ExecuteSqlRawAsync("UPDATE decisions SET outcome = 'Refused' WHERE id = {0}", id)));
+        var error = Assert.ThrowsAsync<PostgresException>(() => AsOwnerAsync($"UPDATE decisions SET outcome = 'Refused' WHERE id = '{id}'"));
 
+        Assert.That(asApi!.SqlState, Is.EqualTo(PostgresErrorCodes.InsufficientPrivilege), "the API's role may not update decisions");
         Assert.That(error!.SqlState, Is.EqualTo(PostgresErrorCodes.RestrictViolation), error.Message);
         Assert.That(error.MessageText, Does.Contain("append-only"));
         var stored = await Factory.QueryAsync(db => db.Decisions.AsNoTracking().SingleAsync(d => d.Id == id));
@@ -472,9 +493,11 @@ public sealed class DecisionTests : ApiTest
         var recorded = await RecordAsync(family.Tenant.Full(), family.PupilId, Decision(family.VersionId, family.Parent, Items("granted", ("photo", "website"))));
         var id = (Guid)recorded["decisions"]![0]!["id"]!;
 
-        var error = Assert.ThrowsAsync<PostgresException>(() => Factory.QueryAsync(db =>
+        var asApi = Assert.ThrowsAsync<PostgresException>(() => Factory.QueryAsync(db =>
             db.Database.ExecuteSqlRawAsync("DELETE FROM decisions WHERE id = {0}", id)));
+        var error = Assert.ThrowsAsync<PostgresException>(() => AsOwnerAsync($"DELETE FROM decisions WHERE id = '{id}'"));
 
+        Assert.That(asApi!.SqlState, Is.EqualTo(PostgresErrorCodes.InsufficientPrivilege), "the API's role may not delete decisions");
         Assert.That(error!.SqlState, Is.EqualTo(PostgresErrorCodes.RestrictViolation), error.Message);
         Assert.That(await Factory.QueryAsync(db => db.Decisions.CountAsync(d => d.Id == id)), Is.EqualTo(1));
     }

@@ -1,0 +1,44 @@
+using System.Text.RegularExpressions;
+using Microsoft.EntityFrameworkCore;
+
+namespace ConsentApi.Infrastructure.Persistence;
+
+/// <summary>
+/// The database role the API runs as, apart from the owner that migrates: it may read and write what the API needs and
+/// nothing more. On <c>decisions</c> and <c>audit_events</c> it may only INSERT and SELECT, so no bug and no stolen
+/// connection can change or erase a decision or its audit trail; and, not being a superuser or the owner, it cannot
+/// switch the append-only triggers off. Granted by <c>migrate</c> when <c>Database__RuntimeRole</c> is set.
+/// </summary>
+public static partial class RuntimeRole
+{
+    [GeneratedRegex("^[a-z_][a-z0-9_]{0,62}$")]
+    private static partial Regex Name();
+
+    /// <summary>Creates the role when a password is given and it does not exist yet, then grants it the API's privileges.</summary>
+    public static async Task GrantAsync(ConsentDbContext db, string role, string? password, CancellationToken ct = default)
+    {
+        if (!Name().IsMatch(role))
+        {
+            throw new InvalidOperationException($"Database:RuntimeRole '{role}' is not a plain lower-case role name.");
+        }
+        if (password is { Length: > 0 }
+            && !await db.Database.SqlQuery<bool>($"SELECT EXISTS (SELECT FROM pg_roles WHERE rolname = {role}) AS \"Value\"").SingleAsync(ct))
+        {
+            // CREATE ROLE takes no parameters: PostgreSQL itself quotes the name and the password into the statement.
+            var create = await db.Database
+                .SqlQuery<string>($"SELECT format('CREATE ROLE %I LOGIN PASSWORD %L', {role}, {password}) AS \"Value\"")
+                .SingleAsync(ct);
+            await db.Database.ExecuteSqlRawAsync(create, ct);
+        }
+        // Identifiers cannot be parameters; the role name is checked against a plain pattern above.
+#pragma warning disable EF1002
+        await db.Database.ExecuteSqlRawAsync($"""
+            GRANT USAGE ON SCHEMA public TO {role};
+            GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {role};
+            REVOKE UPDATE, DELETE, TRUNCATE ON decisions, audit_events FROM {role};
+            REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON {ConsentDb.MigrationsHistoryTable} FROM {role};
+            GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {role};
+            """, ct);
+#pragma warning restore EF1002
+    }
+}

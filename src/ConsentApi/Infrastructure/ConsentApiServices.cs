@@ -92,14 +92,19 @@ public static class ConsentApiServices
 
     public static WebApplication UseConsentApi(this WebApplication app)
     {
+        app.UseSecurityHeaders();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
-        app.UseSwagger();
-        app.UseSwaggerUI(options =>
+        // The document and its UI describe the attack surface: served in Development, elsewhere only when asked for.
+        if (app.Configuration.GetValue<bool?>("OpenApi:ServeUi") ?? app.Environment.IsDevelopment())
         {
-            options.SwaggerEndpoint(OpenApiSetup.DocumentPath, "ConsentApi v1");
-            options.DocumentTitle = "ConsentApi";
-        });
+            app.UseSwagger();
+            app.UseSwaggerUI(options =>
+            {
+                options.SwaggerEndpoint(OpenApiSetup.DocumentPath, "ConsentApi v1");
+                options.DocumentTitle = "ConsentApi";
+            });
+        }
         app.UseRouting();
         app.UseRequestRules();
         app.UseRequestBodyLimits();

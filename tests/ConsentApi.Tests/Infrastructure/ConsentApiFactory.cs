@@ -18,6 +18,8 @@ public sealed class ConsentApiFactory(string connectionString, IReadOnlyDictiona
         builder.UseEnvironment("Testing");
         builder.UseSetting("ConnectionStrings:ConsentDb", ConnectionString);
         builder.UseSetting("Bootstrap:AdminApiKey", BootstrapKey);
+        // Tests read the served document; a fixture that sets this to false sees what Production serves.
+        builder.UseSetting("OpenApi:ServeUi", "true");
         // Fixtures make many calls with few keys; the rate-limit tests set their own, low limit.
         builder.UseSetting("RateLimiting:PermitsPerMinute", "100000");
         // Tests run the takedown sweep themselves, when they mean to.

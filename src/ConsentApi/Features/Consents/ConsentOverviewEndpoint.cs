@@ -42,6 +42,10 @@ public static class ConsentOverviewEndpoint
 
         var sheet = await sender.Send(new GetConsentOverviewQuery(schoolId, groupId, at), ct);
         context.Response.Headers.Vary = HeaderNames.Accept;
+        if (format == Html)
+        {
+            context.Response.Headers.ContentSecurityPolicy = SecurityHeaders.ClassSheetPolicy;
+        }
         return format switch
         {
             Csv => TypedResults.Text(CsvText.ByteOrderMark + ClassSheet.Csv(sheet), CsvText.ContentType),

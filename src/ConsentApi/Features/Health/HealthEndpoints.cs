@@ -91,7 +91,8 @@ public static class HealthEndpoints
 
     public static IEndpointRouteBuilder MapHealthEndpoints(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/health").WithTags("Health").AllowAnonymous();
+        // Probes are neither authenticated nor rate limited: they must answer whatever else comes from their address.
+        var group = app.MapGroup("/health").WithTags("Health").AllowAnonymous().DisableRateLimiting();
         group.MapGet("/live", () => TypedResults.Ok(new HealthResponse("Healthy", new Dictionary<string, HealthCheckResponse>())))
             .WithName("GetLiveness")
             .WithSummary("Is the process up?")

@@ -19,12 +19,18 @@ public sealed record CachedApiClient(Guid Id, Guid OrganisationId, byte[] KeyHas
 
 /// <summary>
 /// Spares every request the key lookup while a client is busy: entries live for <see cref="ApiKeyOptions.CacheDuration"/>,
-/// and revoking a key drops its entry on this instance once the revocation has committed. Only found, unrevoked clients
-/// are kept; the key itself is still compared against the stored hash on every request. Nothing about consent is cached.
+/// and revoking a key drops its entry on this instance once the revocation has committed. The key itself is still
+/// compared against the stored hash on every request. Nothing about consent is cached.
+/// A prefix no unrevoked client has is remembered as unknown for as long, apart from the found clients so that guessing
+/// many prefixes cannot push them out: a caller repeating a bad key costs one lookup, not one per request. A new key
+/// gets a new random prefix, so remembering a prefix as unknown never hides a key created since.
 /// </summary>
 public sealed class ApiClientCache(IOptionsMonitor<ApiKeyOptions> options, TimeProvider clock)
 {
+    private const int MaxEntries = 10_000;
+
     private readonly ConcurrentDictionary<string, (CachedApiClient Client, DateTimeOffset Until)> _entries = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, DateTimeOffset> _unknown = new(StringComparer.Ordinal);
     private readonly Lock _gate = new();
 
     // Bumped by every Forget: a lookup that began before it may have read the row as it was before the revocation, so
@@ -38,26 +44,42 @@ public sealed class ApiClientCache(IOptionsMonitor<ApiKeyOptions> options, TimeP
         {
             return entry.Client;
         }
+        if (_unknown.TryGetValue(prefix, out var unknownUntil) && unknownUntil > now)
+        {
+            return null;
+        }
         var generation = Interlocked.Read(ref _generation);
         var client = await lookup();
         var duration = options.CurrentValue.CacheDuration;
-        if (client is null || duration <= TimeSpan.Zero)
+        if (duration <= TimeSpan.Zero)
         {
             _entries.TryRemove(prefix, out _);
+            _unknown.TryRemove(prefix, out _);
             return client;
         }
         lock (_gate)
         {
-            if (_generation == generation)
+            if (client is null)
             {
-                if (_entries.Count > 10_000)
-                {
-                    _entries.Clear();
-                }
-                _entries[prefix] = (client, now + duration);
+                _entries.TryRemove(prefix, out _);
+                Remember(_unknown, prefix, now + duration);
+            }
+            else if (_generation == generation)
+            {
+                _unknown.TryRemove(prefix, out _);
+                Remember(_entries, prefix, (client, now + duration));
             }
         }
         return client;
+    }
+
+    private static void Remember<T>(ConcurrentDictionary<string, T> entries, string prefix, T value)
+    {
+        if (entries.Count >= MaxEntries)
+        {
+            entries.Clear();
+        }
+        entries[prefix] = value;
     }
 
     public void Forget(string prefix)

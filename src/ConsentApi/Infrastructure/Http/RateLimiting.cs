@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Threading.RateLimiting;
 using ConsentApi.Infrastructure.Auth;
 using ConsentApi.Infrastructure.Errors;
+using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
 
 namespace ConsentApi.Infrastructure.Http;
@@ -18,6 +19,8 @@ public sealed class RateLimitOptions
 /// A fixed one-minute window per API client, or per IP address for unauthenticated calls (so guessing keys is slow
 /// too). Every response says the limit and what is left of it; a refused call gets 429 with Retry-After. The window is
 /// kept per instance: with N instances a client may reach N times the limit, which bounds abuse without shared state.
+/// Endpoints marked DisableRateLimiting (the health checks) are outside it, so a load balancer's address that also carries
+/// bad requests still sees the instance healthy.
 /// </summary>
 public sealed class ApiRateLimiter : IDisposable
 {
@@ -43,7 +46,8 @@ public sealed class ApiRateLimiter : IDisposable
 
     public async Task InvokeAsync(HttpContext context, RequestDelegate next)
     {
-        if (_limiter is null || context.Request.Path.StartsWithSegments("/swagger"))
+        if (_limiter is null || context.Request.Path.StartsWithSegments("/swagger")
+            || context.GetEndpoint()?.Metadata.GetMetadata<DisableRateLimitingAttribute>() is not null)
         {
             await next(context);
             return;

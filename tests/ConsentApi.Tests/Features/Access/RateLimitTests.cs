@@ -5,7 +5,10 @@ using ConsentApi.Domain;
 using ConsentApi.Features.ApiClients;
 using ConsentApi.Tests.Infrastructure;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.TestHost;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace ConsentApi.Tests.Features.Access;
 
@@ -160,20 +163,19 @@ public sealed class RateLimitTests : ApiTest
         var ip = NewIp();
         var otherIp = NewIp();
 
-        var remaining = new List<string>();
+        var seen = new List<(int, string)>();
         for (var i = 0; i < Limit; i++)
         {
-            var context = await FromIpAsync(ip, "/health/live");
-            Assert.That(context.Response.StatusCode, Is.EqualTo(StatusCodes.Status200OK));
-            remaining.Add(Header(context, "X-RateLimit-Remaining"));
+            var context = await FromIpAsync(ip, "/v1/schools");
+            seen.Add((context.Response.StatusCode, Header(context, "X-RateLimit-Remaining")));
         }
-        var refused = await FromIpAsync(ip, "/health/live");
-        var elsewhere = await FromIpAsync(otherIp, "/health/live");
+        var refused = await FromIpAsync(ip, "/v1/schools");
+        var elsewhere = await FromIpAsync(otherIp, "/v1/schools");
 
-        Assert.That(remaining, Is.EqualTo(new[] { "4", "3", "2", "1", "0" }));
+        Assert.That(seen, Is.EqualTo(new[] { "4", "3", "2", "1", "0" }.Select(r => (StatusCodes.Status401Unauthorized, r))));
         Assert.That(refused.Response.StatusCode, Is.EqualTo(StatusCodes.Status429TooManyRequests));
         Assert.That(Header(refused, "Retry-After"), Does.Match("^[1-9][0-9]*$"));
-        Assert.That(elsewhere.Response.StatusCode, Is.EqualTo(StatusCodes.Status200OK));
+        Assert.That(elsewhere.Response.StatusCode, Is.EqualTo(StatusCodes.Status401Unauthorized));
         Assert.That(Header(elsewhere, "X-RateLimit-Remaining"), Is.EqualTo("4"));
     }
 
@@ -185,9 +187,9 @@ public sealed class RateLimitTests : ApiTest
         var ip = NewIp();
         for (var i = 0; i < Limit; i++)
         {
-            await FromIpAsync(ip, "/health/live");
+            await FromIpAsync(ip, "/v1/schools");
         }
-        Assert.That((await FromIpAsync(ip, "/health/live")).Response.StatusCode, Is.EqualTo(StatusCodes.Status429TooManyRequests));
+        Assert.That((await FromIpAsync(ip, "/v1/schools")).Response.StatusCode, Is.EqualTo(StatusCodes.Status429TooManyRequests));
 
         var authenticated = await FromIpAsync(ip, "/v1/schools", key);
 
@@ -207,10 +209,55 @@ public sealed class RateLimitTests : ApiTest
             statuses.Add((await FromIpAsync(ip, "/v1/schools", unknownKey)).Response.StatusCode);
         }
         var guess = await FromIpAsync(ip, "/v1/schools", "cak_111111111111_" + new string('B', 43));
-        var anonymous = await FromIpAsync(ip, "/health/live");
+        var anonymous = await FromIpAsync(ip, "/v1/schools");
 
         Assert.That(statuses, Is.EqualTo(Enumerable.Repeat(StatusCodes.Status401Unauthorized, Limit)));
         Assert.That(guess.Response.StatusCode, Is.EqualTo(StatusCodes.Status429TooManyRequests));
         Assert.That(anonymous.Response.StatusCode, Is.EqualTo(StatusCodes.Status429TooManyRequests));
+    }
+
+    [Test]
+    public async Task Health_checks_answer_from_an_address_that_spent_its_budget_on_bad_keys()
+    {
+        var ip = NewIp();
+        for (var i = 0; i <= Limit; i++)
+        {
+            await FromIpAsync(ip, "/v1/schools", $"cak_{i:x12}_" + new string('C', 43));
+        }
+        Assert.That((await FromIpAsync(ip, "/v1/schools")).Response.StatusCode, Is.EqualTo(StatusCodes.Status429TooManyRequests));
+
+        var live = await FromIpAsync(ip, "/health/live");
+        var ready = await FromIpAsync(ip, "/health/ready");
+
+        Assert.That((live.Response.StatusCode, ready.Response.StatusCode), Is.EqualTo((StatusCodes.Status200OK, StatusCodes.Status200OK)));
+        Assert.That(Header(live, "X-RateLimit-Remaining"), Is.EqualTo("<missing>"));
+    }
+
+    [Test]
+    public async Task Repeated_calls_with_one_unknown_key_look_it_up_in_the_database_once()
+    {
+        var log = new SqlCommandLog();
+        await using var counting = Factory.WithWebHostBuilder(builder =>
+            builder.ConfigureTestServices(services => services.AddSingleton<IInterceptor>(log)));
+        var unknownKey = "cak_222222222222_" + new string('D', 43);
+        var ip = NewIp();
+
+        var statuses = new List<int>();
+        for (var i = 0; i < 2 * Limit; i++)
+        {
+            var context = await counting.Server.SendAsync(c =>
+            {
+                c.Request.Method = HttpMethods.Get;
+                c.Request.Path = "/v1/schools";
+                c.Connection.RemoteIpAddress = IPAddress.Parse(ip);
+                c.Request.Headers["X-Api-Key"] = unknownKey;
+            });
+            statuses.Add(context.Response.StatusCode);
+        }
+
+        Assert.That(statuses, Is.EqualTo(Enumerable.Repeat(StatusCodes.Status401Unauthorized, Limit)
+            .Concat(Enumerable.Repeat(StatusCodes.Status429TooManyRequests, Limit))));
+        Assert.That(log.Commands.Count(c => c.Contains("api_clients", StringComparison.Ordinal)), Is.EqualTo(1),
+            string.Join("\n---\n", log.Commands));
     }
 }

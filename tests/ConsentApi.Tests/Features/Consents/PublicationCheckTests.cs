@@ -605,56 +605,8 @@ public sealed class PublicationCheckTests : ApiTest
 /// </summary>
 public sealed partial class PublicationCheckSqlTests : ApiTest
 {
-    private sealed class CommandLog : DbCommandInterceptor
-    {
-        private readonly ConcurrentQueue<string> _commands = new();
-
-        public IReadOnlyList<string> Commands => [.. _commands];
-
-        public void Clear() => _commands.Clear();
-
-        public override InterceptionResult<DbDataReader> ReaderExecuting(DbCommand command, CommandEventData eventData, InterceptionResult<DbDataReader> result)
-        {
-            _commands.Enqueue(command.CommandText);
-            return result;
-        }
-
-        public override ValueTask<InterceptionResult<DbDataReader>> ReaderExecutingAsync(DbCommand command, CommandEventData eventData,
-            InterceptionResult<DbDataReader> result, CancellationToken cancellationToken = default)
-        {
-            _commands.Enqueue(command.CommandText);
-            return ValueTask.FromResult(result);
-        }
-
-        public override InterceptionResult<int> NonQueryExecuting(DbCommand command, CommandEventData eventData, InterceptionResult<int> result)
-        {
-            _commands.Enqueue(command.CommandText);
-            return result;
-        }
-
-        public override ValueTask<InterceptionResult<int>> NonQueryExecutingAsync(DbCommand command, CommandEventData eventData,
-            InterceptionResult<int> result, CancellationToken cancellationToken = default)
-        {
-            _commands.Enqueue(command.CommandText);
-            return ValueTask.FromResult(result);
-        }
-
-        public override InterceptionResult<object> ScalarExecuting(DbCommand command, CommandEventData eventData, InterceptionResult<object> result)
-        {
-            _commands.Enqueue(command.CommandText);
-            return result;
-        }
-
-        public override ValueTask<InterceptionResult<object>> ScalarExecutingAsync(DbCommand command, CommandEventData eventData,
-            InterceptionResult<object> result, CancellationToken cancellationToken = default)
-        {
-            _commands.Enqueue(command.CommandText);
-            return ValueTask.FromResult(result);
-        }
-    }
-
     /// <summary>The app as ConsentApiFactory configures it, plus the command log as an EF Core interceptor.</summary>
-    private sealed class CountingFactory(string connectionString, CommandLog log) : WebApplicationFactory<Program>
+    private sealed class CountingFactory(string connectionString, SqlCommandLog log) : WebApplicationFactory<Program>
     {
         protected override void ConfigureWebHost(IWebHostBuilder builder)
         {
@@ -671,7 +623,7 @@ public sealed partial class PublicationCheckSqlTests : ApiTest
     [GeneratedRegex(@"\b(FROM|JOIN)\s+""?decisions""?\s", RegexOptions.IgnoreCase)]
     private static partial Regex ReadsDecisions();
 
-    private readonly CommandLog _log = new();
+    private readonly SqlCommandLog _log = new();
     private CountingFactory? _counting;
 
     [OneTimeTearDown]

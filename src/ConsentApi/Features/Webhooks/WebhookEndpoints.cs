@@ -105,18 +105,10 @@ public sealed class CreateWebhookHandler(
         return new CreatedWebhookResponse(subscription.ToResponse(), subscription.Secret);
     }
 
-    /// <summary>SSRF guard: https, and a host that resolves to public addresses only (unless configuration allows otherwise).</summary>
+    /// <summary>SSRF guard: a strictly parsed https URL on an allowed port whose host resolves to public addresses only (unless configuration allows otherwise).</summary>
     private static async Task EnsureReachableAsync(string url, WebhookOptions options, CancellationToken ct)
     {
-        var uri = new Uri(url);
-        if (uri.Scheme != Uri.UriSchemeHttps && !(uri.Scheme == Uri.UriSchemeHttp && options.AllowHttp))
-        {
-            throw new RequestValidationException("url", "Webhook endpoints must use https.");
-        }
-        if (!string.IsNullOrEmpty(uri.UserInfo))
-        {
-            throw new RequestValidationException("url", "Put no credentials in the URL; verify deliveries by their signature.");
-        }
+        var uri = WebhookUrl.Parse(url, options);
         IPAddress[] addresses;
         try
         {
@@ -128,7 +120,7 @@ public sealed class CreateWebhookHandler(
         }
         if (!options.AllowPrivateNetworks && (addresses.Length == 0 || addresses.Any(a => !WebhookAddresses.IsPublic(a))))
         {
-            throw new RequestValidationException("url", "The host resolves to a loopback, link-local or private address, which webhooks may not reach.");
+            throw new RequestValidationException("url", "The host resolves to a loopback, link-local, private address or another special-purpose one, which webhooks may not reach.");
         }
     }
 }

@@ -17,7 +17,7 @@ using Microsoft.Extensions.Options;
 namespace ConsentApi.Features.Webhooks;
 
 /// <summary>A new webhook subscription.</summary>
-/// <param name="Url">Where events are POSTed: https (http only where configuration allows), not a private or loopback address.</param>
+/// <param name="Url">Where events are POSTed: an https URL on port 443 whose host resolves to public addresses only (see the operation's description).</param>
 /// <param name="EventTypes">Which events: consent.changed, takedown.opened, takedown.updated, takedown.completed, publication.registered, roster.synced.</param>
 /// <param name="SchoolId">Only events of this school; leave out for all.</param>
 public sealed record CreateWebhookRequest(
@@ -105,18 +105,10 @@ public sealed class CreateWebhookHandler(
         return new CreatedWebhookResponse(subscription.ToResponse(), subscription.Secret);
     }
 
-    /// <summary>SSRF guard: https, and a host that resolves to public addresses only (unless configuration allows otherwise).</summary>
+    /// <summary>SSRF guard: a strictly parsed https URL on an allowed port whose host resolves to public addresses only (unless configuration allows otherwise).</summary>
     private static async Task EnsureReachableAsync(string url, WebhookOptions options, CancellationToken ct)
     {
-        var uri = new Uri(url);
-        if (uri.Scheme != Uri.UriSchemeHttps && !(uri.Scheme == Uri.UriSchemeHttp && options.AllowHttp))
-        {
-            throw new RequestValidationException("url", "Webhook endpoints must use https.");
-        }
-        if (!string.IsNullOrEmpty(uri.UserInfo))
-        {
-            throw new RequestValidationException("url", "Put no credentials in the URL; verify deliveries by their signature.");
-        }
+        var uri = WebhookUrl.Parse(url, options);
         IPAddress[] addresses;
         try
         {
@@ -128,7 +120,7 @@ public sealed class CreateWebhookHandler(
         }
         if (!options.AllowPrivateNetworks && (addresses.Length == 0 || addresses.Any(a => !WebhookAddresses.IsPublic(a))))
         {
-            throw new RequestValidationException("url", "The host resolves to a loopback, link-local or private address, which webhooks may not reach.");
+            throw new RequestValidationException("url", "The host resolves to a loopback, link-local, private address or another special-purpose one, which webhooks may not reach.");
         }
     }
 }
@@ -245,7 +237,15 @@ public static class WebhookEndpoints
                 Events are POSTed as JSON, signed per the Standard Webhooks specification (`webhook-id`,
                 `webhook-timestamp`, `webhook-signature`: `v1,` + base64 HMAC-SHA256 over `id.timestamp.body` with the
                 secret returned here, once). Delivered at least once, in order per subscription, retried with growing
-                delays for about a day. The URL must be https and resolve to public addresses only.
+                delays for about a day.
+
+                The URL is refused (400 on `url`, before any connection) unless it is an absolute `https://` URL with a
+                host, on port 443 (or a configured port), without user info, fragment, backslash, percent-encoded host,
+                whitespace or control characters, whose host resolves only to public addresses: none of the IANA
+                special-purpose IPv4 and IPv6 ranges (loopback, private, link-local, shared, documentation,
+                benchmarking, multicast, reserved, ULA, 6to4, Teredo, local-use NAT64, ...); IPv4-mapped,
+                IPv4-compatible and NAT64 addresses are judged by the IPv4 address they carry. The same address and
+                port rules apply again at every connection.
                 """)
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status404NotFound);

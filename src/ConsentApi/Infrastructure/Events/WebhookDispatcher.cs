@@ -334,7 +334,7 @@ public sealed partial class WebhookDispatcher(
         }
     }
 
-    /// <summary>The HTTP client for deliveries: it refuses to connect to non-public addresses unless allowed, after DNS.</summary>
+    /// <summary>The HTTP client for deliveries: it refuses to connect to non-public addresses (after DNS) or other ports unless allowed.</summary>
     public static void ConfigureHttp(IServiceCollection services) =>
         services.AddHttpClient(HttpClientName)
             .ConfigurePrimaryHttpMessageHandler(provider =>
@@ -345,6 +345,10 @@ public sealed partial class WebhookDispatcher(
                     AllowAutoRedirect = false,
                     ConnectCallback = async (context, ct) =>
                     {
+                        if (!settings.IsPortAllowed(context.DnsEndPoint.Port))
+                        {
+                            throw new HttpRequestException($"Port {context.DnsEndPoint.Port} is not allowed for webhooks.");
+                        }
                         var addresses = await Dns.GetHostAddressesAsync(context.DnsEndPoint.Host, ct);
                         var allowed = addresses.Where(a => settings.AllowPrivateNetworks || WebhookAddresses.IsPublic(a)).ToArray();
                         if (allowed.Length == 0)

@@ -1,6 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
-
 namespace ConsentApi.Infrastructure.Events;
 
 public sealed class WebhookOptions
@@ -12,6 +9,14 @@ public sealed class WebhookOptions
 
     /// <summary>Allow endpoints on loopback, link-local and private networks (local testing only): off against SSRF.</summary>
     public bool AllowPrivateNetworks { get; set; }
+
+    /// <summary>
+    /// The ports a webhook URL may name (443 when not configured). Where <see cref="AllowPrivateNetworks"/> is on
+    /// (local testing, receivers on random ports) any port is allowed.
+    /// </summary>
+    public int[]? AllowedPorts { get; set; }
+
+    public bool IsPortAllowed(int port) => AllowPrivateNetworks || (AllowedPorts is { Length: > 0 } ports ? ports : [443]).Contains(port);
 
     /// <summary>How often the dispatcher looks for due deliveries; zero switches this instance's dispatcher off.</summary>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
@@ -30,32 +35,4 @@ public sealed class WebhookOptions
 
     /// <summary>How many subscriptions one instance delivers to at once; each is served on its own.</summary>
     public int MaxConcurrentSubscriptions { get; set; } = 8;
-}
-
-/// <summary>Which addresses a webhook may reach: public ones, unless configuration allows private networks.</summary>
-public static class WebhookAddresses
-{
-    public static bool IsPublic(IPAddress address)
-    {
-        if (address.IsIPv4MappedToIPv6)
-        {
-            address = address.MapToIPv4();
-        }
-        if (IPAddress.IsLoopback(address) || address.Equals(IPAddress.Any) || address.Equals(IPAddress.IPv6Any))
-        {
-            return false;
-        }
-        if (address.AddressFamily == AddressFamily.InterNetworkV6)
-        {
-            return !(address.IsIPv6LinkLocal || address.IsIPv6SiteLocal || address.IsIPv6UniqueLocal || address.IsIPv6Multicast);
-        }
-        var b = address.GetAddressBytes();
-        return !(b[0] == 10
-                 || (b[0] == 172 && b[1] >= 16 && b[1] <= 31)
-                 || (b[0] == 192 && b[1] == 168)
-                 || (b[0] == 169 && b[1] == 254)
-                 || (b[0] == 100 && b[1] >= 64 && b[1] <= 127)
-                 || b[0] == 0
-                 || b[0] >= 224);
-    }
 }

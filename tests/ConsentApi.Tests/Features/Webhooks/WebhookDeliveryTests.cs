@@ -204,7 +204,7 @@ public sealed class WebhookSubscriptionValidationTests : ApiTest
     [TestCase("https://10.1.2.3/hook", "private address")]
     [TestCase("https://169.254.169.254/latest/meta-data", "private address")]
     [TestCase("https://[::1]/hook", "private address")]
-    [TestCase("https://user:secret@8.8.8.8/hook", "credentials")]
+    [TestCase("https://user:secret@192.0.2.10/hook", "credentials")]
     public async Task An_unsafe_url_is_refused_and_nothing_is_written(string url, string reason)
     {
         var tenant = await CreateTenantAsync();
@@ -221,16 +221,29 @@ public sealed class WebhookSubscriptionValidationTests : ApiTest
     {
         var tenant = await CreateTenantAsync();
         var problem = await AssertProblemAsync(await tenant.Admin().PostAsJsonAsync("/v1/webhooks",
-            new { url = "https://8.8.8.8/hook", eventTypes = new[] { "pupil.deleted" } }), HttpStatusCode.BadRequest, "validation");
+            new { url = "https://127.0.0.1/hook", eventTypes = new[] { "pupil.deleted" } }), HttpStatusCode.BadRequest, "validation");
         Assert.That(problem["errors"]!.AsObject().Select(e => e.Key), Is.EqualTo(new[] { "eventTypes" }));
     }
+}
+
+/// <summary>
+/// Subscribing where the address check lets the URL through. Tests subscribe loopback only (with private networks
+/// allowed), never a public address; that public addresses pass the check is shown by WebhookAddressTests, without
+/// any traffic. Nothing is dispatched here.
+/// </summary>
+public sealed class WebhookSubscriptionTests : ApiTest
+{
+    protected override IReadOnlyDictionary<string, string> Settings => new Dictionary<string, string>
+    {
+        ["Webhooks:AllowPrivateNetworks"] = "true",
+    };
 
     [Test]
-    public async Task A_public_https_url_is_accepted_and_the_secret_is_shown_once()
+    public async Task A_reachable_https_url_is_accepted_and_the_secret_is_shown_once()
     {
         var tenant = await CreateTenantAsync();
         var created = await (await tenant.Admin().PostAsJsonAsync("/v1/webhooks",
-            new { url = "https://8.8.8.8/hook", eventTypes = new[] { "consent.changed", "takedown.opened" } })).ReadObjectAsync();
+            new { url = "https://127.0.0.1/hook", eventTypes = new[] { "consent.changed", "takedown.opened" } })).ReadObjectAsync();
         var id = (Guid)created["webhook"]!["id"]!;
         Assert.That((string?)created["secret"], Does.Match("^whsec_[A-Za-z0-9+/]{43}=$"));
         var read = await (await tenant.Admin().GetAsync($"/v1/webhooks/{id}")).Content.ReadAsStringAsync();

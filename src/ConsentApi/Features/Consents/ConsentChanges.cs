@@ -153,7 +153,7 @@ public sealed class ConsentChanges(
             throw new InvalidOperationException("A command changes the consent of one organisation only.");
         }
         _organisationId = organisationId;
-        var key = OrganisationLockKey(organisationId);
+        var key = AdvisoryLocks.Key(organisationId, AdvisoryLocks.Consent);
         // lock_timeout (for the rest of the transaction) turns a wait that would outlast the request into a clear 503
         // (DatabaseOutage.Busy) instead of a statement time-out.
         var wait = $"{(int)LockWait.TotalMilliseconds}ms";
@@ -180,9 +180,6 @@ public sealed class ConsentChanges(
             _before[item] = consent.State;
         }
     }
-
-    private static long OrganisationLockKey(Guid organisationId) =>
-        BitConverter.ToInt64(organisationId.ToByteArray(), 8) ^ 0x436F6E73656E74; // "Consent"
 }
 
 /// <summary>PostgreSQL's order of uuids (their bytes, as written), which is not <see cref="Guid.CompareTo(Guid)"/>'s.</summary>

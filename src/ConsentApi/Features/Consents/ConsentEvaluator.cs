@@ -14,7 +14,7 @@ public sealed class ConsentEvaluator(ConsentDbContext db)
 
     /// <summary>
     /// The consent of every item that matters for <paramref name="pupilIds"/> at <paramref name="at"/>: the items the
-    /// pupil's forms ask and the items anyone decided on.
+    /// pupil's forms ask and the items anyone decided on, from one read of their facts.
     /// </summary>
     public async Task<Dictionary<(Guid PupilId, MediaType MediaType, string Channel), EffectiveConsent>> StatesAsync(
         Guid organisationId, IReadOnlyCollection<Guid> pupilIds, DateTimeOffset at, CancellationToken ct)
@@ -23,21 +23,12 @@ public sealed class ConsentEvaluator(ConsentDbContext db)
         {
             return [];
         }
-        var ids = pupilIds.ToList();
-        var schools = await db.Pupils.AsNoTracking().Where(p => p.OrganisationId == organisationId && ids.Contains(p.Id))
-            .Select(p => new { p.Id, p.SchoolId }).ToListAsync(ct);
-        var decided = await db.Decisions.AsNoTracking().Where(d => ids.Contains(d.PupilId) && d.GivenAt <= at)
-            .Select(d => new { d.PupilId, d.MediaType, d.ChannelKey }).Distinct().ToListAsync(ct);
-        var asked = new Dictionary<Guid, HashSet<(MediaType, string)>>();
-        foreach (var schoolId in schools.Select(p => p.SchoolId).Distinct())
-        {
-            asked[schoolId] = await db.AskedItemsAsync(organisationId, schoolId, at, ct);
-        }
-        var pairs = schools.SelectMany(p => asked[p.SchoolId].Select(i => (p.Id, i.Item1, i.Item2)))
-            .Concat(decided.Select(d => (d.PupilId, d.MediaType, d.ChannelKey)))
+        var (pupils, decisions, asked) = await FactsAsync(organisationId, [.. pupilIds.Distinct()], at, ct);
+        var pairs = pupils.Values.SelectMany(p => asked[p.SchoolId].Select(i => (p.Id, i.Item1, i.Item2)))
+            .Concat(decisions.Where(d => pupils.ContainsKey(d.Item.PupilId)).Select(d => d.Item))
             .Distinct()
             .ToList();
-        return await EvaluateAsync(organisationId, pairs, at, ct);
+        return new ConsentSnapshot(pairs, pupils, decisions, asked, at).Evaluate();
     }
 
     /// <summary>The facts behind the pairs' consent at <paramref name="at"/>, read once and evaluable again with decisions added.</summary>
@@ -45,7 +36,15 @@ public sealed class ConsentEvaluator(ConsentDbContext db)
         Guid organisationId, IReadOnlyCollection<(Guid PupilId, MediaType MediaType, string Channel)> pairs, DateTimeOffset at,
         CancellationToken ct)
     {
-        var pupilIds = pairs.Select(p => p.PupilId).Distinct().ToList();
+        var (pupils, decisions, asked) = await FactsAsync(organisationId, [.. pairs.Select(p => p.PupilId).Distinct()], at, ct);
+        return new ConsentSnapshot([.. pairs.Distinct()], pupils, decisions, asked, at);
+    }
+
+    private async Task<(Dictionary<Guid, PupilFacts> Pupils,
+        List<((Guid PupilId, MediaType MediaType, string Channel) Item, DecisionFact Fact)> Decisions,
+        Dictionary<Guid, HashSet<(MediaType, string)>> Asked)> FactsAsync(
+        Guid organisationId, List<Guid> pupilIds, DateTimeOffset at, CancellationToken ct)
+    {
         var pupils = (await db.PupilFactsAsync(db.Pupils.Where(p => p.OrganisationId == organisationId && pupilIds.Contains(p.Id)), ct))
             .ToDictionary(p => p.Id);
         var decisions = (await db.DecisionRows(db.Decisions.Where(d => pupilIds.Contains(d.PupilId) && d.GivenAt <= at)).ToListAsync(ct))
@@ -56,7 +55,7 @@ public sealed class ConsentEvaluator(ConsentDbContext db)
         {
             asked[schoolId] = await db.AskedItemsAsync(organisationId, schoolId, at, ct);
         }
-        return new ConsentSnapshot([.. pairs.Distinct()], pupils, decisions, asked, at);
+        return (pupils, decisions, asked);
     }
 }
 

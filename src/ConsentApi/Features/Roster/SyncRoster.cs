@@ -33,7 +33,7 @@ public sealed class SyncRosterHandler(
 
         // Guardians are shared by the organisation's schools: serialise syncs per organisation so that two schools
         // adding the same new guardian at once cannot collide.
-        await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock({AdvisoryLockKey(client.OrganisationId)})", ct);
+        await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock({AdvisoryLocks.Key(client.OrganisationId, AdvisoryLocks.Roster)})", ct);
         // Any pupil of the school may change: lock them all, in the one order every consent command locks in.
         await changes.LockSchoolAsync(client.OrganisationId, command.SchoolId, ct);
 
@@ -48,9 +48,6 @@ public sealed class SyncRosterHandler(
         audit.On("school", command.SchoolId);
         return new RosterSyncResponse(groups.Counts, pupils, guardians.Counts, links);
     }
-
-    private static long AdvisoryLockKey(Guid organisationId) =>
-        BitConverter.ToInt64(organisationId.ToByteArray(), 8) ^ 0x526F73746572; // "Roster"
 
     private async Task<(RosterCounts Counts, Dictionary<string, Guid> ByExternalId)> SyncGroups(
         Guid schoolId, RosterRequest roster, CancellationToken ct)

@@ -71,7 +71,7 @@ public sealed partial class TakedownSweep(IServiceScopeFactory scopes, IOptions<
         var db = scope.ServiceProvider.GetRequiredService<ConsentDbContext>();
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
         var locked = await db.Database
-            .SqlQuery<bool>($"SELECT pg_try_advisory_xact_lock({LockKey(organisationId)}) AS \"Value\"")
+            .SqlQuery<bool>($"SELECT pg_try_advisory_xact_lock({AdvisoryLocks.Key(organisationId, AdvisoryLocks.Sweep)}) AS \"Value\"")
             .SingleAsync(ct);
         if (!locked)
         {
@@ -81,8 +81,6 @@ public sealed partial class TakedownSweep(IServiceScopeFactory scopes, IOptions<
         await db.SaveChangesAsync(ct);
         await transaction.CommitAsync(ct);
     }
-
-    private static long LockKey(Guid organisationId) => BitConverter.ToInt64(organisationId.ToByteArray(), 8) ^ 0x5377656570; // "Sweep"
 
     [LoggerMessage(Level = LogLevel.Error, Message = "The takedown sweep failed; it runs again at the next interval.")]
     private static partial void LogSweepFailed(ILogger logger, Exception exception);

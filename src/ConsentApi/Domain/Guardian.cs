@@ -16,3 +16,16 @@ public sealed class GuardianLink
     public Guid GuardianId { get; init; }
     public bool HasParentalAuthority { get; set; }
 }
+
+/// <summary>
+/// A school's knowledge of a guardian. A guardian is one person across the organisation's schools (a parent of
+/// children at two schools), identified by external id; each school that names them, by roster, link or create, knows
+/// them under the name its own records give. A client limited to some schools sees only the guardians its schools
+/// know, under their names, so nothing another school holds shows through.
+/// </summary>
+public sealed class GuardianSchool
+{
+    public Guid GuardianId { get; init; }
+    public Guid SchoolId { get; init; }
+    public required string DisplayName { get; set; }
+}

@@ -152,7 +152,7 @@ public sealed class DecisionRecorder(ConsentDbContext db, CurrentClient client, 
         {
             throw new RequestValidationException("guardianId", "Name the deciding guardian.");
         }
-        if (!await db.Guardians.AnyAsync(g => g.Id == guardianId && g.OrganisationId == organisationId, ct))
+        if (!await db.Guardians.VisibleTo(db, client).AnyAsync(g => g.Id == guardianId, ct))
         {
             throw new NotFoundException("Guardian", guardianId);
         }

@@ -69,19 +69,15 @@ internal static class GuardianScope
     public static async Task<(Guardian Guardian, Dictionary<Guid, bool> Children)> ResolveAsync(
         ConsentDbContext db, CurrentClient client, string externalId, bool includeLeft, CancellationToken ct)
     {
-        var guardian = await db.Guardians.AsNoTracking()
-                           .SingleOrDefaultAsync(g => g.OrganisationId == client.OrganisationId && g.ExternalId == externalId, ct)
+        // A client limited to some schools acts only for guardians its schools know: one known only elsewhere in the
+        // board answers as an unknown one does, so the answer reveals nothing about other schools.
+        var guardian = await db.Guardians.AsNoTracking().VisibleTo(db, client)
+                           .SingleOrDefaultAsync(g => g.ExternalId == externalId, ct)
                        ?? throw new NotFoundException("Guardian", externalId);
         var visible = db.Pupils.VisibleTo(client).Where(p => includeLeft || p.Status == PupilStatus.Active).Select(p => p.Id);
         var children = await db.GuardianLinks.AsNoTracking()
             .Where(l => l.GuardianId == guardian.Id && visible.Contains(l.PupilId))
             .ToDictionaryAsync(l => l.PupilId, l => l.HasParentalAuthority, ct);
-        // A client limited to some schools knows a guardian only through children at those schools: one known only
-        // elsewhere in the board answers as an unknown one does, so the answer reveals nothing about other schools.
-        if (client.IsLimitedToSchools && children.Count == 0)
-        {
-            throw new NotFoundException("Guardian", externalId);
-        }
         return (guardian, children);
     }
 

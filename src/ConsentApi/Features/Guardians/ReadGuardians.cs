@@ -28,7 +28,7 @@ public sealed class ListGuardiansHandler(ConsentDbContext db, CurrentClient clie
         return await db.Guardians.AsNoTracking().VisibleTo(db, client)
             .Where(g => (query.ExternalId == null || g.ExternalId == query.ExternalId) && (after == null || g.Id > after))
             .OrderBy(g => g.Id)
-            .ProjectToResponse()
+            .ProjectToResponseFor(db, client)
             .ToPageAsync(query.Limit, g => g.Id, ct);
     }
 }
@@ -40,19 +40,18 @@ public sealed class GetGuardianHandler(ConsentDbContext db, CurrentClient client
 {
     public async ValueTask<GuardianDetailResponse> Handle(GetGuardianQuery query, CancellationToken ct)
     {
-        var visiblePupils = db.Pupils.VisibleTo(client);
-        return await db.Guardians.AsNoTracking().VisibleTo(db, client)
-                   .Where(g => g.Id == query.GuardianId)
-                   .Select(g => new GuardianDetailResponse(g.Id, g.ExternalId, g.DisplayName,
-                       db.GuardianLinks.Where(l => l.GuardianId == g.Id)
-                           .Join(visiblePupils, l => l.PupilId, p => p.Id, (l, p) => new { Link = l, Pupil = p })
-                           .OrderBy(x => x.Pupil.Id)
-                           .Take(GuardianDetailResponse.MaxPupils)
-                           .Select(x => new GuardianPupilResponse(
-                               x.Pupil.Id, x.Pupil.SchoolId, x.Pupil.DisplayName, x.Link.HasParentalAuthority))
-                           .ToList()))
-                   .SingleOrDefaultAsync(ct)
-               ?? throw new NotFoundException("Guardian", query.GuardianId);
+        var guardian = await db.Guardians.AsNoTracking().VisibleTo(db, client)
+                           .Where(g => g.Id == query.GuardianId)
+                           .ProjectToResponseFor(db, client)
+                           .SingleOrDefaultAsync(ct)
+                       ?? throw new NotFoundException("Guardian", query.GuardianId);
+        var pupils = await db.GuardianLinks.AsNoTracking().Where(l => l.GuardianId == guardian.Id)
+            .Join(db.Pupils.VisibleTo(client), l => l.PupilId, p => p.Id, (l, p) => new { Link = l, Pupil = p })
+            .OrderBy(x => x.Pupil.Id)
+            .Take(GuardianDetailResponse.MaxPupils)
+            .Select(x => new GuardianPupilResponse(x.Pupil.Id, x.Pupil.SchoolId, x.Pupil.DisplayName, x.Link.HasParentalAuthority))
+            .ToListAsync(ct);
+        return new GuardianDetailResponse(guardian.Id, guardian.ExternalId, guardian.DisplayName, pupils);
     }
 }
 
@@ -62,7 +61,10 @@ public static class ReadGuardianEndpoints
         group.MapGet("/", List)
             .WithName("ListGuardians")
             .WithSummary("List guardians")
-            .WithDescription("The organisation's guardians the caller may see, optionally the one with an external id.")
+            .WithDescription("""
+                The organisation's guardians the caller may see, optionally the one with an external id. A client limited
+                to some schools sees the guardians its schools know, under their names.
+                """)
             .ProducesValidationProblem();
 
     public static RouteHandlerBuilder MapGetGuardian(this RouteGroupBuilder group) =>

@@ -16,21 +16,35 @@ public sealed class CreateGuardianHandler(ConsentDbContext db, CurrentClient cli
 {
     public async ValueTask<GuardianResponse> Handle(CreateGuardianCommand command, CancellationToken ct)
     {
+        // One guardian per external id: creates and roster syncs of the organisation take turns.
+        await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock({AdvisoryLocks.Key(client.OrganisationId, AdvisoryLocks.Roster)})", ct);
         var externalId = command.Guardian.ExternalId;
-        if (await db.Guardians.AnyAsync(g => g.OrganisationId == client.OrganisationId && g.ExternalId == externalId, ct))
+        var name = command.Guardian.DisplayName.Trim();
+        var guardian = await db.Guardians
+            .SingleOrDefaultAsync(g => g.OrganisationId == client.OrganisationId && g.ExternalId == externalId, ct);
+        if (guardian is null)
+        {
+            guardian = new Guardian { OrganisationId = client.OrganisationId, ExternalId = externalId, DisplayName = name };
+            db.Guardians.Add(guardian);
+        }
+        else if (!client.IsLimitedToSchools || await db.Guardians.VisibleTo(db, client).AnyAsync(g => g.Id == guardian.Id, ct))
         {
             throw new ConflictException($"The organisation already has a guardian with external id '{externalId}'.");
         }
-
-        var guardian = new Guardian
+        else if (!await db.GuardianSchools.AnyAsync(k => k.GuardianId == guardian.Id, ct))
         {
-            OrganisationId = client.OrganisationId,
-            ExternalId = externalId,
-            DisplayName = command.Guardian.DisplayName.Trim(),
-        };
-        db.Guardians.Add(guardian);
+            // Known to no school yet: the first school to name them names them for the organisation too.
+            guardian.DisplayName = name;
+        }
+        // A guardian known only at other schools of the board is, for these schools, a new one: the answer is the same
+        // as for a guardian nobody knew, and what the other schools hold of them stays theirs.
+        await db.SaveChangesAsync(ct);
+        if (client.IsLimitedToSchools)
+        {
+            await db.KnowAsync(guardian.Id, client.SchoolIds, name, ct);
+        }
         audit.On("guardian", guardian.Id);
-        return guardian.ToResponse();
+        return new GuardianResponse(guardian.Id, guardian.ExternalId, name);
     }
 }
 
@@ -44,16 +58,37 @@ public sealed class UpdateGuardianHandler(ConsentDbContext db, CurrentClient cli
         var guardian = await db.Guardians.VisibleTo(db, client).SingleOrDefaultAsync(g => g.Id == command.GuardianId, ct)
                        ?? throw new NotFoundException("Guardian", command.GuardianId);
         var externalId = command.Guardian.ExternalId;
-        if (externalId != guardian.ExternalId && await db.Guardians.AnyAsync(
-                g => g.OrganisationId == guardian.OrganisationId && g.ExternalId == externalId, ct))
+        var name = command.Guardian.DisplayName.Trim();
+        if (client.IsLimitedToSchools)
         {
-            throw new ConflictException($"The organisation already has a guardian with external id '{externalId}'.");
+            if (externalId != guardian.ExternalId)
+            {
+                throw new ForbiddenException(
+                    "A client limited to some schools cannot change a guardian's external id: it identifies the guardian across the organisation's schools.");
+            }
+            // The caller's schools rename the guardian for themselves; for the organisation only when no other school knows them.
+            var schoolIds = client.SchoolIds;
+            await db.GuardianSchools.Where(k => k.GuardianId == guardian.Id && schoolIds.Contains(k.SchoolId))
+                .ExecuteUpdateAsync(k => k.SetProperty(x => x.DisplayName, name), ct);
+            if (!await db.KnownElsewhereAsync(guardian.Id, schoolIds, ct))
+            {
+                guardian.DisplayName = name;
+            }
         }
-
-        guardian.ExternalId = externalId;
-        guardian.DisplayName = command.Guardian.DisplayName.Trim();
+        else
+        {
+            if (externalId != guardian.ExternalId && await db.Guardians.AnyAsync(
+                    g => g.OrganisationId == guardian.OrganisationId && g.ExternalId == externalId, ct))
+            {
+                throw new ConflictException($"The organisation already has a guardian with external id '{externalId}'.");
+            }
+            guardian.ExternalId = externalId;
+            guardian.DisplayName = name;
+            await db.GuardianSchools.Where(k => k.GuardianId == guardian.Id)
+                .ExecuteUpdateAsync(k => k.SetProperty(x => x.DisplayName, name), ct);
+        }
         audit.On("guardian", guardian.Id);
-        return guardian.ToResponse();
+        return new GuardianResponse(guardian.Id, guardian.ExternalId, name);
     }
 }
 
@@ -64,8 +99,11 @@ public static class WriteGuardianEndpoints
             .WithName("CreateGuardian")
             .WithSummary("Add a guardian")
             .WithDescription("""
-                Adds a guardian to the organisation. Link them to pupils with LinkGuardian. A client limited to some
-                schools sees a guardian once they are linked to a pupil of those schools.
+                Adds a guardian to the organisation. Link them to pupils with LinkGuardian. A guardian is one person
+                across the organisation's schools, identified by external id. A client limited to some schools adds the
+                guardian to its schools, under the name it gives; when only other schools know that external id, the
+                answer is the same as for a new guardian, and what the other schools hold stays theirs (409 only when
+                the caller's own schools know them already).
                 """)
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status409Conflict);
@@ -74,7 +112,11 @@ public static class WriteGuardianEndpoints
         group.MapPut("/{guardianId:guid}", Update)
             .WithName("UpdateGuardian")
             .WithSummary("Update a guardian")
-            .WithDescription("Replaces the guardian's external id and name.")
+            .WithDescription("""
+                Replaces the guardian's external id and name. A client limited to some schools renames the guardian for
+                its schools (and for the organisation when no other school knows them), and cannot change the external
+                id (403): it identifies the guardian across the organisation's schools.
+                """)
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict);

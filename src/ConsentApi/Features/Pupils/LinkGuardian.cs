@@ -1,5 +1,6 @@
 using ConsentApi.Domain;
 using ConsentApi.Features.Consents;
+using ConsentApi.Features.Guardians;
 using ConsentApi.Infrastructure.Auth;
 using ConsentApi.Infrastructure.Errors;
 using ConsentApi.Infrastructure.Persistence;
@@ -22,8 +23,10 @@ public sealed class LinkGuardianHandler(ConsentDbContext db, CurrentClient clien
         var pupil = await db.Pupils.VisibleTo(client).Include(p => p.Guardians)
                         .SingleOrDefaultAsync(p => p.Id == command.PupilId, ct)
                     ?? throw new NotFoundException("Pupil", command.PupilId);
-        var guardian = await db.Guardians.AsNoTracking()
-                           .SingleOrDefaultAsync(g => g.Id == command.GuardianId && g.OrganisationId == client.OrganisationId, ct)
+        var guardian = await db.Guardians.AsNoTracking().VisibleTo(db, client)
+                           .Where(g => g.Id == command.GuardianId)
+                           .ProjectToResponseFor(db, client)
+                           .SingleOrDefaultAsync(ct)
                        ?? throw new NotFoundException("Guardian", command.GuardianId);
 
         var link = pupil.Guardians.SingleOrDefault(l => l.GuardianId == guardian.Id);
@@ -40,8 +43,12 @@ public sealed class LinkGuardianHandler(ConsentDbContext db, CurrentClient clien
             link.HasParentalAuthority = command.HasParentalAuthority;
         }
         await db.SaveChangesAsync(ct);
+        // The pupil's school now knows the guardian, under the name the caller knows them by unless it knew them already.
+        await db.KnowAsync(guardian.Id, [pupil.SchoolId], guardian.DisplayName, ct);
+        var name = await db.GuardianSchools.Where(k => k.GuardianId == guardian.Id && k.SchoolId == pupil.SchoolId)
+            .Select(k => k.DisplayName).SingleAsync(ct);
         audit.On("pupil", pupil.Id);
-        return new PupilGuardianResponse(guardian.Id, guardian.ExternalId, guardian.DisplayName, command.HasParentalAuthority);
+        return new PupilGuardianResponse(guardian.Id, guardian.ExternalId, name, command.HasParentalAuthority);
     }
 }
 
@@ -71,7 +78,11 @@ public static class GuardianLinkEndpoints
         group.MapPut("/{pupilId:guid}/guardians/{guardianId:guid}", Link)
             .WithName("LinkGuardian")
             .WithSummary("Link a guardian to a pupil")
-            .WithDescription("Links the guardian to the pupil, or updates whether the guardian holds parental authority.")
+            .WithDescription("""
+                Links the guardian to the pupil, or updates whether the guardian holds parental authority. The pupil's
+                school comes to know the guardian. A client limited to some schools links only guardians its schools
+                know (by roster, create or an earlier link); others are 404.
+                """)
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict);

@@ -73,8 +73,10 @@ public sealed class GetPupilHandler(ConsentDbContext db, CurrentClient client) :
                 p.Guardians
                     .Join(db.Guardians, l => l.GuardianId, g => g.Id, (l, g) => new { Link = l, Guardian = g })
                     .OrderBy(x => x.Guardian.Id)
-                    .Select(x => new PupilGuardianResponse(
-                        x.Guardian.Id, x.Guardian.ExternalId, x.Guardian.DisplayName, x.Link.HasParentalAuthority))
+                    .Select(x => new PupilGuardianResponse(x.Guardian.Id, x.Guardian.ExternalId,
+                        db.GuardianSchools.Where(k => k.GuardianId == x.Guardian.Id && k.SchoolId == p.SchoolId)
+                            .Select(k => k.DisplayName).FirstOrDefault() ?? x.Guardian.DisplayName,
+                        x.Link.HasParentalAuthority))
                     .ToList()))
             .SingleOrDefaultAsync(ct)
         ?? throw new NotFoundException("Pupil", query.PupilId);

@@ -38,7 +38,7 @@ public sealed class SyncRosterHandler(
         await changes.LockSchoolAsync(client.OrganisationId, command.SchoolId, ct);
 
         var groups = await SyncGroups(command.SchoolId, roster, ct);
-        var guardians = await SyncGuardians(roster, ct);
+        var guardians = await SyncGuardians(command.SchoolId, roster, ct);
         await SaveAndReleaseAsync(ct);
         var (pupils, links) = await SyncPupils(command.SchoolId, roster, groups.ByExternalId, guardians.ByExternalId, today, ct);
         await db.AddRequestsForOpenCampaignsAsync(command.SchoolId, clock.GetUtcNow(), ct);
@@ -78,14 +78,25 @@ public sealed class SyncRosterHandler(
         return (new RosterCounts(created, updated, unchanged), existing.ToDictionary(g => g.Key, g => g.Value.Id));
     }
 
+    /// <summary>
+    /// Guardians by external id within the organisation, as this school knows them. A guardian the school did not know is
+    /// new to it (created), whether or not another school knows them: the counts and the names this school sees reveal
+    /// nothing of other schools, and the organisation's name for a guardian follows this school only while no other
+    /// school knows them.
+    /// </summary>
     private async Task<(RosterCounts Counts, Dictionary<string, Guid> ByExternalId)> SyncGuardians(
-        RosterRequest roster, CancellationToken ct)
+        Guid schoolId, RosterRequest roster, CancellationToken ct)
     {
         var organisationId = client.OrganisationId;
         var externalIds = roster.Guardians.Select(g => g.ExternalId).ToList();
         var existing = await db.Guardians
             .Where(g => g.OrganisationId == organisationId && externalIds.Contains(g.ExternalId))
             .ToDictionaryAsync(g => g.ExternalId, ct);
+        var ids = existing.Values.Select(g => g.Id).ToList();
+        var known = await db.GuardianSchools.Where(k => k.SchoolId == schoolId && ids.Contains(k.GuardianId))
+            .ToDictionaryAsync(k => k.GuardianId, ct);
+        var knownElsewhere = (await db.GuardianSchools.Where(k => k.SchoolId != schoolId && ids.Contains(k.GuardianId))
+            .Select(k => k.GuardianId).Distinct().ToListAsync(ct)).ToHashSet();
         int created = 0, updated = 0, unchanged = 0;
         foreach (var wanted in roster.Guardians)
         {
@@ -95,11 +106,20 @@ public sealed class SyncRosterHandler(
                 guardian = new Guardian { OrganisationId = organisationId, ExternalId = wanted.ExternalId, DisplayName = name };
                 db.Guardians.Add(guardian);
                 existing[guardian.ExternalId] = guardian;
-                created++;
             }
-            else if (guardian.DisplayName != name)
+            else if (!knownElsewhere.Contains(guardian.Id))
             {
                 guardian.DisplayName = name;
+            }
+
+            if (!known.TryGetValue(guardian.Id, out var knowledge))
+            {
+                db.GuardianSchools.Add(new GuardianSchool { GuardianId = guardian.Id, SchoolId = schoolId, DisplayName = name });
+                created++;
+            }
+            else if (knowledge.DisplayName != name)
+            {
+                knowledge.DisplayName = name;
                 updated++;
             }
             else
@@ -338,7 +358,10 @@ public static class SyncRosterEndpoint
             .WithSummary("Replace a school's roster with the admin system's")
             .WithDescription("""
                 A full sync, in one transaction. Groups and pupils are matched by external id within the school, guardians
-                by external id within the organisation; new ones are created, changed ones updated. Pupils move to the
+                by external id within the organisation; new ones are created, changed ones updated. A guardian is one
+                person across the organisation's schools: the school comes to know the guardians its roster names, under
+                the names it gives, and one known only at other schools counts as created for this school (their names
+                there stay as they are). Pupils move to the
                 group the roster names, and their guardian links become exactly those listed. Pupils of the school that
                 the roster lacks are marked `left` as of today, never deleted: their consent history is proof. Sending
                 the same roster again changes nothing. Accepts up to 20,000 pupils and 40,000 guardians (64 MiB).

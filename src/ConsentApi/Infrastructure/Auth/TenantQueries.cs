@@ -30,15 +30,17 @@ public static class TenantQueries
             : items.Where(p => p.OrganisationId == organisationId);
     }
 
-    /// <summary>Guardians of the organisation; for a school-limited client, those linked to a pupil of its schools.</summary>
+    /// <summary>
+    /// Guardians of the organisation; for a school-limited client, those its schools know (by roster, link or create):
+    /// a guardian known only at another school of the board is not found.
+    /// </summary>
     public static IQueryable<Guardian> VisibleTo(this IQueryable<Guardian> guardians, ConsentDbContext db, CurrentClient client)
     {
         var organisationId = client.OrganisationId;
         var schoolIds = client.SchoolIds;
         return client.IsLimitedToSchools
             ? guardians.Where(g => g.OrganisationId == organisationId
-                && db.GuardianLinks.Any(l => l.GuardianId == g.Id
-                    && db.Pupils.Any(p => p.Id == l.PupilId && schoolIds.Contains(p.SchoolId))))
+                && db.GuardianSchools.Any(k => k.GuardianId == g.Id && schoolIds.Contains(k.SchoolId)))
             : guardians.Where(g => g.OrganisationId == organisationId);
     }
 

@@ -14,6 +14,7 @@ public sealed class ConsentDbContext(DbContextOptions<ConsentDbContext> options)
     public DbSet<Pupil> Pupils => Set<Pupil>();
     public DbSet<Guardian> Guardians => Set<Guardian>();
     public DbSet<GuardianLink> GuardianLinks => Set<GuardianLink>();
+    public DbSet<GuardianSchool> GuardianSchools => Set<GuardianSchool>();
     public DbSet<ApiClient> ApiClients => Set<ApiClient>();
     public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();
     public DbSet<Channel> Channels => Set<Channel>();

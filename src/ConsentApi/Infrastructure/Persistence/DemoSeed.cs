@@ -92,6 +92,9 @@ public static class DemoSeed
             pupil.Guardians.Add(new GuardianLink { PupilId = pupil.Id, GuardianId = mother.Id, HasParentalAuthority = true });
             pupil.Guardians.Add(new GuardianLink { PupilId = pupil.Id, GuardianId = father.Id, HasParentalAuthority = i % 5 != 4 });
             db.Guardians.AddRange(mother, father);
+            db.GuardianSchools.AddRange(
+                new GuardianSchool { GuardianId = mother.Id, SchoolId = school.Id, DisplayName = mother.DisplayName },
+                new GuardianSchool { GuardianId = father.Id, SchoolId = school.Id, DisplayName = father.DisplayName });
             db.Pupils.Add(pupil);
             pupils.Add(pupil);
         }

@@ -162,7 +162,7 @@ public sealed class GuardianTests : ApiTest
     }
 
     [Test]
-    public async Task A_guardian_unlinked_from_the_last_pupil_of_its_school_disappears_for_a_school_limited_client()
+    public async Task A_guardian_unlinked_from_the_last_pupil_of_its_school_stays_known_to_that_school()
     {
         var tenant = await CreateTenantAsync();
         var full = tenant.Full();
@@ -174,7 +174,9 @@ public sealed class GuardianTests : ApiTest
 
         (await full.DeleteAsync($"/v1/pupils/{pupil.Id}/guardians/{guardian.Id}")).EnsureSuccessStatusCode();
 
-        await AssertProblemAsync(await limited.GetAsync($"/v1/guardians/{guardian.Id}"), HttpStatusCode.NotFound, "not-found");
+        // The school's history names the guardian (their decisions stay): the school keeps knowing them, without pupils.
+        var detail = await (await limited.GetAsync($"/v1/guardians/{guardian.Id}")).ReadAsync<GuardianDetailResponse>();
+        Assert.That(detail.Pupils, Is.Empty);
     }
 
     [Test]
@@ -185,7 +187,8 @@ public sealed class GuardianTests : ApiTest
         var pupil = await CreatePupilAsync(tenant.Full(), tenant.SchoolIds[0], "PA");
 
         var guardian = await CreateGuardianAsync(limited, "O1");
-        await AssertProblemAsync(await limited.GetAsync($"/v1/guardians/{guardian.Id}"), HttpStatusCode.NotFound, "not-found");
+        var unlinked = await (await limited.GetAsync($"/v1/guardians/{guardian.Id}")).ReadAsync<GuardianDetailResponse>();
+        Assert.That(unlinked.Pupils, Is.Empty);
         await LinkAsync(limited, pupil.Id, guardian.Id);
 
         var detail = await (await limited.GetAsync($"/v1/guardians/{guardian.Id}")).ReadAsync<GuardianDetailResponse>();

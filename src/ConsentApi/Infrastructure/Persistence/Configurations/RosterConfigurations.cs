@@ -86,3 +86,16 @@ internal sealed class GuardianLinkConfiguration : IEntityTypeConfiguration<Guard
         builder.HasIndex(l => l.GuardianId);
     }
 }
+
+internal sealed class GuardianSchoolConfiguration : IEntityTypeConfiguration<GuardianSchool>
+{
+    public void Configure(EntityTypeBuilder<GuardianSchool> builder)
+    {
+        builder.ToTable("guardian_schools");
+        builder.HasKey(k => new { k.GuardianId, k.SchoolId });
+        builder.Property(k => k.DisplayName).HasMaxLength(FieldLengths.Name);
+        builder.HasOne<Guardian>().WithMany().HasForeignKey(k => k.GuardianId).OnDelete(DeleteBehavior.Cascade);
+        builder.HasOne<School>().WithMany().HasForeignKey(k => k.SchoolId).OnDelete(DeleteBehavior.Restrict);
+        builder.HasIndex(k => new { k.SchoolId, k.GuardianId });
+    }
+}

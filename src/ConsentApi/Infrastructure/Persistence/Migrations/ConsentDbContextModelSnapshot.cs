@@ -659,6 +659,31 @@ namespace ConsentApi.Infrastructure.Persistence.Migrations
                     b.ToTable("guardian_links", (string)null);
                 });
 
+            modelBuilder.Entity("ConsentApi.Domain.GuardianSchool", b =>
+                {
+                    b.Property<Guid>("GuardianId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("guardian_id");
+
+                    b.Property<Guid>("SchoolId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("school_id");
+
+                    b.Property<string>("DisplayName")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("display_name");
+
+                    b.HasKey("GuardianId", "SchoolId")
+                        .HasName("pk_guardian_schools");
+
+                    b.HasIndex("SchoolId", "GuardianId")
+                        .HasDatabaseName("ix_guardian_schools_school_id_guardian_id");
+
+                    b.ToTable("guardian_schools", (string)null);
+                });
+
             modelBuilder.Entity("ConsentApi.Domain.Organisation", b =>
                 {
                     b.Property<Guid>("Id")
@@ -1376,6 +1401,23 @@ namespace ConsentApi.Infrastructure.Persistence.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_guardian_links_pupils_pupil_id");
+                });
+
+            modelBuilder.Entity("ConsentApi.Domain.GuardianSchool", b =>
+                {
+                    b.HasOne("ConsentApi.Domain.Guardian", null)
+                        .WithMany()
+                        .HasForeignKey("GuardianId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_guardian_schools_guardians_guardian_id");
+
+                    b.HasOne("ConsentApi.Domain.School", null)
+                        .WithMany()
+                        .HasForeignKey("SchoolId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_guardian_schools_schools_school_id");
                 });
 
             modelBuilder.Entity("ConsentApi.Domain.Publishing.Publication", b =>

@@ -28,4 +28,5 @@ public static class FieldLengths
     public const int StateName = 24;
     public const int Reason = 40;
     public const int EventType = 40;
+    public const int TimeZone = 64;
 }

@@ -14,5 +14,8 @@ public sealed class Organisation
     public int SchoolYearEndMonth { get; set; } = 7;
     public int SchoolYearEndDay { get; set; } = 31;
 
-    public Consent.ConsentPolicy Policy => new(GrantRequires, SchoolYearEndMonth, SchoolYearEndDay);
+    /// <summary>The IANA time zone whose local days are the days of consent (16th birthdays, school years, "today").</summary>
+    public string TimeZone { get; set; } = ConsentCalendar.DefaultTimeZone;
+
+    public Consent.ConsentPolicy Policy => new(GrantRequires, SchoolYearEndMonth, SchoolYearEndDay, TimeZone);
 }

@@ -1,3 +1,4 @@
+using ConsentApi.Domain;
 using ConsentApi.Domain.Consent;
 using CsCheck;
 
@@ -29,7 +30,7 @@ public sealed class ConsentRulesPropertyTests
         Gen.Select(Gen.Bool, Gen.Int[6, 8], (all, month) => new ConsentPolicy(all ? GrantRequires.AllGuardians : GrantRequires.AnyGuardian, month, 30));
 
     private static bool IsSixteen(ConsentFacts facts, DateTimeOffset at) =>
-        DateOnly.FromDateTime(at.UtcDateTime) >= facts.DateOfBirth.AddYears(16);
+        ConsentCalendar.Default.IsSixteen(facts.DateOfBirth, at);
 
     /// <summary>The person's latest decision at the moment, as the rules define "latest".</summary>
     private static DecisionFact? Latest(ConsentFacts facts, Guid? person, DateTimeOffset at) =>

@@ -1,3 +1,4 @@
+using ConsentApi.Domain;
 using ConsentApi.Domain.Consent;
 using static ConsentApi.Domain.Consent.ConsentState;
 
@@ -91,11 +92,11 @@ public sealed class ConsentRulesTests
         var schoolYearGrant = Decision(Mother, ConsentOutcome.Granted, new DateTimeOffset(2025, 9, 1, 8, 0, 0, TimeSpan.Zero),
             ConsentValidity.SchoolYear, "2025-2026");
         yield return new("school-year grant on the last day of the school year", Facts([schoolYearGrant]), Any,
-            new DateTimeOffset(2026, 7, 31, 23, 59, 0, TimeSpan.Zero), Granted, ConsentReasons.GrantedByGuardian);
+            Summer(2026, 7, 31, 23, 59), Granted, ConsentReasons.GrantedByGuardian);
         yield return new("school-year grant the day after: expired", Facts([schoolYearGrant]), Any,
-            new DateTimeOffset(2026, 8, 1, 0, 0, 0, TimeSpan.Zero), Expired, ConsentReasons.ConsentExpired);
+            Summer(2026, 8, 1, 0, 0), Expired, ConsentReasons.ConsentExpired);
         yield return new("school year ending 30 June: expired on 1 July", Facts([schoolYearGrant]), new ConsentPolicy(GrantRequires.AnyGuardian, 6, 30),
-            new DateTimeOffset(2026, 7, 1, 0, 0, 0, TimeSpan.Zero), Expired, ConsentReasons.ConsentExpired);
+            Summer(2026, 7, 1, 0, 0), Expired, ConsentReasons.ConsentExpired);
         yield return new("until-withdrawn grant years later", Facts([Grant(Mother, 2000)]), Any, Now, Granted, ConsentReasons.GrantedByGuardian);
         yield return new("expired grant and a valid grant by the other guardian", Facts([schoolYearGrant, Grant(Father)]), Any, Now, Granted, ConsentReasons.GrantedByGuardian);
         yield return new("expired grant and a refusal by the other guardian", Facts([schoolYearGrant, Refuse(Father)]), Any, Now, Refused, ConsentReasons.RefusedByGuardian);
@@ -123,6 +124,65 @@ public sealed class ConsentRulesTests
             Now.AddDays(-1), Granted, ConsentReasons.GrantedByGuardian);
     }
 
+    /// <summary>A moment in Amsterdam summer time (UTC+2).</summary>
+    private static DateTimeOffset Summer(int year, int month, int day, int hour, int minute) =>
+        new(year, month, day, hour, minute, 0, TimeSpan.FromHours(2));
+
+    /// <summary>10. Days are local: the organisation's time zone (default Europe/Amsterdam) decides the day.</summary>
+    public static IEnumerable<Situation> LocalDays()
+    {
+        var schoolYearGrant = Decision(Mother, ConsentOutcome.Granted, Summer(2025, 9, 1, 10, 0), ConsentValidity.SchoolYear, "2025-2026");
+        yield return new("school-year grant until the last local minute of 31 July", Facts([schoolYearGrant]), Any,
+            Summer(2026, 7, 31, 23, 59), Granted, ConsentReasons.GrantedByGuardian);
+        yield return new("school-year grant ended at local midnight: 22:00 UTC on 31 July", Facts([schoolYearGrant]), Any,
+            new DateTimeOffset(2026, 7, 31, 22, 0, 0, TimeSpan.Zero), Expired, ConsentReasons.ConsentExpired);
+
+        var bornInSummer = new DateOnly(2010, 6, 15);
+        yield return new("the 16th birthday begins at local midnight (22:00 UTC in summer)", Facts([Grant(Mother, 300)], born: bornInSummer), Any,
+            new DateTimeOffset(2026, 6, 14, 22, 0, 0, TimeSpan.Zero), NeedsPupilConsent, ConsentReasons.PupilIs16);
+        yield return new("one minute before local midnight the guardians still decide", Facts([Grant(Mother, 300)], born: bornInSummer), Any,
+            new DateTimeOffset(2026, 6, 14, 21, 59, 0, TimeSpan.Zero), Granted, ConsentReasons.GrantedByGuardian);
+        yield return new("the pupil's own grant counts from local midnight", Facts([Decision(null, ConsentOutcome.Granted,
+                new DateTimeOffset(2026, 6, 14, 22, 30, 0, TimeSpan.Zero))], born: bornInSummer), Any,
+            new DateTimeOffset(2026, 6, 14, 23, 0, 0, TimeSpan.Zero), Granted, ConsentReasons.GrantedByPupil);
+        yield return new("in winter the 16th birthday begins at 23:00 UTC the day before", Facts([Grant(Mother, 300)], born: new DateOnly(2010, 1, 10)), Any,
+            new DateTimeOffset(2026, 1, 9, 23, 0, 0, TimeSpan.Zero), NeedsPupilConsent, ConsentReasons.PupilIs16);
+        yield return new("born on 29 February: 16 on 29 February of a leap year", Facts([Grant(Mother, 3000)], born: new DateOnly(2008, 2, 29)), Any,
+            new DateTimeOffset(2024, 2, 28, 23, 0, 0, TimeSpan.Zero), NeedsPupilConsent, ConsentReasons.PupilIs16);
+        yield return new("born on 29 February: not 16 the day before", Facts([Grant(Mother, 3000)], born: new DateOnly(2008, 2, 29)), Any,
+            new DateTimeOffset(2024, 2, 28, 22, 59, 0, TimeSpan.Zero), Granted, ConsentReasons.GrantedByGuardian);
+        var tokyo = new ConsentPolicy(GrantRequires.AnyGuardian, TimeZone: "Asia/Tokyo");
+        yield return new("an organisation in another time zone counts its own days", Facts([Grant(Mother, 300)], born: bornInSummer), tokyo,
+            new DateTimeOffset(2026, 6, 14, 15, 0, 0, TimeSpan.Zero), NeedsPupilConsent, ConsentReasons.PupilIs16);
+        yield return new("the same moment is the day before in Amsterdam", Facts([Grant(Mother, 300)], born: bornInSummer), Any,
+            new DateTimeOffset(2026, 6, 14, 15, 0, 0, TimeSpan.Zero), Granted, ConsentReasons.GrantedByGuardian);
+    }
+
+    /// <summary>5. A school-year decision counts only inside its school year: a grant for next year waits for that year.</summary>
+    public static IEnumerable<Situation> SchoolYearWindows()
+    {
+        var refusedThisYear = Decision(Mother, ConsentOutcome.Refused, Summer(2026, 5, 1, 10, 0), ConsentValidity.SchoolYear, "2025-2026");
+        var grantedNextYear = Decision(Mother, ConsentOutcome.Granted, Summer(2026, 6, 10, 10, 0), ConsentValidity.SchoolYear, "2026-2027");
+        yield return new("a grant for next school year leaves this year's refusal standing", Facts([refusedThisYear, grantedNextYear]), Any,
+            Summer(2026, 6, 15, 12, 0), Refused, ConsentReasons.RefusedByGuardian);
+        yield return new("the grant for next school year counts from its first local day", Facts([refusedThisYear, grantedNextYear]), Any,
+            Summer(2026, 8, 1, 0, 0), Granted, ConsentReasons.GrantedByGuardian);
+        yield return new("a grant for next school year alone: no answer yet this year", Facts([grantedNextYear]), Any,
+            Summer(2026, 6, 15, 12, 0), Pending, ConsentReasons.NoAnswer);
+        yield return new("a grant for next school year does not end this year's grant", Facts([
+                Decision(Mother, ConsentOutcome.Granted, Summer(2025, 9, 1, 10, 0), ConsentValidity.SchoolYear, "2025-2026"), grantedNextYear]), Any,
+            Summer(2026, 6, 15, 12, 0), Granted, ConsentReasons.GrantedByGuardian);
+        yield return new("a refusal for next school year counts at once", Facts([Grant(Mother, 2000),
+                Decision(Mother, ConsentOutcome.Refused, Summer(2026, 6, 10, 10, 0), ConsentValidity.SchoolYear, "2026-2027")]), Any,
+            Summer(2026, 6, 15, 12, 0), Refused, ConsentReasons.RefusedByGuardian);
+        yield return new("a school year ending 30 June starts on 1 July", Facts([refusedThisYear, grantedNextYear]),
+            new ConsentPolicy(GrantRequires.AnyGuardian, 6, 30), Summer(2026, 7, 1, 0, 0), Granted, ConsentReasons.GrantedByGuardian);
+        yield return new("... and not on 30 June", Facts([refusedThisYear, grantedNextYear]),
+            new ConsentPolicy(GrantRequires.AnyGuardian, 6, 30), Summer(2026, 6, 30, 23, 59), Refused, ConsentReasons.RefusedByGuardian);
+    }
+
+    [TestCaseSource(nameof(LocalDays))]
+    [TestCaseSource(nameof(SchoolYearWindows))]
     [TestCaseSource(nameof(Situations))]
     public void Rule(Situation c)
     {
@@ -134,6 +194,30 @@ public sealed class ConsentRulesTests
             Assert.That(result.Reason, Is.EqualTo(c.Reason));
             Assert.That(result.Allowed, Is.EqualTo(c.State == Granted), "only granted allows");
             Assert.That(result.Basis, Is.SubsetOf(c.Facts.Decisions), "the basis is among the decisions");
+        });
+    }
+
+    [TestCase("2008-02-29", 16, "2024-02-29")]
+    [TestCase("2084-02-29", 16, "2100-03-01")]
+    [TestCase("2008-02-29", 1, "2009-03-01")]
+    [TestCase("2010-06-15", 16, "2026-06-15")]
+    [TestCase("2010-12-31", 16, "2026-12-31")]
+    public void A_birthday_of_29_February_falls_on_1_March_in_a_year_without_one(string born, int years, string birthday) =>
+        Assert.That(ConsentCalendar.Birthday(DateOnly.Parse(born), years), Is.EqualTo(DateOnly.Parse(birthday)));
+
+    [Test]
+    public void A_local_day_begins_at_local_midnight_in_both_seasons()
+    {
+        var amsterdam = ConsentCalendar.Default;
+        Assert.Multiple(() =>
+        {
+            Assert.That(amsterdam.StartOf(new DateOnly(2026, 6, 15)), Is.EqualTo(new DateTimeOffset(2026, 6, 14, 22, 0, 0, TimeSpan.Zero)));
+            Assert.That(amsterdam.StartOf(new DateOnly(2026, 1, 10)), Is.EqualTo(new DateTimeOffset(2026, 1, 9, 23, 0, 0, TimeSpan.Zero)));
+            Assert.That(amsterdam.DayOf(new DateTimeOffset(2026, 3, 29, 0, 59, 0, TimeSpan.Zero)), Is.EqualTo(new DateOnly(2026, 3, 29)));
+            Assert.That(amsterdam.DayOf(new DateTimeOffset(2026, 10, 24, 22, 0, 0, TimeSpan.Zero)), Is.EqualTo(new DateOnly(2026, 10, 25)));
+            Assert.That(ConsentCalendar.IsKnown("Europe/Amsterdam"), Is.True);
+            Assert.That(ConsentCalendar.IsKnown("Mars/Olympus"), Is.False);
+            Assert.That(ConsentCalendar.IsKnown("UTC"), Is.False, "an IANA region/city zone, not an abbreviation");
         });
     }
 }

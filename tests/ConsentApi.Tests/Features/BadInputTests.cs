@@ -179,7 +179,7 @@ public sealed class BadInputTests : ApiTest
     public async Task A_date_of_birth_in_the_future_is_a_validation_problem()
     {
         var tenant = await CreateTenantAsync();
-        var tomorrow = DateOnly.FromDateTime(DateTime.UtcNow).AddDays(2);
+        var tomorrow = LocalDay.Today.AddDays(2);
 
         var problem = await AssertRefusedAsync(tenant,
             () => tenant.Full().PostAsJsonAsync(PupilsOf(tenant.SchoolId),

@@ -2,13 +2,23 @@ namespace ConsentApi.Domain.Consent;
 
 /// <summary>The organisation's consent policy.</summary>
 /// <param name="SchoolYearEndMonth">With <paramref name="SchoolYearEndDay"/>: the last day of a school year (default 31 July).</param>
-public sealed record ConsentPolicy(GrantRequires GrantRequires, int SchoolYearEndMonth = 7, int SchoolYearEndDay = 31)
+/// <param name="TimeZone">The organisation's time zone: its local days are the days of consent.</param>
+public sealed record ConsentPolicy(
+    GrantRequires GrantRequires, int SchoolYearEndMonth = 7, int SchoolYearEndDay = 31, string TimeZone = ConsentCalendar.DefaultTimeZone)
 {
     public static readonly ConsentPolicy Default = new(GrantRequires.AnyGuardian);
 
+    public ConsentCalendar Calendar => ConsentCalendar.For(TimeZone);
+
     /// <summary>The last day a grant under a school-year form of <paramref name="schoolYear"/> ("2026-2027") counts.</summary>
-    public DateOnly LastDayOf(string schoolYear) =>
-        new(int.Parse(schoolYear.AsSpan(5, 4), System.Globalization.CultureInfo.InvariantCulture), SchoolYearEndMonth, SchoolYearEndDay);
+    public DateOnly LastDayOf(string schoolYear) => EndIn(StartYear(schoolYear) + 1);
+
+    /// <summary>The first day of <paramref name="schoolYear"/>: the day after the previous school year ended.</summary>
+    public DateOnly FirstDayOf(string schoolYear) => EndIn(StartYear(schoolYear)).AddDays(1);
+
+    private DateOnly EndIn(int year) => new(year, SchoolYearEndMonth, Math.Min(SchoolYearEndDay, DateTime.DaysInMonth(year, SchoolYearEndMonth)));
+
+    private static int StartYear(string schoolYear) => int.Parse(schoolYear.AsSpan(0, 4), System.Globalization.CultureInfo.InvariantCulture);
 }
 
 /// <summary>One recorded decision on one item (pupil × media type × channel).</summary>
@@ -49,10 +59,10 @@ public static class ConsentRules
 {
     public static EffectiveConsent Evaluate(ConsentFacts facts, ConsentPolicy policy, DateTimeOffset at)
     {
-        var day = DateOnly.FromDateTime(at.UtcDateTime);
-        var latest = LatestPerPerson(facts.Decisions, at);
+        var day = policy.Calendar.DayOf(at);
+        var latest = LatestPerPerson(facts.Decisions, at, policy, day);
 
-        if (day >= facts.DateOfBirth.AddYears(16))
+        if (ConsentCalendar.IsSixteenOn(facts.DateOfBirth, day))
         {
             return latest.TryGetValue(PupilKey, out var own)
                 ? Own(own, policy, day)
@@ -110,17 +120,27 @@ public static class ConsentRules
         _ => new EffectiveConsent(ConsentState.Granted, ConsentReasons.GrantedByPupil, [own]),
     };
 
-    /// <summary>Each person's latest decision given at or before <paramref name="at"/>: by moment given, then recording order.</summary>
-    private static Dictionary<Guid, DecisionFact> LatestPerPerson(IReadOnlyList<DecisionFact> decisions, DateTimeOffset at)
+    /// <summary>
+    /// Each person's latest decision given at or before <paramref name="at"/>: by moment given, then recording order. A
+    /// grant for a school year that has not begun on <paramref name="day"/> does not count yet, so it supersedes nothing
+    /// (a grant for next year leaves this year's refusal standing); a refusal counts from the moment it is given.
+    /// </summary>
+    private static Dictionary<Guid, DecisionFact> LatestPerPerson(
+        IReadOnlyList<DecisionFact> decisions, DateTimeOffset at, ConsentPolicy policy, DateOnly day)
     {
         var latest = new Dictionary<Guid, DecisionFact>();
         // In the order given, then recorded, whatever order they were read in: each person's last one is their latest.
-        foreach (var decision in decisions.Where(d => d.GivenAt <= at).OrderBy(d => d.GivenAt).ThenBy(d => d.Sequence))
+        foreach (var decision in decisions.Where(d => d.GivenAt <= at && !NotYetBegun(d, policy, day))
+                     .OrderBy(d => d.GivenAt).ThenBy(d => d.Sequence))
         {
             latest[decision.GuardianId ?? PupilKey] = decision;
         }
         return latest;
     }
+
+    private static bool NotYetBegun(DecisionFact decision, ConsentPolicy policy, DateOnly day) =>
+        decision.Outcome == ConsentOutcome.Granted && decision.Validity == ConsentValidity.SchoolYear
+        && decision.SchoolYear is { } year && day < policy.FirstDayOf(year);
 
     private static bool IsExpired(DecisionFact decision, ConsentPolicy policy, DateOnly day) =>
         decision.Validity == ConsentValidity.SchoolYear && decision.SchoolYear is { } year && day > policy.LastDayOf(year);

@@ -40,6 +40,12 @@ public sealed class CreateCampaignHandler(ConsentDbContext db, CurrentClient cli
         {
             throw new ConflictException("A campaign asks a published form version; this one is a draft.");
         }
+        if (version.Validity == ConsentValidity.SchoolYear && version.SchoolYear != request.SchoolYear)
+        {
+            // Answers to a school-year form count only in that school year: asking it in another would collect nothing.
+            throw new RequestValidationException("schoolYear",
+                $"The form version asks consent for school year {version.SchoolYear}; a campaign for {request.SchoolYear} cannot ask it.");
+        }
 
         var now = clock.GetUtcNow();
         var campaign = new Campaign
@@ -110,13 +116,13 @@ public sealed class GetNonRespondersHandler(ConsentDbContext db, CurrentClient c
     {
         var campaign = await CampaignReads.FindAsync(db, client, query.CampaignId, tracking: false, ct);
         var now = clock.GetUtcNow();
-        var today = DateOnly.FromDateTime(now.UtcDateTime);
+        var today = (await db.CalendarAsync(campaign.OrganisationId, ct)).DayOf(now);
         var states = await db.StatesAsync(campaign, now, ct);
         return new NonResponderList(campaign.Id, states
             .Where(s => s.Answered < s.Items)
             .OrderBy(s => s.DisplayName, StringComparer.OrdinalIgnoreCase).ThenBy(s => s.PupilId)
             .Select(s => new NonResponder(s.PupilId, s.ExternalId, s.DisplayName, s.GroupId, s.Answered, s.Items,
-                today >= s.DateOfBirth.AddYears(16)
+                ConsentCalendar.IsSixteenOn(s.DateOfBirth, today)
                     ? [new ReminderTarget("pupil", null, s.ExternalId)]
                     : s.Authority.OrderBy(a => a.ExternalId, StringComparer.Ordinal).Select(a => new ReminderTarget("guardian", a.GuardianId, a.ExternalId)).ToList()))
             .ToList());
@@ -135,7 +141,7 @@ internal static class CampaignReads
 
     public static async Task<CampaignResponse> ResponseAsync(ConsentDbContext db, Campaign campaign, DateTimeOffset now, CancellationToken ct)
     {
-        var today = DateOnly.FromDateTime(now.UtcDateTime);
+        var today = (await db.CalendarAsync(campaign.OrganisationId, ct)).DayOf(now);
         var states = await db.StatesAsync(campaign, now, ct);
         var groupIds = states.Select(s => s.GroupId).OfType<Guid>().Distinct().ToList();
         var groupNames = await db.Groups.Where(g => groupIds.Contains(g.Id)).ToDictionaryAsync(g => g.Id, g => g.Name, ct);

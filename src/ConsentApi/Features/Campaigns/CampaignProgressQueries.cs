@@ -15,7 +15,7 @@ internal static class CampaignProgressQueries
     public static async Task<List<RequestState>> StatesAsync(this ConsentDbContext db, Campaign campaign, DateTimeOffset now, CancellationToken ct)
     {
         var items = await db.ConsentFormItems.Where(i => i.VersionId == campaign.FormVersionId).CountAsync(ct);
-        var today = DateOnly.FromDateTime(now.UtcDateTime);
+        var today = (await db.CalendarAsync(campaign.OrganisationId, ct)).DayOf(now);
         var rows = await (from r in db.ConsentRequests
                           join p in db.Pupils on r.PupilId equals p.Id
                           where r.CampaignId == campaign.Id
@@ -30,7 +30,7 @@ internal static class CampaignProgressQueries
 
         return rows.Select(row =>
         {
-            var sixteen = today >= row.DateOfBirth.AddYears(16);
+            var sixteen = ConsentCalendar.IsSixteenOn(row.DateOfBirth, today);
             var deciders = row.Authority.Select(a => (Guid?)a.Id).ToHashSet();
             var answered = row.Decisions
                 .Where(d => sixteen ? d.GuardianId is null : d.GuardianId is { } g && deciders.Contains(g))
@@ -50,9 +50,10 @@ internal static class CampaignProgressQueries
     }
 
     /// <summary>Asks every active pupil of the school who has no request yet in the school's open campaigns.</summary>
-    public static async Task AddRequestsForOpenCampaignsAsync(this ConsentDbContext db, Guid schoolId, DateTimeOffset now, CancellationToken ct)
+    public static async Task AddRequestsForOpenCampaignsAsync(
+        this ConsentDbContext db, Guid organisationId, Guid schoolId, DateTimeOffset now, CancellationToken ct)
     {
-        var today = DateOnly.FromDateTime(now.UtcDateTime);
+        var today = (await db.CalendarAsync(organisationId, ct)).DayOf(now);
         var open = await db.Campaigns.Where(c => c.SchoolId == schoolId && c.ClosedAt == null && c.OpensOn <= today && c.ClosesOn >= today)
             .Select(c => c.Id).ToListAsync(ct);
         foreach (var campaignId in open)

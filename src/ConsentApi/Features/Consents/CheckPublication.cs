@@ -39,6 +39,7 @@ public sealed class CheckPublicationHandler(ConsentDbContext db, CurrentClient c
                 o.GrantRequires,
                 o.SchoolYearEndMonth,
                 o.SchoolYearEndDay,
+                o.TimeZone,
                 db.Channels.Any(c => c.OrganisationId == p.OrganisationId && c.Key == channel),
                 (
                     from i in db.ConsentFormItems
@@ -91,7 +92,7 @@ public sealed class CheckPublicationHandler(ConsentDbContext db, CurrentClient c
                 pupil.Where(r => r.GuardianWithAuthority is not null).Select(r => r.GuardianWithAuthority!.Value).Distinct().ToList(),
                 pupil.Where(r => r.DecisionId is not null).DistinctBy(r => r.DecisionId).Select(r => r.ToFact()).ToList(),
                 first.Asked);
-            var consent = ConsentRules.Evaluate(facts, new ConsentPolicy(first.GrantRequires, first.SchoolYearEndMonth, first.SchoolYearEndDay), at);
+            var consent = ConsentRules.Evaluate(facts, new ConsentPolicy(first.GrantRequires, first.SchoolYearEndMonth, first.SchoolYearEndDay, first.TimeZone), at);
             return new PupilCheckResult(id, consent.State, consent.Reason, consent.Allowed);
         }).ToList();
         return new PublicationCheckResponse(results.All(r => r.Allowed), at, mediaType, channel, results);
@@ -105,6 +106,7 @@ internal sealed record CheckRow(
     GrantRequires GrantRequires,
     int SchoolYearEndMonth,
     int SchoolYearEndDay,
+    string TimeZone,
     bool ChannelExists,
     bool Asked,
     Guid? GuardianWithAuthority,

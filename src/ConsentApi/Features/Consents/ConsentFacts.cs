@@ -61,7 +61,7 @@ internal static class ConsentFactQueries
                 select new
                 {
                     p.Id, p.OrganisationId, p.SchoolId, p.ExternalId, p.DisplayName, p.DateOfBirth,
-                    o.GrantRequires, o.SchoolYearEndMonth, o.SchoolYearEndDay,
+                    o.GrantRequires, o.SchoolYearEndMonth, o.SchoolYearEndDay, o.TimeZone,
                     GuardianId = l == null ? (Guid?)null : l.GuardianId,
                 })
             .ToListAsync(ct);
@@ -69,7 +69,7 @@ internal static class ConsentFactQueries
         {
             var p = g.First();
             return new PupilFacts(p.Id, p.OrganisationId, p.SchoolId, p.ExternalId, p.DisplayName, p.DateOfBirth,
-                new ConsentPolicy(p.GrantRequires, p.SchoolYearEndMonth, p.SchoolYearEndDay),
+                new ConsentPolicy(p.GrantRequires, p.SchoolYearEndMonth, p.SchoolYearEndDay, p.TimeZone),
                 g.Where(r => r.GuardianId is not null).Select(r => r.GuardianId!.Value).Distinct().ToList());
         }).ToList();
     }

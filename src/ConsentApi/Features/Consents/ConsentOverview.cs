@@ -58,7 +58,7 @@ public sealed class GetConsentOverviewHandler(ConsentDbContext db, CurrentClient
                            select new
                            {
                                g.Id, g.Name, g.SchoolYear, SchoolId = s.Id, SchoolName = s.Name, s.OrganisationId,
-                               Policy = new ConsentPolicy(o.GrantRequires, o.SchoolYearEndMonth, o.SchoolYearEndDay),
+                               Policy = new ConsentPolicy(o.GrantRequires, o.SchoolYearEndMonth, o.SchoolYearEndDay, o.TimeZone),
                            }).SingleOrDefaultAsync(ct)
                     ?? throw new NotFoundException("Group", query.GroupId);
 

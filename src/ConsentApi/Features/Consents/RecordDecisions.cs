@@ -44,7 +44,11 @@ public sealed class DecisionRecorder(ConsentDbContext db, CurrentClient client, 
         await changes.LockForChangeAsync(client.OrganisationId, [pupilId], ct);
         var pupil = await db.Pupils.AsNoTracking().VisibleTo(client)
                         .Where(p => p.Id == pupilId)
-                        .Select(p => new { p.Id, p.OrganisationId, p.SchoolId, p.DateOfBirth, p.Status })
+                        .Select(p => new
+                        {
+                            p.Id, p.OrganisationId, p.SchoolId, p.DateOfBirth, p.Status,
+                            db.Organisations.Single(o => o.Id == p.OrganisationId).TimeZone,
+                        })
                         .SingleOrDefaultAsync(ct)
                     ?? throw new NotFoundException("Pupil", pupilId);
         // Withdrawing stays as easy as granting (GDPR art. 7(3)): a refusal is recorded even after the pupil left, also when
@@ -75,7 +79,7 @@ public sealed class DecisionRecorder(ConsentDbContext db, CurrentClient client, 
         {
             throw new RequestValidationException("language", "The form version has no English text.");
         }
-        await EnsureMayDecideAsync(request, pupil.Id, pupil.OrganisationId, pupil.DateOfBirth, givenAt, ct);
+        await EnsureMayDecideAsync(request, pupil.Id, ConsentCalendar.For(pupil.TimeZone).IsSixteen(pupil.DateOfBirth, givenAt), ct);
 
         var batchId = Guid.CreateVersion7();
         var decisions = request.Items.Select(item => new Decision
@@ -131,10 +135,9 @@ public sealed class DecisionRecorder(ConsentDbContext db, CurrentClient client, 
     private static string Describe((MediaType MediaType, string Channel) item) =>
         $"{item.MediaType.ToString().ToLowerInvariant()} on '{item.Channel}'";
 
-    private async Task EnsureMayDecideAsync(
-        RecordDecisionsRequest request, Guid pupilId, Guid organisationId, DateOnly dateOfBirth, DateTimeOffset givenAt, CancellationToken ct)
+    /// <param name="sixteen">Whether the pupil was 16 or older on the local day the decision was given.</param>
+    private async Task EnsureMayDecideAsync(RecordDecisionsRequest request, Guid pupilId, bool sixteen, CancellationToken ct)
     {
-        var sixteen = DateOnly.FromDateTime(givenAt.UtcDateTime) >= dateOfBirth.AddYears(16);
         if (request.DecidedBy == DecidedBy.Pupil)
         {
             if (request.GuardianId is not null)

@@ -122,7 +122,7 @@ public sealed class GetPendingRequestsHandler(ConsentDbContext db, CurrentClient
     public async ValueTask<PendingRequestsResponse> Handle(GetPendingRequestsQuery query, CancellationToken ct)
     {
         var (guardian, children) = await GuardianScope.ResolveAsync(db, client, query.GuardianExternalId, includeLeft: false, ct);
-        var today = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
+        var today = (await db.CalendarAsync(client.OrganisationId, ct)).DayOf(clock.GetUtcNow());
         var childIds = children.Keys.ToList();
         var requests = await (from r in db.ConsentRequests
                               join c in db.Campaigns on r.CampaignId equals c.Id

@@ -16,10 +16,12 @@ public sealed record OrganisationResponse(
 /// <summary>How the organisation's consent rules are set.</summary>
 /// <param name="GrantRequires">`any-guardian`: one guardian with parental authority granting suffices (and none refused); `all-guardians`: every guardian with parental authority must grant.</param>
 /// <param name="SchoolYearEndMonth">With the day: the last day of a school year, when school-year consent ends (default 31 July).</param>
+/// <param name="TimeZone">The IANA time zone whose local days count: the 16th birthday, the school-year end and "today" (default `Europe/Amsterdam`).</param>
 public sealed record ConsentPolicyResponse(
     GrantRequires GrantRequires,
     [property: Range(1, 12)] int SchoolYearEndMonth,
-    [property: Range(1, 31)] int SchoolYearEndDay);
+    [property: Range(1, 31)] int SchoolYearEndDay,
+    [property: MaxLength(FieldLengths.TimeZone)] string TimeZone);
 
 /// <summary>A new organisation and its first admin client, whose key is shown only in this response.</summary>
 public sealed record CreatedOrganisationResponse(OrganisationResponse Organisation, CreatedApiClientResponse AdminClient);

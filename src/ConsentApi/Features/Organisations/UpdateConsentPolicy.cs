@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using ConsentApi.Domain;
 using ConsentApi.Domain.Consent;
 using ConsentApi.Features.Consents;
 using ConsentApi.Infrastructure.Auth;
@@ -14,10 +15,12 @@ namespace ConsentApi.Features.Organisations;
 /// <summary>The organisation's consent policy.</summary>
 /// <param name="GrantRequires">`any-guardian` or `all-guardians`.</param>
 /// <param name="SchoolYearEndMonth">With the day: the last day of every school year (default 31 July).</param>
+/// <param name="TimeZone">The IANA time zone whose local days count (default `Europe/Amsterdam`): Dutch law counts local days.</param>
 public sealed record ConsentPolicyRequest(
     [property: Required] GrantRequires? GrantRequires,
     [property: Required, Range(1, 12)] int? SchoolYearEndMonth,
-    [property: Required, Range(1, 31)] int? SchoolYearEndDay);
+    [property: Required, Range(1, 31)] int? SchoolYearEndDay,
+    [property: StringLength(FieldLengths.TimeZone, MinimumLength = 3)] string? TimeZone);
 
 public sealed record UpdateConsentPolicyCommand(Guid OrganisationId, ConsentPolicyRequest Policy) : ICommand<OrganisationResponse>;
 
@@ -39,12 +42,18 @@ public sealed class UpdateConsentPolicyHandler(ConsentDbContext db, CurrentClien
         {
             throw new RequestValidationException("schoolYearEndDay", $"Month {month} has no day {day}.");
         }
+        var timeZone = command.Policy.TimeZone ?? ConsentCalendar.DefaultTimeZone;
+        if (!ConsentCalendar.IsKnown(timeZone))
+        {
+            throw new RequestValidationException("timeZone", $"'{timeZone}' is not an IANA time zone, such as \"Europe/Amsterdam\".");
+        }
 
         await changes.LockOrganisationForChangeAsync(command.OrganisationId, ct);
         var organisation = await db.Organisations.SingleAsync(o => o.Id == command.OrganisationId, ct);
         organisation.GrantRequires = command.Policy.GrantRequires!.Value;
         organisation.SchoolYearEndMonth = month;
         organisation.SchoolYearEndDay = day;
+        organisation.TimeZone = timeZone;
         await db.SaveChangesAsync(ct);
         audit.On("organisation", organisation.Id);
         return organisation.ToResponse();
@@ -60,7 +69,9 @@ public static class UpdateConsentPolicyEndpoint
             .WithDescription("""
                 `grantRequires`: whether one guardian with parental authority granting suffices (`any-guardian`, the
                 default) or every such guardian must grant (`all-guardians`); a refusal by any of them always blocks.
-                The school-year end (default 31 July) is when consent given for a school year ends. Takes effect for
+                The school-year end (default 31 July) is when consent given for a school year ends. `timeZone` (an IANA
+                zone, default `Europe/Amsterdam`) decides the local days that count: the 16th birthday, the school-year
+                end and "today". Takes effect for
                 every check from the next request on, past moments included.
                 """)
             .ProducesValidationProblem()

@@ -20,7 +20,7 @@ public sealed class CreatePupilHandler(ConsentDbContext db, CurrentClient client
     {
         await db.EnsureSchoolVisibleAsync(command.SchoolId, client, ct);
         var request = command.Pupil;
-        var today = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
+        var today = (await db.CalendarAsync(client.OrganisationId, ct)).DayOf(clock.GetUtcNow());
         PupilRules.EnsurePlausibleDateOfBirth(request.DateOfBirth!.Value, today);
         await db.EnsureGroupOfSchoolAsync(request.GroupId, command.SchoolId, ct);
         if (await db.Pupils.AnyAsync(p => p.SchoolId == command.SchoolId && p.ExternalId == request.ExternalId, ct))
@@ -40,7 +40,7 @@ public sealed class CreatePupilHandler(ConsentDbContext db, CurrentClient client
         PupilRules.ApplyStatus(pupil, request.Status, request.LeftOn, today);
         db.Pupils.Add(pupil);
         await db.SaveChangesAsync(ct);
-        await db.AddRequestsForOpenCampaignsAsync(command.SchoolId, clock.GetUtcNow(), ct);
+        await db.AddRequestsForOpenCampaignsAsync(client.OrganisationId, command.SchoolId, clock.GetUtcNow(), ct);
         audit.On("pupil", pupil.Id);
         return pupil.ToResponse();
     }
@@ -59,7 +59,7 @@ public sealed class UpdatePupilHandler(
         var pupil = await db.Pupils.VisibleTo(client).SingleOrDefaultAsync(p => p.Id == command.PupilId, ct)
                     ?? throw new NotFoundException("Pupil", command.PupilId);
         var request = command.Pupil;
-        var today = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
+        var today = (await db.CalendarAsync(client.OrganisationId, ct)).DayOf(clock.GetUtcNow());
         PupilRules.EnsurePlausibleDateOfBirth(request.DateOfBirth!.Value, today);
         await db.EnsureGroupOfSchoolAsync(request.GroupId, pupil.SchoolId, ct);
         if (request.ExternalId != pupil.ExternalId && await db.Pupils.AnyAsync(

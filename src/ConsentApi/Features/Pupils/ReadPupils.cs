@@ -35,7 +35,7 @@ public sealed class ListPupilsHandler(ConsentDbContext db, CurrentClient client,
         await db.EnsureSchoolVisibleAsync(query.SchoolId, client, ct);
         var after = Paging.After(query.Cursor);
         // Under 16 today (born after today - 16y) and 16 by the day asked (born on or before that day - 16y).
-        var today = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
+        var today = (await db.CalendarAsync(client.OrganisationId, ct)).DayOf(clock.GetUtcNow());
         if (query.Turning16Before < today)
         {
             throw new RequestValidationException("turning16Before", "Ask for a day from today on: who turns 16 by then.");

@@ -27,7 +27,7 @@ public sealed class SyncRosterHandler(
     public async ValueTask<RosterSyncResponse> Handle(SyncRosterCommand command, CancellationToken ct)
     {
         await db.EnsureSchoolVisibleAsync(command.SchoolId, client, ct);
-        var today = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
+        var today = (await db.CalendarAsync(client.OrganisationId, ct)).DayOf(clock.GetUtcNow());
         var roster = command.Roster;
         RosterValidation.Validate(roster, today);
 
@@ -41,7 +41,7 @@ public sealed class SyncRosterHandler(
         var guardians = await SyncGuardians(command.SchoolId, roster, ct);
         await SaveAndReleaseAsync(ct);
         var (pupils, links) = await SyncPupils(command.SchoolId, roster, groups.ByExternalId, guardians.ByExternalId, today, ct);
-        await db.AddRequestsForOpenCampaignsAsync(command.SchoolId, clock.GetUtcNow(), ct);
+        await db.AddRequestsForOpenCampaignsAsync(client.OrganisationId, command.SchoolId, clock.GetUtcNow(), ct);
         await events.AddAsync(EventTypes.RosterSynced, client.OrganisationId, command.SchoolId,
             new RosterSyncedEvent(pupils.Created, pupils.Updated, pupils.Left, pupils.Unchanged), ct);
 

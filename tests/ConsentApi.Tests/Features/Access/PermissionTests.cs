@@ -71,8 +71,8 @@ public sealed partial class PermissionTests : ApiTest
     private static object CampaignBody(Ids ids) => new
     {
         schoolYear = "2026-2027", formVersionId = ids.PublishedVersionId,
-        opensOn = DateOnly.FromDateTime(DateTime.UtcNow).ToString("yyyy-MM-dd"),
-        closesOn = DateOnly.FromDateTime(DateTime.UtcNow).AddDays(30).ToString("yyyy-MM-dd"),
+        opensOn = LocalDay.Today.ToString("yyyy-MM-dd"),
+        closesOn = LocalDay.Today.AddDays(30).ToString("yyyy-MM-dd"),
     };
     private static object RosterBody(Ids _) => new { groups = Array.Empty<object>(), pupils = Array.Empty<object>(), guardians = Array.Empty<object>() };
 

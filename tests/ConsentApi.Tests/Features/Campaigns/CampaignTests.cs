@@ -7,8 +7,8 @@ namespace ConsentApi.Tests.Features.Campaigns;
 
 public sealed class CampaignTests : ApiTest
 {
-    private static readonly string Today = DateOnly.FromDateTime(DateTime.UtcNow).ToString("yyyy-MM-dd");
-    private static readonly string InAMonth = DateOnly.FromDateTime(DateTime.UtcNow).AddDays(30).ToString("yyyy-MM-dd");
+    private static readonly string Today = LocalDay.Today.ToString("yyyy-MM-dd");
+    private static readonly string InAMonth = LocalDay.Today.AddDays(30).ToString("yyyy-MM-dd");
 
     /// <summary>25 pupils of group 5b: the first 15 with two guardians, the other 10 with one (40 guardians).</summary>
     private static object Roster(int pupils = 25) => new

@@ -24,7 +24,7 @@ public sealed class DecisionTests : ApiTest
 
     private static DateTimeOffset Now => DateTimeOffset.UtcNow;
 
-    private static DateOnly Today => DateOnly.FromDateTime(DateTime.UtcNow);
+    private static DateOnly Today => LocalDay.Today;
 
     private static IEnumerable<string> ErrorKeys(JsonObject problem) =>
         problem["errors"]?.AsObject().Select(e => e.Key) ?? [];

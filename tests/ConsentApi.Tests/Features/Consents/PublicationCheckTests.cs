@@ -32,7 +32,7 @@ file static class Steps
 
     public static DateTimeOffset Now => DateTimeOffset.UtcNow;
 
-    public static DateOnly Today => DateOnly.FromDateTime(DateTime.UtcNow);
+    public static DateOnly Today => LocalDay.Today;
 
     public static string Iso(DateTimeOffset moment) => Uri.EscapeDataString(moment.ToUniversalTime().ToString("O", CultureInfo.InvariantCulture));
 

@@ -11,8 +11,8 @@ public sealed class GuardianAccessTests : ApiTest
 {
     private sealed record Family(Tenant Tenant, HttpClient App, Guid Sanne, Guid Daan, Guid Other, Guid OtherSchoolChild, Guid VersionId, Guid CampaignId);
 
-    private static readonly string Today = DateOnly.FromDateTime(DateTime.UtcNow).ToString("yyyy-MM-dd");
-    private static readonly string InAMonth = DateOnly.FromDateTime(DateTime.UtcNow).AddDays(30).ToString("yyyy-MM-dd");
+    private static readonly string Today = LocalDay.Today.ToString("yyyy-MM-dd");
+    private static readonly string InAMonth = LocalDay.Today.AddDays(30).ToString("yyyy-MM-dd");
 
     /// <summary>
     /// Marieke (OV1) has parental authority over Sanne and Daan; Joost (OV2) is Daan's stepfather without authority.

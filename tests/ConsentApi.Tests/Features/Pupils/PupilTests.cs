@@ -15,7 +15,7 @@ public sealed class PupilTests : ApiTest
 {
     private static readonly DateOnly BirthDate = new(2016, 3, 1);
 
-    private static DateOnly TodayUtc => DateOnly.FromDateTime(DateTime.UtcNow);
+    private static DateOnly TodayUtc => LocalDay.Today;
 
     private static string PupilsOf(Guid schoolId) => $"/v1/schools/{schoolId}/pupils";
 

@@ -13,7 +13,7 @@ public sealed class Turning16Tests : ApiTest
     {
         var tenant = await CreateTenantAsync();
         var full = tenant.Full();
-        var today = DateOnly.FromDateTime(DateTime.UtcNow);
+        var today = LocalDay.Today;
         var born = new Dictionary<string, DateOnly>
         {
             ["already-16"] = today.AddYears(-16),

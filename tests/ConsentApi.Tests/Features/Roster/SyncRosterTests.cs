@@ -97,7 +97,7 @@ public sealed class SyncRosterTests : ApiTest
         return page.Items.ToDictionary(g => g.ExternalId, g => g.Id);
     }
 
-    private static DateOnly TodayUtc => DateOnly.FromDateTime(DateTime.UtcNow);
+    private static DateOnly TodayUtc => LocalDay.Today;
 
     /// <summary>Two groups, four guardians, three pupils: P1 with two guardians, P2 with two, P3 without group or guardians.</summary>
     private static object BaseRoster() => Roster(

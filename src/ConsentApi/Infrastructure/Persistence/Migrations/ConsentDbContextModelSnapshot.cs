@@ -714,6 +714,14 @@ namespace ConsentApi.Infrastructure.Persistence.Migrations
                         .HasColumnType("integer")
                         .HasColumnName("school_year_end_month");
 
+                    b.Property<string>("TimeZone")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasDefaultValue("Europe/Amsterdam")
+                        .HasColumnName("time_zone");
+
                     b.HasKey("Id")
                         .HasName("pk_organisations");
 

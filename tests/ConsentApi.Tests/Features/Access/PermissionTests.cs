@@ -1,10 +1,6 @@
 using System.Net;
-using System.Net.Http.Json;
 using System.Text.RegularExpressions;
 using ConsentApi.Domain;
-using ConsentApi.Features.Groups;
-using ConsentApi.Features.Guardians;
-using ConsentApi.Features.Pupils;
 using ConsentApi.Tests.Infrastructure;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.EntityFrameworkCore;
@@ -26,6 +22,7 @@ public sealed partial class PermissionTests : ApiTest
     };
 
     public static readonly Operation[] Operations = AccessWorld.Operations;
+
     public static IEnumerable<Operation> OperationsOnOrganisationData => Operations.Where(o => o.OtherOrganisationNotFound);
 
     public static IEnumerable<Operation> OperationsOnSchools => Operations.Where(o => o.OtherSchool != OtherSchool.NotApplicable);

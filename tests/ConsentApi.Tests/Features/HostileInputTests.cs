@@ -1,5 +1,4 @@
 using System.Text;
-using System.Text.Json.Nodes;
 using ConsentApi.Tests.Infrastructure;
 
 namespace ConsentApi.Tests.Features;
@@ -11,18 +10,6 @@ namespace ConsentApi.Tests.Features;
 /// </summary>
 public sealed class HostileInputTests : ApiTest
 {
-    private static readonly JsonObject Contract = JsonNode.Parse(File.ReadAllText(Path.Combine(Repository(), "openapi", "consent-api.v1.json")))!.AsObject();
-
-    private static string Repository()
-    {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "ConsentApi.sln")))
-        {
-            directory = directory.Parent;
-        }
-        return directory?.FullName ?? throw new InvalidOperationException("The repository root was not found.");
-    }
-
     private static readonly string[] HostileValues = ["\u0000", "%00", "' OR 1=1 --", new string('9', 400), "-1", "1e400", "\u202e\u0007", "../../etc/passwd"];
 
     private static readonly string[] HostileBodies =
@@ -38,27 +25,19 @@ public sealed class HostileInputTests : ApiTest
         """{"externalId":"\u0000","displayName":{"$ref":"x"},"pupilIds":[null,"x"],"items":"all"}""",
     ];
 
-    public sealed record Operation(string Method, string Path, JsonObject Definition)
-    {
-        public override string ToString() => $"{Method} {Path}";
-    }
-
-    public static IEnumerable<Operation> Operations() =>
-        Contract["paths"]!.AsObject().SelectMany(path => path.Value!.AsObject()
-            .Where(o => o.Key is "get" or "post" or "put" or "patch" or "delete")
-            .Select(o => new Operation(o.Key.ToUpperInvariant(), path.Key, o.Value!.AsObject())));
+    public static IEnumerable<ContractOperation> Operations() => ContractOperations.All();
 
     private static string Fill(string path) =>
         System.Text.RegularExpressions.Regex.Replace(path, "{([^}]+)}", m =>
             m.Groups[1].Value.EndsWith("Id", StringComparison.Ordinal) ? Guid.CreateVersion7().ToString() : "OV1");
 
     [TestCaseSource(nameof(Operations))]
-    public async Task No_hostile_request_is_a_5xx_or_an_undeclared_status(Operation operation)
+    public async Task No_hostile_request_is_a_5xx_or_an_undeclared_status(ContractOperation operation)
     {
         var tenant = await CreateTenantAsync();
         var other = await CreateTenantAsync();
         var client = Client(tenant.FullKey);
-        var declared = operation.Definition["responses"]!.AsObject().Select(r => r.Key).ToHashSet();
+        var declared = operation.Declared;
         var queryNames = (operation.Definition["parameters"]?.AsArray() ?? [])
             .Where(p => (string?)p!["in"] == "query").Select(p => (string)p!["name"]!).ToList();
         var requests = new List<HttpRequestMessage>();

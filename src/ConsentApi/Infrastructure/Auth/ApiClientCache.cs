@@ -24,6 +24,9 @@ public sealed record CachedApiClient(Guid Id, Guid OrganisationId, byte[] KeyHas
 /// A prefix no unrevoked client has is remembered as unknown for as long, apart from the found clients so that guessing
 /// many prefixes cannot push them out: a caller repeating a bad key costs one lookup, not one per request. A new key
 /// gets a new random prefix, so remembering a prefix as unknown never hides a key created since.
+/// A prefix this instance has not found before is only looked up while <c>mayLookUpUnseen</c> allows it (the caller's
+/// address has budget left): guessing a new prefix per request would otherwise cost a query each. Prefixes found before
+/// stay remembered after their entry expires, so a known client calling from a refused address is still looked up.
 /// </summary>
 public sealed class ApiClientCache(IOptionsMonitor<ApiKeyOptions> options, TimeProvider clock)
 {
@@ -37,7 +40,7 @@ public sealed class ApiClientCache(IOptionsMonitor<ApiKeyOptions> options, TimeP
     // it must not store what it read.
     private long _generation;
 
-    public async Task<CachedApiClient?> GetAsync(string prefix, Func<Task<CachedApiClient?>> lookup)
+    public async Task<CachedApiClient?> GetAsync(string prefix, Func<Task<CachedApiClient?>> lookup, Func<bool>? mayLookUpUnseen = null)
     {
         var now = clock.GetUtcNow();
         if (_entries.TryGetValue(prefix, out var entry) && entry.Until > now)
@@ -45,6 +48,10 @@ public sealed class ApiClientCache(IOptionsMonitor<ApiKeyOptions> options, TimeP
             return entry.Client;
         }
         if (_unknown.TryGetValue(prefix, out var unknownUntil) && unknownUntil > now)
+        {
+            return null;
+        }
+        if (mayLookUpUnseen is not null && !_entries.ContainsKey(prefix) && !mayLookUpUnseen())
         {
             return null;
         }

@@ -2,6 +2,7 @@ using System.Security.Claims;
 using System.Text.Encodings.Web;
 using ConsentApi.Domain;
 using ConsentApi.Infrastructure.Errors;
+using ConsentApi.Infrastructure.Http;
 using ConsentApi.Infrastructure.Persistence;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
@@ -27,6 +28,7 @@ public sealed class ApiKeyAuthenticationHandler(
     UrlEncoder encoder,
     ConsentDbContext db,
     ApiClientCache cache,
+    ApiRateLimiter limiter,
     IOptionsMonitor<BootstrapOptions> bootstrap)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
@@ -53,7 +55,10 @@ public sealed class ApiKeyAuthenticationHandler(
             return AuthenticateResult.Fail("Malformed API key.");
         }
 
-        var client = await cache.GetAsync(prefix, () => ClientByPrefix(db, prefix, Context.RequestAborted));
+        // An address that has spent its budget for calls without a valid key gets no lookup of a new prefix: the rate
+        // limiter, which runs after authentication, answers it 429 without the database having been asked.
+        var client = await cache.GetAsync(prefix, () => ClientByPrefix(db, prefix, Context.RequestAborted),
+            () => limiter.AddressMayLookUpKeys(Context));
         if (client is null || !ApiKeys.Matches(key, client.KeyHash))
         {
             return AuthenticateResult.Fail("Unknown or revoked API key.");

@@ -21,6 +21,8 @@ public sealed class RateLimitOptions
 /// kept per instance: with N instances a client may reach N times the limit, which bounds abuse without shared state.
 /// Endpoints marked DisableRateLimiting (the health checks) are outside it, so a load balancer's address that also carries
 /// bad requests still sees the instance healthy.
+/// The address's window is also consulted before an API key is looked up in the database (see
+/// <see cref="AddressMayLookUpKeys"/>), so an address guessing keys stops costing queries once it is refused.
 /// </summary>
 public sealed class ApiRateLimiter : IDisposable
 {
@@ -54,7 +56,7 @@ public sealed class ApiRateLimiter : IDisposable
         }
 
         var key = context.User.FindFirst(ApiKeyClaims.ClientId)?.Value
-                  ?? (context.User.Identity?.IsAuthenticated == true ? "platform" : $"ip:{context.Connection.RemoteIpAddress}");
+                  ?? (context.User.Identity?.IsAuthenticated == true ? "platform" : AddressKey(context));
         using var lease = _limiter.AttemptAcquire(key);
         var remaining = _limiter.GetStatistics(key)?.CurrentAvailablePermits ?? 0;
         context.Response.Headers[LimitHeader] = Limit.ToString(CultureInfo.InvariantCulture);
@@ -70,6 +72,15 @@ public sealed class ApiRateLimiter : IDisposable
         await ProblemDetailsSetup.WriteProblem(context, StatusCodes.Status429TooManyRequests, "Too many requests.",
             $"This client may make {Limit} requests a minute; retry after the number of seconds in Retry-After.");
     }
+
+    /// <summary>
+    /// Whether the caller's address has requests left in its window for calls without a valid key. Authentication runs
+    /// before this limiter answers, so without this check every refused guess would still cost a key lookup.
+    /// </summary>
+    public bool AddressMayLookUpKeys(HttpContext context) =>
+        _limiter is null || (_limiter.GetStatistics(AddressKey(context))?.CurrentAvailablePermits ?? 1) > 0;
+
+    private static string AddressKey(HttpContext context) => $"ip:{context.Connection.RemoteIpAddress}";
 
     public void Dispose() => _limiter?.Dispose();
 }

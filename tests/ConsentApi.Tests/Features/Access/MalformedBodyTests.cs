@@ -20,7 +20,7 @@ public sealed partial class MalformedBodyTests : ApiTest
     public async Task SetUpTenantAsync() => _tenant = await CreateTenantAsync();
 
     [TestCaseSource(nameof(Cases))]
-    public async Task Is_a_400_problem(PermissionTests.Operation operation, string body)
+    public async Task Is_a_400_problem(AccessWorld.Operation operation, string body)
     {
         var path = Placeholder().Replace(operation.Path, m => m.Groups[1].Value switch
         {

@@ -42,4 +42,47 @@ public sealed class ApiClientCacheTests
 
         Assert.That(next, Is.SameAs(Unrevoked));
     }
+
+    [Test]
+    public async Task A_prefix_never_found_is_not_looked_up_while_lookups_are_refused()
+    {
+        var cache = NewCache();
+        var lookups = 0;
+
+        var client = await cache.GetAsync("cak_0123456789ab", () =>
+        {
+            lookups++;
+            return Task.FromResult<CachedApiClient?>(Unrevoked);
+        }, () => false);
+
+        Assert.That((client, lookups), Is.EqualTo(((CachedApiClient?)null, 0)));
+    }
+
+    [Test]
+    public async Task A_prefix_found_before_is_looked_up_again_while_lookups_are_refused()
+    {
+        var clock = new SteppedClock();
+        var cache = new ApiClientCache(
+            new ServiceCollection().Configure<ApiKeyOptions>(o => o.CacheDuration = TimeSpan.FromSeconds(1)).BuildServiceProvider()
+                .GetRequiredService<IOptionsMonitor<ApiKeyOptions>>(),
+            clock);
+        await cache.GetAsync("cak_0123456789ab", () => Task.FromResult<CachedApiClient?>(Unrevoked));
+        clock.Now += TimeSpan.FromSeconds(2);
+        var lookups = 0;
+
+        var client = await cache.GetAsync("cak_0123456789ab", () =>
+        {
+            lookups++;
+            return Task.FromResult<CachedApiClient?>(Unrevoked);
+        }, () => false);
+
+        Assert.That((client, lookups), Is.EqualTo((Unrevoked, 1)), "the expired entry is looked up again, not refused");
+    }
+
+    private sealed class SteppedClock : TimeProvider
+    {
+        public DateTimeOffset Now { get; set; } = DateTimeOffset.UtcNow;
+
+        public override DateTimeOffset GetUtcNow() => Now;
+    }
 }

@@ -47,6 +47,7 @@ public static class ConsentApiServices
         services.AddScoped<AuditScope>();
         services.AddScoped<AfterCommit>();
         services.AddScoped<EventOutbox>();
+        services.AddScoped<ConsentFactsReader>();
         services.AddScoped<ConsentEvaluator>();
         services.AddScoped<TakedownScanner>();
         services.AddScoped<DecisionRecorder>();

@@ -89,29 +89,37 @@ public sealed record ConsentItemState(
     [property: MaxLength(20)] IReadOnlyList<DecisionResponse> Decisions);
 
 /// <summary>A pupil's consent per media type and channel at a moment.</summary>
+/// <param name="At">The moment the answer is about.</param>
+/// <param name="AsKnownAt">What the record knew: decisions recorded after this moment are left out.</param>
 public sealed record ConsentMatrixResponse(
     Guid PupilId,
     DateTimeOffset At,
+    DateTimeOffset AsKnownAt,
     [property: MaxLength(1000)] IReadOnlyList<ConsentItemState> Items);
 
 /// <summary>May these pupils appear in this media type on this channel?</summary>
 /// <param name="PupilIds">The pupils shown, 1 to 200.</param>
 /// <param name="Channel">The channel's key, e.g. `social-media`.</param>
 /// <param name="At">The moment to check; defaults to now. A past moment proves whether an earlier publication was allowed.</param>
+/// <param name="AsKnownAt">What the record knew; defaults to now. With `at`, the answer as it was known then: decisions recorded
+/// later (a paper form keyed in afterwards) are left out.</param>
 public sealed record CheckPublicationRequest(
     [property: Required, MinLength(1), MaxLength(CheckPublicationRequest.MaxPupils)] IReadOnlyList<Guid> PupilIds,
     [property: Required] MediaType? MediaType,
     [property: Required, StringLength(FieldLengths.ChannelKey, MinimumLength = 2)] string Channel,
-    DateTimeOffset? At)
+    DateTimeOffset? At,
+    DateTimeOffset? AsKnownAt = null)
 {
     public const int MaxPupils = 200;
 }
 
 /// <summary>The answer to a publication check.</summary>
 /// <param name="Allowed">True only if every pupil's consent is `granted`.</param>
+/// <param name="AsKnownAt">What the record knew: decisions recorded after this moment are left out.</param>
 public sealed record PublicationCheckResponse(
     bool Allowed,
     DateTimeOffset At,
+    DateTimeOffset AsKnownAt,
     MediaType MediaType,
     [property: MaxLength(FieldLengths.ChannelKey)] string Channel,
     [property: MaxLength(CheckPublicationRequest.MaxPupils)] IReadOnlyList<PupilCheckResult> Pupils);

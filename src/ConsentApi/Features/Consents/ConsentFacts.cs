@@ -35,7 +35,7 @@ public sealed record DecisionRow(
         FormVersionId, FormContentHash, ProofReference, Note);
 }
 
-/// <summary>A pupil as the rules see them: birthday, the organisation's policy, and who holds parental authority.</summary>
+/// <summary>A pupil as the rules see them: birthday, the organisation's policy, who holds parental authority; and enrolment.</summary>
 public sealed record PupilFacts(
     Guid Id,
     Guid OrganisationId,
@@ -44,36 +44,12 @@ public sealed record PupilFacts(
     string DisplayName,
     DateOnly DateOfBirth,
     ConsentPolicy Policy,
-    IReadOnlyList<Guid> GuardiansWithAuthority);
+    IReadOnlyList<Guid> GuardiansWithAuthority,
+    Guid? GroupId,
+    PupilStatus Status);
 
 internal static class ConsentFactQueries
 {
-    /// <summary>
-    /// The <paramref name="pupils"/> with their policy and guardians with authority, in one statement of flat rows (one per
-    /// guardian). Flat on purpose: EF materialises a nested collection through delegates it builds on every execution.
-    /// </summary>
-    public static async Task<List<PupilFacts>> PupilFactsAsync(this ConsentDbContext db, IQueryable<Pupil> pupils, CancellationToken ct)
-    {
-        var rows = await (
-                from p in pupils.AsNoTracking()
-                join o in db.Organisations on p.OrganisationId equals o.Id
-                from l in db.GuardianLinks.Where(l => l.PupilId == p.Id && l.HasParentalAuthority).DefaultIfEmpty()
-                select new
-                {
-                    p.Id, p.OrganisationId, p.SchoolId, p.ExternalId, p.DisplayName, p.DateOfBirth,
-                    o.GrantRequires, o.SchoolYearEndMonth, o.SchoolYearEndDay, o.TimeZone,
-                    GuardianId = l == null ? (Guid?)null : l.GuardianId,
-                })
-            .ToListAsync(ct);
-        return rows.GroupBy(r => r.Id).Select(g =>
-        {
-            var p = g.First();
-            return new PupilFacts(p.Id, p.OrganisationId, p.SchoolId, p.ExternalId, p.DisplayName, p.DateOfBirth,
-                new ConsentPolicy(p.GrantRequires, p.SchoolYearEndMonth, p.SchoolYearEndDay, p.TimeZone),
-                g.Where(r => r.GuardianId is not null).Select(r => r.GuardianId!.Value).Distinct().ToList());
-        }).ToList();
-    }
-
     /// <summary>The moment a read asks about: now by default; a past moment for proof; never the future.</summary>
     public static DateTimeOffset MomentOf(DateTimeOffset? at, TimeProvider clock, string field = "at")
     {
@@ -101,20 +77,4 @@ internal static class ConsentFactQueries
         select new DecisionRow(d.Id, d.PupilId, d.BatchId, d.GuardianId, d.MediaType, d.ChannelKey, d.Outcome, d.GivenAt, d.RecordedAt,
             d.Sequence, d.Method, d.RecordedByClientId, d.FormVersionId, v.ContentHash!, v.Validity, v.SchoolYear,
             d.ProofReference, d.Note);
-
-    /// <summary>The items published forms ask of a school's pupils at a moment: the organisation's forms and the school's own.</summary>
-    public static async Task<HashSet<(MediaType MediaType, string ChannelKey)>> AskedItemsAsync(
-        this ConsentDbContext db, Guid organisationId, Guid schoolId, DateTimeOffset at, CancellationToken ct)
-    {
-        var items = await (
-                from i in db.ConsentFormItems
-                join v in db.ConsentFormVersions on i.VersionId equals v.Id
-                join f in db.ConsentForms on v.FormId equals f.Id
-                where i.OrganisationId == organisationId && v.Status == FormVersionStatus.Published && v.PublishedAt <= at
-                      && (f.SchoolId == null || f.SchoolId == schoolId)
-                select new { i.MediaType, i.ChannelKey })
-            .Distinct()
-            .ToListAsync(ct);
-        return items.Select(x => (x.MediaType, x.ChannelKey)).ToHashSet();
-    }
 }

@@ -19,6 +19,7 @@ public sealed record ConsentOverviewResponse(
     [property: MaxLength(FieldLengths.GroupName)] string GroupName,
     [property: MaxLength(FieldLengths.SchoolYear)] string SchoolYear,
     DateTimeOffset At,
+    DateTimeOffset AsKnownAt,
     [property: MaxLength(300)] IReadOnlyList<OverviewColumn> Columns,
     [property: MaxLength(2000)] IReadOnlyList<OverviewPupil> Pupils);
 
@@ -43,48 +44,38 @@ public sealed record OverviewCell(
     [property: MaxLength(40)] string Reason,
     bool Allowed);
 
-public sealed record GetConsentOverviewQuery(Guid SchoolId, Guid GroupId, DateTimeOffset? At) : IQuery<ConsentOverviewResponse>;
+public sealed record GetConsentOverviewQuery(Guid SchoolId, Guid GroupId, DateTimeOffset? At, DateTimeOffset? AsKnownAt = null)
+    : IQuery<ConsentOverviewResponse>;
 
-public sealed class GetConsentOverviewHandler(ConsentDbContext db, CurrentClient client, TimeProvider clock)
+public sealed class GetConsentOverviewHandler(ConsentDbContext db, ConsentFactsReader reader, CurrentClient client, TimeProvider clock)
     : IQueryHandler<GetConsentOverviewQuery, ConsentOverviewResponse>
 {
     public async ValueTask<ConsentOverviewResponse> Handle(GetConsentOverviewQuery query, CancellationToken ct)
     {
         var at = ConsentFactQueries.MomentOf(query.At, clock);
+        var asKnownAt = ConsentFactQueries.MomentOf(query.AsKnownAt, clock, "asKnownAt");
         var group = await (from g in db.Groups.AsNoTracking()
                            join s in db.Schools.VisibleTo(client) on g.SchoolId equals s.Id
-                           join o in db.Organisations on s.OrganisationId equals o.Id
                            where g.Id == query.GroupId && g.SchoolId == query.SchoolId
-                           select new
-                           {
-                               g.Id, g.Name, g.SchoolYear, SchoolId = s.Id, SchoolName = s.Name, s.OrganisationId,
-                               Policy = new ConsentPolicy(o.GrantRequires, o.SchoolYearEndMonth, o.SchoolYearEndDay, o.TimeZone),
-                           }).SingleOrDefaultAsync(ct)
+                           select new { g.Id, g.Name, g.SchoolYear, SchoolId = s.Id, SchoolName = s.Name, s.OrganisationId })
+                        .SingleOrDefaultAsync(ct)
                     ?? throw new NotFoundException("Group", query.GroupId);
 
-        var pupils = await db.PupilFactsAsync(db.Pupils.Where(p => p.GroupId == group.Id && p.Status == PupilStatus.Active), ct);
-        var pupilIds = pupils.Select(p => p.Id).ToList();
-        var decisions = (await db.DecisionRows(db.Decisions.Where(d => pupilIds.Contains(d.PupilId) && d.GivenAt <= at)).ToListAsync(ct))
-            .ToLookup(d => (d.PupilId, d.MediaType, d.ChannelKey), d => d.ToFact());
-        var asked = await db.AskedItemsAsync(group.OrganisationId, group.SchoolId, at, ct);
-        var channels = await db.Channels.AsNoTracking()
-            .Where(c => c.OrganisationId == group.OrganisationId && (c.RetiredAt == null || c.RetiredAt > at))
-            .ToDictionaryAsync(c => c.Key, c => c.NameNl, ct);
+        var pupilIds = await db.Pupils.Where(p => p.GroupId == group.Id && p.Status == PupilStatus.Active).Select(p => p.Id).ToListAsync(ct);
+        var facts = await reader.ReadAsync(new FactsRequest(group.OrganisationId, pupilIds, [group.SchoolId], null, at, asKnownAt), ct);
 
-        var columns = channels.Keys.SelectMany(c => Enum.GetValues<MediaType>().Select(m => (m, c))).InReadingOrder()
-            .Select(i => new OverviewColumn(i.MediaType, i.ChannelKey, channels[i.ChannelKey]))
+        var columns = facts.ChannelItems.InReadingOrder()
+            .Select(i => new OverviewColumn(i.MediaType, i.ChannelKey, facts.Channels[i.ChannelKey].NameNl))
             .ToList();
-        var rows = pupils
+        var rows = facts.Pupils.Values
             .OrderBy(p => p.DisplayName, StringComparer.OrdinalIgnoreCase).ThenBy(p => p.Id)
             .Select(p => new OverviewPupil(p.Id, p.ExternalId, p.DisplayName, columns.Select(c =>
             {
-                var consent = ConsentRules.Evaluate(
-                    new ConsentFacts(p.DateOfBirth, p.GuardiansWithAuthority, decisions[(p.Id, c.MediaType, c.Channel)].ToList(),
-                        asked.Contains((c.MediaType, c.Channel))),
-                    group.Policy, at);
+                var consent = facts.Evaluate(p.Id, (c.MediaType, c.Channel));
                 return new OverviewCell(c.MediaType, c.Channel, consent.State, consent.Reason, consent.Allowed);
             }).ToList()))
             .ToList();
-        return new ConsentOverviewResponse(group.SchoolId, group.SchoolName, group.Id, group.Name, group.SchoolYear, at, columns, rows);
+        return new ConsentOverviewResponse(group.SchoolId, group.SchoolName, group.Id, group.Name, group.SchoolYear, at, asKnownAt,
+            columns, rows);
     }
 }

@@ -19,7 +19,7 @@ public static class ConsentOverviewEndpoint
             .WithSummary("A group's class sheet: who may and may not be photographed, filmed or recorded")
             .WithDescription("""
                 Every active pupil of the group (sorted by name) against every media type and channel in use, at `at`
-                (default now). Choose the form with `Accept`: `application/json` (default); `text/csv` (UTF-8 with a
+                (default now), as the record stood at `asKnownAt` (default now). Choose the form with `Accept`: `application/json` (default); `text/csv` (UTF-8 with a
                 byte order mark, a header row, one row per pupil, a state per item); or `text/html`, a printable A4
                 page (a class of 30 fits on one) with a mark per cell that reads in black and white, a legend and no
                 script. JSON and CSV list every item; the printed page leaves out items no form asks and nobody answered.
@@ -31,7 +31,7 @@ public static class ConsentOverviewEndpoint
             .ProducesProblem(StatusCodes.Status406NotAcceptable);
 
     private static async Task<IResult> Handle(
-        Guid schoolId, Guid groupId, DateTimeOffset? at, HttpContext context, ISender sender, CancellationToken ct)
+        Guid schoolId, Guid groupId, DateTimeOffset? at, DateTimeOffset? asKnownAt, HttpContext context, ISender sender, CancellationToken ct)
     {
         var format = Negotiate(context.Request);
         if (format is null)
@@ -40,7 +40,7 @@ public static class ConsentOverviewEndpoint
                 detail: $"The class sheet is available as {Json}, {Csv} or {Html}.");
         }
 
-        var sheet = await sender.Send(new GetConsentOverviewQuery(schoolId, groupId, at), ct);
+        var sheet = await sender.Send(new GetConsentOverviewQuery(schoolId, groupId, at, asKnownAt), ct);
         context.Response.Headers.Vary = HeaderNames.Accept;
         if (format == Html)
         {

@@ -14,37 +14,30 @@ namespace ConsentApi.Features.Consents;
 
 /// <param name="PupilId">The pupil.</param>
 /// <param name="At">The moment to evaluate; defaults to now. A past moment shows what held then.</param>
-public sealed record GetConsentMatrixQuery(Guid PupilId, DateTimeOffset? At) : IQuery<ConsentMatrixResponse>;
+/// <param name="AsKnownAt">What the record knew; defaults to now. Decisions recorded after it are left out.</param>
+public sealed record GetConsentMatrixQuery(Guid PupilId, DateTimeOffset? At, DateTimeOffset? AsKnownAt = null) : IQuery<ConsentMatrixResponse>;
 
-public sealed class GetConsentMatrixHandler(ConsentDbContext db, CurrentClient client, TimeProvider clock)
+public sealed class GetConsentMatrixHandler(ConsentFactsReader reader, CurrentClient client, TimeProvider clock)
     : IQueryHandler<GetConsentMatrixQuery, ConsentMatrixResponse>
 {
     public async ValueTask<ConsentMatrixResponse> Handle(GetConsentMatrixQuery query, CancellationToken ct)
     {
         var at = ConsentFactQueries.MomentOf(query.At, clock);
-        var pupil = (await db.PupilFactsAsync(db.Pupils.VisibleTo(client).Where(p => p.Id == query.PupilId), ct)).SingleOrDefault()
-                    ?? throw new NotFoundException("Pupil", query.PupilId);
-
-        var decisions = await db.DecisionRows(db.Decisions.Where(d => d.PupilId == pupil.Id && d.GivenAt <= at)).ToListAsync(ct);
-        var asked = await db.AskedItemsAsync(pupil.OrganisationId, pupil.SchoolId, at, ct);
-        var channels = await db.Channels.AsNoTracking()
-            .Where(c => c.OrganisationId == pupil.OrganisationId && (c.RetiredAt == null || c.RetiredAt > at))
-            .Select(c => c.Key).ToListAsync(ct);
-
-        var items = channels.SelectMany(c => Enum.GetValues<MediaType>().Select(m => (m, c)))
-            .Concat(asked)
-            .Concat(decisions.Select(d => (d.MediaType, d.ChannelKey)))
-            .InReadingOrder();
-        var byItem = decisions.ToLookup(d => (d.MediaType, d.ChannelKey));
-        return new ConsentMatrixResponse(pupil.Id, at, items.Select(item =>
+        var asKnownAt = ConsentFactQueries.MomentOf(query.AsKnownAt, clock, "asKnownAt");
+        var facts = await reader.ReadAsync(new FactsRequest(client.OrganisationId, [query.PupilId],
+            client.IsLimitedToSchools ? client.SchoolIds : null, null, at, asKnownAt), ct);
+        if (!facts.Pupils.ContainsKey(query.PupilId))
         {
-            var rows = byItem[item].ToList();
-            var result = ConsentRules.Evaluate(
-                new ConsentFacts(pupil.DateOfBirth, pupil.GuardiansWithAuthority, rows.Select(r => r.ToFact()).ToList(), asked.Contains(item)),
-                pupil.Policy, at);
+            throw new NotFoundException("Pupil", query.PupilId);
+        }
+
+        var items = facts.ChannelItems.Concat(facts.ItemsOf(query.PupilId)).InReadingOrder();
+        return new ConsentMatrixResponse(query.PupilId, at, asKnownAt, items.Select(item =>
+        {
+            var result = facts.Evaluate(query.PupilId, item);
             var basis = result.Basis.Select(b => b.Id).ToHashSet();
             return new ConsentItemState(item.MediaType, item.ChannelKey, result.State, result.Reason, result.Allowed,
-                rows.Where(r => basis.Contains(r.Id)).Select(r => r.ToResponse()).ToList());
+                facts.DecisionsOf(query.PupilId, item).Where(r => basis.Contains(r.Id)).Select(r => r.ToResponse()).ToList());
         }).ToList());
     }
 }
@@ -86,7 +79,8 @@ public static class ReadConsentEndpoints
                 The state of every item (media type × channel) at `at` (default now): `granted`, `refused`, `conflict`,
                 `pending`, `not-asked`, `expired` or `needs-pupil-consent`, with the reason and the decisions it rests
                 on. Only `granted` allows publication. Computed from the decisions on every request: a withdrawal shows
-                at once.
+                at once. `asKnownAt` (default now) answers as the record stood then: decisions recorded later, such as
+                a paper form keyed in afterwards, are left out.
                 """)
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status404NotFound);
@@ -103,8 +97,9 @@ public static class ReadConsentEndpoints
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status404NotFound);
 
-    private static async Task<Ok<ConsentMatrixResponse>> Matrix(Guid pupilId, DateTimeOffset? at, ISender sender, CancellationToken ct) =>
-        TypedResults.Ok(await sender.Send(new GetConsentMatrixQuery(pupilId, at), ct));
+    private static async Task<Ok<ConsentMatrixResponse>> Matrix(
+        Guid pupilId, DateTimeOffset? at, DateTimeOffset? asKnownAt, ISender sender, CancellationToken ct) =>
+        TypedResults.Ok(await sender.Send(new GetConsentMatrixQuery(pupilId, at, asKnownAt), ct));
 
     private static async Task<Ok<Page<DecisionResponse>>> History(
         [AsParameters] GetConsentHistoryQuery query, ISender sender, CancellationToken ct) =>

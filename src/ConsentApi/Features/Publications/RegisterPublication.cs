@@ -52,7 +52,7 @@ public sealed class RegisterPublicationHandler(
         await changes.LockForPublicationAsync(client.OrganisationId, pupilIds, ct);
         var mediaType = request.MediaType!.Value;
         var consent = await evaluator.EvaluateAsync(client.OrganisationId,
-            pupilIds.Select(id => (id, mediaType, request.Channel)).ToList(), publishedAt, ct);
+            pupilIds.Select(id => (id, mediaType, request.Channel)).ToList(), publishedAt, clock.GetUtcNow(), ct);
         var denied = consent.Where(c => !c.Value.Allowed).ToList();
         if (denied.Count > 0 && request.PublishedWithoutCheck != true)
         {

@@ -47,7 +47,7 @@ public sealed class TakedownScanner(ConsentDbContext db, ConsentEvaluator evalua
         publications.Sort((x, y) => PostgresUuidOrder.Instance.Compare(x.Id, y.Id));
 
         var pairs = publications.SelectMany(p => p.Pupils.Select(x => (x.PupilId, p.MediaType, p.ChannelKey))).ToList();
-        var consent = await evaluator.EvaluateAsync(organisationId, pairs, now, ct);
+        var consent = await evaluator.EvaluateAsync(organisationId, pairs, now, now, ct);
         foreach (var publication in publications)
         {
             var denied = publication.Pupils

@@ -30,7 +30,7 @@ public static partial class Rfc3339
     public const string Message = "Give a moment in RFC 3339 with a time and an offset, e.g. 2026-09-01T08:30:00Z or 2026-09-01T10:30:00+02:00.";
 
     /// <summary>The query parameters that carry moments (the OpenAPI tests hold this list to the document).</summary>
-    public static readonly IReadOnlySet<string> QueryParameters = new HashSet<string>(StringComparer.OrdinalIgnoreCase) { "at", "from", "to" };
+    public static readonly IReadOnlySet<string> QueryParameters = new HashSet<string>(StringComparer.OrdinalIgnoreCase) { "at", "asKnownAt", "from", "to" };
 
     [GeneratedRegex(@"^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d{1,7})?([Zz]|[+-]\d{2}:\d{2})$", RegexOptions.CultureInvariant)]
     private static partial Regex Pattern();

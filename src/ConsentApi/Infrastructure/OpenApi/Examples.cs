@@ -164,13 +164,13 @@ internal static class Examples
         [typeof(ConsentReceipt)] = Receipt,
         [typeof(ConsentItemState)] = new ConsentItemState(MediaType.Photo, "social-media", ConsentState.Granted,
             ConsentReasons.GrantedByGuardian, true, [Grant]),
-        [typeof(ConsentMatrixResponse)] = new ConsentMatrixResponse(PupilId, new DateTimeOffset(2026, 11, 24, 9, 0, 0, TimeSpan.Zero),
+        [typeof(ConsentMatrixResponse)] = new ConsentMatrixResponse(PupilId, new DateTimeOffset(2026, 11, 24, 9, 0, 0, TimeSpan.Zero), new DateTimeOffset(2026, 11, 24, 9, 0, 0, TimeSpan.Zero),
         [
             new ConsentItemState(MediaType.Photo, "social-media", ConsentState.Granted, ConsentReasons.GrantedByGuardian, true, [Grant]),
             new ConsentItemState(MediaType.Film, "social-media", ConsentState.NotAsked, ConsentReasons.NotAsked, false, []),
         ]),
         [typeof(CheckPublicationRequest)] = new CheckPublicationRequest([PupilId, SecondPupilId], MediaType.Photo, "social-media", null),
-        [typeof(PublicationCheckResponse)] = new PublicationCheckResponse(false, new DateTimeOffset(2026, 11, 24, 9, 0, 0, TimeSpan.Zero),
+        [typeof(PublicationCheckResponse)] = new PublicationCheckResponse(false, new DateTimeOffset(2026, 11, 24, 9, 0, 0, TimeSpan.Zero), new DateTimeOffset(2026, 11, 24, 9, 0, 0, TimeSpan.Zero),
             MediaType.Photo, "social-media",
             [
                 new PupilCheckResult(PupilId, ConsentState.Granted, ConsentReasons.GrantedByGuardian, true),
@@ -178,7 +178,7 @@ internal static class Examples
             ]),
         [typeof(PupilCheckResult)] = new PupilCheckResult(PupilId, ConsentState.Refused, ConsentReasons.RefusedByGuardian, false),
         [typeof(ConsentOverviewResponse)] = new ConsentOverviewResponse(SchoolId, "OBS De Regenboog", GroupId, "Groep 5b", "2026-2027",
-            new DateTimeOffset(2026, 11, 24, 9, 0, 0, TimeSpan.Zero),
+            new DateTimeOffset(2026, 11, 24, 9, 0, 0, TimeSpan.Zero), new DateTimeOffset(2026, 11, 24, 9, 0, 0, TimeSpan.Zero),
             [new OverviewColumn(MediaType.Photo, "social-media", "Sociale media"), new OverviewColumn(MediaType.Film, "social-media", "Sociale media")],
             [
                 new OverviewPupil(PupilId, "LL1001", "Sanne de Vries",

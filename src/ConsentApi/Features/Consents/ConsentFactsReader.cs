@@ -1,0 +1,251 @@
+using ConsentApi.Domain;
+using ConsentApi.Domain.Consent;
+using ConsentApi.Infrastructure.Persistence;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace ConsentApi.Features.Consents;
+
+/// <summary>What a reader of consent asks for: some pupils of one organisation, one item or all, at a moment, as known then.</summary>
+/// <param name="SchoolIds">The schools the caller may see; null when it may see every school of the organisation.</param>
+/// <param name="Item">One item (a check, a publication); null for every item (a matrix, a class sheet, a change).</param>
+/// <param name="At">The moment the answer is about.</param>
+/// <param name="AsKnownAt">What the record knew: decisions recorded after this moment do not count.</param>
+public sealed record FactsRequest(
+    Guid OrganisationId,
+    IReadOnlyCollection<Guid> PupilIds,
+    IReadOnlyCollection<Guid>? SchoolIds,
+    (MediaType MediaType, string Channel)? Item,
+    DateTimeOffset At,
+    DateTimeOffset AsKnownAt);
+
+/// <summary>A channel as the facts know it.</summary>
+public sealed record ChannelFacts(string Key, string NameNl, ChannelAudience Audience, DateTimeOffset? RetiredAt);
+
+/// <summary>
+/// The one facts model (DESIGN.md §4): every reader of consent — the check, the matrix, the class sheet, the takedown scan
+/// and sweep, the announcements of changes, the parents' app — reads its facts here and evaluates them with the one pure
+/// rules function (<see cref="ConsentRules"/>). One round trip of five statements: the pupils with their organisation's
+/// policy, the guardians with authority, each person's latest decision per item that counts at the moment (as recorded
+/// by <see cref="FactsRequest.AsKnownAt"/>), the items published forms ask, and the channels.
+/// </summary>
+public sealed class ConsentFactsReader(ConsentDbContext db)
+{
+    public async Task<ConsentFactSet> ReadAsync(FactsRequest request, CancellationToken ct)
+    {
+        var pupilIds = request.PupilIds.Distinct().ToArray();
+        if (pupilIds.Length == 0)
+        {
+            return ConsentFactSet.Empty(request);
+        }
+
+        await db.Database.OpenConnectionAsync(ct);
+        try
+        {
+            var connection = (NpgsqlConnection)db.Database.GetDbConnection();
+            await using var batch = new NpgsqlBatch(connection)
+            {
+                Transaction = db.Database.CurrentTransaction?.GetDbTransaction() as NpgsqlTransaction,
+            };
+            object?[] values =
+            [
+                request.OrganisationId, pupilIds, request.SchoolIds?.ToArray(), request.Item?.MediaType.ToString(), request.Item?.Channel,
+                request.At, request.AsKnownAt,
+            ];
+            foreach (var (sql, parameters) in Statements)
+            {
+                var command = new NpgsqlBatchCommand(sql);
+                foreach (var (number, type) in parameters)
+                {
+                    command.Parameters.Add(new NpgsqlParameter { Value = values[number - 1] ?? DBNull.Value, NpgsqlDbType = type });
+                }
+                batch.BatchCommands.Add(command);
+            }
+
+            await using var reader = await batch.ExecuteReaderAsync(ct);
+            var pupils = new Dictionary<Guid, PupilRow>();
+            while (await reader.ReadAsync(ct))
+            {
+                pupils[reader.GetGuid(0)] = new PupilRow(reader.GetGuid(0), reader.GetGuid(1), reader.GetString(2), reader.GetString(3),
+                    reader.GetFieldValue<DateOnly>(4), await reader.IsDBNullAsync(5, ct) ? null : reader.GetGuid(5),
+                    Enum.Parse<PupilStatus>(reader.GetString(6)),
+                    new ConsentPolicy(Enum.Parse<GrantRequires>(reader.GetString(7)), reader.GetInt32(8), reader.GetInt32(9), reader.GetString(10)));
+            }
+
+            await reader.NextResultAsync(ct);
+            var authority = new List<(Guid PupilId, Guid GuardianId)>();
+            while (await reader.ReadAsync(ct))
+            {
+                authority.Add((reader.GetGuid(0), reader.GetGuid(1)));
+            }
+
+            await reader.NextResultAsync(ct);
+            var decisions = new List<DecisionRow>();
+            while (await reader.ReadAsync(ct))
+            {
+                decisions.Add(new DecisionRow(reader.GetGuid(0), reader.GetGuid(1), reader.GetGuid(2),
+                    await reader.IsDBNullAsync(3, ct) ? null : reader.GetGuid(3), Enum.Parse<MediaType>(reader.GetString(4)),
+                    reader.GetString(5), Enum.Parse<ConsentOutcome>(reader.GetString(6)), reader.GetFieldValue<DateTimeOffset>(7),
+                    reader.GetFieldValue<DateTimeOffset>(8), reader.GetInt64(9), Enum.Parse<DecisionMethod>(reader.GetString(10)),
+                    await reader.IsDBNullAsync(11, ct) ? null : reader.GetGuid(11), reader.GetGuid(12), reader.GetString(13),
+                    Enum.Parse<ConsentValidity>(reader.GetString(14)), await reader.IsDBNullAsync(15, ct) ? null : reader.GetString(15),
+                    await reader.IsDBNullAsync(16, ct) ? null : reader.GetString(16), await reader.IsDBNullAsync(17, ct) ? null : reader.GetString(17)));
+            }
+
+            await reader.NextResultAsync(ct);
+            var asked = new List<(Guid? SchoolId, MediaType MediaType, string Channel)>();
+            while (await reader.ReadAsync(ct))
+            {
+                asked.Add((await reader.IsDBNullAsync(0, ct) ? null : reader.GetGuid(0), Enum.Parse<MediaType>(reader.GetString(1)), reader.GetString(2)));
+            }
+
+            await reader.NextResultAsync(ct);
+            var channels = new Dictionary<string, ChannelFacts>(StringComparer.Ordinal);
+            while (await reader.ReadAsync(ct))
+            {
+                channels[reader.GetString(0)] = new ChannelFacts(reader.GetString(0), reader.GetString(1),
+                    Enum.Parse<ChannelAudience>(reader.GetString(2)), await reader.IsDBNullAsync(3, ct) ? null : reader.GetFieldValue<DateTimeOffset>(3));
+            }
+
+            var guardians = authority.ToLookup(a => a.PupilId, a => a.GuardianId);
+            return new ConsentFactSet(request.At, request.AsKnownAt,
+                pupils.Values.ToDictionary(p => p.Id, p => new PupilFacts(p.Id, request.OrganisationId, p.SchoolId, p.ExternalId,
+                    p.DisplayName, p.DateOfBirth, p.Policy, guardians[p.Id].Distinct().ToList(), p.GroupId, p.Status)),
+                decisions, asked, channels);
+        }
+        finally
+        {
+            await db.Database.CloseConnectionAsync();
+        }
+    }
+
+    private sealed record PupilRow(Guid Id, Guid SchoolId, string ExternalId, string DisplayName, DateOnly DateOfBirth, Guid? GroupId,
+        PupilStatus Status, ConsentPolicy Policy);
+
+    private const NpgsqlDbType Uuids = NpgsqlDbType.Array | NpgsqlDbType.Uuid;
+
+    private static readonly (int Number, NpgsqlDbType Type) Organisation = (1, NpgsqlDbType.Uuid);
+    private static readonly (int Number, NpgsqlDbType Type) PupilIds = (2, Uuids);
+    private static readonly (int Number, NpgsqlDbType Type) SchoolIds = (3, Uuids);
+    private static readonly (int Number, NpgsqlDbType Type) MediaType = (4, NpgsqlDbType.Text);
+    private static readonly (int Number, NpgsqlDbType Type) Channel = (5, NpgsqlDbType.Text);
+    private static readonly (int Number, NpgsqlDbType Type) At = (6, NpgsqlDbType.TimestampTz);
+    private static readonly (int Number, NpgsqlDbType Type) AsKnownAt = (7, NpgsqlDbType.TimestampTz);
+
+    // Each statement numbers the parameters it takes in order: $1, $2, ... are the listed ones.
+    private static readonly (string Sql, (int Number, NpgsqlDbType Type)[] Parameters)[] Statements =
+    [
+        ("""
+        SELECT p.id, p.school_id, p.external_id, p.display_name, p.date_of_birth, p.group_id, p.status,
+               o.grant_requires, o.school_year_end_month, o.school_year_end_day, o.time_zone
+        FROM pupils p JOIN organisations o ON o.id = p.organisation_id
+        WHERE p.organisation_id = $1 AND p.id = ANY($2) AND ($3::uuid[] IS NULL OR p.school_id = ANY($3))
+        """, [Organisation, PupilIds, SchoolIds]),
+        ("""
+        SELECT l.pupil_id, l.guardian_id
+        FROM guardian_links l
+        WHERE l.pupil_id = ANY($1) AND l.has_parental_authority
+        """, [PupilIds]),
+        // Each person's latest decision per item, given by the moment and recorded by the moment known: by moment given,
+        // then recording order. A grant for a school year that has not begun on the local day of the moment does not count
+        // yet and so supersedes nothing (the same rule as ConsentRules; the property tests hold them to each other).
+        ("""
+        WITH school_year AS (
+            SELECT CASE WHEN local_day <= make_date(extract(year FROM local_day)::int, o.school_year_end_month, o.school_year_end_day)
+                        THEN extract(year FROM local_day)::int - 1 ELSE extract(year FROM local_day)::int END AS start_year
+            FROM organisations o CROSS JOIN LATERAL (SELECT ($5 AT TIME ZONE o.time_zone)::date AS local_day) d
+            WHERE o.id = $1)
+        SELECT DISTINCT ON (d.pupil_id, d.media_type, d.channel_key, d.guardian_id)
+               d.id, d.pupil_id, d.batch_id, d.guardian_id, d.media_type, d.channel_key, d.outcome, d.given_at, d.recorded_at,
+               d.sequence, d.method, d.recorded_by_client_id, d.form_version_id, v.content_hash, v.validity, v.school_year,
+               d.proof_reference, d.note
+        FROM decisions d
+        JOIN consent_form_versions v ON v.id = d.form_version_id
+        CROSS JOIN school_year y
+        WHERE d.organisation_id = $1 AND d.pupil_id = ANY($2)
+          AND ($3::text IS NULL OR (d.media_type = $3 AND d.channel_key = $4))
+          AND d.given_at <= $5 AND d.recorded_at <= $6
+          AND NOT (d.outcome = 'Granted' AND v.validity = 'SchoolYear' AND left(v.school_year, 4)::int > y.start_year)
+        ORDER BY d.pupil_id, d.media_type, d.channel_key, d.guardian_id, d.given_at DESC, d.sequence DESC
+        """, [Organisation, PupilIds, MediaType, Channel, At, AsKnownAt]),
+        ("""
+        SELECT DISTINCT f.school_id, i.media_type, i.channel_key
+        FROM consent_form_items i
+        JOIN consent_form_versions v ON v.id = i.version_id
+        JOIN consent_forms f ON f.id = v.form_id
+        WHERE i.organisation_id = $1 AND v.status = 'Published' AND v.published_at <= $4 AND v.published_at <= $5
+          AND ($2::text IS NULL OR (i.media_type = $2 AND i.channel_key = $3))
+        """, [Organisation, MediaType, Channel, At, AsKnownAt]),
+        ("""
+        SELECT c.key, c.name_nl, c.audience, c.retired_at FROM channels c WHERE c.organisation_id = $1
+        """, [Organisation]),
+    ];
+}
+
+/// <summary>The facts <see cref="ConsentFactsReader"/> read, and their evaluation by the rules.</summary>
+public sealed class ConsentFactSet
+{
+    private readonly ILookup<(Guid PupilId, MediaType MediaType, string Channel), DecisionRow> _decisions;
+    private readonly ILookup<Guid?, (MediaType MediaType, string Channel)> _asked;
+
+    internal ConsentFactSet(DateTimeOffset at, DateTimeOffset asKnownAt, IReadOnlyDictionary<Guid, PupilFacts> pupils,
+        IReadOnlyList<DecisionRow> decisions, IReadOnlyList<(Guid? SchoolId, MediaType MediaType, string Channel)> asked,
+        IReadOnlyDictionary<string, ChannelFacts> channels)
+    {
+        At = at;
+        AsKnownAt = asKnownAt;
+        Pupils = pupils;
+        Channels = channels;
+        _decisions = decisions.ToLookup(d => (d.PupilId, d.MediaType, d.ChannelKey));
+        _asked = asked.ToLookup(a => a.SchoolId, a => (a.MediaType, a.Channel));
+    }
+
+    public static ConsentFactSet Empty(FactsRequest request) =>
+        new(request.At, request.AsKnownAt, new Dictionary<Guid, PupilFacts>(), [], [], new Dictionary<string, ChannelFacts>());
+
+    public DateTimeOffset At { get; }
+
+    public DateTimeOffset AsKnownAt { get; }
+
+    /// <summary>The pupils found (of the organisation, at schools the caller may see).</summary>
+    public IReadOnlyDictionary<Guid, PupilFacts> Pupils { get; }
+
+    /// <summary>The organisation's channels, retired ones included.</summary>
+    public IReadOnlyDictionary<string, ChannelFacts> Channels { get; }
+
+    /// <summary>Whether a published form asked the item of the school's pupils by the moment.</summary>
+    public bool Asked(Guid schoolId, (MediaType MediaType, string Channel) item) =>
+        _asked[null].Contains(item) || _asked[schoolId].Contains(item);
+
+    /// <summary>The items the pupil's consent covers: those asked of the pupil's school and those anyone decided on.</summary>
+    public IEnumerable<(MediaType MediaType, string Channel)> ItemsOf(Guid pupilId) =>
+        Pupils.TryGetValue(pupilId, out var pupil)
+            ? _asked[null].Concat(_asked[pupil.SchoolId])
+                .Concat(_decisions.Where(g => g.Key.PupilId == pupilId).Select(g => (g.Key.MediaType, g.Key.Channel)))
+                .Distinct()
+            : [];
+
+    /// <summary>Every media type on every channel in use at the moment: the columns of a matrix or a class sheet.</summary>
+    public IEnumerable<(MediaType MediaType, string Channel)> ChannelItems =>
+        Channels.Values.Where(c => c.RetiredAt is null || c.RetiredAt > At)
+            .SelectMany(c => Enum.GetValues<MediaType>().Select(m => (m, c.Key)));
+
+    /// <summary>Each person's latest counting decision on the item, in recording order.</summary>
+    public IReadOnlyList<DecisionRow> DecisionsOf(Guid pupilId, (MediaType MediaType, string Channel) item) =>
+        [.. _decisions[(pupilId, item.MediaType, item.Channel)].OrderBy(d => d.Sequence)];
+
+    /// <summary>
+    /// The pupil's consent for the item at the moment, counting <paramref name="added"/> as well: decisions the current
+    /// transaction has just recorded.
+    /// </summary>
+    public EffectiveConsent Evaluate(Guid pupilId, (MediaType MediaType, string Channel) item, IEnumerable<DecisionFact>? added = null)
+    {
+        var pupil = Pupils[pupilId];
+        var decisions = _decisions[(pupilId, item.MediaType, item.Channel)].Select(d => d.ToFact()).Concat(added ?? []).ToList();
+        return ConsentRules.Evaluate(
+            new ConsentFacts(pupil.DateOfBirth, pupil.GuardiansWithAuthority, decisions, Asked(pupil.SchoolId, item)),
+            pupil.Policy, At);
+    }
+}

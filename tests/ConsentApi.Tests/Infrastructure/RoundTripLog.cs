@@ -1,0 +1,39 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+
+namespace ConsentApi.Tests.Infrastructure;
+
+/// <summary>
+/// Every round trip Npgsql makes to one database (a command, or a batch of statements sent together), with its SQL, as
+/// Npgsql's own tracing reports it: counts what EF Core sends and what the app sends through Npgsql directly.
+/// </summary>
+public sealed class RoundTripLog : IDisposable
+{
+    private readonly ConcurrentQueue<string> _statements = new();
+    private readonly ActivityListener _listener;
+
+    public RoundTripLog(string database)
+    {
+        _listener = new ActivityListener
+        {
+            ShouldListenTo = source => source.Name == "Npgsql",
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = activity =>
+            {
+                var name = activity.GetTagItem("db.namespace") ?? activity.GetTagItem("db.name");
+                var sql = (activity.GetTagItem("db.query.text") ?? activity.GetTagItem("db.statement")) as string;
+                if (Equals(name, database) && sql is not null)
+                {
+                    _statements.Enqueue(sql);
+                }
+            },
+        };
+        ActivitySource.AddActivityListener(_listener);
+    }
+
+    public IReadOnlyList<string> RoundTrips => [.. _statements];
+
+    public void Clear() => _statements.Clear();
+
+    public void Dispose() => _listener.Dispose();
+}

@@ -45,8 +45,7 @@ public sealed record GroupProgress(Guid? GroupId, [property: MaxLength(FieldLeng
 
 /// <summary>A pupil whose request is not fully answered, and whom to remind.</summary>
 /// <param name="Answered">How many of the form's items have an answer (under `all-guardians`: from every guardian with parental authority).</param>
-/// <param name="Remind">Who still has to answer: the guardians with parental authority (under `all-guardians` only those
-/// who have not answered every item), or the pupil themself from 16.</param>
+/// <param name="Remind">Who still has to answer: the guardians with parental authority (under `all-guardians` only those who have not answered every item), or the pupil themself from 16.</param>
 public sealed record NonResponder(
     Guid PupilId,
     [property: MaxLength(FieldLengths.ExternalId)] string ExternalId,

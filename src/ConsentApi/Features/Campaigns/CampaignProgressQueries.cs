@@ -12,8 +12,7 @@ namespace ConsentApi.Features.Campaigns;
 /// </summary>
 internal static class CampaignProgressQueries
 {
-    /// <param name="Remind">The guardians with parental authority who still have to answer: all of them under `any-guardian`
-    /// (one answer completes an item for everybody), those who have not answered every item under `all-guardians`.</param>
+    /// <param name="Remind">The guardians with parental authority who still have to answer: all of them under `any-guardian` (one answer completes an item for everybody), those who have not answered every item under `all-guardians`.</param>
     public sealed record RequestState(
         Guid PupilId, string ExternalId, string DisplayName, Guid? GroupId, DateOnly DateOfBirth,
         List<(Guid GuardianId, string ExternalId)> Remind, int Answered, int Items);

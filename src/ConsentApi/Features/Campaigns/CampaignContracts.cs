@@ -29,7 +29,11 @@ public sealed record CampaignResponse(
     CampaignProgress Progress,
     [property: MaxLength(500)] IReadOnlyList<GroupProgress> Groups);
 
-/// <summary>How far the answers are: a pupil's request is answered fully when every item of the form has an answer by someone who may decide.</summary>
+/// <summary>
+/// How far the answers are: a pupil's request is answered fully when every item of the form has an answer by whoever
+/// decides: a guardian with parental authority (every one of them under the organisation policy `all-guardians`), or the
+/// pupil from 16.
+/// </summary>
 public sealed record CampaignProgress(
     [property: Range(0, int.MaxValue)] int Requested,
     [property: Range(0, int.MaxValue)] int AnsweredFully,
@@ -40,8 +44,8 @@ public sealed record CampaignProgress(
 public sealed record GroupProgress(Guid? GroupId, [property: MaxLength(FieldLengths.GroupName)] string? GroupName, CampaignProgress Progress);
 
 /// <summary>A pupil whose request is not fully answered, and whom to remind.</summary>
-/// <param name="Answered">How many of the form's items have an answer.</param>
-/// <param name="Remind">Who decides: the guardians with parental authority, or the pupil themself from 16.</param>
+/// <param name="Answered">How many of the form's items have an answer (under `all-guardians`: from every guardian with parental authority).</param>
+/// <param name="Remind">Who still has to answer: the guardians with parental authority (under `all-guardians` only those who have not answered every item), or the pupil themself from 16.</param>
 public sealed record NonResponder(
     Guid PupilId,
     [property: MaxLength(FieldLengths.ExternalId)] string ExternalId,

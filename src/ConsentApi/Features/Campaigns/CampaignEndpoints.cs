@@ -124,7 +124,7 @@ public sealed class GetNonRespondersHandler(ConsentDbContext db, CurrentClient c
             .Select(s => new NonResponder(s.PupilId, s.ExternalId, s.DisplayName, s.GroupId, s.Answered, s.Items,
                 ConsentCalendar.IsSixteenOn(s.DateOfBirth, today)
                     ? [new ReminderTarget("pupil", null, s.ExternalId)]
-                    : s.Authority.OrderBy(a => a.ExternalId, StringComparer.Ordinal).Select(a => new ReminderTarget("guardian", a.GuardianId, a.ExternalId)).ToList()))
+                    : s.Remind.OrderBy(a => a.ExternalId, StringComparer.Ordinal).Select(a => new ReminderTarget("guardian", a.GuardianId, a.ExternalId)).ToList()))
             .ToList());
     }
 }
@@ -193,9 +193,11 @@ public static class CampaignEndpoints
             .WithName("ListCampaignNonResponders")
             .WithSummary("Who has not (fully) answered")
             .WithDescription("""
-                The pupils whose request is not fully answered, with whom to remind: the guardians with parental
-                authority by the admin system's external id (or the pupil from 16). As JSON, or as CSV with
-                `Accept: text/csv` (one row per person to remind).
+                The pupils whose request is not fully answered, with whom to remind by the admin system's external id:
+                under the organisation policy `any-guardian` the guardians with parental authority (one answer per item
+                completes it); under `all-guardians` an item counts as answered only when every guardian with parental
+                authority answered it, and the guardians to remind are those who have not answered every item; from 16
+                the pupil. As JSON, or as CSV with `Accept: text/csv` (one row per person to remind).
                 """)
             .Produces<NonResponderList>(StatusCodes.Status200OK, "application/json", Csv)
             .WithMetadata(new TextRepresentations(Csv))

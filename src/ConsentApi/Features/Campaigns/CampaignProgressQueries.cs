@@ -5,17 +5,25 @@ using Microsoft.EntityFrameworkCore;
 
 namespace ConsentApi.Features.Campaigns;
 
-/// <summary>Per requested pupil: how many of the form's items someone who may decide has answered.</summary>
+/// <summary>
+/// Per requested pupil: how many of the form's items are answered by whoever decides, and whom to remind. Under 16 an item
+/// is answered when a guardian with parental authority answered it, or, under the organisation's `all-guardians` policy,
+/// when every one of them did; from 16 when the pupil did.
+/// </summary>
 internal static class CampaignProgressQueries
 {
+    /// <param name="Remind">The guardians with parental authority who still have to answer: all of them under `any-guardian` (one answer completes an item for everybody), those who have not answered every item under `all-guardians`.</param>
     public sealed record RequestState(
         Guid PupilId, string ExternalId, string DisplayName, Guid? GroupId, DateOnly DateOfBirth,
-        List<(Guid GuardianId, string ExternalId)> Authority, int Answered, int Items);
+        List<(Guid GuardianId, string ExternalId)> Remind, int Answered, int Items);
 
     public static async Task<List<RequestState>> StatesAsync(this ConsentDbContext db, Campaign campaign, DateTimeOffset now, CancellationToken ct)
     {
         var items = await db.ConsentFormItems.Where(i => i.VersionId == campaign.FormVersionId).CountAsync(ct);
-        var today = (await db.CalendarAsync(campaign.OrganisationId, ct)).DayOf(now);
+        var organisation = await db.Organisations.Where(o => o.Id == campaign.OrganisationId)
+            .Select(o => new { o.TimeZone, o.GrantRequires }).SingleAsync(ct);
+        var today = ConsentCalendar.For(organisation.TimeZone).DayOf(now);
+        var everyGuardian = organisation.GrantRequires == GrantRequires.AllGuardians;
         var rows = await (from r in db.ConsentRequests
                           join p in db.Pupils on r.PupilId equals p.Id
                           where r.CampaignId == campaign.Id
@@ -30,13 +38,24 @@ internal static class CampaignProgressQueries
 
         return rows.Select(row =>
         {
-            var sixteen = ConsentCalendar.IsSixteenOn(row.DateOfBirth, today);
-            var deciders = row.Authority.Select(a => (Guid?)a.Id).ToHashSet();
-            var answered = row.Decisions
-                .Where(d => sixteen ? d.GuardianId is null : d.GuardianId is { } g && deciders.Contains(g))
-                .Select(d => (d.MediaType, d.ChannelKey)).Distinct().Count();
-            return new RequestState(row.Id, row.ExternalId, row.DisplayName, row.GroupId, row.DateOfBirth,
-                row.Authority.Select(a => (a.Id, a.ExternalId)).ToList(), answered, items);
+            var authority = row.Authority.Select(a => (a.Id, a.ExternalId)).ToList();
+            if (ConsentCalendar.IsSixteenOn(row.DateOfBirth, today))
+            {
+                var own = row.Decisions.Where(d => d.GuardianId is null).Select(d => (d.MediaType, d.ChannelKey)).Distinct().Count();
+                return new RequestState(row.Id, row.ExternalId, row.DisplayName, row.GroupId, row.DateOfBirth, [], own, items);
+            }
+            var deciders = authority.Select(a => a.Id).ToHashSet();
+            var answeredBy = row.Decisions
+                .Where(d => d.GuardianId is { } g && deciders.Contains(g))
+                .GroupBy(d => (d.MediaType, d.ChannelKey), d => d.GuardianId!.Value)
+                .ToDictionary(g => g.Key, g => g.ToHashSet());
+            var answered = everyGuardian
+                ? answeredBy.Values.Count(by => deciders.IsSubsetOf(by))
+                : answeredBy.Count;
+            var remind = everyGuardian
+                ? authority.Where(a => answeredBy.Values.Count(by => by.Contains(a.Id)) < items).ToList()
+                : authority;
+            return new RequestState(row.Id, row.ExternalId, row.DisplayName, row.GroupId, row.DateOfBirth, remind, answered, items);
         }).ToList();
     }
 

@@ -114,7 +114,9 @@ public static class ReceiptEndpoints
             .WithDescription("""
                 The receipt of one batch of decisions (its id is the batch id returned when they were recorded), for the
                 guardian or the school to keep: controller, subject, who decided, the form version with its content hash
-                and language, each purpose with its outcome, method, moments, and how to withdraw.
+                and language, each purpose with its outcome, method, moments, and how to withdraw. A parents' app, which
+                has no `consent:read`, fetches its guardian's own receipts at
+                `GET /v1/parent-app/guardians/{guardianExternalId}/receipts/{receiptId}`.
                 """)
             .ProducesProblem(StatusCodes.Status404NotFound)
             .RequireScope(Scopes.ConsentRead);

@@ -14,12 +14,16 @@ namespace ConsentApi.Features.GuardianAccess;
 
 /// <summary>One of the guardian's children, with their current choices.</summary>
 /// <param name="HasParentalAuthority">Only with parental authority can the guardian decide; without it they can only look.</param>
-/// <param name="Consents">Every item asked or answered, with its state now.</param>
+/// <param name="DecidesThemself">The child is 16 or older (today, in the organisation's time zone) and decides on their own consent: their guardians are asked nothing and see none of the child's choices (`consents` is empty).</param>
+/// <param name="Left">The child has left the school: nothing new is asked, but the guardian can still withdraw.</param>
+/// <param name="Consents">Every item asked or answered, with its state and reason now. As decisions only this guardian's own (none without parental authority): what another guardian decided is theirs.</param>
 public sealed record ChildResponse(
     Guid PupilId,
     [property: MaxLength(FieldLengths.Name)] string DisplayName,
     Guid SchoolId,
     bool HasParentalAuthority,
+    bool DecidesThemself,
+    bool Left,
     [property: MaxLength(1000)] IReadOnlyList<ConsentItemState> Consents);
 
 public sealed record ChildrenResponse([property: MaxLength(50)] IReadOnlyList<ChildResponse> Children);
@@ -52,7 +56,22 @@ public sealed record GuardianDecisionsRequest(
     [property: Required, MinLength(1), MaxLength(20)] IReadOnlyList<ChildDecisions> Children,
     [property: AllowedValues(null, "nl", "en")] string? Language);
 
-public sealed record GuardianDecisionsResponse([property: MaxLength(20)] IReadOnlyList<RecordedDecisionsResponse> Children);
+/// <summary>The decisions recorded for one child, the receipt to keep, and where the parents' app can fetch it again.</summary>
+/// <param name="BatchId">Shared by the decisions of this call; also the receipt's id.</param>
+/// <param name="ReceiptUrl">The receipt in the parents' app: `GET /v1/parent-app/guardians/{guardianExternalId}/receipts/{batchId}`.</param>
+public sealed record GuardianRecordedDecisions(
+    Guid BatchId,
+    Guid PupilId,
+    [property: MaxLength(RecordDecisionsRequest.MaxItems)] IReadOnlyList<DecisionResponse> Decisions,
+    ConsentReceipt Receipt,
+    [property: MaxLength(300)] string ReceiptUrl)
+{
+    public static GuardianRecordedDecisions From(RecordedDecisionsResponse recorded, string guardianExternalId) =>
+        new(recorded.BatchId, recorded.PupilId, recorded.Decisions, recorded.Receipt,
+            $"/v1/parent-app/guardians/{Uri.EscapeDataString(guardianExternalId)}/receipts/{recorded.BatchId}");
+}
+
+public sealed record GuardianDecisionsResponse([property: MaxLength(20)] IReadOnlyList<GuardianRecordedDecisions> Children);
 
 /// <summary>Withdraws consent for one item of one child, in one call.</summary>
 public sealed record WithdrawalRequest(
@@ -92,23 +111,42 @@ internal static class GuardianScope
             throw new ForbiddenException("This guardian has no parental authority over the child: they can see the choices but not make them.");
         }
     }
+
+    /// <summary>
+    /// What a guardian may see of an item: its state and reason, and of the decisions only their own. Another guardian's or
+    /// the pupil's decisions (ids, notes, proof references) are theirs; a guardian without authority has none.
+    /// </summary>
+    public static ConsentItemState OwnView(ConsentItemState item, Guid guardianId, bool hasAuthority) =>
+        item with { Decisions = hasAuthority ? item.Decisions.Where(d => d.GuardianId == guardianId).ToList() : [] };
 }
 
 public sealed record GetChildrenQuery(string GuardianExternalId) : IQuery<ChildrenResponse>;
 
-public sealed class GetChildrenHandler(ConsentDbContext db, CurrentClient client, ISender sender) : IQueryHandler<GetChildrenQuery, ChildrenResponse>
+public sealed class GetChildrenHandler(ConsentDbContext db, CurrentClient client, ISender sender, TimeProvider clock)
+    : IQueryHandler<GetChildrenQuery, ChildrenResponse>
 {
     public async ValueTask<ChildrenResponse> Handle(GetChildrenQuery query, CancellationToken ct)
     {
-        var (_, children) = await GuardianScope.ResolveAsync(db, client, query.GuardianExternalId, includeLeft: false, ct);
+        // Children who left are listed too: withdrawing stays possible after a child left (GDPR art. 7(3)).
+        var (guardian, children) = await GuardianScope.ResolveAsync(db, client, query.GuardianExternalId, includeLeft: true, ct);
+        var today = (await db.CalendarAsync(client.OrganisationId, ct)).DayOf(clock.GetUtcNow());
         var pupils = await db.Pupils.AsNoTracking().Where(p => children.Keys.Contains(p.Id))
-            .OrderBy(p => p.DisplayName).Select(p => new { p.Id, p.DisplayName, p.SchoolId }).ToListAsync(ct);
+            .OrderBy(p => p.DisplayName).ThenBy(p => p.Id)
+            .Select(p => new { p.Id, p.DisplayName, p.SchoolId, p.DateOfBirth, p.Status }).ToListAsync(ct);
         var result = new List<ChildResponse>();
         foreach (var pupil in pupils)
         {
-            var matrix = await sender.Send(new GetConsentMatrixQuery(pupil.Id, null), ct);
-            result.Add(new ChildResponse(pupil.Id, pupil.DisplayName, pupil.SchoolId, children[pupil.Id],
-                matrix.Items.Where(i => i.State != ConsentState.NotAsked).ToList()));
+            var authority = children[pupil.Id];
+            var decidesThemself = ConsentCalendar.IsSixteenOn(pupil.DateOfBirth, today);
+            IReadOnlyList<ConsentItemState> consents = [];
+            if (!decidesThemself)
+            {
+                var matrix = await sender.Send(new GetConsentMatrixQuery(pupil.Id, null), ct);
+                consents = matrix.Items.Where(i => i.State != ConsentState.NotAsked)
+                    .Select(i => GuardianScope.OwnView(i, guardian.Id, authority)).ToList();
+            }
+            result.Add(new ChildResponse(pupil.Id, pupil.DisplayName, pupil.SchoolId, authority, decidesThemself,
+                pupil.Status == PupilStatus.Left, consents));
         }
         return new ChildrenResponse(result);
     }
@@ -123,14 +161,16 @@ public sealed class GetPendingRequestsHandler(ConsentDbContext db, CurrentClient
     {
         var (guardian, children) = await GuardianScope.ResolveAsync(db, client, query.GuardianExternalId, includeLeft: false, ct);
         var today = (await db.CalendarAsync(client.OrganisationId, ct)).DayOf(clock.GetUtcNow());
-        var childIds = children.Keys.ToList();
-        var requests = await (from r in db.ConsentRequests
-                              join c in db.Campaigns on r.CampaignId equals c.Id
-                              join v in db.ConsentFormVersions on c.FormVersionId equals v.Id
-                              join p in db.Pupils on r.PupilId equals p.Id
-                              where childIds.Contains(r.PupilId) && c.ClosedAt == null && c.OpensOn <= today && c.ClosesOn >= today
-                              orderby p.DisplayName, c.Id
-                              select new { Campaign = c, Version = v, p.Id, p.DisplayName }).ToListAsync(ct);
+        // Only what this guardian can answer: children over whom they have parental authority and who are under 16.
+        var childIds = children.Where(c => c.Value).Select(c => c.Key).ToList();
+        var requests = (await (from r in db.ConsentRequests
+                               join c in db.Campaigns on r.CampaignId equals c.Id
+                               join v in db.ConsentFormVersions on c.FormVersionId equals v.Id
+                               join p in db.Pupils on r.PupilId equals p.Id
+                               where childIds.Contains(r.PupilId) && c.ClosedAt == null && c.OpensOn <= today && c.ClosesOn >= today
+                               orderby p.DisplayName, c.Id
+                               select new { Campaign = c, Version = v, p.Id, p.DisplayName, p.DateOfBirth }).ToListAsync(ct))
+            .Where(r => !ConsentCalendar.IsSixteenOn(r.DateOfBirth, today)).ToList();
         var versionIds = requests.Select(r => r.Version.Id).Distinct().ToList();
         var itemsByVersion = (await db.ConsentFormItems.Where(i => versionIds.Contains(i.VersionId)).ToListAsync(ct))
             .ToLookup(i => i.VersionId, i => (i.MediaType, i.ChannelKey));
@@ -151,7 +191,8 @@ public sealed class GetPendingRequestsHandler(ConsentDbContext db, CurrentClient
             var matrix = await sender.Send(new GetConsentMatrixQuery(request.Id, null), ct);
             pending.Add(new PendingRequest(request.Campaign.Id, request.Id, request.DisplayName, request.Version.Id,
                 request.Version.ContentHash!, english ? "en" : "nl", english ? request.Version.TextEn! : request.Version.TextNl,
-                request.Campaign.ClosesOn, matrix.Items.Where(i => asked.Contains((i.MediaType, i.Channel))).ToList()));
+                request.Campaign.ClosesOn, matrix.Items.Where(i => asked.Contains((i.MediaType, i.Channel)))
+                    .Select(i => GuardianScope.OwnView(i, guardian.Id, hasAuthority: true)).ToList()));
         }
         return new PendingRequestsResponse(pending);
     }
@@ -172,24 +213,24 @@ public sealed class SubmitGuardianDecisionsHandler(
         }
         // All children at once, in the one order every command locks in: siblings answered by both parents never deadlock.
         await changes.LockForChangeAsync(client.OrganisationId, [.. command.Request.Children.Select(c => c.PupilId!.Value)], ct);
-        var recorded = new List<RecordedDecisionsResponse>();
+        var recorded = new List<GuardianRecordedDecisions>();
         foreach (var child in command.Request.Children)
         {
-            recorded.Add(await recorder.RecordAsync(child.PupilId!.Value, new RecordDecisionsRequest(
+            recorded.Add(GuardianRecordedDecisions.From(await recorder.RecordAsync(child.PupilId!.Value, new RecordDecisionsRequest(
                 child.FormVersionId, DecidedBy.Guardian, guardian.Id, DecisionMethod.ParentApp, null, null, null, child.Items,
-                command.Request.Language), ct));
+                command.Request.Language), ct), command.GuardianExternalId));
         }
         audit.On("guardian", guardian.Id);
         return new GuardianDecisionsResponse(recorded);
     }
 }
 
-public sealed record WithdrawCommand(string GuardianExternalId, WithdrawalRequest Request) : ICommand<RecordedDecisionsResponse>;
+public sealed record WithdrawCommand(string GuardianExternalId, WithdrawalRequest Request) : ICommand<GuardianRecordedDecisions>;
 
 public sealed class WithdrawHandler(ConsentDbContext db, CurrentClient client, DecisionRecorder recorder, AuditScope audit)
-    : ICommandHandler<WithdrawCommand, RecordedDecisionsResponse>
+    : ICommandHandler<WithdrawCommand, GuardianRecordedDecisions>
 {
-    public async ValueTask<RecordedDecisionsResponse> Handle(WithdrawCommand command, CancellationToken ct)
+    public async ValueTask<GuardianRecordedDecisions> Handle(WithdrawCommand command, CancellationToken ct)
     {
         var request = command.Request;
         var (guardian, children) = await GuardianScope.ResolveAsync(db, client, command.GuardianExternalId, includeLeft: true, ct);
@@ -213,7 +254,7 @@ public sealed class WithdrawHandler(ConsentDbContext db, CurrentClient client, D
         var recorded = await recorder.RecordAsync(pupilId, new RecordDecisionsRequest(versionId, DecidedBy.Guardian, guardian.Id,
             DecisionMethod.ParentApp, null, null, null, [new ItemDecision(mediaType, request.Channel, ConsentOutcome.Refused)]), ct);
         audit.On("guardian", guardian.Id);
-        return recorded;
+        return GuardianRecordedDecisions.From(recorded, command.GuardianExternalId);
     }
 }
 
@@ -228,7 +269,11 @@ public static class GuardianAccessEndpoints
             .WithSummary("The guardian's children and their current choices")
             .WithDescription("""
                 For a parents' app acting for one guardian, named by the admin system's id. Only that guardian's
-                children (active, at schools the client may see) appear; anything else is not found.
+                children at schools the client may see appear; anything else is not found. Each item shows its state and
+                reason, and as decisions only this guardian's own: never another guardian's or the pupil's (a guardian
+                without parental authority sees states only). A child of 16 or older decides themself: `decidesThemself`
+                is true and no items are listed. A child who left the school is listed with `left: true`, so that the
+                guardian can still withdraw.
                 """)
             .ProducesProblem(StatusCodes.Status404NotFound);
         group.MapGet("/consent-requests", Requests)
@@ -237,15 +282,18 @@ public static class GuardianAccessEndpoints
             .WithDescription("""
                 The open campaigns' requests for the guardian's children that this guardian has not answered fully,
                 with the form text in the language of `Accept-Language` (`nl` by default, `en` when the form has it)
-                and each item's state now.
+                and each item's state now (as decisions only this guardian's own). Only what the guardian can answer:
+                children over whom they have parental authority and who are under 16 (from 16 the pupil decides).
                 """)
             .ProducesProblem(StatusCodes.Status404NotFound);
         group.MapPost("/decisions", Decide)
             .WithName("SubmitGuardianDecisions")
             .WithSummary("Submit the guardian's answers for several children")
             .WithDescription("""
-                All children's answers in one transaction, each with its receipt. A guardian without parental authority
-                over a child can see but not decide: 403 saying why. A child that is not theirs: 404.
+                All children's answers in one transaction, each with its receipt and the `receiptUrl` to fetch it again.
+                A guardian without parental authority over a child can see but not decide, and from the child's 16th
+                birthday the child decides: 403 saying why. A child that is not theirs: 404. A grant for a child who left
+                the school: 409 (a refusal is recorded).
                 """)
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status404NotFound)
@@ -253,10 +301,15 @@ public static class GuardianAccessEndpoints
         group.MapPost("/withdrawals", Withdraw)
             .WithName("WithdrawGuardianConsent")
             .WithSummary("Withdraw consent for one item of one child")
-            .WithDescription("One call, as easy as granting: records `refused` for the item, also for a child who has left the school. Effective for the very next check.")
+            .WithDescription("""
+                One call, as easy as granting: records `refused` for the item, also for a child who has left the school,
+                and returns the receipt with its `receiptUrl`. Effective for the very next check. A guardian without
+                parental authority, or of a child of 16 or older (who decides themself): 403.
+                """)
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict);
+        group.MapGetGuardianReceipt();
         return app;
     }
 
@@ -274,7 +327,7 @@ public static class GuardianAccessEndpoints
         string guardianExternalId, GuardianDecisionsRequest request, ISender sender, CancellationToken ct) =>
         TypedResults.Ok(await sender.Send(new SubmitGuardianDecisionsCommand(guardianExternalId, request), ct));
 
-    private static async Task<Ok<RecordedDecisionsResponse>> Withdraw(
+    private static async Task<Ok<GuardianRecordedDecisions>> Withdraw(
         string guardianExternalId, WithdrawalRequest request, ISender sender, CancellationToken ct) =>
         TypedResults.Ok(await sender.Send(new WithdrawCommand(guardianExternalId, request), ct));
 }

@@ -77,6 +77,8 @@ internal static class Examples
         [new ReceiptPurpose(MediaType.Photo, "social-media", "Sociale media", ConsentOutcome.Granted)],
         DecisionMethod.ParentApp, new DateTimeOffset(2026, 9, 2, 19, 4, 11, TimeSpan.Zero), null,
         "Consent can be withdrawn at any time, as easily as it was given: record 'refused' for the item in the parents' app, or ask the school office.");
+    private static readonly GuardianRecordedDecisions GuardianRecorded = new(BatchId, PupilId, [Grant], Receipt,
+        $"/v1/parent-app/guardians/OV2001/receipts/{BatchId}");
     private static readonly Guid CampaignId = Guid.Parse("01930f4e-8d3c-702d-8b3c-4d5e6f7a8b9c");
     private static readonly CampaignResponse Campaign = new(CampaignId, SchoolId, "2026-2027", VersionId,
         new DateOnly(2026, 8, 31), new DateOnly(2026, 9, 25), "open", Created, null, new CampaignProgress(312, 241, 18, 53),
@@ -221,7 +223,7 @@ internal static class Examples
         ]),
         [typeof(ChildrenResponse)] = new ChildrenResponse(
         [
-            new ChildResponse(PupilId, "Sanne de Vries", SchoolId, true,
+            new ChildResponse(PupilId, "Sanne de Vries", SchoolId, true, false, false,
                 [new ConsentItemState(MediaType.Photo, "social-media", ConsentState.Granted, ConsentReasons.GrantedByGuardian, true, [Grant])]),
         ]),
         [typeof(PendingRequestsResponse)] = new PendingRequestsResponse(
@@ -234,7 +236,8 @@ internal static class Examples
             new ChildDecisions(PupilId, VersionId, [new ItemDecision(MediaType.Photo, "website", ConsentOutcome.Granted)]),
             new ChildDecisions(SecondPupilId, VersionId, [new ItemDecision(MediaType.Photo, "website", ConsentOutcome.Refused)]),
         ], "nl"),
-        [typeof(GuardianDecisionsResponse)] = new GuardianDecisionsResponse([new RecordedDecisionsResponse(BatchId, PupilId, [Grant], Receipt)]),
+        [typeof(GuardianDecisionsResponse)] = new GuardianDecisionsResponse([GuardianRecorded]),
+        [typeof(GuardianRecordedDecisions)] = GuardianRecorded,
         [typeof(WithdrawalRequest)] = new WithdrawalRequest(PupilId, MediaType.Photo, "social-media"),
         [typeof(ProblemDetails)] = new ProblemDetails
         {

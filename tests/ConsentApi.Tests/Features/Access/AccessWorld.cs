@@ -136,6 +136,7 @@ public static partial class AccessWorld
         }, true, OtherSchool.NotFound),
         new("POST", "/v1/parent-app/guardians/{guardianExternalId}/withdrawals", Scopes.GuardianAct,
             ids => new { pupilId = ids.PupilId, mediaType = "photo", channel = "social-media" }, true, OtherSchool.NotFound),
+        new("GET", "/v1/parent-app/guardians/{guardianExternalId}/receipts/{receiptId}", Scopes.GuardianAct, null, true, OtherSchool.NotFound),
         new("GET", "/v1/schools/{schoolId}/campaigns", Scopes.ConsentRead, null, true, OtherSchool.NotFound),
         new("GET", "/v1/campaigns/{campaignId}", Scopes.ConsentRead, null, true, OtherSchool.NotFound),
         new("GET", "/v1/campaigns/{campaignId}/non-responders", Scopes.ConsentRead, null, true, OtherSchool.NotFound),

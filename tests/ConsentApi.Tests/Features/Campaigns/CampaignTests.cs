@@ -101,6 +101,80 @@ public sealed class CampaignTests : ApiTest
         Assert.That(Progress(await (await full.GetAsync($"/v1/campaigns/{campaign["id"]}")).ReadObjectAsync()), Is.EqualTo("26/20/1/5"));
     }
 
+    /// <summary>A school with <paramref name="pupils"/> pupils of the roster above, a published two-item form and an open campaign asking it.</summary>
+    private async Task<(Tenant Tenant, Guid VersionId, Guid CampaignId, List<Guid> Pupils)> OpenCampaignAsync(int pupils)
+    {
+        var tenant = await CreateTenantAsync();
+        var (full, admin) = (tenant.Full(), tenant.Admin());
+        (await full.PutAsJsonAsync($"/v1/schools/{tenant.SchoolId}/roster", Roster(pupils))).EnsureSuccessStatusCode();
+        var form = await (await admin.PostAsJsonAsync("/v1/consent-forms", new { name = "Toestemming 2026-2027" })).ReadObjectAsync();
+        (await admin.PostAsJsonAsync($"/v1/consent-forms/{form["id"]}/versions", new
+        {
+            textNl = "Mogen wij foto's van uw kind plaatsen in de ouderapp en op de website?",
+            validity = "until-withdrawn",
+            items = new[] { new { mediaType = "photo", channel = "parent-app" }, new { mediaType = "photo", channel = "website" } },
+        })).EnsureSuccessStatusCode();
+        var version = (Guid)(await (await admin.PostAsync($"/v1/consent-forms/{form["id"]}/versions/1/publish", null)).ReadObjectAsync())["id"]!;
+        var campaign = (Guid)(await (await admin.PostAsJsonAsync($"/v1/schools/{tenant.SchoolId}/campaigns",
+            new { schoolYear = "2026-2027", formVersionId = version, opensOn = Today, closesOn = InAMonth })).ReadObjectAsync())["id"]!;
+        var ids = (await (await full.GetAsync($"/v1/schools/{tenant.SchoolId}/pupils?limit=200")).ReadObjectAsync())["items"]!.AsArray()
+            .OrderBy(p => (string?)p!["externalId"]).Select(p => (Guid)p!["id"]!).ToList();
+        return (tenant, version, campaign, ids);
+    }
+
+    private static async Task AnswerAsync(HttpClient app, string guardian, Guid pupilId, Guid versionId, string outcome, params string[] channels)
+    {
+        var submitted = await app.PostAsJsonAsync($"/v1/parent-app/guardians/{guardian}/decisions", new
+        {
+            children = new[] { new { pupilId, formVersionId = versionId, items = channels.Select(c => new { mediaType = "photo", channel = c, outcome }).ToArray() } },
+        });
+        Assert.That(submitted.StatusCode, Is.EqualTo(HttpStatusCode.OK), await submitted.Content.ReadAsStringAsync());
+    }
+
+    private static async Task<string[]> NonRespondersAsync(HttpClient client, Guid campaignId) =>
+        (await (await client.GetAsync($"/v1/campaigns/{campaignId}/non-responders")).ReadObjectAsync())["pupils"]!.AsArray()
+            .Select(p => $"{p!["externalId"]}:{p["answered"]}/{p["items"]}:{string.Join("+", p["remind"]!.AsArray().Select(r => (string?)r!["externalId"]))}")
+            .ToArray();
+
+    [Test]
+    public async Task Under_all_guardians_a_pupil_counts_answered_only_when_every_guardian_with_authority_answered_and_the_others_are_reminded()
+    {
+        var (tenant, version, campaign, pupils) = await OpenCampaignAsync(2);
+        var full = tenant.Full();
+        (await full.PutAsJsonAsync($"/v1/organisations/{tenant.OrganisationId}/consent-policy",
+            new { grantRequires = "all-guardians", schoolYearEndMonth = 7, schoolYearEndDay = 31 })).EnsureSuccessStatusCode();
+        var app = await tenant.ClientWithAsync([ConsentApi.Domain.Scopes.GuardianAct]);
+
+        // LL00: one parent answered everything, the other one item; LL01: one parent refused everything.
+        await AnswerAsync(app, "OV00A", pupils[0], version, "granted", "parent-app", "website");
+        await AnswerAsync(app, "OV00B", pupils[0], version, "granted", "parent-app");
+        await AnswerAsync(app, "OV01A", pupils[1], version, "refused", "parent-app", "website");
+
+        Assert.That(Progress(await (await full.GetAsync($"/v1/campaigns/{campaign}")).ReadObjectAsync()), Is.EqualTo("2/0/1/1"));
+        Assert.That(await NonRespondersAsync(full, campaign), Is.EqualTo(new[] { "LL00:1/2:OV00B", "LL01:0/2:OV01B" }),
+            "only the parents who still have to answer are reminded");
+
+        await AnswerAsync(app, "OV00B", pupils[0], version, "refused", "website");
+        await AnswerAsync(app, "OV01B", pupils[1], version, "granted", "parent-app", "website");
+
+        Assert.That(Progress(await (await full.GetAsync($"/v1/campaigns/{campaign}")).ReadObjectAsync()), Is.EqualTo("2/2/0/0"));
+        Assert.That(await NonRespondersAsync(full, campaign), Is.Empty);
+    }
+
+    [Test]
+    public async Task Under_any_guardian_one_parents_answer_completes_an_item_and_both_parents_are_reminded_of_the_rest()
+    {
+        var (tenant, version, campaign, pupils) = await OpenCampaignAsync(2);
+        var full = tenant.Full();
+        var app = await tenant.ClientWithAsync([ConsentApi.Domain.Scopes.GuardianAct]);
+
+        await AnswerAsync(app, "OV00A", pupils[0], version, "refused", "parent-app", "website");
+        await AnswerAsync(app, "OV01A", pupils[1], version, "granted", "parent-app");
+
+        Assert.That(Progress(await (await full.GetAsync($"/v1/campaigns/{campaign}")).ReadObjectAsync()), Is.EqualTo("2/1/1/0"));
+        Assert.That(await NonRespondersAsync(full, campaign), Is.EqualTo(new[] { "LL01:1/2:OV01A+OV01B" }));
+    }
+
     [Test]
     public async Task A_campaign_needs_a_published_version_of_the_schools_forms_and_sane_dates()
     {

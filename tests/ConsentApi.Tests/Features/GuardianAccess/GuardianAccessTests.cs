@@ -126,7 +126,7 @@ public sealed class GuardianAccessTests : ApiTest
     }
 
     [Test]
-    public async Task A_child_who_left_the_school_can_still_be_withdrawn_in_one_call()
+    public async Task A_child_who_left_the_school_stays_listed_as_left_and_can_still_be_withdrawn_in_one_call()
     {
         var f = await FamilyAsync();
         (await f.App.PostAsJsonAsync("/v1/parent-app/guardians/OV1/decisions", new { children = new[] { Answers(f.Sanne, f.VersionId) } })).EnsureSuccessStatusCode();
@@ -140,8 +140,135 @@ public sealed class GuardianAccessTests : ApiTest
         var check = new { pupilIds = new[] { f.Sanne }, mediaType = "photo", channel = "social-media" };
         var result = await (await f.Tenant.Full().PostAsJsonAsync("/v1/publication-checks", check)).ReadObjectAsync();
         Assert.That((string?)result["pupils"]![0]!["state"], Is.EqualTo("refused"));
-        var children = await (await f.App.GetAsync("/v1/parent-app/guardians/OV1/children")).ReadObjectAsync();
-        Assert.That(children["children"]!.AsArray().Select(c => (Guid?)c!["pupilId"]), Does.Not.Contain(f.Sanne), "the list shows children at school");
+        Assert.That((string?)(await withdrawn.ReadObjectAsync())["receiptUrl"], Does.StartWith("/v1/parent-app/guardians/OV1/receipts/"));
+        var children = (await (await f.App.GetAsync("/v1/parent-app/guardians/OV1/children")).ReadObjectAsync())["children"]!.AsArray();
+        var sanne = children.Single(c => (Guid?)c!["pupilId"] == f.Sanne)!;
+        Assert.That((bool?)sanne["left"], Is.True, "the parent still sees the child, to withdraw");
+        Assert.That(sanne["consents"]!.AsArray().Select(i => $"{i!["channel"]}:{i["state"]}"), Is.EqualTo(new[] { "parent-app:granted", "social-media:refused" }));
+        Assert.That(children.Where(c => (Guid?)c!["pupilId"] != f.Sanne).Select(c => (bool?)c!["left"]), Has.All.False);
+        var pending = (await (await f.App.GetAsync("/v1/parent-app/guardians/OV1/consent-requests")).ReadObjectAsync())["requests"]!.AsArray();
+        Assert.That(pending.Select(r => (Guid?)r!["pupilId"]), Does.Not.Contain(f.Sanne), "nothing new is asked for a child who left");
+
+        // The remaining item, refused through the answers call: recorded as well, a grant is not.
+        var refused = await f.App.PostAsJsonAsync("/v1/parent-app/guardians/OV1/decisions", new
+        {
+            children = new[] { new { pupilId = f.Sanne, formVersionId = f.VersionId, items = new[] { new { mediaType = "photo", channel = "parent-app", outcome = "refused" } } } },
+        });
+        Assert.That(refused.StatusCode, Is.EqualTo(HttpStatusCode.OK), await refused.Content.ReadAsStringAsync());
+        await AssertProblemAsync(await f.App.PostAsJsonAsync("/v1/parent-app/guardians/OV1/decisions",
+            new { children = new[] { Answers(f.Sanne, f.VersionId) } }), HttpStatusCode.Conflict, "conflict");
+    }
+
+    /// <summary>Gives Daan a second guardian with parental authority (OV4) whose answers the school keys in from paper.</summary>
+    private static async Task<Guid> SecondParentAnsweredOnPaperAsync(Family f)
+    {
+        var full = f.Tenant.Full();
+        object Pupil(string id, string name, params (string Guardian, bool Authority)[] guardians) => new
+        {
+            externalId = id, displayName = name, dateOfBirth = "2017-05-01",
+            guardians = guardians.Select(g => new { externalId = g.Guardian, hasParentalAuthority = g.Authority }).ToArray(),
+        };
+        (await full.PutAsJsonAsync($"/v1/schools/{f.Tenant.SchoolId}/roster", new
+        {
+            groups = Array.Empty<object>(),
+            pupils = new[] { Pupil("LL1", "Sanne de Vries", ("OV1", true)), Pupil("LL2", "Daan de Vries", ("OV1", true), ("OV2", false), ("OV4", true)), Pupil("LL3", "Emma Bakker", ("OV3", true)) },
+            guardians = new[]
+            {
+                new { externalId = "OV1", displayName = "Marieke de Vries" }, new { externalId = "OV2", displayName = "Joost Jansen" },
+                new { externalId = "OV3", displayName = "Els Bakker" }, new { externalId = "OV4", displayName = "Pieter de Vries" },
+            },
+        })).EnsureSuccessStatusCode();
+        var daan = await (await full.GetAsync($"/v1/pupils/{f.Daan}")).ReadObjectAsync();
+        var ov4 = (Guid)daan["guardians"]!.AsArray().Single(g => (string?)g!["externalId"] == "OV4")!["guardianId"]!;
+        var paper = await full.PostAsJsonAsync($"/v1/pupils/{f.Daan}/decisions", new
+        {
+            formVersionId = f.VersionId, decidedBy = "guardian", guardianId = ov4, method = "paper", proofReference = "SCAN-4711", note = "Via de mentor",
+            items = new[] { new { mediaType = "photo", channel = "parent-app", outcome = "granted" }, new { mediaType = "photo", channel = "social-media", outcome = "refused" } },
+        });
+        Assert.That(paper.StatusCode, Is.EqualTo(HttpStatusCode.Created), await paper.Content.ReadAsStringAsync());
+        return ov4;
+    }
+
+    [Test]
+    public async Task A_guardian_sees_states_and_only_their_own_decisions_and_without_authority_states_only()
+    {
+        var f = await FamilyAsync();
+        var ov4 = await SecondParentAnsweredOnPaperAsync(f);
+        var mine = await (await f.App.PostAsJsonAsync("/v1/parent-app/guardians/OV1/decisions", new
+        {
+            children = new[] { new { pupilId = f.Daan, formVersionId = f.VersionId, items = new[] { new { mediaType = "photo", channel = "parent-app", outcome = "granted" } } } },
+        })).ReadObjectAsync();
+        var myDecisionId = (Guid)mine["children"]![0]!["decisions"]![0]!["id"]!;
+
+        var ownResponse = await f.App.GetAsync("/v1/parent-app/guardians/OV1/children");
+        var stepfatherResponse = await f.App.GetAsync("/v1/parent-app/guardians/OV2/children");
+
+        var own = (await ownResponse.ReadObjectAsync())["children"]!.AsArray().Single(c => (Guid?)c!["pupilId"] == f.Daan)!["consents"]!.AsArray();
+        Assert.That(own.Select(i => $"{i!["channel"]}:{i["state"]}:{i["reason"]}:{string.Join("+", i["decisions"]!.AsArray().Select(d => (Guid?)d!["id"]))}"),
+            Is.EqualTo(new[] { $"parent-app:granted:granted-by-guardian:{myDecisionId}", "social-media:refused:refused-by-guardian:" }));
+        var stepfather = (await stepfatherResponse.ReadObjectAsync())["children"]!.AsArray().Single()!["consents"]!.AsArray();
+        Assert.That(stepfather.Select(i => $"{i!["channel"]}:{i["state"]}:{i["decisions"]!.AsArray().Count}"),
+            Is.EqualTo(new[] { "parent-app:granted:0", "social-media:refused:0" }));
+        foreach (var body in new[] { await ownResponse.Content.ReadAsStringAsync(), await stepfatherResponse.Content.ReadAsStringAsync() })
+        {
+            Assert.That(body, Does.Not.Contain(ov4.ToString()).And.Not.Contain("SCAN-4711").And.Not.Contain("Via de mentor"), "the other parent's decision is theirs");
+        }
+        var stepfatherRequests = (await (await f.App.GetAsync("/v1/parent-app/guardians/OV2/consent-requests")).ReadObjectAsync())["requests"]!.AsArray();
+        Assert.That(stepfatherRequests, Is.Empty, "a guardian without parental authority is asked nothing they cannot answer");
+        var ownRequests = await (await f.App.GetAsync("/v1/parent-app/guardians/OV1/consent-requests")).Content.ReadAsStringAsync();
+        Assert.That(ownRequests, Does.Not.Contain(ov4.ToString()).And.Not.Contain("SCAN-4711"));
+    }
+
+    [Test]
+    public async Task A_child_of_16_decides_themself_so_guardians_are_asked_nothing_and_see_none_of_their_choices()
+    {
+        var f = await FamilyAsync();
+        var full = f.Tenant.Full();
+        var sixteenToday = LocalDay.Today.AddYears(-16).ToString("yyyy-MM-dd");
+        (await full.PutAsJsonAsync($"/v1/pupils/{f.Sanne}", new { externalId = "LL1", displayName = "Sanne de Vries", dateOfBirth = sixteenToday, status = "active" }))
+            .EnsureSuccessStatusCode();
+        var own = await full.PostAsJsonAsync($"/v1/pupils/{f.Sanne}/decisions", new
+        {
+            formVersionId = f.VersionId, decidedBy = "pupil", method = "in-person", note = "Zelf beslist bij de mentor",
+            items = new[] { new { mediaType = "photo", channel = "social-media", outcome = "refused" } },
+        });
+        Assert.That(own.StatusCode, Is.EqualTo(HttpStatusCode.Created), await own.Content.ReadAsStringAsync());
+
+        var childrenResponse = await f.App.GetAsync("/v1/parent-app/guardians/OV1/children");
+        var children = (await childrenResponse.ReadObjectAsync())["children"]!.AsArray();
+        var requests = (await (await f.App.GetAsync("/v1/parent-app/guardians/OV1/consent-requests")).ReadObjectAsync())["requests"]!.AsArray();
+
+        Assert.That(children.Select(c => $"{c!["displayName"]}:{c["decidesThemself"]}:{c["consents"]!.AsArray().Count}"),
+            Is.EqualTo(new[] { "Daan de Vries:false:2", "Sanne de Vries:true:0" }));
+        Assert.That(await childrenResponse.Content.ReadAsStringAsync(), Does.Not.Contain("Zelf beslist"));
+        Assert.That(requests.Select(r => (string?)r!["childName"]), Is.EqualTo(new[] { "Daan de Vries" }), "only what the guardian can answer");
+        var problem = await AssertProblemAsync(await f.App.PostAsJsonAsync("/v1/parent-app/guardians/OV1/decisions",
+            new { children = new[] { Answers(f.Sanne, f.VersionId) } }), HttpStatusCode.Forbidden, "forbidden");
+        Assert.That((string?)problem["detail"], Does.Contain("16"));
+    }
+
+    [Test]
+    public async Task The_app_fetches_the_guardians_own_receipts_and_not_anyone_elses()
+    {
+        var f = await FamilyAsync();
+        await SecondParentAnsweredOnPaperAsync(f);
+        var submitted = await (await f.App.PostAsJsonAsync("/v1/parent-app/guardians/OV1/decisions",
+            new { children = new[] { Answers(f.Sanne, f.VersionId) } })).ReadObjectAsync();
+        var recorded = submitted["children"]![0]!;
+        var paperBatch = await Factory.QueryAsync(db => Task.FromResult(db.Decisions.Where(d => d.PupilId == f.Daan).Select(d => d.BatchId).First()));
+
+        var fetched = await f.App.GetAsync((string)recorded["receiptUrl"]!);
+
+        Assert.That(fetched.StatusCode, Is.EqualTo(HttpStatusCode.OK), await fetched.Content.ReadAsStringAsync());
+        Assert.That(JsonNode.DeepEquals(await fetched.ReadObjectAsync(), recorded["receipt"]), Is.True, "the receipt as the answers call returned it");
+        Assert.That((string?)recorded["receiptUrl"], Is.EqualTo($"/v1/parent-app/guardians/OV1/receipts/{recorded["batchId"]}"));
+        // Another guardian's receipt, one's own through another guardian, and one that does not exist: all not found.
+        await AssertProblemAsync(await f.App.GetAsync($"/v1/parent-app/guardians/OV1/receipts/{paperBatch}"), HttpStatusCode.NotFound, "not-found");
+        await AssertProblemAsync(await f.App.GetAsync($"/v1/parent-app/guardians/OV2/receipts/{recorded["batchId"]}"), HttpStatusCode.NotFound, "not-found");
+        await AssertProblemAsync(await f.App.GetAsync($"/v1/parent-app/guardians/OV4/receipts/{recorded["batchId"]}"), HttpStatusCode.NotFound, "not-found");
+        await AssertProblemAsync(await f.App.GetAsync($"/v1/parent-app/guardians/OV1/receipts/{Guid.NewGuid()}"), HttpStatusCode.NotFound, "not-found");
+        // The school's own route still needs consent:read, which the app does not have.
+        Assert.That((await f.App.GetAsync($"/v1/receipts/{recorded["batchId"]}")).StatusCode, Is.EqualTo(HttpStatusCode.Forbidden));
     }
 
     [Test]

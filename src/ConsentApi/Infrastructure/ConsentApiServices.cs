@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
 using ConsentApi.Features.ApiClients;
 using ConsentApi.Features.Audit;
 using ConsentApi.Features.Campaigns;
@@ -88,6 +89,8 @@ public static class ConsentApiServices
         options.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower, allowIntegerValues: false));
         options.Converters.Add(new UtcMomentConverter());
         options.Converters.Add(new PlainTextConverter());
+        options.TypeInfoResolver = (options.TypeInfoResolver ?? new DefaultJsonTypeInfoResolver())
+            .WithAddedModifier(RosterRequest.LimitListsWhileReading);
     }
 
     public static WebApplication UseConsentApi(this WebApplication app)

@@ -1,5 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
+using System.Text.RegularExpressions;
+using ConsentApi.Infrastructure.Http;
 using ConsentApi.Infrastructure.Persistence;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
@@ -75,6 +77,19 @@ public sealed partial class DomainExceptionHandler(IProblemDetailsService proble
     private static ProblemDetails FromBadRequest(BadHttpRequestException exception)
     {
         var status = exception.StatusCode;
+        if (exception.InnerException is TooManyItemsException tooMany)
+        {
+            // The reader's path names the first item too many; the error names the list, as [MaxLength] would.
+            var list = TrailingIndex().Replace(tooMany.Path ?? "$", "");
+            var name = list.Split('.', '[')[^1];
+            return new HttpValidationProblemDetails(new Dictionary<string, string[]>
+            {
+                [list] = [$"The field {char.ToUpperInvariant(name[0])}{name[1..]} must be a string or array type with a maximum length of '{tooMany.Max}'."],
+            })
+            {
+                Status = StatusCodes.Status400BadRequest, Title = "The request is invalid.", Detail = "One or more fields are invalid.",
+            };
+        }
         if (exception.InnerException is JsonException json)
         {
             var field = string.IsNullOrEmpty(json.Path) || json.Path == "$" ? "$" : json.Path;
@@ -100,6 +115,9 @@ public sealed partial class DomainExceptionHandler(IProblemDetailsService proble
     }
 
     // The JSON reader's messages name the path and the problem but never echo the value, so they are safe to return.
+    [GeneratedRegex(@"\[\d+\]$")]
+    private static partial Regex TrailingIndex();
+
     private static string JsonErrorMessage(JsonException json) =>
         json.Message.Split(" Path:", 2)[0].Split(" LineNumber:", 2)[0].Trim();
 

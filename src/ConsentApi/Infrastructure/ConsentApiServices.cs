@@ -41,6 +41,7 @@ public static class ConsentApiServices
         services.AddValidation();
         services.AddConsentHealthChecks();
         services.AddApiRateLimiting(builder.Configuration);
+        services.AddConcurrencyGates(builder.Configuration);
         services.AddConsentOpenApi();
         services.ConfigureHttpJsonOptions(options => Configure(options.SerializerOptions));
         services.Configure<Microsoft.AspNetCore.Mvc.JsonOptions>(options => Configure(options.JsonSerializerOptions));
@@ -114,6 +115,7 @@ public static class ConsentApiServices
         app.UseAuthentication();
         app.UseApiRateLimiting();
         app.UseAuthorization();
+        app.UseConcurrencyGates();
 
         app.MapHealthEndpoints();
         app.MapOrganisationEndpoints();

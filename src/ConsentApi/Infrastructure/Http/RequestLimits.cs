@@ -12,6 +12,12 @@ public static class RequestLimits
     public const long DefaultBodyBytes = 1024 * 1024;
     public const long RosterBodyBytes = 64L * 1024 * 1024;
 
+    /// <summary>
+    /// Roster syncs running at once per instance. A roster within its limits can still be tens of MB of objects
+    /// (20,000 pupils with ten guardian links each and names at full length), and the sync holds it until it is saved.
+    /// </summary>
+    public const int RosterSyncsInFlight = 2;
+
     public static IApplicationBuilder UseRequestBodyLimits(this IApplicationBuilder app) =>
         app.Use((context, next) =>
         {

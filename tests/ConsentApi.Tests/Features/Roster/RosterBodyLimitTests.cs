@@ -4,7 +4,9 @@ using System.Text;
 using ConsentApi.Features.Pupils;
 using ConsentApi.Features.Roster;
 using ConsentApi.Infrastructure.Http;
+using ConsentApi.Infrastructure.Persistence;
 using ConsentApi.Tests.Infrastructure;
+using Npgsql;
 
 namespace ConsentApi.Tests.Features.Roster;
 
@@ -15,6 +17,11 @@ namespace ConsentApi.Tests.Features.Roster;
 /// </summary>
 public sealed class RosterBodyLimitTests : ApiTest
 {
+    protected override IReadOnlyDictionary<string, string> Settings => new Dictionary<string, string>
+    {
+        ["ConcurrencyGates:Wait"] = "00:00:01",
+    };
+
     private static string Pupil(int i) => $$"""{"externalId":"P{{i:D6}}","displayName":"L","dateOfBirth":"2016-03-01"}""";
 
     private static ByteArrayContent Json(string json)
@@ -106,5 +113,56 @@ public sealed class RosterBodyLimitTests : ApiTest
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), await response.Content.ReadAsStringAsync());
         var result = await response.ReadAsync<RosterSyncResponse>();
         Assert.That(result.GuardianLinks.Created, Is.EqualTo(PupilRules.MaxGuardians));
+    }
+
+    [Test]
+    public async Task With_two_roster_syncs_in_flight_a_third_gets_503_with_Retry_After_before_its_body_is_read()
+    {
+        var tenant = await CreateTenantAsync();
+        var client = tenant.Full();
+        // Hold the organisation's roster lock, so that two syncs stay in flight inside the handler.
+        await using var holder = new NpgsqlConnection(Factory.ConnectionString);
+        await holder.OpenAsync();
+        await using var transaction = await holder.BeginTransactionAsync();
+        await using (var take = new NpgsqlCommand("SELECT pg_advisory_xact_lock(@key)", holder, transaction))
+        {
+            take.Parameters.AddWithValue("key", AdvisoryLocks.Key(tenant.OrganisationId, AdvisoryLocks.Roster));
+            await take.ExecuteNonQueryAsync();
+        }
+        var inFlight = tenant.SchoolIds.Select(school => client.PutAsync($"/v1/schools/{school}/roster", Json(Roster(1)))).ToList();
+        await WaitForLockWaitersAsync(2);
+
+        // Over the pupil limit: read, it would be a 400; the gate answers before reading it.
+        var refused = await client.PutAsync($"/v1/schools/{tenant.SchoolId}/roster", Json(Roster(RosterRequest.MaxPupils + 1)));
+
+        var problem = await AssertProblemAsync(refused, HttpStatusCode.ServiceUnavailable, "unavailable");
+        Assert.That(refused.Headers.RetryAfter?.Delta, Is.EqualTo(TimeSpan.FromSeconds(ConcurrencyGate.RetryAfterSeconds)),
+            problem.ToJsonString());
+        Assert.That((string?)problem["title"], Is.EqualTo("The service is busy."));
+        Assert.That(inFlight.Select(r => r.IsCompleted), Is.All.False);
+
+        await transaction.RollbackAsync();
+        foreach (var request in inFlight)
+        {
+            var response = await request;
+            Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), await response.Content.ReadAsStringAsync());
+        }
+        var again = await client.PutAsync($"/v1/schools/{tenant.SchoolId}/roster", Json(Roster(2)));
+        Assert.That(again.StatusCode, Is.EqualTo(HttpStatusCode.OK), "the places are free again");
+    }
+
+    private async Task WaitForLockWaitersAsync(int count)
+    {
+        await using var connection = new NpgsqlConnection(Factory.ConnectionString);
+        await connection.OpenAsync();
+        await using var query = new NpgsqlCommand(
+            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())",
+            connection);
+        var deadline = DateTime.UtcNow.AddSeconds(8);
+        while ((long)(await query.ExecuteScalarAsync())! < count)
+        {
+            Assert.That(DateTime.UtcNow, Is.LessThan(deadline), $"{count} syncs never waited for the roster lock");
+            await Task.Delay(20);
+        }
     }
 }

@@ -87,7 +87,7 @@ public sealed partial class DomainExceptionHandler(IProblemDetailsService proble
                 [list] = [$"The field {char.ToUpperInvariant(name[0])}{name[1..]} must be a string or array type with a maximum length of '{tooMany.Max}'."],
             })
             {
-                Status = StatusCodes.Status400BadRequest, Title = "The request is invalid.", Detail = "One or more fields are invalid.",
+                Status = StatusCodes.Status400BadRequest,
             };
         }
         if (exception.InnerException is JsonException json)

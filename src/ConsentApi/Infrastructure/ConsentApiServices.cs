@@ -91,7 +91,8 @@ public static class ConsentApiServices
         options.Converters.Add(new UtcMomentConverter());
         options.Converters.Add(new PlainTextConverter());
         options.TypeInfoResolver = (options.TypeInfoResolver ?? new DefaultJsonTypeInfoResolver())
-            .WithAddedModifier(RosterRequest.LimitListsWhileReading);
+            .WithAddedModifier(RosterRequest.LimitListsWhileReading)
+            .WithAddedModifier(TextLimits.RefuseLongTextWhileReading);
     }
 
     public static WebApplication UseConsentApi(this WebApplication app)

@@ -90,6 +90,13 @@ public sealed partial class DomainExceptionHandler(IProblemDetailsService proble
                 Status = StatusCodes.Status400BadRequest,
             };
         }
+        if (exception.InnerException is TextTooLongException tooLong)
+        {
+            return new HttpValidationProblemDetails(new Dictionary<string, string[]> { [tooLong.Path ?? "$"] = [tooLong.Message] })
+            {
+                Status = StatusCodes.Status400BadRequest,
+            };
+        }
         if (exception.InnerException is JsonException json)
         {
             var field = string.IsNullOrEmpty(json.Path) || json.Path == "$" ? "$" : json.Path;

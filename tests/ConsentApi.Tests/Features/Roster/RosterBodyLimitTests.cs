@@ -116,6 +116,34 @@ public sealed class RosterBodyLimitTests : ApiTest
             Does.StartWith($"The field {name} must be a string or array type with a maximum length of '"), problem.ToJsonString());
     }
 
+    public static IEnumerable<TestCaseData> ListsAtTheirLimit()
+    {
+        // Each list's last item repeats the first one's external id: only a list read whole can show that.
+        yield return new TestCaseData(Roster(0, groups: Repeat(RosterRequest.MaxGroups,
+                i => $$"""{"externalId":"G{{i % (RosterRequest.MaxGroups - 1)}}","name":"G","schoolYear":"2026-2027"}""")),
+                $"groups[{RosterRequest.MaxGroups - 1}].externalId")
+            .SetName("{m}(groups)");
+        yield return new TestCaseData(
+                $$"""{"groups":[],"pupils":[{{Repeat(RosterRequest.MaxPupils, i => Pupil(i % (RosterRequest.MaxPupils - 1)))}}],"guardians":[]}""",
+                $"pupils[{RosterRequest.MaxPupils - 1}].externalId")
+            .SetName("{m}(pupils)");
+        yield return new TestCaseData(Roster(0, guardians: Repeat(RosterRequest.MaxGuardians,
+                i => $$"""{"externalId":"O{{i % (RosterRequest.MaxGuardians - 1)}}","displayName":"O"}""")),
+                $"guardians[{RosterRequest.MaxGuardians - 1}].externalId")
+            .SetName("{m}(guardians)");
+    }
+
+    [TestCaseSource(nameof(ListsAtTheirLimit))]
+    public async Task A_list_at_its_limit_is_read_whole(string roster, string field)
+    {
+        var tenant = await CreateTenantAsync();
+
+        var response = await tenant.Full().PutAsync($"/v1/schools/{tenant.SchoolId}/roster", Json(roster));
+
+        var problem = await AssertProblemAsync(response, HttpStatusCode.BadRequest, "validation");
+        Assert.That(problem["errors"]!.AsObject().Select(e => e.Key), Is.EqualTo(new[] { field }), problem.ToJsonString());
+    }
+
     [Test]
     public async Task A_pupil_with_as_many_guardians_as_allowed_is_accepted()
     {

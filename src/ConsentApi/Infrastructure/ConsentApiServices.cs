@@ -116,6 +116,7 @@ public static class ConsentApiServices
         app.UseAuthentication();
         app.UseApiRateLimiting();
         app.UseAuthorization();
+        // After authorisation, so that only a caller allowed to sync takes a place; before the endpoint reads its body.
         app.UseConcurrencyGates();
 
         app.MapHealthEndpoints();

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
@@ -84,7 +85,7 @@ public sealed partial class DomainExceptionHandler(IProblemDetailsService proble
             var name = list.Split('.', '[')[^1];
             return new HttpValidationProblemDetails(new Dictionary<string, string[]>
             {
-                [list] = [$"The field {char.ToUpperInvariant(name[0])}{name[1..]} must be a string or array type with a maximum length of '{tooMany.Max}'."],
+                [list] = [new MaxLengthAttribute(tooMany.Max).FormatErrorMessage(char.ToUpperInvariant(name[0]) + name[1..])],
             })
             {
                 Status = StatusCodes.Status400BadRequest,
@@ -121,10 +122,10 @@ public sealed partial class DomainExceptionHandler(IProblemDetailsService proble
         };
     }
 
-    // The JSON reader's messages name the path and the problem but never echo the value, so they are safe to return.
     [GeneratedRegex(@"\[\d+\]$")]
     private static partial Regex TrailingIndex();
 
+    // The JSON reader's messages name the path and the problem but never echo the value, so they are safe to return.
     private static string JsonErrorMessage(JsonException json) =>
         json.Message.Split(" Path:", 2)[0].Split(" LineNumber:", 2)[0].Trim();
 

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
 using ConsentApi.Features.ApiClients;
 using ConsentApi.Features.Audit;
 using ConsentApi.Features.Campaigns;
@@ -40,6 +41,7 @@ public static class ConsentApiServices
         services.AddValidation();
         services.AddConsentHealthChecks();
         services.AddApiRateLimiting(builder.Configuration);
+        services.AddConcurrencyGates(builder.Configuration);
         services.AddConsentOpenApi();
         services.ConfigureHttpJsonOptions(options => Configure(options.SerializerOptions));
         services.Configure<Microsoft.AspNetCore.Mvc.JsonOptions>(options => Configure(options.JsonSerializerOptions));
@@ -89,6 +91,9 @@ public static class ConsentApiServices
         options.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower, allowIntegerValues: false));
         options.Converters.Add(new UtcMomentConverter());
         options.Converters.Add(new PlainTextConverter());
+        options.TypeInfoResolver = (options.TypeInfoResolver ?? new DefaultJsonTypeInfoResolver())
+            .WithAddedModifier(RosterRequest.LimitListsWhileReading)
+            .WithAddedModifier(TextLimits.RefuseLongTextWhileReading);
     }
 
     public static WebApplication UseConsentApi(this WebApplication app)
@@ -112,6 +117,8 @@ public static class ConsentApiServices
         app.UseAuthentication();
         app.UseApiRateLimiting();
         app.UseAuthorization();
+        // After authorisation, so that only a caller allowed to sync takes a place; before the endpoint reads its body.
+        app.UseConcurrencyGates();
 
         app.MapHealthEndpoints();
         app.MapOrganisationEndpoints();

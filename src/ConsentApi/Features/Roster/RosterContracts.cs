@@ -1,8 +1,10 @@
 using System.ComponentModel.DataAnnotations;
+using System.Text.Json.Serialization.Metadata;
 using ConsentApi.Domain;
 using ConsentApi.Features.Groups;
 using ConsentApi.Features.Guardians;
 using ConsentApi.Features.Pupils;
+using ConsentApi.Infrastructure.Http;
 
 namespace ConsentApi.Features.Roster;
 
@@ -14,13 +16,33 @@ namespace ConsentApi.Features.Roster;
 /// <param name="Pupils">Every pupil attending the school. Pupils the school has but this list lacks are marked `left`.</param>
 /// <param name="Guardians">Every guardian a pupil in this roster is linked to, identified by external id within the organisation.</param>
 public sealed record RosterRequest(
-    [property: Required, MaxLength(RosterRequest.MaxGroups)] IReadOnlyList<GroupRequest> Groups,
-    [property: Required, MaxLength(RosterRequest.MaxPupils)] IReadOnlyList<RosterPupil> Pupils,
-    [property: Required, MaxLength(RosterRequest.MaxGuardians)] IReadOnlyList<GuardianRequest> Guardians)
+    [property: Required, MaxLength(RosterRequest.MaxGroups)] LimitedList<GroupRequest> Groups,
+    [property: Required, MaxLength(RosterRequest.MaxPupils)] LimitedList<RosterPupil> Pupils,
+    [property: Required, MaxLength(RosterRequest.MaxGuardians)] LimitedList<GuardianRequest> Guardians)
 {
     public const int MaxGroups = 2_000;
     public const int MaxPupils = 20_000;
     public const int MaxGuardians = 40_000;
+
+    /// <summary>
+    /// Gives the roster's lists their limits while the body is read: a 64 MiB body holds hundreds of thousands of small
+    /// pupils, and building them all before <c>[MaxLength]</c> refuses them costs hundreds of MB per request.
+    /// </summary>
+    public static void LimitListsWhileReading(JsonTypeInfo info)
+    {
+        Func<object>? create = info.Type switch
+        {
+            var t when t == typeof(LimitedList<GroupRequest>) => () => new LimitedList<GroupRequest>(MaxGroups),
+            var t when t == typeof(LimitedList<RosterPupil>) => () => new LimitedList<RosterPupil>(MaxPupils),
+            var t when t == typeof(LimitedList<GuardianRequest>) => () => new LimitedList<GuardianRequest>(MaxGuardians),
+            var t when t == typeof(LimitedList<RosterGuardianLink>) => () => new LimitedList<RosterGuardianLink>(PupilRules.MaxGuardians),
+            _ => null,
+        };
+        if (create is not null)
+        {
+            info.CreateObject = create;
+        }
+    }
 }
 
 /// <summary>A pupil in the roster.</summary>
@@ -34,7 +56,7 @@ public sealed record RosterPupil(
     [property: Required, StringLength(FieldLengths.Name, MinimumLength = 1)] string DisplayName,
     [property: Required] DateOnly? DateOfBirth,
     [property: StringLength(FieldLengths.ExternalId, MinimumLength = 1)] string? GroupExternalId,
-    [property: MaxLength(PupilRules.MaxGuardians)] IReadOnlyList<RosterGuardianLink>? Guardians);
+    [property: MaxLength(PupilRules.MaxGuardians)] LimitedList<RosterGuardianLink>? Guardians);
 
 /// <summary>A pupil's link to a guardian of the roster.</summary>
 /// <param name="ExternalId">The guardian's external id.</param>

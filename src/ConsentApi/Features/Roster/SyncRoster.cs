@@ -356,7 +356,7 @@ public static class SyncRosterEndpoint
         group.MapPut("/{schoolId:guid}/roster", Handle)
             .WithName("SyncRoster")
             .WithSummary("Replace a school's roster with the admin system's")
-            .WithDescription("""
+            .WithDescription($"""
                 A full sync, in one transaction. Groups and pupils are matched by external id within the school, guardians
                 by external id within the organisation; new ones are created, changed ones updated. A guardian is one
                 person across the organisation's schools: the school comes to know the guardians its roster names, under
@@ -366,8 +366,11 @@ public static class SyncRosterEndpoint
                 the roster lacks are marked `left` as of today, never deleted: their consent history is proof. Sending
                 the same roster again changes nothing. Accepts up to 20,000 pupils and 40,000 guardians (64 MiB).
                 Every guardian a pupil links to, and every group a pupil names, must be in the same roster.
+                At most {RequestLimits.RosterSyncsInFlight} roster syncs run at once per instance; another waits a few seconds
+                for a place, then gets 503 with `Retry-After`.
                 """)
             .WithBodyLimit(RequestLimits.RosterBodyBytes)
+            .WithConcurrencyGate(RequestLimits.RosterSyncsInFlight)
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge);

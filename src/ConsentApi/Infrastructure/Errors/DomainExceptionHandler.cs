@@ -1,5 +1,8 @@
+using System.ComponentModel.DataAnnotations;
 using System.Globalization;
 using System.Text.Json;
+using System.Text.RegularExpressions;
+using ConsentApi.Infrastructure.Http;
 using ConsentApi.Infrastructure.Persistence;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
@@ -75,6 +78,26 @@ public sealed partial class DomainExceptionHandler(IProblemDetailsService proble
     private static ProblemDetails FromBadRequest(BadHttpRequestException exception)
     {
         var status = exception.StatusCode;
+        if (exception.InnerException is TooManyItemsException tooMany)
+        {
+            // The reader's path names the first item too many; the error names the list, as [MaxLength] would.
+            var list = TrailingIndex().Replace(tooMany.Path ?? "$", "");
+            var name = list.Split('.', '[')[^1];
+            return new HttpValidationProblemDetails(new Dictionary<string, string[]>
+            {
+                [list] = [new MaxLengthAttribute(tooMany.Max).FormatErrorMessage(char.ToUpperInvariant(name[0]) + name[1..])],
+            })
+            {
+                Status = StatusCodes.Status400BadRequest,
+            };
+        }
+        if (exception.InnerException is TextTooLongException tooLong)
+        {
+            return new HttpValidationProblemDetails(new Dictionary<string, string[]> { [tooLong.Path ?? "$"] = [tooLong.Message] })
+            {
+                Status = StatusCodes.Status400BadRequest,
+            };
+        }
         if (exception.InnerException is JsonException json)
         {
             var field = string.IsNullOrEmpty(json.Path) || json.Path == "$" ? "$" : json.Path;
@@ -98,6 +121,9 @@ public sealed partial class DomainExceptionHandler(IProblemDetailsService proble
             _ => Problem(status, "The request is malformed.", BadRequestDetail(exception)),
         };
     }
+
+    [GeneratedRegex(@"\[\d+\]$")]
+    private static partial Regex TrailingIndex();
 
     // The JSON reader's messages name the path and the problem but never echo the value, so they are safe to return.
     private static string JsonErrorMessage(JsonException json) =>

@@ -10,7 +10,18 @@ namespace ConsentApi.Infrastructure.Http;
 public static class RequestLimits
 {
     public const long DefaultBodyBytes = 1024 * 1024;
+    /// <summary>
+    /// A roster at every list limit with every text at full length is 43 MB in ASCII and 104 MB in three-byte UTF-8;
+    /// real ones are a few MB (20,000 pupils with 30,000 guardians: 5.5 MB). A lower limit would refuse legal rosters,
+    /// and what a body may build is bounded while it is read (LimitedList, TextLimits), so this limit only bounds bytes.
+    /// </summary>
     public const long RosterBodyBytes = 64L * 1024 * 1024;
+
+    /// <summary>
+    /// Roster syncs running at once per instance. A roster within its limits can still be tens of MB of objects
+    /// (20,000 pupils with ten guardian links each and names at full length), and the sync holds it until it is saved.
+    /// </summary>
+    public const int RosterSyncsInFlight = 2;
 
     public static IApplicationBuilder UseRequestBodyLimits(this IApplicationBuilder app) =>
         app.Use((context, next) =>

@@ -51,8 +51,12 @@ internal sealed class StandardResponsesOperationFilter : IOperationFilter
         AddProblem(operation, context, "500", "An unexpected error; quote the `traceId` when reporting it.");
         operation.Responses["429"].Headers!["Retry-After"] = Header("Seconds to wait before retrying.", 0, 60);
         // The readiness check declares its own 503, with the health body.
+        var busy = metadata.OfType<ConcurrencyGate>().Any()
+            ? " Also when this instance already runs as many of these requests as it allows at once (nothing was read or changed)."
+            : "";
         if (AddProblem(operation, context, "503",
-                "The database is down or did not answer in time; nothing can be promised about this request. Retry after the seconds in `Retry-After`."))
+                "The database is down or did not answer in time; nothing can be promised about this request. Retry after the seconds in `Retry-After`."
+                + busy))
         {
             operation.Responses["503"].Headers!["Retry-After"] = Header("Seconds to wait before retrying.", 1, 60);
         }

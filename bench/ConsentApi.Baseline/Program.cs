@@ -25,7 +25,7 @@ app.MapGet("/health/live", () => "Healthy");
 app.MapPost("/v1/publication-checks", async (HttpRequest request, NpgsqlDataSource db, Tenant tenant, CancellationToken ct) =>
 {
     var check = await JsonSerializer.DeserializeAsync<ConsentApi.Features.Consents.CheckPublicationRequest>(request.Body, json, ct);
-    return Results.Ok(await Queries.CheckAsync(db, tenant, check!, ct));
+    return await Queries.CheckAsync(db, tenant, check!, ct) is { } answer ? Results.Ok(answer) : Results.NotFound();
 });
 app.MapGet("/v1/pupils/{pupilId:guid}/consents", async (Guid pupilId, NpgsqlDataSource db, Tenant tenant, CancellationToken ct) =>
     await Queries.MatrixAsync(db, tenant, pupilId, ct) is { } matrix ? Results.Ok(matrix) : Results.NotFound());

@@ -35,90 +35,98 @@ public sealed class ConsentFactsReader(ConsentDbContext db)
 {
     public async Task<ConsentFactSet> ReadAsync(FactsRequest request, CancellationToken ct)
     {
+        if (request.PupilIds.Count == 0)
+        {
+            return ConsentFactSet.Empty(request);
+        }
+        await db.Database.OpenConnectionAsync(ct);
+        try
+        {
+            return await ReadAsync((NpgsqlConnection)db.Database.GetDbConnection(),
+                db.Database.CurrentTransaction?.GetDbTransaction() as NpgsqlTransaction, request, ct);
+        }
+        finally
+        {
+            await db.Database.CloseConnectionAsync();
+        }
+    }
+
+    /// <summary>The same read on a plain open connection (in <paramref name="transaction"/> when given).</summary>
+    public static async Task<ConsentFactSet> ReadAsync(
+        NpgsqlConnection connection, NpgsqlTransaction? transaction, FactsRequest request, CancellationToken ct)
+    {
         var pupilIds = request.PupilIds.Distinct().ToArray();
         if (pupilIds.Length == 0)
         {
             return ConsentFactSet.Empty(request);
         }
 
-        await db.Database.OpenConnectionAsync(ct);
-        try
+        await using var batch = new NpgsqlBatch(connection) { Transaction = transaction };
+        object?[] values =
+        [
+            request.OrganisationId, pupilIds, request.SchoolIds?.ToArray(), request.Item?.MediaType.ToString(), request.Item?.Channel,
+            request.At, request.AsKnownAt,
+        ];
+        foreach (var (sql, parameters) in Statements)
         {
-            var connection = (NpgsqlConnection)db.Database.GetDbConnection();
-            await using var batch = new NpgsqlBatch(connection)
+            var command = new NpgsqlBatchCommand(sql);
+            foreach (var (number, type) in parameters)
             {
-                Transaction = db.Database.CurrentTransaction?.GetDbTransaction() as NpgsqlTransaction,
-            };
-            object?[] values =
-            [
-                request.OrganisationId, pupilIds, request.SchoolIds?.ToArray(), request.Item?.MediaType.ToString(), request.Item?.Channel,
-                request.At, request.AsKnownAt,
-            ];
-            foreach (var (sql, parameters) in Statements)
-            {
-                var command = new NpgsqlBatchCommand(sql);
-                foreach (var (number, type) in parameters)
-                {
-                    command.Parameters.Add(new NpgsqlParameter { Value = values[number - 1] ?? DBNull.Value, NpgsqlDbType = type });
-                }
-                batch.BatchCommands.Add(command);
+                command.Parameters.Add(new NpgsqlParameter { Value = values[number - 1] ?? DBNull.Value, NpgsqlDbType = type });
             }
-
-            await using var reader = await batch.ExecuteReaderAsync(ct);
-            var pupils = new Dictionary<Guid, PupilRow>();
-            while (await reader.ReadAsync(ct))
-            {
-                pupils[reader.GetGuid(0)] = new PupilRow(reader.GetGuid(0), reader.GetGuid(1), reader.GetString(2), reader.GetString(3),
-                    reader.GetFieldValue<DateOnly>(4), await reader.IsDBNullAsync(5, ct) ? null : reader.GetGuid(5),
-                    Enum.Parse<PupilStatus>(reader.GetString(6)),
-                    new ConsentPolicy(Enum.Parse<GrantRequires>(reader.GetString(7)), reader.GetInt32(8), reader.GetInt32(9), reader.GetString(10)));
-            }
-
-            await reader.NextResultAsync(ct);
-            var authority = new List<(Guid PupilId, Guid GuardianId)>();
-            while (await reader.ReadAsync(ct))
-            {
-                authority.Add((reader.GetGuid(0), reader.GetGuid(1)));
-            }
-
-            await reader.NextResultAsync(ct);
-            var decisions = new List<DecisionRow>();
-            while (await reader.ReadAsync(ct))
-            {
-                decisions.Add(new DecisionRow(reader.GetGuid(0), reader.GetGuid(1), reader.GetGuid(2),
-                    await reader.IsDBNullAsync(3, ct) ? null : reader.GetGuid(3), Enum.Parse<MediaType>(reader.GetString(4)),
-                    reader.GetString(5), Enum.Parse<ConsentOutcome>(reader.GetString(6)), reader.GetFieldValue<DateTimeOffset>(7),
-                    reader.GetFieldValue<DateTimeOffset>(8), reader.GetInt64(9), Enum.Parse<DecisionMethod>(reader.GetString(10)),
-                    await reader.IsDBNullAsync(11, ct) ? null : reader.GetGuid(11), reader.GetGuid(12), reader.GetString(13),
-                    Enum.Parse<ConsentValidity>(reader.GetString(14)), await reader.IsDBNullAsync(15, ct) ? null : reader.GetString(15),
-                    await reader.IsDBNullAsync(16, ct) ? null : reader.GetString(16), await reader.IsDBNullAsync(17, ct) ? null : reader.GetString(17)));
-            }
-
-            await reader.NextResultAsync(ct);
-            var asked = new List<(Guid? SchoolId, MediaType MediaType, string Channel)>();
-            while (await reader.ReadAsync(ct))
-            {
-                asked.Add((await reader.IsDBNullAsync(0, ct) ? null : reader.GetGuid(0), Enum.Parse<MediaType>(reader.GetString(1)), reader.GetString(2)));
-            }
-
-            await reader.NextResultAsync(ct);
-            var channels = new Dictionary<string, ChannelFacts>(StringComparer.Ordinal);
-            while (await reader.ReadAsync(ct))
-            {
-                channels[reader.GetString(0)] = new ChannelFacts(reader.GetString(0), reader.GetString(1),
-                    Enum.Parse<ChannelAudience>(reader.GetString(2)), await reader.IsDBNullAsync(3, ct) ? null : reader.GetFieldValue<DateTimeOffset>(3));
-            }
-
-            var guardians = authority.ToLookup(a => a.PupilId, a => a.GuardianId);
-            return new ConsentFactSet(request.At, request.AsKnownAt,
-                pupils.Values.ToDictionary(p => p.Id, p => new PupilFacts(p.Id, request.OrganisationId, p.SchoolId, p.ExternalId,
-                    p.DisplayName, p.DateOfBirth, p.Policy, guardians[p.Id].Distinct().ToList(), p.GroupId, p.Status)),
-                decisions, asked, channels);
+            batch.BatchCommands.Add(command);
         }
-        finally
+
+        await using var reader = await batch.ExecuteReaderAsync(ct);
+        var pupils = new Dictionary<Guid, PupilRow>();
+        while (await reader.ReadAsync(ct))
         {
-            await db.Database.CloseConnectionAsync();
+            pupils[reader.GetGuid(0)] = new PupilRow(reader.GetGuid(0), reader.GetGuid(1), reader.GetString(2), reader.GetString(3),
+                reader.GetFieldValue<DateOnly>(4), await reader.IsDBNullAsync(5, ct) ? null : reader.GetGuid(5),
+                Enum.Parse<PupilStatus>(reader.GetString(6)),
+                new ConsentPolicy(Enum.Parse<GrantRequires>(reader.GetString(7)), reader.GetInt32(8), reader.GetInt32(9), reader.GetString(10)));
         }
+
+        await reader.NextResultAsync(ct);
+        var authority = new List<(Guid PupilId, Guid GuardianId)>();
+        while (await reader.ReadAsync(ct))
+        {
+            authority.Add((reader.GetGuid(0), reader.GetGuid(1)));
+        }
+
+        await reader.NextResultAsync(ct);
+        var decisions = new List<DecisionRow>();
+        while (await reader.ReadAsync(ct))
+        {
+            decisions.Add(new DecisionRow(reader.GetGuid(0), reader.GetGuid(1), reader.GetGuid(2),
+                await reader.IsDBNullAsync(3, ct) ? null : reader.GetGuid(3), Enum.Parse<MediaType>(reader.GetString(4)),
+                reader.GetString(5), Enum.Parse<ConsentOutcome>(reader.GetString(6)), reader.GetFieldValue<DateTimeOffset>(7),
+                reader.GetFieldValue<DateTimeOffset>(8), reader.GetInt64(9), Enum.Parse<DecisionMethod>(reader.GetString(10)),
+                await reader.IsDBNullAsync(11, ct) ? null : reader.GetGuid(11), reader.GetGuid(12), reader.GetString(13),
+                Enum.Parse<ConsentValidity>(reader.GetString(14)), await reader.IsDBNullAsync(15, ct) ? null : reader.GetString(15),
+                await reader.IsDBNullAsync(16, ct) ? null : reader.GetString(16), await reader.IsDBNullAsync(17, ct) ? null : reader.GetString(17)));
+        }
+
+        await reader.NextResultAsync(ct);
+        var asked = new List<(Guid? SchoolId, MediaType MediaType, string Channel)>();
+        while (await reader.ReadAsync(ct))
+        {
+            asked.Add((await reader.IsDBNullAsync(0, ct) ? null : reader.GetGuid(0), Enum.Parse<MediaType>(reader.GetString(1)), reader.GetString(2)));
+        }
+
+        await reader.NextResultAsync(ct);
+        var channels = new Dictionary<string, ChannelFacts>(StringComparer.Ordinal);
+        while (await reader.ReadAsync(ct))
+        {
+            channels[reader.GetString(0)] = new ChannelFacts(reader.GetString(0), reader.GetString(1),
+                Enum.Parse<ChannelAudience>(reader.GetString(2)), await reader.IsDBNullAsync(3, ct) ? null : reader.GetFieldValue<DateTimeOffset>(3));
+        }
+
+        var guardians = authority.ToLookup(a => a.PupilId, a => a.GuardianId);
+        return new ConsentFactSet(request.At, request.AsKnownAt,
+            pupils.Values.ToDictionary(p => p.Id, p => new PupilFacts(p.Id, request.OrganisationId, p.SchoolId, p.ExternalId,
+                p.DisplayName, p.DateOfBirth, p.Policy, guardians[p.Id].Distinct().ToList(), p.GroupId, p.Status)),
+            decisions, asked, channels);
     }
 
     private sealed record PupilRow(Guid Id, Guid SchoolId, string ExternalId, string DisplayName, DateOnly DateOfBirth, Guid? GroupId,

@@ -17,5 +17,8 @@ public sealed class Organisation
     /// <summary>The IANA time zone whose local days are the days of consent (16th birthdays, school years, "today").</summary>
     public string TimeZone { get; set; } = ConsentCalendar.DefaultTimeZone;
 
-    public Consent.ConsentPolicy Policy => new(GrantRequires, SchoolYearEndMonth, SchoolYearEndDay, TimeZone);
+    /// <summary>Whether grants end when a pupil leaves a school of the organisation.</summary>
+    public Consent.ConsentAfterLeaving AfterLeaving { get; set; } = Consent.ConsentAfterLeaving.Ends;
+
+    public Consent.ConsentPolicy Policy => new(GrantRequires, SchoolYearEndMonth, SchoolYearEndDay, TimeZone, AfterLeaving);
 }

@@ -3,8 +3,10 @@ namespace ConsentApi.Domain.Consent;
 /// <summary>The organisation's consent policy.</summary>
 /// <param name="SchoolYearEndMonth">With <paramref name="SchoolYearEndDay"/>: the last day of a school year (default 31 July).</param>
 /// <param name="TimeZone">The organisation's time zone: its local days are the days of consent.</param>
+/// <param name="AfterLeaving">Whether grants end when the pupil leaves the school.</param>
 public sealed record ConsentPolicy(
-    GrantRequires GrantRequires, int SchoolYearEndMonth = 7, int SchoolYearEndDay = 31, string TimeZone = ConsentCalendar.DefaultTimeZone)
+    GrantRequires GrantRequires, int SchoolYearEndMonth = 7, int SchoolYearEndDay = 31, string TimeZone = ConsentCalendar.DefaultTimeZone,
+    ConsentAfterLeaving AfterLeaving = ConsentAfterLeaving.Ends)
 {
     public static readonly ConsentPolicy Default = new(GrantRequires.AnyGuardian);
 
@@ -35,14 +37,30 @@ public sealed record DecisionFact(
     string? SchoolYear);
 
 /// <summary>What the rules need to know of one pupil for one item.</summary>
-/// <param name="GuardiansWithAuthority">The guardians who hold parental authority over the pupil.</param>
+/// <param name="GuardiansWithAuthority">The guardians who hold parental authority over the pupil at the moment.</param>
 /// <param name="Decisions">Every decision recorded for the item, in any order; later ones are filtered by the moment.</param>
 /// <param name="Asked">Whether a published consent form asks this item of the pupil.</param>
+/// <param name="Limits">What ends grants besides time: leaving the school, a channel changing its meaning; none by default.</param>
 public sealed record ConsentFacts(
     DateOnly DateOfBirth,
     IReadOnlyCollection<Guid> GuardiansWithAuthority,
     IReadOnlyList<DecisionFact> Decisions,
-    bool Asked);
+    bool Asked,
+    GrantLimits? Limits = null);
+
+/// <summary>
+/// The enrolment and the channel as they stood at the moment. A grant counts only if given while the pupil was at the
+/// school (since <paramref name="EnrolledSince"/>, unless the policy keeps consent after leaving) and under the channel's
+/// present meaning (since <paramref name="ChannelMeaningSince"/>: an audience change or a retirement ends every grant for it).
+/// </summary>
+/// <param name="EnrolledSince">When the pupil's present enrolment began (a pupil who returns starts a new one).</param>
+/// <param name="Left">Whether the pupil had left the school.</param>
+/// <param name="ChannelMeaningSince">When the channel last changed its audience, or was retired or brought back.</param>
+/// <param name="ChannelRetired">Whether the channel was retired.</param>
+public sealed record GrantLimits(DateTimeOffset EnrolledSince, bool Left, DateTimeOffset ChannelMeaningSince, bool ChannelRetired)
+{
+    public static readonly GrantLimits None = new(DateTimeOffset.MinValue, false, DateTimeOffset.MinValue, false);
+}
 
 /// <summary>The outcome for one item: its state, why, and the decisions it rests on.</summary>
 public sealed record EffectiveConsent(ConsentState State, string Reason, IReadOnlyList<DecisionFact> Basis)
@@ -65,7 +83,7 @@ public static class ConsentRules
         if (ConsentCalendar.IsSixteenOn(facts.DateOfBirth, day))
         {
             return latest.TryGetValue(PupilKey, out var own)
-                ? Own(own, policy, day)
+                ? Own(own, facts, policy, day)
                 : new EffectiveConsent(ConsentState.NeedsPupilConsent, ConsentReasons.PupilIs16, []);
         }
 
@@ -74,7 +92,7 @@ public static class ConsentRules
             .ToList();
         var refused = guardians.OfType<DecisionFact>().Where(d => d.Outcome == ConsentOutcome.Refused).ToList();
         var grants = guardians.OfType<DecisionFact>().Where(d => d.Outcome == ConsentOutcome.Granted)
-            .ToLookup(d => IsExpired(d, policy, day));
+            .ToLookup(d => EndedBy(d, facts, policy, day) is not null);
         var granted = grants[false].ToList();
         var expired = grants[true].ToList();
 
@@ -98,7 +116,7 @@ public static class ConsentRules
 
         if (expired.Count > 0)
         {
-            return new EffectiveConsent(ConsentState.Expired, ConsentReasons.ConsentExpired, expired);
+            return new EffectiveConsent(ConsentState.Expired, EndReason(expired.Select(d => EndedBy(d, facts, policy, day)!)), expired);
         }
 
         if (facts.GuardiansWithAuthority.Count == 0)
@@ -113,10 +131,10 @@ public static class ConsentRules
 
     private static readonly Guid PupilKey = Guid.Empty;
 
-    private static EffectiveConsent Own(DecisionFact own, ConsentPolicy policy, DateOnly day) => own.Outcome switch
+    private static EffectiveConsent Own(DecisionFact own, ConsentFacts facts, ConsentPolicy policy, DateOnly day) => own.Outcome switch
     {
         ConsentOutcome.Refused => new EffectiveConsent(ConsentState.Refused, ConsentReasons.RefusedByPupil, [own]),
-        _ when IsExpired(own, policy, day) => new EffectiveConsent(ConsentState.Expired, ConsentReasons.ConsentExpired, [own]),
+        _ when EndedBy(own, facts, policy, day) is { } reason => new EffectiveConsent(ConsentState.Expired, reason, [own]),
         _ => new EffectiveConsent(ConsentState.Granted, ConsentReasons.GrantedByPupil, [own]),
     };
 
@@ -142,6 +160,32 @@ public static class ConsentRules
         decision.Outcome == ConsentOutcome.Granted && decision.Validity == ConsentValidity.SchoolYear
         && decision.SchoolYear is { } year && day < policy.FirstDayOf(year);
 
-    private static bool IsExpired(DecisionFact decision, ConsentPolicy policy, DateOnly day) =>
-        decision.Validity == ConsentValidity.SchoolYear && decision.SchoolYear is { } year && day > policy.LastDayOf(year);
+    /// <summary>Why a grant no longer counts at the moment, or null while it does.</summary>
+    private static string? EndedBy(DecisionFact grant, ConsentFacts facts, ConsentPolicy policy, DateOnly day)
+    {
+        var limits = facts.Limits ?? GrantLimits.None;
+        if (limits.ChannelRetired)
+        {
+            return ConsentReasons.ChannelRetired;
+        }
+        if (policy.AfterLeaving == ConsentAfterLeaving.Ends && (limits.Left || grant.GivenAt < limits.EnrolledSince))
+        {
+            return ConsentReasons.PupilLeft;
+        }
+        if (grant.GivenAt < limits.ChannelMeaningSince)
+        {
+            return ConsentReasons.ChannelChanged;
+        }
+        return grant.Validity == ConsentValidity.SchoolYear && grant.SchoolYear is { } year && day > policy.LastDayOf(year)
+            ? ConsentReasons.ConsentExpired
+            : null;
+    }
+
+    /// <summary>Of several ended grants, the reason that ends them most lastingly.</summary>
+    private static string EndReason(IEnumerable<string> reasons)
+    {
+        var all = reasons.ToHashSet();
+        return new[] { ConsentReasons.ChannelRetired, ConsentReasons.PupilLeft, ConsentReasons.ChannelChanged }.FirstOrDefault(all.Contains)
+               ?? ConsentReasons.ConsentExpired;
+    }
 }

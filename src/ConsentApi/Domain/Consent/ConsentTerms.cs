@@ -52,6 +52,16 @@ public enum GrantRequires
     AllGuardians,
 }
 
+/// <summary>Organisation policy: what leaving the school means for consent.</summary>
+public enum ConsentAfterLeaving
+{
+    /// <summary>Consent is given "while the child is at this school": grants end when the pupil leaves, and a pupil who returns is asked again.</summary>
+    Ends,
+
+    /// <summary>Grants keep counting after the pupil left, until withdrawn or expired.</summary>
+    Continues,
+}
+
 /// <summary>The effective consent for one pupil, media type and channel at a moment. Only <see cref="Granted"/> allows publication.</summary>
 public enum ConsentState
 {
@@ -79,10 +89,14 @@ public static class ConsentReasons
     public const string NoGuardianWithAuthority = "no-guardian-with-authority";
     public const string ConsentExpired = "consent-expired";
     public const string PupilIs16 = "pupil-is-16";
+    public const string PupilLeft = "pupil-left";
+    public const string ChannelChanged = "channel-changed";
+    public const string ChannelRetired = "channel-retired";
 
     public static readonly IReadOnlyList<string> All =
     [
         GrantedByGuardian, GrantedByAllGuardians, GrantedByPupil, RefusedByGuardian, RefusedByPupil, GuardiansDisagree,
-        AwaitingOtherGuardian, NoAnswer, NotAsked, NoGuardianWithAuthority, ConsentExpired, PupilIs16,
+        AwaitingOtherGuardian, NoAnswer, NotAsked, NoGuardianWithAuthority, ConsentExpired, PupilIs16, PupilLeft, ChannelChanged,
+        ChannelRetired,
     ];
 }

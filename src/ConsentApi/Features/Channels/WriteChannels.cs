@@ -1,4 +1,5 @@
 using ConsentApi.Domain.Consent;
+using ConsentApi.Features.Consents;
 using ConsentApi.Infrastructure.Auth;
 using ConsentApi.Infrastructure.Errors;
 using ConsentApi.Infrastructure.Persistence;
@@ -39,12 +40,17 @@ public sealed class CreateChannelHandler(ConsentDbContext db, CurrentClient clie
 
 public sealed record UpdateChannelCommand(string ChannelKey, ChannelRequest Channel) : ICommand<ChannelResponse>;
 
-public sealed class UpdateChannelHandler(ConsentDbContext db, CurrentClient client, AuditScope audit)
+public sealed class UpdateChannelHandler(ConsentDbContext db, CurrentClient client, ConsentChanges changes, AuditScope audit)
     : ICommandHandler<UpdateChannelCommand, ChannelResponse>
 {
     public async ValueTask<ChannelResponse> Handle(UpdateChannelCommand command, CancellationToken ct)
     {
         var channel = await db.Channels.FindOwnAsync(client, command.ChannelKey, ct);
+        if (channel.Audience != command.Channel.Audience)
+        {
+            // A channel's audience is part of what was consented to: the change ends every grant for it.
+            await changes.LockOrganisationForChangeAsync(client.OrganisationId, ct);
+        }
         channel.NameNl = command.Channel.NameNl.Trim();
         channel.NameEn = command.Channel.NameEn?.Trim();
         channel.Audience = command.Channel.Audience!.Value;
@@ -55,12 +61,17 @@ public sealed class UpdateChannelHandler(ConsentDbContext db, CurrentClient clie
 
 public sealed record RetireChannelCommand(string ChannelKey) : ICommand<ChannelResponse>;
 
-public sealed class RetireChannelHandler(ConsentDbContext db, CurrentClient client, AuditScope audit, TimeProvider clock)
+public sealed class RetireChannelHandler(
+    ConsentDbContext db, CurrentClient client, ConsentChanges changes, AuditScope audit, TimeProvider clock)
     : ICommandHandler<RetireChannelCommand, ChannelResponse>
 {
     public async ValueTask<ChannelResponse> Handle(RetireChannelCommand command, CancellationToken ct)
     {
         var channel = await db.Channels.FindOwnAsync(client, command.ChannelKey, ct);
+        if (channel.RetiredAt is null)
+        {
+            await changes.LockOrganisationForChangeAsync(client.OrganisationId, ct);
+        }
         channel.RetiredAt ??= clock.GetUtcNow();
         audit.On("channel", channel.Id);
         return channel.ToResponse();
@@ -102,7 +113,12 @@ public static class WriteChannelEndpoints
         group.MapPut("/{channelKey:maxlength(40)}", Update)
             .WithName("UpdateChannel")
             .WithSummary("Rename a channel or change its audience")
-            .WithDescription("Replaces the channel's names and audience. Its key, and every decision naming it, stay as they are.")
+            .WithDescription("""
+                Replaces the channel's names and audience. Its key, and every decision naming it, stay as they are. Who
+                sees a channel is part of what was consented to: changing the audience ends every grant given for it
+                before (`expired`, reason `channel-changed`; new consent is needed) and opens takedowns for what is online
+                there. A new name changes nothing.
+                """)
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status404NotFound);
 
@@ -111,8 +127,10 @@ public static class WriteChannelEndpoints
             .WithName("RetireChannel")
             .WithSummary("Retire a channel")
             .WithDescription("""
-                The channel takes no new form items and drops out of class sheets. Its decisions and history stay, and
-                publication checks on it still answer. Retiring twice is harmless.
+                The channel takes no new form items and drops out of class sheets. Every grant for it ends: checks on it
+                answer `expired` with reason `channel-retired` (or `not-asked`/`refused` as before for pupils without a
+                grant), and takedowns open for what is online there. Its decisions and history stay. Retiring twice is
+                harmless.
                 """)
             .ProducesProblem(StatusCodes.Status404NotFound);
 

@@ -46,7 +46,8 @@ public sealed record PupilFacts(
     ConsentPolicy Policy,
     IReadOnlyList<Guid> GuardiansWithAuthority,
     Guid? GroupId,
-    PupilStatus Status);
+    PupilStatus Status,
+    DateTimeOffset EnrolledSince = default);
 
 internal static class ConsentFactQueries
 {

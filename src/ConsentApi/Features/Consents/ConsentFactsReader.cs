@@ -21,8 +21,9 @@ public sealed record FactsRequest(
     DateTimeOffset At,
     DateTimeOffset AsKnownAt);
 
-/// <summary>A channel as the facts know it.</summary>
-public sealed record ChannelFacts(string Key, string NameNl, ChannelAudience Audience, DateTimeOffset? RetiredAt);
+/// <summary>A channel as it stood at the moment.</summary>
+/// <param name="MeaningSince">When its audience last changed, or it was retired or brought back: grants given before no longer count.</param>
+public sealed record ChannelFacts(string Key, string NameNl, ChannelAudience Audience, bool Retired, DateTimeOffset MeaningSince);
 
 /// <summary>
 /// The one facts model (DESIGN.md §4): every reader of consent — the check, the matrix, the class sheet, the takedown scan
@@ -50,6 +51,19 @@ public sealed class ConsentFactsReader(ConsentDbContext db)
             await db.Database.CloseConnectionAsync();
         }
     }
+
+    /// <summary>The pupils in a group at the moment, as known then: enrolled (not left) and in that group.</summary>
+    public Task<List<Guid>> PupilsOfGroupAsync(Guid groupId, DateTimeOffset at, DateTimeOffset asKnownAt, CancellationToken ct) =>
+        db.Database.SqlQuery<Guid>($"""
+            SELECT p.id AS "Value"
+            FROM pupils p
+            CROSS JOIN LATERAL (
+                SELECT status, group_id FROM pupil_enrolments
+                WHERE pupil_id = p.id AND valid_from <= {at} AND recorded_at <= {asKnownAt}
+                ORDER BY valid_from DESC, id DESC LIMIT 1) e
+            WHERE p.id IN (SELECT pupil_id FROM pupil_enrolments WHERE group_id = {groupId})
+              AND e.group_id = {groupId} AND e.status = 'Active'
+            """).ToListAsync(ct);
 
     /// <summary>The same read on a plain open connection (in <paramref name="transaction"/> when given).</summary>
     public static async Task<ConsentFactSet> ReadAsync(
@@ -83,8 +97,9 @@ public sealed class ConsentFactsReader(ConsentDbContext db)
         {
             pupils[reader.GetGuid(0)] = new PupilRow(reader.GetGuid(0), reader.GetGuid(1), reader.GetString(2), reader.GetString(3),
                 reader.GetFieldValue<DateOnly>(4), await reader.IsDBNullAsync(5, ct) ? null : reader.GetGuid(5),
-                Enum.Parse<PupilStatus>(reader.GetString(6)),
-                new ConsentPolicy(Enum.Parse<GrantRequires>(reader.GetString(7)), reader.GetInt32(8), reader.GetInt32(9), reader.GetString(10)));
+                Enum.Parse<PupilStatus>(reader.GetString(6)), reader.GetFieldValue<DateTimeOffset>(7),
+                new ConsentPolicy(Enum.Parse<GrantRequires>(reader.GetString(8)), reader.GetInt32(9), reader.GetInt32(10), reader.GetString(11),
+                    Enum.Parse<ConsentAfterLeaving>(reader.GetString(12))));
         }
 
         await reader.NextResultAsync(ct);
@@ -119,18 +134,18 @@ public sealed class ConsentFactsReader(ConsentDbContext db)
         while (await reader.ReadAsync(ct))
         {
             channels[reader.GetString(0)] = new ChannelFacts(reader.GetString(0), reader.GetString(1),
-                Enum.Parse<ChannelAudience>(reader.GetString(2)), await reader.IsDBNullAsync(3, ct) ? null : reader.GetFieldValue<DateTimeOffset>(3));
+                Enum.Parse<ChannelAudience>(reader.GetString(2)), reader.GetBoolean(3), reader.GetFieldValue<DateTimeOffset>(4));
         }
 
         var guardians = authority.ToLookup(a => a.PupilId, a => a.GuardianId);
         return new ConsentFactSet(request.At, request.AsKnownAt,
             pupils.Values.ToDictionary(p => p.Id, p => new PupilFacts(p.Id, request.OrganisationId, p.SchoolId, p.ExternalId,
-                p.DisplayName, p.DateOfBirth, p.Policy, guardians[p.Id].Distinct().ToList(), p.GroupId, p.Status)),
+                p.DisplayName, p.DateOfBirth, p.Policy, guardians[p.Id].Distinct().ToList(), p.GroupId, p.Status, p.EnrolledSince)),
             decisions, asked, channels);
     }
 
     private sealed record PupilRow(Guid Id, Guid SchoolId, string ExternalId, string DisplayName, DateOnly DateOfBirth, Guid? GroupId,
-        PupilStatus Status, ConsentPolicy Policy);
+        PupilStatus Status, DateTimeOffset EnrolledSince, ConsentPolicy Policy);
 
     private const NpgsqlDbType Uuids = NpgsqlDbType.Array | NpgsqlDbType.Uuid;
 
@@ -142,29 +157,52 @@ public sealed class ConsentFactsReader(ConsentDbContext db)
     private static readonly (int Number, NpgsqlDbType Type) At = (6, NpgsqlDbType.TimestampTz);
     private static readonly (int Number, NpgsqlDbType Type) AsKnownAt = (7, NpgsqlDbType.TimestampTz);
 
-    // Each statement numbers the parameters it takes in order: $1, $2, ... are the listed ones.
+    /// <summary>The organisation's policy at the moment as known then ($1 organisation, $2 at, $3 as known at).</summary>
+    private const string PolicyAt = """
+        SELECT grant_requires, school_year_end_month, school_year_end_day, time_zone, after_leaving
+        FROM policy_changes
+        WHERE organisation_id = $1 AND valid_from <= $2 AND recorded_at <= $3
+        ORDER BY valid_from DESC, id DESC LIMIT 1
+        """;
+
+    // Each statement numbers the parameters it takes in order: $1, $2, ... are the listed ones. Every history is read
+    // the same way: the latest change that holds at the moment (valid_from <= at), of those recorded by the moment known.
     private static readonly (string Sql, (int Number, NpgsqlDbType Type)[] Parameters)[] Statements =
     [
-        ("""
-        SELECT p.id, p.school_id, p.external_id, p.display_name, p.date_of_birth, p.group_id, p.status,
-               o.grant_requires, o.school_year_end_month, o.school_year_end_day, o.time_zone
-        FROM pupils p JOIN organisations o ON o.id = p.organisation_id
+        ($$"""
+        WITH policy AS ({{PolicyAt.Replace("$2", "$4").Replace("$3", "$5")}})
+        SELECT p.id, p.school_id, p.external_id, p.display_name, b.date_of_birth, e.group_id, e.status, e.enrolled_since,
+               pol.grant_requires, pol.school_year_end_month, pol.school_year_end_day, pol.time_zone, pol.after_leaving
+        FROM pupils p
+        CROSS JOIN policy pol
+        CROSS JOIN LATERAL (
+            SELECT status, group_id, enrolled_since FROM pupil_enrolments
+            WHERE pupil_id = p.id AND valid_from <= $4 AND recorded_at <= $5
+            ORDER BY valid_from DESC, id DESC LIMIT 1) e
+        CROSS JOIN LATERAL (
+            SELECT date_of_birth FROM pupil_birth_dates
+            WHERE pupil_id = p.id AND recorded_at <= $5
+            ORDER BY recorded_at DESC, id DESC LIMIT 1) b
         WHERE p.organisation_id = $1 AND p.id = ANY($2) AND ($3::uuid[] IS NULL OR p.school_id = ANY($3))
-        """, [Organisation, PupilIds, SchoolIds]),
+        """, [Organisation, PupilIds, SchoolIds, At, AsKnownAt]),
         ("""
         SELECT l.pupil_id, l.guardian_id
-        FROM guardian_links l
-        WHERE l.pupil_id = ANY($1) AND l.has_parental_authority
-        """, [PupilIds]),
+        FROM (
+            SELECT DISTINCT ON (c.pupil_id, c.guardian_id) c.pupil_id, c.guardian_id, c.has_parental_authority
+            FROM guardian_link_changes c
+            WHERE c.pupil_id = ANY($1) AND c.valid_from <= $2 AND c.recorded_at <= $3
+            ORDER BY c.pupil_id, c.guardian_id, c.valid_from DESC, c.id DESC) l
+        WHERE l.has_parental_authority
+        """, [PupilIds, At, AsKnownAt]),
         // Each person's latest decision per item, given by the moment and recorded by the moment known: by moment given,
         // then recording order. A grant for a school year that has not begun on the local day of the moment does not count
         // yet and so supersedes nothing (the same rule as ConsentRules; the property tests hold them to each other).
-        ("""
-        WITH school_year AS (
-            SELECT CASE WHEN local_day <= make_date(extract(year FROM local_day)::int, o.school_year_end_month, o.school_year_end_day)
+        ($$"""
+        WITH policy AS ({{PolicyAt.Replace("$2", "$5").Replace("$3", "$6")}}),
+        school_year AS (
+            SELECT CASE WHEN local_day <= make_date(extract(year FROM local_day)::int, p.school_year_end_month, p.school_year_end_day)
                         THEN extract(year FROM local_day)::int - 1 ELSE extract(year FROM local_day)::int END AS start_year
-            FROM organisations o CROSS JOIN LATERAL (SELECT ($5 AT TIME ZONE o.time_zone)::date AS local_day) d
-            WHERE o.id = $1)
+            FROM policy p CROSS JOIN LATERAL (SELECT ($5 AT TIME ZONE p.time_zone)::date AS local_day) d)
         SELECT DISTINCT ON (d.pupil_id, d.media_type, d.channel_key, d.guardian_id)
                d.id, d.pupil_id, d.batch_id, d.guardian_id, d.media_type, d.channel_key, d.outcome, d.given_at, d.recorded_at,
                d.sequence, d.method, d.recorded_by_client_id, d.form_version_id, v.content_hash, v.validity, v.school_year,
@@ -187,8 +225,14 @@ public sealed class ConsentFactsReader(ConsentDbContext db)
           AND ($2::text IS NULL OR (i.media_type = $2 AND i.channel_key = $3))
         """, [Organisation, MediaType, Channel, At, AsKnownAt]),
         ("""
-        SELECT c.key, c.name_nl, c.audience, c.retired_at FROM channels c WHERE c.organisation_id = $1
-        """, [Organisation]),
+        SELECT c.key, c.name_nl, h.audience, h.retired, h.meaning_since
+        FROM channels c
+        CROSS JOIN LATERAL (
+            SELECT audience, retired, meaning_since FROM channel_changes h
+            WHERE h.organisation_id = c.organisation_id AND h.channel_key = c.key AND h.valid_from <= $2 AND h.recorded_at <= $3
+            ORDER BY h.valid_from DESC, h.id DESC LIMIT 1) h
+        WHERE c.organisation_id = $1
+        """, [Organisation, At, AsKnownAt]),
     ];
 }
 
@@ -237,7 +281,7 @@ public sealed class ConsentFactSet
 
     /// <summary>Every media type on every channel in use at the moment: the columns of a matrix or a class sheet.</summary>
     public IEnumerable<(MediaType MediaType, string Channel)> ChannelItems =>
-        Channels.Values.Where(c => c.RetiredAt is null || c.RetiredAt > At)
+        Channels.Values.Where(c => !c.Retired)
             .SelectMany(c => Enum.GetValues<MediaType>().Select(m => (m, c.Key)));
 
     /// <summary>Each person's latest counting decision on the item, in recording order.</summary>
@@ -252,8 +296,11 @@ public sealed class ConsentFactSet
     {
         var pupil = Pupils[pupilId];
         var decisions = _decisions[(pupilId, item.MediaType, item.Channel)].Select(d => d.ToFact()).Concat(added ?? []).ToList();
+        var channel = Channels.GetValueOrDefault(item.Channel);
+        var limits = new GrantLimits(pupil.EnrolledSince, pupil.Status == PupilStatus.Left,
+            channel?.MeaningSince ?? DateTimeOffset.MinValue, channel?.Retired ?? false);
         return ConsentRules.Evaluate(
-            new ConsentFacts(pupil.DateOfBirth, pupil.GuardiansWithAuthority, decisions, Asked(pupil.SchoolId, item)),
+            new ConsentFacts(pupil.DateOfBirth, pupil.GuardiansWithAuthority, decisions, Asked(pupil.SchoolId, item), limits),
             pupil.Policy, At);
     }
 }

@@ -11,7 +11,7 @@ namespace ConsentApi.Features.Consents;
 
 /// <summary>A class sheet: every pupil of a group against every media type and channel, at a moment.</summary>
 /// <param name="Columns">The items, in the order each pupil's cells follow: photo, film, audio; channels by key.</param>
-/// <param name="Pupils">The group's active pupils, sorted by name.</param>
+/// <param name="Pupils">The pupils in the group at the moment (as known then), sorted by name.</param>
 public sealed record ConsentOverviewResponse(
     Guid SchoolId,
     [property: MaxLength(FieldLengths.Name)] string SchoolName,
@@ -61,7 +61,7 @@ public sealed class GetConsentOverviewHandler(ConsentDbContext db, ConsentFactsR
                         .SingleOrDefaultAsync(ct)
                     ?? throw new NotFoundException("Group", query.GroupId);
 
-        var pupilIds = await db.Pupils.Where(p => p.GroupId == group.Id && p.Status == PupilStatus.Active).Select(p => p.Id).ToListAsync(ct);
+        var pupilIds = await reader.PupilsOfGroupAsync(group.Id, at, asKnownAt, ct);
         var facts = await reader.ReadAsync(new FactsRequest(group.OrganisationId, pupilIds, [group.SchoolId], null, at, asKnownAt), ct);
 
         var columns = facts.ChannelItems.InReadingOrder()

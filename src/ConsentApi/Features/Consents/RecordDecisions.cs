@@ -79,7 +79,7 @@ public sealed class DecisionRecorder(ConsentDbContext db, CurrentClient client, 
         {
             throw new RequestValidationException("language", "The form version has no English text.");
         }
-        await EnsureMayDecideAsync(request, pupil.Id, ConsentCalendar.For(pupil.TimeZone).IsSixteen(pupil.DateOfBirth, givenAt), ct);
+        await EnsureMayDecideAsync(request, pupil.Id, ConsentCalendar.For(pupil.TimeZone).IsSixteen(pupil.DateOfBirth, givenAt), givenAt, ct);
 
         var batchId = Guid.CreateVersion7();
         var decisions = request.Items.Select(item => new Decision
@@ -136,7 +136,8 @@ public sealed class DecisionRecorder(ConsentDbContext db, CurrentClient client, 
         $"{item.MediaType.ToString().ToLowerInvariant()} on '{item.Channel}'";
 
     /// <param name="sixteen">Whether the pupil was 16 or older on the local day the decision was given.</param>
-    private async Task EnsureMayDecideAsync(RecordDecisionsRequest request, Guid pupilId, bool sixteen, CancellationToken ct)
+    private async Task EnsureMayDecideAsync(
+        RecordDecisionsRequest request, Guid pupilId, bool sixteen, DateTimeOffset givenAt, CancellationToken ct)
     {
         if (request.DecidedBy == DecidedBy.Pupil)
         {
@@ -159,11 +160,23 @@ public sealed class DecisionRecorder(ConsentDbContext db, CurrentClient client, 
         {
             throw new NotFoundException("Guardian", guardianId);
         }
-        var link = await db.GuardianLinks.AsNoTracking().SingleOrDefaultAsync(l => l.PupilId == pupilId && l.GuardianId == guardianId, ct)
-                   ?? throw new ForbiddenException("The guardian is not linked to this pupil.");
-        if (!link.HasParentalAuthority)
+        // Authority now, or when the decision was given: a form signed while the parent had authority stays theirs to
+        // have given, even when it is keyed in after the authority ended (it then counts only while they hold it).
+        var now = await db.GuardianLinks.AsNoTracking().Where(l => l.PupilId == pupilId && l.GuardianId == guardianId)
+            .Select(l => (bool?)l.HasParentalAuthority).SingleOrDefaultAsync(ct);
+        if (now != true)
         {
-            throw new ForbiddenException("The guardian has no parental authority over this pupil and cannot decide on consent.");
+            var then = await db.Database.SqlQuery<bool?>($"""
+                SELECT has_parental_authority AS "Value" FROM guardian_link_changes
+                WHERE pupil_id = {pupilId} AND guardian_id = {guardianId} AND valid_from <= {givenAt}
+                ORDER BY valid_from DESC, id DESC LIMIT 1
+                """).SingleOrDefaultAsync(ct);
+            if (then != true)
+            {
+                throw new ForbiddenException(now is null && then is null
+                    ? "The guardian is not linked to this pupil."
+                    : "The guardian has no parental authority over this pupil and cannot decide on consent.");
+            }
         }
         if (sixteen)
         {

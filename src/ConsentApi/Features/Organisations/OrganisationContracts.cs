@@ -17,11 +17,13 @@ public sealed record OrganisationResponse(
 /// <param name="GrantRequires">`any-guardian`: one guardian with parental authority granting suffices (and none refused); `all-guardians`: every guardian with parental authority must grant.</param>
 /// <param name="SchoolYearEndMonth">With the day: the last day of a school year, when school-year consent ends (default 31 July).</param>
 /// <param name="TimeZone">The IANA time zone whose local days count: the 16th birthday, the school-year end and "today" (default `Europe/Amsterdam`).</param>
+/// <param name="AfterLeaving">`ends` (default): consent holds while the pupil is at the school, so grants end when the pupil leaves and a pupil who returns is asked again; `continues`: grants keep counting after leaving.</param>
 public sealed record ConsentPolicyResponse(
     GrantRequires GrantRequires,
     [property: Range(1, 12)] int SchoolYearEndMonth,
     [property: Range(1, 31)] int SchoolYearEndDay,
-    [property: MaxLength(FieldLengths.TimeZone)] string TimeZone);
+    [property: MaxLength(FieldLengths.TimeZone)] string TimeZone,
+    ConsentAfterLeaving AfterLeaving);
 
 /// <summary>A new organisation and its first admin client, whose key is shown only in this response.</summary>
 public sealed record CreatedOrganisationResponse(OrganisationResponse Organisation, CreatedApiClientResponse AdminClient);

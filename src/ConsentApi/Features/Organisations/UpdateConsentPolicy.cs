@@ -16,11 +16,13 @@ namespace ConsentApi.Features.Organisations;
 /// <param name="GrantRequires">`any-guardian` or `all-guardians`.</param>
 /// <param name="SchoolYearEndMonth">With the day: the last day of every school year (default 31 July).</param>
 /// <param name="TimeZone">The IANA time zone whose local days count (default `Europe/Amsterdam`): Dutch law counts local days.</param>
+/// <param name="AfterLeaving">`ends` (default): grants end when a pupil leaves the school, and a pupil who returns is asked again; `continues`: they keep counting.</param>
 public sealed record ConsentPolicyRequest(
     [property: Required] GrantRequires? GrantRequires,
     [property: Required, Range(1, 12)] int? SchoolYearEndMonth,
     [property: Required, Range(1, 31)] int? SchoolYearEndDay,
-    [property: StringLength(FieldLengths.TimeZone, MinimumLength = 3)] string? TimeZone);
+    [property: StringLength(FieldLengths.TimeZone, MinimumLength = 3)] string? TimeZone,
+    ConsentAfterLeaving? AfterLeaving = null);
 
 public sealed record UpdateConsentPolicyCommand(Guid OrganisationId, ConsentPolicyRequest Policy) : ICommand<OrganisationResponse>;
 
@@ -54,6 +56,7 @@ public sealed class UpdateConsentPolicyHandler(ConsentDbContext db, CurrentClien
         organisation.SchoolYearEndMonth = month;
         organisation.SchoolYearEndDay = day;
         organisation.TimeZone = timeZone;
+        organisation.AfterLeaving = command.Policy.AfterLeaving ?? ConsentAfterLeaving.Ends;
         await db.SaveChangesAsync(ct);
         audit.On("organisation", organisation.Id);
         return organisation.ToResponse();
@@ -71,8 +74,9 @@ public static class UpdateConsentPolicyEndpoint
                 default) or every such guardian must grant (`all-guardians`); a refusal by any of them always blocks.
                 The school-year end (default 31 July) is when consent given for a school year ends. `timeZone` (an IANA
                 zone, default `Europe/Amsterdam`) decides the local days that count: the 16th birthday, the school-year
-                end and "today". Takes effect for
-                every check from the next request on, past moments included.
+                end and "today". `afterLeaving`: whether consent ends when a pupil leaves (`ends`, the default: consent
+                holds "while your child is at this school") or continues. A change takes effect from now on: answers
+                for earlier moments keep the policy that held then.
                 """)
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status404NotFound);

@@ -172,6 +172,8 @@ public sealed class SyncRosterHandler(
         counts.Unchanged += absent.Count(p => p.Status != PupilStatus.Active);
         foreach (var chunk in absent.Where(p => p.Status == PupilStatus.Active).Select(p => p.Id).Chunk(ChunkSize))
         {
+            // Leaving may end consent (the organisation's policy): the consequences step looks at these pupils.
+            await changes.WillChangeAsync(chunk, ct);
             foreach (var pupil in await db.Pupils.Where(p => chunk.Contains(p.Id)).ToListAsync(ct))
             {
                 pupil.Leave(today);
@@ -186,6 +188,7 @@ public sealed class SyncRosterHandler(
 
     private static bool ConsentFactsChange(Pupil pupil, RosterPupil wanted, Dictionary<string, Guid> guardians) =>
         pupil.DateOfBirth != wanted.DateOfBirth
+        || pupil.Status != PupilStatus.Active
         || !pupil.Guardians.Where(l => l.HasParentalAuthority).Select(l => l.GuardianId).ToHashSet()
             .SetEquals((wanted.Guardians ?? []).Where(l => l.HasParentalAuthority == true).Select(l => guardians[l.ExternalId]));
 

@@ -43,7 +43,7 @@ internal static class Examples
     private static readonly ApiClientResponse Client = new(ClientId, "ParnasSys koppeling", "cak_3f9a0c1d2e4b",
         [Scopes.RosterRead, Scopes.RosterWrite], [SchoolId], Created, null);
 
-    private static readonly ConsentPolicyResponse Policy = new(GrantRequires.AnyGuardian, 7, 31, "Europe/Amsterdam");
+    private static readonly ConsentPolicyResponse Policy = new(GrantRequires.AnyGuardian, 7, 31, "Europe/Amsterdam", ConsentAfterLeaving.Ends);
     private static readonly Guid SecondPupilId = Guid.Parse("01930f4e-87fa-790c-872e-36eaf8091a2b");
     private static readonly Guid PublicationId = Guid.Parse("01930f4e-88f4-7a0d-9d3e-47fb091a2b3c");
     private static readonly Guid TakedownId = Guid.Parse("01930f4e-8906-7b1e-8e4f-58ac1a2b3c4d");
@@ -135,7 +135,7 @@ internal static class Examples
         {
             ["database"] = new("Healthy", "Database reachable; migrations applied."),
         }),
-        [typeof(ConsentPolicyRequest)] = new ConsentPolicyRequest(GrantRequires.AllGuardians, 7, 31, "Europe/Amsterdam"),
+        [typeof(ConsentPolicyRequest)] = new ConsentPolicyRequest(GrantRequires.AllGuardians, 7, 31, "Europe/Amsterdam", ConsentAfterLeaving.Ends),
         [typeof(ConsentPolicyResponse)] = Policy,
         [typeof(ChannelResponse)] = new ChannelResponse(Guid.Parse("01930f4e-86e8-78fb-961d-25d9e7f8091a"), "regional-press",
             "Regionale pers", "Regional press", ChannelAudience.Public, null),

@@ -5,6 +5,7 @@ using ConsentApi.Infrastructure.Events;
 using ConsentApi.Infrastructure.Http;
 using ConsentApi.Infrastructure.Persistence;
 using Mediator;
+using Microsoft.EntityFrameworkCore;
 
 namespace ConsentApi.Infrastructure.Pipeline;
 
@@ -55,6 +56,10 @@ public sealed class CommandTransactionBehavior<TCommand, TResponse>(
         TCommand message, MessageHandlerDelegate<TCommand, TResponse> next, CancellationToken cancellationToken)
     {
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        // The moment the database's history triggers stamp on what this command changes (links, enrolment, policy,
+        // channels): the app's clock, so that the histories and the decisions keep one time.
+        var moment = clock.GetUtcNow().ToString("yyyy-MM-dd'T'HH:mm:ss.ffffffzzz", System.Globalization.CultureInfo.InvariantCulture);
+        await db.Database.ExecuteSqlAsync($"SELECT set_config('consent.now', {moment}, true)", cancellationToken);
         var response = await next(message, cancellationToken);
         await consentChanges.ApplyAsync(cancellationToken);
 

@@ -263,7 +263,7 @@ public sealed class ChannelTests : ApiTest
     }
 
     [Test]
-    public async Task Decisions_on_a_retired_channel_stay_in_the_history_and_checks_on_it_still_answer()
+    public async Task Decisions_on_a_retired_channel_stay_in_the_history_and_checks_on_it_answer_that_its_grants_ended()
     {
         var tenant = await CreateTenantAsync();
         var admin = tenant.Admin();
@@ -287,7 +287,8 @@ public sealed class ChannelTests : ApiTest
 
         var check = await (await full.PostAsJsonAsync("/v1/publication-checks",
             new { pupilIds = new[] { pupil["id"]!.GetValue<string>() }, mediaType = "photo", channel = "regional-press" })).ReadObjectAsync();
-        Assert.That($"{check["allowed"]} {check["pupils"]![0]!["state"]}", Is.EqualTo("true granted"), check.ToJsonString());
+        Assert.That($"{check["allowed"]} {check["pupils"]![0]!["state"]} {check["pupils"]![0]!["reason"]}",
+            Is.EqualTo("false expired channel-retired"), check.ToJsonString());
         Assert.That(await Factory.QueryAsync(db => db.Decisions.CountAsync(d => d.PupilId == (Guid)pupil["id"]!)), Is.EqualTo(1));
         var historyResponse = await full.GetAsync($"/v1/pupils/{pupil["id"]}/consents/history");
         Assert.That(historyResponse.StatusCode, Is.EqualTo(HttpStatusCode.OK), await historyResponse.Content.ReadAsStringAsync());

@@ -69,8 +69,8 @@ public sealed class AsKnownAtTests : ApiTest
         {
             Assert.That(await CheckAsync(family, fiveDaysAgo), Is.EqualTo("refused refused-by-guardian"), "as known now");
             Assert.That(await CheckAsync(family, fiveDaysAgo, beforeThePaperForm), Is.EqualTo("granted granted-by-guardian"), "as known then");
-            Assert.That(await CheckAsync(family, now.AddDays(-15), now.AddDays(-15)), Is.EqualTo("pending no-answer"),
-                "fifteen days ago nothing was recorded yet: the grant was keyed in later too");
+            Assert.That(await CheckAsync(family, now.AddDays(-15), now.AddDays(-15)), Is.EqualTo("pending no-guardian-with-authority"),
+                "fifteen days ago the record knew neither the guardian nor the grant: both were keyed in later");
         });
     }
 

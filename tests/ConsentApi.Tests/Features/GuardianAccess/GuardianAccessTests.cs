@@ -144,7 +144,9 @@ public sealed class GuardianAccessTests : ApiTest
         var children = (await (await f.App.GetAsync("/v1/parent-app/guardians/OV1/children")).ReadObjectAsync())["children"]!.AsArray();
         var sanne = children.Single(c => (Guid?)c!["pupilId"] == f.Sanne)!;
         Assert.That((bool?)sanne["left"], Is.True, "the parent still sees the child, to withdraw");
-        Assert.That(sanne["consents"]!.AsArray().Select(i => $"{i!["channel"]}:{i["state"]}"), Is.EqualTo(new[] { "parent-app:granted", "social-media:refused" }));
+        // Consent holds while the child is at the school (the default policy): the grant ended when she left.
+        Assert.That(sanne["consents"]!.AsArray().Select(i => $"{i!["channel"]}:{i["state"]}:{i["reason"]}"),
+            Is.EqualTo(new[] { "parent-app:expired:pupil-left", "social-media:refused:refused-by-guardian" }));
         Assert.That(children.Where(c => (Guid?)c!["pupilId"] != f.Sanne).Select(c => (bool?)c!["left"]), Has.All.False);
         var pending = (await (await f.App.GetAsync("/v1/parent-app/guardians/OV1/consent-requests")).ReadObjectAsync())["requests"]!.AsArray();
         Assert.That(pending.Select(r => (Guid?)r!["pupilId"]), Does.Not.Contain(f.Sanne), "nothing new is asked for a child who left");

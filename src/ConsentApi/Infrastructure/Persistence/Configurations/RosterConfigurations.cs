@@ -12,6 +12,8 @@ internal sealed class OrganisationConfiguration : IEntityTypeConfiguration<Organ
         builder.Property(o => o.Name).HasMaxLength(FieldLengths.Name);
         builder.Property(o => o.GrantRequires).HasConversion<string>().HasMaxLength(FieldLengths.Status);
         builder.Property(o => o.TimeZone).HasMaxLength(FieldLengths.TimeZone).HasDefaultValue(ConsentCalendar.DefaultTimeZone);
+        builder.Property(o => o.AfterLeaving).HasConversion<string>().HasMaxLength(FieldLengths.Status)
+            .HasDefaultValue(Domain.Consent.ConsentAfterLeaving.Ends);
         builder.Ignore(o => o.Policy);
         builder.ToTable(t => t.HasCheckConstraint("ck_organisations_school_year_end",
             "make_date(2001, school_year_end_month, school_year_end_day) IS NOT NULL"));

@@ -5,9 +5,9 @@ namespace ConsentApi.Infrastructure.Persistence;
 
 /// <summary>
 /// The database role the API runs as, apart from the owner that migrates: it may read and write what the API needs and
-/// nothing more. On <c>decisions</c> and <c>audit_events</c> it may only INSERT and SELECT, so no bug and no stolen
-/// connection can change or erase a decision or its audit trail; and, not being a superuser or the owner, it cannot
-/// switch the append-only triggers off. Granted by <c>migrate</c> when <c>Database__RuntimeRole</c> is set.
+/// nothing more. On <c>decisions</c>, <c>audit_events</c> and the stored publication checks it may only INSERT and SELECT,
+/// so no bug and no stolen connection can change or erase a decision, its audit trail or a publication's proof; and, not
+/// being a superuser or the owner, it cannot switch the append-only triggers off. Granted by <c>migrate</c> when <c>Database__RuntimeRole</c> is set.
 /// </summary>
 public static partial class RuntimeRole
 {
@@ -35,7 +35,7 @@ public static partial class RuntimeRole
         await db.Database.ExecuteSqlRawAsync($"""
             GRANT USAGE ON SCHEMA public TO {role};
             GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {role};
-            REVOKE UPDATE, DELETE, TRUNCATE ON decisions, audit_events FROM {role};
+            REVOKE UPDATE, DELETE, TRUNCATE ON decisions, audit_events, publication_checks, publication_check_pupils FROM {role};
             REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON {ConsentDb.MigrationsHistoryTable} FROM {role};
             GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {role};
             """, ct);

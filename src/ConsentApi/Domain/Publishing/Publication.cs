@@ -33,6 +33,9 @@ public sealed class Publication : ISchoolScoped
     public string? RemovalNote { get; private set; }
     public List<PublicationPupil> Pupils { get; init; } = [];
 
+    /// <summary>The check the registration relied on; null for publications registered before checks were kept.</summary>
+    public PublicationCheck? Check { get; init; }
+
     public void Remove(DateTimeOffset at, string? note)
     {
         if (Status == PublicationStatus.Removed)

@@ -2,6 +2,7 @@ using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
 using ConsentApi.Domain;
 using ConsentApi.Domain.Publishing;
+using ConsentApi.Features.Consents;
 using ConsentApi.Infrastructure.Auth;
 using ConsentApi.Infrastructure.Errors;
 using ConsentApi.Infrastructure.Events;
@@ -40,7 +41,8 @@ public sealed class ListPublicationsHandler(ConsentDbContext db, CurrentClient c
         var after = Paging.After(query.Cursor);
         var (from, to) = (Moments.Normalise(query.From), Moments.Normalise(query.To));
         PublicationStatus? status = query.Status switch { "online" => PublicationStatus.Online, "removed" => PublicationStatus.Removed, _ => null };
-        var page = await db.Publications.AsNoTracking().VisibleTo(client).Include(p => p.Pupils)
+        // Only the stored check's summary (its id and whether it allowed): a list stays one cheap read.
+        var page = await db.Publications.AsNoTracking().VisibleTo(client).Include(p => p.Pupils).Include(p => p.Check)
             .Where(p => (query.SchoolId == null || p.SchoolId == query.SchoolId)
                         && (query.Channel == null || p.ChannelKey == query.Channel)
                         && (query.PupilId == null || p.Pupils.Any(x => x.PupilId == query.PupilId))
@@ -56,12 +58,31 @@ public sealed class ListPublicationsHandler(ConsentDbContext db, CurrentClient c
 
 public sealed record GetPublicationQuery(Guid PublicationId) : IQuery<PublicationResponse>;
 
-public sealed class GetPublicationHandler(ConsentDbContext db, CurrentClient client) : IQueryHandler<GetPublicationQuery, PublicationResponse>
+/// <summary>
+/// One publication with the check it relied on as stored ("as known then") and the same check at <c>publishedAt</c> as the
+/// record stands now, so that anything recorded later about the moment of publication shows as a difference.
+/// </summary>
+public sealed class GetPublicationHandler(ConsentDbContext db, CurrentClient client, ConsentEvaluator evaluator, TimeProvider clock)
+    : IQueryHandler<GetPublicationQuery, PublicationResponse>
 {
-    public async ValueTask<PublicationResponse> Handle(GetPublicationQuery query, CancellationToken ct) =>
-        (await db.Publications.AsNoTracking().VisibleTo(client).Include(p => p.Pupils)
-            .SingleOrDefaultAsync(p => p.Id == query.PublicationId, ct))?.ToResponse()
-        ?? throw new NotFoundException("Publication", query.PublicationId);
+    public async ValueTask<PublicationResponse> Handle(GetPublicationQuery query, CancellationToken ct)
+    {
+        var publication = await db.Publications.AsNoTracking().VisibleTo(client).Include(p => p.Pupils)
+                .Include(p => p.Check).ThenInclude(c => c!.Pupils).AsSplitQuery()
+                .SingleOrDefaultAsync(p => p.Id == query.PublicationId, ct)
+            ?? throw new NotFoundException("Publication", query.PublicationId);
+
+        var now = Moments.Normalise(clock.GetUtcNow());
+        var pupilIds = publication.Pupils.Select(p => p.PupilId).Order().ToList();
+        var consent = await evaluator.EvaluateAsync(publication.OrganisationId,
+            pupilIds.Select(id => (id, publication.MediaType, publication.ChannelKey)).ToList(), publication.PublishedAt, now, ct);
+        // A pupil the facts no longer hold is left out and counts as not allowed.
+        var pupils = consent.OrderBy(c => c.Key.PupilId)
+            .Select(c => new PupilCheckResult(c.Key.PupilId, c.Value.State, c.Value.Reason, c.Value.Allowed)).ToList();
+        var asKnownNow = new PublicationCheckResponse(pupils.Count == pupilIds.Count && pupils.All(p => p.Allowed),
+            publication.PublishedAt, now, publication.MediaType, publication.ChannelKey, pupils);
+        return publication.ToResponse(withCheck: true, asKnownNow);
+    }
 }
 
 public sealed record RemovePublicationCommand(Guid PublicationId, string? Note) : ICommand<PublicationResponse>;
@@ -76,7 +97,8 @@ public sealed class RemovePublicationHandler(ConsentDbContext db, CurrentClient 
             throw new NotFoundException("Publication", command.PublicationId);
         }
         await db.LockPublicationAsync(command.PublicationId, ct);
-        var publication = await db.Publications.Include(p => p.Pupils).SingleAsync(p => p.Id == command.PublicationId, ct);
+        var publication = await db.Publications.Include(p => p.Pupils).Include(p => p.Check)
+            .SingleAsync(p => p.Id == command.PublicationId, ct);
         var now = clock.GetUtcNow();
         publication.Remove(now, command.Note);
 
@@ -102,13 +124,23 @@ public static class PublicationEndpoints
         group.MapGet("/", List)
             .WithName("ListPublications")
             .WithSummary("List registered publications")
-            .WithDescription("Filter by school, channel, pupil shown, status and publication date.")
+            .WithDescription("""
+                Filter by school, channel, pupil shown, status and publication date. Each item carries its stored check's
+                `checkId` and `allowedAsKnownThen`; the check itself and the comparison with what is known now are given by
+                GET /v1/publications/{publicationId}.
+                """)
             .ProducesValidationProblem()
             .RequireScope(Scopes.ConsentRead);
         group.MapGet("/{publicationId:guid}", Get)
             .WithName("GetPublication")
             .WithSummary("Get a publication")
-            .WithDescription("One registered publication with the pupils shown in it.")
+            .WithDescription("""
+                One registered publication with the pupils shown in it, and the proof that it was lawful when it was made:
+                `asKnownThen` is the check its registration relied on, stored then and never changed (consent at
+                `publishedAt` as the record stood at registration); `asKnownNow` is the same check at `publishedAt` as the
+                record stands now. They differ when something about that moment was recorded later, such as a paper
+                refusal dated before publication but keyed in afterwards, which also opens a takedown.
+                """)
             .ProducesProblem(StatusCodes.Status404NotFound)
             .RequireScope(Scopes.ConsentRead);
         group.MapPost("/{publicationId:guid}/remove", Remove)

@@ -27,7 +27,7 @@ public sealed class RegisterPublicationHandler(
     {
         var request = command.Request;
         var schoolId = request.SchoolId!.Value;
-        var publishedAt = ConsentFactQueries.MomentOf(request.PublishedAt, clock, "publishedAt");
+        var publishedAt = Moments.Normalise(ConsentFactQueries.MomentOf(request.PublishedAt, clock, "publishedAt"));
         if (request.Url is null && request.Location is null)
         {
             throw new RequestValidationException("url", "Say where the item is published: a url or a location.");
@@ -51,22 +51,26 @@ public sealed class RegisterPublicationHandler(
         // and then finds this publication online, so its takedown opens either way.
         await changes.LockForPublicationAsync(client.OrganisationId, pupilIds, ct);
         var mediaType = request.MediaType!.Value;
+        var now = Moments.Normalise(clock.GetUtcNow());
         var consent = await evaluator.EvaluateAsync(client.OrganisationId,
-            pupilIds.Select(id => (id, mediaType, request.Channel)).ToList(), publishedAt, clock.GetUtcNow(), ct);
-        var denied = consent.Where(c => !c.Value.Allowed).ToList();
+            pupilIds.Select(id => (id, mediaType, request.Channel)).ToList(), publishedAt, now, ct);
+        var results = pupilIds.Select(id => consent.TryGetValue((id, mediaType, request.Channel), out var c)
+                ? new PupilCheckResult(id, c.State, c.Reason, c.Allowed)
+                : throw new NotFoundException("Pupil", id))
+            .ToList();
+        var denied = results.Where(r => !r.Allowed).ToList();
         if (denied.Count > 0 && request.PublishedWithoutCheck != true)
         {
             throw new ConflictException("Consent does not allow every pupil shown at the moment of publication; nothing was registered.")
             {
-                ProblemExtensions =
-                {
-                    ["pupils"] = denied.Select(d => new PupilCheckResult(d.Key.PupilId, d.Value.State, d.Value.Reason, false)).ToList(),
-                },
+                ProblemExtensions = { ["pupils"] = denied },
             };
         }
 
+        var publicationId = Guid.CreateVersion7();
         var publication = new Publication
         {
+            Id = publicationId,
             OrganisationId = client.OrganisationId,
             SchoolId = schoolId,
             ChannelKey = request.Channel,
@@ -75,17 +79,33 @@ public sealed class RegisterPublicationHandler(
             Url = request.Url,
             Location = request.Location,
             PublishedAt = publishedAt,
-            RegisteredAt = clock.GetUtcNow(),
+            RegisteredAt = now,
             RegisteredByClientId = client.ClientId,
             PublishedWithoutCheck = request.PublishedWithoutCheck == true,
             Pupils = pupilIds.Select(id => new PublicationPupil { PupilId = id }).ToList(),
+            // The proof: what this registration relied on, kept as answered (rule 9; GDPR art. 7(1), 5(2)).
+            Check = new PublicationCheck
+            {
+                OrganisationId = client.OrganisationId,
+                PublicationId = publicationId,
+                MediaType = mediaType,
+                ChannelKey = request.Channel,
+                At = publishedAt,
+                AsKnownAt = now,
+                Allowed = denied.Count == 0,
+                PublishedWithoutCheck = request.PublishedWithoutCheck == true,
+                Pupils = results.Select(r => new PublicationCheckPupil
+                {
+                    PupilId = r.PupilId, State = r.State, Reason = r.Reason, Allowed = r.Allowed,
+                }).ToList(),
+            },
         };
         db.Publications.Add(publication);
         await events.AddAsync(EventTypes.PublicationRegistered, client.OrganisationId, schoolId, new PublicationRegisteredEvent(
             publication.Id, publication.ChannelKey, mediaType, publication.PublishedWithoutCheck, pupilIds), ct);
         await db.SaveChangesAsync(ct);
         audit.On("publication", publication.Id);
-        return publication.ToResponse();
+        return publication.ToResponse(withCheck: true);
     }
 }
 
@@ -100,7 +120,9 @@ public static class RegisterPublicationEndpoint
                 pupils are recognisable in it, so that it can be taken down when consent ends. Consent is checked at
                 `publishedAt`: when it did not allow every pupil, nothing is registered and the answer is 409 listing
                 each refused pupil's state, unless `publishedWithoutCheck` is true: then it is kept for the record and
-                a takedown opens at once.
+                a takedown opens at once. The check it relied on is stored with it and can never be changed: consent at
+                `publishedAt` as the record stood at registration, per pupil, with its own `checkId`; the answer carries it
+                as `asKnownThen`, and GET /v1/publications/{publicationId} shows it beside the same check as known now.
                 """)
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status404NotFound)

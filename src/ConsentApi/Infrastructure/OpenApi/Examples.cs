@@ -47,6 +47,16 @@ internal static class Examples
     private static readonly Guid SecondPupilId = Guid.Parse("01930f4e-87fa-790c-872e-36eaf8091a2b");
     private static readonly Guid PublicationId = Guid.Parse("01930f4e-88f4-7a0d-9d3e-47fb091a2b3c");
     private static readonly Guid TakedownId = Guid.Parse("01930f4e-8906-7b1e-8e4f-58ac1a2b3c4d");
+    private static readonly Guid PublicationCheckId = Guid.Parse("01930f4e-88f5-7a0e-8d3f-47fb091a2b3d");
+
+    // Registered with both pupils allowed; a paper refusal dated before publication, keyed in later, shows as known now.
+    private static readonly StoredPublicationCheck PublicationProof = new(PublicationCheckId, true,
+        new DateTimeOffset(2026, 10, 2, 15, 0, 0, TimeSpan.Zero), new DateTimeOffset(2026, 10, 2, 15, 1, 0, TimeSpan.Zero),
+        MediaType.Photo, "website", false,
+        [
+            new PupilCheckResult(PupilId, ConsentState.Granted, ConsentReasons.GrantedByGuardian, true),
+            new PupilCheckResult(SecondPupilId, ConsentState.Granted, ConsentReasons.GrantedByGuardian, true),
+        ]);
     private static readonly WebhookResponse Webhook = new(Guid.Parse("01930f4e-8a17-7c2f-9f50-69bd2b3c4d5e"),
         "https://cms.obsderegenboog.nl/hooks/consent", [EventTypes.TakedownOpened, EventTypes.ConsentChanged], SchoolId,
         SubscriptionStatus.Active, new DateTimeOffset(2026, 9, 1, 9, 0, 0, TimeSpan.Zero));
@@ -195,7 +205,14 @@ internal static class Examples
         [typeof(PublicationResponse)] = new PublicationResponse(PublicationId, SchoolId, "website", MediaType.Photo,
             "Foto's schoolreisje groep 5b", "https://www.obsderegenboog.nl/nieuws/schoolreisje-groep-5b", null,
             new DateTimeOffset(2026, 10, 2, 15, 0, 0, TimeSpan.Zero), new DateTimeOffset(2026, 10, 2, 15, 1, 0, TimeSpan.Zero), false,
-            PublicationStatus.Online, null, null, [PupilId, SecondPupilId]),
+            PublicationStatus.Online, null, null, [PupilId, SecondPupilId], PublicationCheckId, true, PublicationProof,
+            new PublicationCheckResponse(false, new DateTimeOffset(2026, 10, 2, 15, 0, 0, TimeSpan.Zero),
+                new DateTimeOffset(2026, 11, 24, 9, 0, 0, TimeSpan.Zero), MediaType.Photo, "website",
+                [
+                    new PupilCheckResult(PupilId, ConsentState.Granted, ConsentReasons.GrantedByGuardian, true),
+                    new PupilCheckResult(SecondPupilId, ConsentState.Refused, ConsentReasons.RefusedByGuardian, false),
+                ])),
+        [typeof(StoredPublicationCheck)] = PublicationProof,
         [typeof(RemovePublicationRequest)] = new RemovePublicationRequest("Album van de website gehaald."),
         [typeof(TakedownResponse)] = new TakedownResponse(TakedownId, SchoolId, PublicationId, TakedownStatus.Open,
             new DateTimeOffset(2026, 11, 20, 8, 12, 0, TimeSpan.Zero), null, null, null,

@@ -5,10 +5,11 @@ namespace ConsentApi.Infrastructure.Persistence;
 
 /// <summary>
 /// The database role the API runs as, apart from the owner that migrates: it may read and write what the API needs and
-/// nothing more. On <c>decisions</c>, <c>audit_events</c> and the histories of links, enrolment, dates of birth, policy and
-/// channels it may only INSERT and SELECT, so no bug and no stolen
-/// connection can change or erase a decision or its audit trail; and, not being a superuser or the owner, it cannot
-/// switch the append-only triggers off. Granted by <c>migrate</c> when <c>Database__RuntimeRole</c> is set.
+/// nothing more. On <c>decisions</c>, <c>audit_events</c>, the stored publication checks and the histories of links,
+/// enrolment, dates of birth, policy and channels it may only INSERT and SELECT, so no bug and no stolen connection can
+/// change or erase a decision, its audit trail, a publication's proof or what a past answer rests on; and, not being a
+/// superuser or the owner, it cannot switch the append-only triggers off. Granted by <c>migrate</c> when
+/// <c>Database__RuntimeRole</c> is set.
 /// </summary>
 public static partial class RuntimeRole
 {
@@ -36,8 +37,8 @@ public static partial class RuntimeRole
         await db.Database.ExecuteSqlRawAsync($"""
             GRANT USAGE ON SCHEMA public TO {role};
             GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {role};
-            REVOKE UPDATE, DELETE, TRUNCATE ON decisions, audit_events, pupil_enrolments, pupil_birth_dates, guardian_link_changes,
-                policy_changes, channel_changes FROM {role};
+            REVOKE UPDATE, DELETE, TRUNCATE ON decisions, audit_events, publication_checks, publication_check_pupils,
+                pupil_enrolments, pupil_birth_dates, guardian_link_changes, policy_changes, channel_changes FROM {role};
             REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON {ConsentDb.MigrationsHistoryTable} FROM {role};
             GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {role};
             """, ct);

@@ -24,6 +24,7 @@ internal sealed class PublicationConfiguration : IEntityTypeConfiguration<Public
         builder.HasOne<Channel>().WithMany().HasForeignKey(p => new { p.OrganisationId, p.ChannelKey })
             .HasPrincipalKey(c => new { c.OrganisationId, c.Key }).OnDelete(DeleteBehavior.Restrict);
         builder.HasMany(p => p.Pupils).WithOne().HasForeignKey(p => p.PublicationId).OnDelete(DeleteBehavior.Cascade);
+        builder.HasOne(p => p.Check).WithOne().HasForeignKey<PublicationCheck>(c => c.PublicationId).OnDelete(DeleteBehavior.Restrict);
         builder.HasIndex(p => new { p.OrganisationId, p.Status, p.Id });
         builder.HasIndex(p => new { p.SchoolId, p.PublishedAt });
         builder.ToTable(t => t.HasCheckConstraint("ck_publications_where", "url IS NOT NULL OR location IS NOT NULL"));
@@ -37,6 +38,34 @@ internal sealed class PublicationPupilConfiguration : IEntityTypeConfiguration<P
         builder.HasKey(p => new { p.PublicationId, p.PupilId });
         builder.HasOne<Pupil>().WithMany().HasForeignKey(p => p.PupilId).OnDelete(DeleteBehavior.Restrict);
         builder.HasIndex(p => p.PupilId);
+    }
+}
+
+// Both tables are append-only (trigger publication_checks_append_only, migration PublicationProof): the proof of a
+// publication cannot be edited after the fact.
+internal sealed class PublicationCheckConfiguration : IEntityTypeConfiguration<PublicationCheck>
+{
+    public void Configure(EntityTypeBuilder<PublicationCheck> builder)
+    {
+        builder.Property(c => c.Id).ValueGeneratedNever();
+        builder.Property(c => c.ChannelKey).HasMaxLength(FieldLengths.ChannelKey);
+        builder.Property(c => c.MediaType).HasConversion<string>().HasMaxLength(FieldLengths.Status);
+        builder.HasOne<Organisation>().WithMany().HasForeignKey(c => c.OrganisationId).OnDelete(DeleteBehavior.Restrict);
+        builder.HasMany(c => c.Pupils).WithOne().HasForeignKey(p => p.CheckId).OnDelete(DeleteBehavior.Restrict);
+        builder.HasIndex(c => c.PublicationId).IsUnique();
+        builder.ToTable("publication_checks", t => t.HasCheckConstraint("ck_publication_checks_known_after", "as_known_at >= at"));
+    }
+}
+
+internal sealed class PublicationCheckPupilConfiguration : IEntityTypeConfiguration<PublicationCheckPupil>
+{
+    public void Configure(EntityTypeBuilder<PublicationCheckPupil> builder)
+    {
+        builder.ToTable("publication_check_pupils");
+        builder.HasKey(p => new { p.CheckId, p.PupilId });
+        builder.Property(p => p.State).HasConversion<string>().HasMaxLength(FieldLengths.StateName);
+        builder.Property(p => p.Reason).HasMaxLength(FieldLengths.Reason);
+        builder.HasOne<Pupil>().WithMany().HasForeignKey(p => p.PupilId).OnDelete(DeleteBehavior.Restrict);
     }
 }
 

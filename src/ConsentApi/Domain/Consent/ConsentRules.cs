@@ -25,6 +25,7 @@ public sealed record ConsentPolicy(
 /// <param name="GuardianId">The guardian who decided; null when the pupil decided themself.</param>
 /// <param name="Sequence">Recording order: breaks ties between decisions given at the same moment.</param>
 /// <param name="SchoolYear">The form version's school year, for <see cref="ConsentValidity.SchoolYear"/>.</param>
+/// <param name="FormWithdrawnAt">When the form version was withdrawn (as known): a grant given to it ends then.</param>
 public sealed record DecisionFact(
     Guid Id,
     Guid? GuardianId,
@@ -32,7 +33,8 @@ public sealed record DecisionFact(
     DateTimeOffset GivenAt,
     long Sequence,
     ConsentValidity Validity,
-    string? SchoolYear);
+    string? SchoolYear,
+    DateTimeOffset? FormWithdrawnAt = null);
 
 /// <summary>What the rules need to know of one pupil for one item.</summary>
 /// <param name="GuardiansWithAuthority">The guardians who hold parental authority over the pupil.</param>
@@ -65,7 +67,7 @@ public static class ConsentRules
         if (ConsentCalendar.IsSixteenOn(facts.DateOfBirth, day))
         {
             return latest.TryGetValue(PupilKey, out var own)
-                ? Own(own, policy, day)
+                ? Own(own, policy, at, day)
                 : new EffectiveConsent(ConsentState.NeedsPupilConsent, ConsentReasons.PupilIs16, []);
         }
 
@@ -74,7 +76,7 @@ public static class ConsentRules
             .ToList();
         var refused = guardians.OfType<DecisionFact>().Where(d => d.Outcome == ConsentOutcome.Refused).ToList();
         var grants = guardians.OfType<DecisionFact>().Where(d => d.Outcome == ConsentOutcome.Granted)
-            .ToLookup(d => IsExpired(d, policy, day));
+            .ToLookup(d => IsExpired(d, policy, day) || Withdrawn(d, at));
         var granted = grants[false].ToList();
         var expired = grants[true].ToList();
 
@@ -98,7 +100,8 @@ public static class ConsentRules
 
         if (expired.Count > 0)
         {
-            return new EffectiveConsent(ConsentState.Expired, ConsentReasons.ConsentExpired, expired);
+            return new EffectiveConsent(ConsentState.Expired,
+                expired.All(d => Withdrawn(d, at)) ? ConsentReasons.FormVersionWithdrawn : ConsentReasons.ConsentExpired, expired);
         }
 
         if (facts.GuardiansWithAuthority.Count == 0)
@@ -113,9 +116,10 @@ public static class ConsentRules
 
     private static readonly Guid PupilKey = Guid.Empty;
 
-    private static EffectiveConsent Own(DecisionFact own, ConsentPolicy policy, DateOnly day) => own.Outcome switch
+    private static EffectiveConsent Own(DecisionFact own, ConsentPolicy policy, DateTimeOffset at, DateOnly day) => own.Outcome switch
     {
         ConsentOutcome.Refused => new EffectiveConsent(ConsentState.Refused, ConsentReasons.RefusedByPupil, [own]),
+        _ when Withdrawn(own, at) => new EffectiveConsent(ConsentState.Expired, ConsentReasons.FormVersionWithdrawn, [own]),
         _ when IsExpired(own, policy, day) => new EffectiveConsent(ConsentState.Expired, ConsentReasons.ConsentExpired, [own]),
         _ => new EffectiveConsent(ConsentState.Granted, ConsentReasons.GrantedByPupil, [own]),
     };
@@ -141,6 +145,9 @@ public static class ConsentRules
     private static bool NotYetBegun(DecisionFact decision, ConsentPolicy policy, DateOnly day) =>
         decision.Outcome == ConsentOutcome.Granted && decision.Validity == ConsentValidity.SchoolYear
         && decision.SchoolYear is { } year && day < policy.FirstDayOf(year);
+
+    /// <summary>A grant ends when its form version is withdrawn (it may have been wrong); a refusal under it keeps counting.</summary>
+    private static bool Withdrawn(DecisionFact decision, DateTimeOffset at) => decision.FormWithdrawnAt <= at;
 
     private static bool IsExpired(DecisionFact decision, ConsentPolicy policy, DateOnly day) =>
         decision.Validity == ConsentValidity.SchoolYear && decision.SchoolYear is { } year && day > policy.LastDayOf(year);

@@ -38,7 +38,7 @@ public sealed class CreateCampaignHandler(ConsentDbContext db, CurrentClient cli
                       ?? throw new NotFoundException("Form version", request.FormVersionId!.Value);
         if (!version.IsPublished)
         {
-            throw new ConflictException("A campaign asks a published form version; this one is a draft.");
+            throw new ConflictException($"A campaign asks a published form version; this one is {(version.IsDraft ? "a draft" : "withdrawn")}.");
         }
         if (version.Validity == ConsentValidity.SchoolYear && version.SchoolYear != request.SchoolYear)
         {

@@ -47,7 +47,7 @@ public sealed class WithdrawFormVersionHandler(
             .Select(d => d.PupilId).Distinct().ToListAsync(ct);
         await changes.WillChangeAsync(granted, ct);
 
-        version.Withdraw(clock.GetUtcNow(), command.Reason?.Trim());
+        version.Withdraw(clock.GetUtcNow(), string.IsNullOrWhiteSpace(command.Reason) ? null : command.Reason.Trim());
         audit.On("consent-form", form.Id);
         return version.ToResponse();
     }

@@ -181,6 +181,33 @@ public sealed class ConsentRulesTests
             new ConsentPolicy(GrantRequires.AnyGuardian, 6, 30), Summer(2026, 6, 30, 23, 59), Refused, ConsentReasons.RefusedByGuardian);
     }
 
+    /// <summary>A withdrawn form version: grants given to it end at the withdrawal; refusals under it keep counting.</summary>
+    public static IEnumerable<Situation> WithdrawnVersions()
+    {
+        var withdrawnAt = Now.AddDays(-5);
+        DecisionFact Under(DecisionFact decision) => decision with { FormWithdrawnAt = withdrawnAt };
+        yield return new("a grant to a withdrawn version: expired", Facts([Under(Grant(Mother))]), Any, Now,
+            Expired, ConsentReasons.FormVersionWithdrawn);
+        yield return new("... at the moment of the withdrawal", Facts([Under(Grant(Mother))]), Any, withdrawnAt,
+            Expired, ConsentReasons.FormVersionWithdrawn);
+        yield return new("... still granted just before it", Facts([Under(Grant(Mother))]), Any, withdrawnAt.AddTicks(-1),
+            Granted, ConsentReasons.GrantedByGuardian);
+        yield return new("it does not bring back an earlier grant under another version", Facts([Grant(Mother, 60), Under(Grant(Mother, 30))]), Any, Now,
+            Expired, ConsentReasons.FormVersionWithdrawn);
+        yield return new("the other guardian's valid grant still counts", Facts([Under(Grant(Mother)), Grant(Father)]), Any, Now,
+            Granted, ConsentReasons.GrantedByGuardian);
+        yield return new("a refusal under a withdrawn version keeps counting", Facts([Under(Refuse(Mother))]), Any, Now,
+            Refused, ConsentReasons.RefusedByGuardian);
+        yield return new("a later grant under another version counts", Facts([Under(Grant(Mother, 30)), Grant(Mother, 1)]), Any, Now,
+            Granted, ConsentReasons.GrantedByGuardian);
+        yield return new("16, the pupil's own grant to a withdrawn version: expired", Facts([Under(Grant(null, 10))], born: new DateOnly(2008, 1, 1)), Any, Now,
+            Expired, ConsentReasons.FormVersionWithdrawn);
+        yield return new("a withdrawn grant and an expired one: consent expired", Facts([Under(Grant(Mother)),
+                Decision(Father, ConsentOutcome.Granted, Now.AddDays(-600), ConsentValidity.SchoolYear, "2024-2025")]), Any, Now,
+            Expired, ConsentReasons.ConsentExpired);
+    }
+
+    [TestCaseSource(nameof(WithdrawnVersions))]
     [TestCaseSource(nameof(LocalDays))]
     [TestCaseSource(nameof(SchoolYearWindows))]
     [TestCaseSource(nameof(Situations))]

@@ -21,6 +21,9 @@ public enum FormVersionStatus
 {
     Draft,
     Published,
+
+    /// <summary>Published once, then taken back: no longer asked, and grants given to it no longer count.</summary>
+    Withdrawn,
 }
 
 /// <summary>
@@ -47,7 +50,16 @@ public sealed class ConsentFormVersion
     /// <summary>When a later version of the form was published; answers given to this one still count until they expire.</summary>
     public DateTimeOffset? SupersededAt { get; set; }
 
+    /// <summary>When the version was withdrawn: from then on it is not asked, and grants given to it end.</summary>
+    public DateTimeOffset? WithdrawnAt { get; private set; }
+
+    /// <summary>Why it was withdrawn, for the school's own record.</summary>
+    public string? WithdrawalReason { get; private set; }
+
+    /// <summary>Published and not withdrawn: it can be asked.</summary>
     public bool IsPublished => Status == FormVersionStatus.Published;
+
+    public bool IsDraft => Status == FormVersionStatus.Draft;
 
     public void Publish(DateTimeOffset at)
     {
@@ -55,6 +67,26 @@ public sealed class ConsentFormVersion
         PublishedAt = at;
         ContentHash = ComputeContentHash();
     }
+
+    /// <summary>Takes a published version back. Its content and hash stay: decisions keep naming the text they answered.</summary>
+    public void Withdraw(DateTimeOffset at, string? reason)
+    {
+        Status = FormVersionStatus.Withdrawn;
+        WithdrawnAt = at;
+        WithdrawalReason = reason;
+    }
+
+    /// <summary>
+    /// Why a grant given at <paramref name="givenAt"/> cannot count, or null if it can: the version was withdrawn or
+    /// superseded by then, or its school year had ended on that local day. Judged at the moment given, so a paper form
+    /// signed before the change and keyed in later still counts.
+    /// </summary>
+    public string? WhyGrantCannotCount(DateTimeOffset givenAt, ConsentPolicy policy) =>
+        WithdrawnAt <= givenAt ? $"Form version {Number} was withdrawn; consent can still be withdrawn under it, but not granted."
+        : SupersededAt <= givenAt ? $"Form version {Number} was superseded by a later version; grant consent under the current version."
+        : Validity == ConsentValidity.SchoolYear && SchoolYear is { } year && policy.Calendar.DayOf(givenAt) > policy.LastDayOf(year)
+            ? $"School year {year} had ended; consent for it can still be withdrawn, but not granted."
+        : null;
 
     /// <summary>SHA-256 over a canonical JSON of everything a guardian agrees to: texts, items, validity.</summary>
     public string ComputeContentHash()

@@ -27,6 +27,7 @@ public sealed record ConsentPolicy(
 /// <param name="GuardianId">The guardian who decided; null when the pupil decided themself.</param>
 /// <param name="Sequence">Recording order: breaks ties between decisions given at the same moment.</param>
 /// <param name="SchoolYear">The form version's school year, for <see cref="ConsentValidity.SchoolYear"/>.</param>
+/// <param name="FormWithdrawnAt">When the form version was withdrawn (as known): a grant given to it ends then.</param>
 public sealed record DecisionFact(
     Guid Id,
     Guid? GuardianId,
@@ -34,7 +35,8 @@ public sealed record DecisionFact(
     DateTimeOffset GivenAt,
     long Sequence,
     ConsentValidity Validity,
-    string? SchoolYear);
+    string? SchoolYear,
+    DateTimeOffset? FormWithdrawnAt = null);
 
 /// <summary>What the rules need to know of one pupil for one item.</summary>
 /// <param name="GuardiansWithAuthority">The guardians who hold parental authority over the pupil at the moment.</param>
@@ -83,7 +85,7 @@ public static class ConsentRules
         if (ConsentCalendar.IsSixteenOn(facts.DateOfBirth, day))
         {
             return latest.TryGetValue(PupilKey, out var own)
-                ? Own(own, facts, policy, day)
+                ? Own(own, facts, policy, at, day)
                 : new EffectiveConsent(ConsentState.NeedsPupilConsent, ConsentReasons.PupilIs16, []);
         }
 
@@ -92,7 +94,7 @@ public static class ConsentRules
             .ToList();
         var refused = guardians.OfType<DecisionFact>().Where(d => d.Outcome == ConsentOutcome.Refused).ToList();
         var grants = guardians.OfType<DecisionFact>().Where(d => d.Outcome == ConsentOutcome.Granted)
-            .ToLookup(d => EndedBy(d, facts, policy, day) is not null);
+            .ToLookup(d => EndedBy(d, facts, policy, at, day) is not null);
         var granted = grants[false].ToList();
         var expired = grants[true].ToList();
 
@@ -116,7 +118,7 @@ public static class ConsentRules
 
         if (expired.Count > 0)
         {
-            return new EffectiveConsent(ConsentState.Expired, EndReason(expired.Select(d => EndedBy(d, facts, policy, day)!)), expired);
+            return new EffectiveConsent(ConsentState.Expired, EndReason(expired.Select(d => EndedBy(d, facts, policy, at, day)!)), expired);
         }
 
         if (facts.GuardiansWithAuthority.Count == 0)
@@ -131,10 +133,10 @@ public static class ConsentRules
 
     private static readonly Guid PupilKey = Guid.Empty;
 
-    private static EffectiveConsent Own(DecisionFact own, ConsentFacts facts, ConsentPolicy policy, DateOnly day) => own.Outcome switch
+    private static EffectiveConsent Own(DecisionFact own, ConsentFacts facts, ConsentPolicy policy, DateTimeOffset at, DateOnly day) => own.Outcome switch
     {
         ConsentOutcome.Refused => new EffectiveConsent(ConsentState.Refused, ConsentReasons.RefusedByPupil, [own]),
-        _ when EndedBy(own, facts, policy, day) is { } reason => new EffectiveConsent(ConsentState.Expired, reason, [own]),
+        _ when EndedBy(own, facts, policy, at, day) is { } reason => new EffectiveConsent(ConsentState.Expired, reason, [own]),
         _ => new EffectiveConsent(ConsentState.Granted, ConsentReasons.GrantedByPupil, [own]),
     };
 
@@ -161,7 +163,7 @@ public static class ConsentRules
         && decision.SchoolYear is { } year && day < policy.FirstDayOf(year);
 
     /// <summary>Why a grant no longer counts at the moment, or null while it does.</summary>
-    private static string? EndedBy(DecisionFact grant, ConsentFacts facts, ConsentPolicy policy, DateOnly day)
+    private static string? EndedBy(DecisionFact grant, ConsentFacts facts, ConsentPolicy policy, DateTimeOffset at, DateOnly day)
     {
         var limits = facts.Limits ?? GrantLimits.None;
         if (limits.ChannelRetired)
@@ -171,6 +173,10 @@ public static class ConsentRules
         if (policy.AfterLeaving == ConsentAfterLeaving.Ends && (limits.Left || grant.GivenAt < limits.EnrolledSince))
         {
             return ConsentReasons.PupilLeft;
+        }
+        if (Withdrawn(grant, at))
+        {
+            return ConsentReasons.FormVersionWithdrawn;
         }
         if (grant.GivenAt < limits.ChannelMeaningSince)
         {
@@ -185,7 +191,13 @@ public static class ConsentRules
     private static string EndReason(IEnumerable<string> reasons)
     {
         var all = reasons.ToHashSet();
-        return new[] { ConsentReasons.ChannelRetired, ConsentReasons.PupilLeft, ConsentReasons.ChannelChanged }.FirstOrDefault(all.Contains)
+        return new[]
+               {
+                   ConsentReasons.ChannelRetired, ConsentReasons.PupilLeft, ConsentReasons.FormVersionWithdrawn, ConsentReasons.ChannelChanged,
+               }.FirstOrDefault(all.Contains)
                ?? ConsentReasons.ConsentExpired;
     }
+
+    /// <summary>A grant ends when its form version is withdrawn (it may have been wrong); a refusal under it keeps counting.</summary>
+    private static bool Withdrawn(DecisionFact decision, DateTimeOffset at) => decision.FormWithdrawnAt <= at;
 }

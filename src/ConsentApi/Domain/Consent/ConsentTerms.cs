@@ -88,6 +88,7 @@ public static class ConsentReasons
     public const string NotAsked = "not-asked";
     public const string NoGuardianWithAuthority = "no-guardian-with-authority";
     public const string ConsentExpired = "consent-expired";
+    public const string FormVersionWithdrawn = "form-version-withdrawn";
     public const string PupilIs16 = "pupil-is-16";
     public const string PupilLeft = "pupil-left";
     public const string ChannelChanged = "channel-changed";
@@ -96,7 +97,7 @@ public static class ConsentReasons
     public static readonly IReadOnlyList<string> All =
     [
         GrantedByGuardian, GrantedByAllGuardians, GrantedByPupil, RefusedByGuardian, RefusedByPupil, GuardiansDisagree,
-        AwaitingOtherGuardian, NoAnswer, NotAsked, NoGuardianWithAuthority, ConsentExpired, PupilIs16, PupilLeft, ChannelChanged,
-        ChannelRetired,
+        AwaitingOtherGuardian, NoAnswer, NotAsked, NoGuardianWithAuthority, ConsentExpired, FormVersionWithdrawn, PupilIs16, PupilLeft,
+        ChannelChanged, ChannelRetired,
     ];
 }

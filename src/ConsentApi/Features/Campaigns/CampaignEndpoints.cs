@@ -38,7 +38,12 @@ public sealed class CreateCampaignHandler(ConsentDbContext db, CurrentClient cli
                       ?? throw new NotFoundException("Form version", request.FormVersionId!.Value);
         if (!version.IsPublished)
         {
-            throw new ConflictException("A campaign asks a published form version; this one is a draft.");
+            throw new ConflictException($"A campaign asks a published form version; this one is {(version.IsDraft ? "a draft" : "withdrawn")}.");
+        }
+        if (version.SupersededAt is not null)
+        {
+            // Grants under a superseded version are refused: asking it would collect nothing.
+            throw new ConflictException($"Form version {version.Number} was superseded by a later version; a campaign asks the current one.");
         }
         if (version.Validity == ConsentValidity.SchoolYear && version.SchoolYear != request.SchoolYear)
         {
@@ -169,7 +174,8 @@ public static class CampaignEndpoints
                 Opens a campaign for a school year with one published form version: every active pupil gets a request,
                 answered by their guardians with parental authority (or by the pupil from 16). Pupils who join through
                 the roster while it is open are asked too. Answers given to an earlier form version keep counting until
-                they expire or are withdrawn: a new campaign asks again, it does not cancel consent.
+                they expire or are withdrawn: a new campaign asks again, it does not cancel consent. A draft, withdrawn
+                or superseded version cannot be asked (409): grants under it would be refused.
                 """)
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status404NotFound)

@@ -21,13 +21,18 @@ public sealed record FormVersionSummary(
     FormVersionStatus Status,
     [property: MaxLength(FieldLengths.ContentHash)] string? ContentHash,
     DateTimeOffset? PublishedAt,
-    DateTimeOffset? SupersededAt);
+    DateTimeOffset? SupersededAt,
+    DateTimeOffset? WithdrawnAt);
 
 /// <summary>A version of a consent form: the text guardians agree to and the items it asks.</summary>
 /// <param name="Number">1 for the first version of the form, then 2, 3, ...</param>
-/// <param name="Status">`draft` (editable) or `published` (immutable; decisions can be recorded against it).</param>
+/// <param name="Status">`draft` (editable), `published` (immutable; decisions can be recorded against it) or `withdrawn`
+/// (taken back: no longer asked, grants given to it no longer count, only refusals can be recorded).</param>
 /// <param name="ContentHash">`sha256:` and the hex SHA-256 of the canonical content (texts, items, validity); fixed when published.</param>
-/// <param name="SupersededAt">When a later version of the form was published. Answers given to this version still count until they expire.</param>
+/// <param name="SupersededAt">When a later version of the form was published. Answers given to this version still count until they
+/// expire; new grants under it are refused.</param>
+/// <param name="WithdrawnAt">When the version was withdrawn: from then on grants given to it no longer count.</param>
+/// <param name="WithdrawalReason">Why it was withdrawn, if a reason was given.</param>
 public sealed record FormVersionResponse(
     Guid Id,
     Guid FormId,
@@ -41,7 +46,9 @@ public sealed record FormVersionResponse(
     [property: MaxLength(FieldLengths.ContentHash)] string? ContentHash,
     DateTimeOffset CreatedAt,
     DateTimeOffset? PublishedAt,
-    DateTimeOffset? SupersededAt);
+    DateTimeOffset? SupersededAt,
+    DateTimeOffset? WithdrawnAt,
+    [property: MaxLength(FieldLengths.Note)] string? WithdrawalReason);
 
 /// <summary>One thing consent is asked for: a media type on a channel.</summary>
 /// <param name="Channel">The channel's key, e.g. `social-media`.</param>
@@ -78,10 +85,10 @@ internal static class FormMapping
         v.Id, v.FormId, v.Number, v.Status, v.TextNl, v.TextEn, v.Validity, v.SchoolYear,
         v.Items.OrderBy(i => i.MediaType).ThenBy(i => i.ChannelKey, StringComparer.Ordinal)
             .Select(i => new ConsentItem(i.MediaType, i.ChannelKey)).ToList(),
-        v.ContentHash, v.CreatedAt, v.PublishedAt, v.SupersededAt);
+        v.ContentHash, v.CreatedAt, v.PublishedAt, v.SupersededAt, v.WithdrawnAt, v.WithdrawalReason);
 
     public static FormVersionSummary ToSummary(this ConsentFormVersion v) =>
-        new(v.Id, v.Number, v.Status, v.ContentHash, v.PublishedAt, v.SupersededAt);
+        new(v.Id, v.Number, v.Status, v.ContentHash, v.PublishedAt, v.SupersededAt, v.WithdrawnAt);
 
     public static ConsentFormResponse ToResponse(this ConsentForm form) =>
         new(form.Id, form.SchoolId, form.Name, form.CreatedAt, form.Versions.OrderBy(v => v.Number).Select(ToSummary).ToList());

@@ -103,6 +103,7 @@ public static class ConsentFormEndpoints
         group.MapGetFormVersion().RequireScope(Scopes.ConsentRead);
         group.MapUpdateFormVersion().RequireScope(Scopes.Admin);
         group.MapPublishFormVersion().RequireScope(Scopes.Admin);
+        group.MapWithdrawFormVersion().RequireScope(Scopes.Admin);
         return app;
     }
 }

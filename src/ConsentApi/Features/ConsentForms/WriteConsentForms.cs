@@ -71,9 +71,9 @@ public sealed class UpdateFormVersionHandler(ConsentDbContext db, CurrentClient 
         form.EnsureMayChange(client);
         var version = form.Versions.SingleOrDefault(v => v.Number == command.Number)
                       ?? throw new NotFoundException("Form version", command.Number);
-        if (version.IsPublished)
+        if (!version.IsDraft)
         {
-            throw new ConflictException($"Version {version.Number} is published and can no longer change; create a new version.");
+            throw new ConflictException($"Version {version.Number} is {(version.IsPublished ? "published" : "withdrawn")} and can no longer change; create a new version.");
         }
         await FormVersionContent.ValidateAsync(db, client, command.Version, ct);
 
@@ -94,9 +94,11 @@ public sealed class PublishFormVersionHandler(ConsentDbContext db, CurrentClient
         form.EnsureMayChange(client);
         var version = form.Versions.SingleOrDefault(v => v.Number == command.Number)
                       ?? throw new NotFoundException("Form version", command.Number);
-        if (version.IsPublished)
+        if (!version.IsDraft)
         {
-            throw new ConflictException($"Version {version.Number} is already published.");
+            throw new ConflictException(version.IsPublished
+                ? $"Version {version.Number} is already published."
+                : $"Version {version.Number} was withdrawn and cannot be published again; create a new version.");
         }
 
         var now = clock.GetUtcNow();
@@ -189,7 +191,7 @@ public static class WriteConsentFormEndpoints
         group.MapPut("/{formId:guid}/versions/{number:int}", UpdateVersion)
             .WithName("UpdateFormVersion")
             .WithSummary("Edit a draft version")
-            .WithDescription("Replaces a draft's content. A published version never changes: 409.")
+            .WithDescription("Replaces a draft's content. A published or withdrawn version never changes: 409.")
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict);
@@ -200,8 +202,9 @@ public static class WriteConsentFormEndpoints
             .WithSummary("Publish a version")
             .WithDescription("""
                 Fixes the version's content and content hash; decisions can now be recorded against it. Earlier
-                published versions of the form are superseded for new requests; answers given to them keep counting
-                until they expire or are withdrawn.
+                published versions of the form are superseded: grants given to them keep counting until they expire
+                or are withdrawn, but new grants under them are refused (refusals are always accepted). A withdrawn
+                version cannot be published again (409).
                 """)
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict);

@@ -26,9 +26,10 @@ public sealed record DecisionRow(
     ConsentValidity Validity,
     string? SchoolYear,
     string? ProofReference,
-    string? Note)
+    string? Note,
+    DateTimeOffset? FormWithdrawnAt = null)
 {
-    public DecisionFact ToFact() => new(Id, GuardianId, Outcome, GivenAt, Sequence, Validity, SchoolYear);
+    public DecisionFact ToFact() => new(Id, GuardianId, Outcome, GivenAt, Sequence, Validity, SchoolYear, FormWithdrawnAt);
 
     public DecisionResponse ToResponse() => new(Id, BatchId, MediaType, ChannelKey, Outcome,
         GuardianId is null ? DecidedBy.Pupil : DecidedBy.Guardian, GuardianId, Method, GivenAt, RecordedAt, RecordedByClientId,
@@ -77,5 +78,5 @@ internal static class ConsentFactQueries
         orderby d.Sequence
         select new DecisionRow(d.Id, d.PupilId, d.BatchId, d.GuardianId, d.MediaType, d.ChannelKey, d.Outcome, d.GivenAt, d.RecordedAt,
             d.Sequence, d.Method, d.RecordedByClientId, d.FormVersionId, v.ContentHash!, v.Validity, v.SchoolYear,
-            d.ProofReference, d.Note);
+            d.ProofReference, d.Note, v.WithdrawnAt);
 }

@@ -119,7 +119,8 @@ public sealed class ConsentFactsReader(ConsentDbContext db)
                 reader.GetFieldValue<DateTimeOffset>(8), reader.GetInt64(9), Enum.Parse<DecisionMethod>(reader.GetString(10)),
                 await reader.IsDBNullAsync(11, ct) ? null : reader.GetGuid(11), reader.GetGuid(12), reader.GetString(13),
                 Enum.Parse<ConsentValidity>(reader.GetString(14)), await reader.IsDBNullAsync(15, ct) ? null : reader.GetString(15),
-                await reader.IsDBNullAsync(16, ct) ? null : reader.GetString(16), await reader.IsDBNullAsync(17, ct) ? null : reader.GetString(17)));
+                await reader.IsDBNullAsync(16, ct) ? null : reader.GetString(16), await reader.IsDBNullAsync(17, ct) ? null : reader.GetString(17),
+                await reader.IsDBNullAsync(18, ct) ? null : reader.GetFieldValue<DateTimeOffset>(18)));
         }
 
         await reader.NextResultAsync(ct);
@@ -206,7 +207,7 @@ public sealed class ConsentFactsReader(ConsentDbContext db)
         SELECT DISTINCT ON (d.pupil_id, d.media_type, d.channel_key, d.guardian_id)
                d.id, d.pupil_id, d.batch_id, d.guardian_id, d.media_type, d.channel_key, d.outcome, d.given_at, d.recorded_at,
                d.sequence, d.method, d.recorded_by_client_id, d.form_version_id, v.content_hash, v.validity, v.school_year,
-               d.proof_reference, d.note
+               d.proof_reference, d.note, CASE WHEN v.withdrawn_at <= $6 THEN v.withdrawn_at END
         FROM decisions d
         JOIN consent_form_versions v ON v.id = d.form_version_id
         CROSS JOIN school_year y
@@ -221,7 +222,8 @@ public sealed class ConsentFactsReader(ConsentDbContext db)
         FROM consent_form_items i
         JOIN consent_form_versions v ON v.id = i.version_id
         JOIN consent_forms f ON f.id = v.form_id
-        WHERE i.organisation_id = $1 AND v.status = 'Published' AND v.published_at <= $4 AND v.published_at <= $5
+        WHERE i.organisation_id = $1 AND v.published_at <= $4 AND v.published_at <= $5
+          AND (v.withdrawn_at IS NULL OR v.withdrawn_at > $4 OR v.withdrawn_at > $5)
           AND ($2::text IS NULL OR (i.media_type = $2 AND i.channel_key = $3))
         """, [Organisation, MediaType, Channel, At, AsKnownAt]),
         ("""

@@ -26,8 +26,9 @@ public sealed class RecordDecisionsHandler(DecisionRecorder recorder, AuditScope
 /// <summary>
 /// Appends one person's answers for one pupil, inside the caller's transaction, with the pupil locked (see
 /// <see cref="ConsentChanges"/>, which also announces the changed states and opens takedowns before commit). Refuses,
-/// changing nothing: a grant for a pupil who left, a form version that is not published or not the pupil's, items the version did not
-/// ask, a moment in the future, and anyone who may not decide.
+/// changing nothing: a grant for a pupil who left, a form version that is a draft or not the pupil's, a grant under a version
+/// withdrawn, superseded or past its school year at the moment given, items the version did not ask, a moment in the future,
+/// and anyone who may not decide.
 /// </summary>
 public sealed class DecisionRecorder(ConsentDbContext db, CurrentClient client, ConsentChanges changes, TimeProvider clock)
 {
@@ -42,13 +43,14 @@ public sealed class DecisionRecorder(ConsentDbContext db, CurrentClient client, 
 
         // Locked before anything about the pupil is read: what follows sees the state the previous command left.
         await changes.LockForChangeAsync(client.OrganisationId, [pupilId], ct);
-        var pupil = await db.Pupils.AsNoTracking().VisibleTo(client)
-                        .Where(p => p.Id == pupilId)
-                        .Select(p => new
-                        {
-                            p.Id, p.OrganisationId, p.SchoolId, p.DateOfBirth, p.Status,
-                            db.Organisations.Single(o => o.Id == p.OrganisationId).TimeZone,
-                        })
+        var pupil = await (from p in db.Pupils.AsNoTracking().VisibleTo(client)
+                           join o in db.Organisations on p.OrganisationId equals o.Id
+                           where p.Id == pupilId
+                           select new
+                           {
+                               p.Id, p.OrganisationId, p.SchoolId, p.DateOfBirth, p.Status,
+                               Policy = new ConsentPolicy(o.GrantRequires, o.SchoolYearEndMonth, o.SchoolYearEndDay, o.TimeZone),
+                           })
                         .SingleOrDefaultAsync(ct)
                     ?? throw new NotFoundException("Pupil", pupilId);
         // Withdrawing stays as easy as granting (GDPR art. 7(3)): a refusal is recorded even after the pupil left, also when
@@ -64,13 +66,18 @@ public sealed class DecisionRecorder(ConsentDbContext db, CurrentClient client, 
                                                                   && (f.SchoolId == null || f.SchoolId == pupil.SchoolId)))
                           .SingleOrDefaultAsync(ct)
                       ?? throw new NotFoundException("Form version", request.FormVersionId!.Value);
-        if (!version.IsPublished)
+        if (version.IsDraft)
         {
             throw new ConflictException("The form version is a draft; decisions are recorded against published versions only.");
         }
         if (givenAt < version.PublishedAt)
         {
             throw new RequestValidationException("givenAt", "The decision cannot predate the publication of the form version it answers.");
+        }
+        // Grants only where they can count; a refusal is recorded whatever the version's state, like a withdrawal after leaving.
+        if (request.Items.Any(i => i.Outcome == ConsentOutcome.Granted) && version.WhyGrantCannotCount(givenAt, pupil.Policy) is { } why)
+        {
+            throw new ConflictException(why);
         }
 
         ValidateItems(request.Items, version);
@@ -79,7 +86,7 @@ public sealed class DecisionRecorder(ConsentDbContext db, CurrentClient client, 
         {
             throw new RequestValidationException("language", "The form version has no English text.");
         }
-        await EnsureMayDecideAsync(request, pupil.Id, ConsentCalendar.For(pupil.TimeZone).IsSixteen(pupil.DateOfBirth, givenAt), givenAt, ct);
+        await EnsureMayDecideAsync(request, pupil.Id, pupil.Policy.Calendar.IsSixteen(pupil.DateOfBirth, givenAt), givenAt, ct);
 
         var batchId = Guid.CreateVersion7();
         var decisions = request.Items.Select(item => new Decision
@@ -195,10 +202,13 @@ public static class RecordDecisionsEndpoint
                 Appends one person's answers (`granted` or `refused`) for items of a published form version. To withdraw
                 consent, record `refused` for the item: exactly as easy as granting, and effective for the very next
                 check. Under 16 a guardian with parental authority decides; from the 16th birthday (at `givenAt`) the
-                pupil does. Decisions are never changed or deleted. A refusal is recorded even for a pupil who left.
-                Refused without any change: a grant for a pupil who left (409),
-                a draft version (409), an item the version does not ask (400), `givenAt` in the future (400), a guardian
-                who is not linked or has no authority (403), a pupil under 16 deciding (403).
+                pupil does. Decisions are never changed or deleted. A refusal is always recorded: for a pupil who left,
+                and under a version that was withdrawn, superseded or whose school year ended.
+                Refused without any change (and without a receipt): a grant for a pupil who left (409); a grant under a
+                version that, at `givenAt`, was withdrawn, superseded by a later published version, or valid for a school
+                year that had ended on that local day (409; a paper form signed before then still counts); a draft
+                version (409); an item the version does not ask (400); `givenAt` in the future or before the version was
+                published (400); a guardian who is not linked or has no authority (403); a pupil under 16 deciding (403).
                 """)
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status404NotFound)

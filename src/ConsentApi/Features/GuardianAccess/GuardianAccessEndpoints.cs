@@ -168,6 +168,8 @@ public sealed class GetPendingRequestsHandler(ConsentDbContext db, CurrentClient
                                join v in db.ConsentFormVersions on c.FormVersionId equals v.Id
                                join p in db.Pupils on r.PupilId equals p.Id
                                where childIds.Contains(r.PupilId) && c.ClosedAt == null && c.OpensOn <= today && c.ClosesOn >= today
+                                     // A withdrawn or superseded version no longer takes grants: nothing left to ask with it.
+                                     && v.Status == FormVersionStatus.Published && v.SupersededAt == null
                                orderby p.DisplayName, c.Id
                                select new { Campaign = c, Version = v, p.Id, p.DisplayName, p.DateOfBirth }).ToListAsync(ct))
             .Where(r => !ConsentCalendar.IsSixteenOn(r.DateOfBirth, today)).ToList();
@@ -284,6 +286,7 @@ public static class GuardianAccessEndpoints
                 with the form text in the language of `Accept-Language` (`nl` by default, `en` when the form has it)
                 and each item's state now (as decisions only this guardian's own). Only what the guardian can answer:
                 children over whom they have parental authority and who are under 16 (from 16 the pupil decides).
+                A campaign whose form version was withdrawn or superseded asks nothing more: grants under it are refused.
                 """)
             .ProducesProblem(StatusCodes.Status404NotFound);
         group.MapPost("/decisions", Decide)
@@ -293,7 +296,8 @@ public static class GuardianAccessEndpoints
                 All children's answers in one transaction, each with its receipt and the `receiptUrl` to fetch it again.
                 A guardian without parental authority over a child can see but not decide, and from the child's 16th
                 birthday the child decides: 403 saying why. A child that is not theirs: 404. A grant for a child who left
-                the school: 409 (a refusal is recorded).
+                the school, or under a form version that was withdrawn, superseded or whose school year ended: 409,
+                and nothing of the call is recorded (refusals alone are always recorded).
                 """)
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status404NotFound)
@@ -302,8 +306,8 @@ public static class GuardianAccessEndpoints
             .WithName("WithdrawGuardianConsent")
             .WithSummary("Withdraw consent for one item of one child")
             .WithDescription("""
-                One call, as easy as granting: records `refused` for the item, also for a child who has left the school,
-                and returns the receipt with its `receiptUrl`. Effective for the very next check. A guardian without
+                One call, as easy as granting: records `refused` for the item, also for a child who has left the school
+                and under a form version that was withdrawn, superseded or whose school year ended, and returns the receipt with its `receiptUrl`. Effective for the very next check. A guardian without
                 parental authority, or of a child of 16 or older (who decides themself): 403.
                 """)
             .ProducesValidationProblem()

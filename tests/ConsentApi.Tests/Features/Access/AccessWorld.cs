@@ -112,6 +112,7 @@ public static partial class AccessWorld
         new("GET", "/v1/consent-forms/{formId}/versions/{number}", Scopes.ConsentRead, null, true, OtherSchool.NotFound),
         new("PUT", "/v1/consent-forms/{formId}/versions/{number}", Scopes.Admin, FormVersionBody, true, OtherSchool.NotFound),
         new("POST", "/v1/consent-forms/{formId}/versions/{number}/publish", Scopes.Admin, null, true, OtherSchool.NotFound),
+        new("POST", "/v1/consent-forms/{formId}/versions/{number}/withdraw", Scopes.Admin, null, true, OtherSchool.NotFound),
         new("POST", "/v1/pupils/{pupilId}/decisions", Scopes.ConsentWrite, DecisionsBody, true, OtherSchool.NotFound),
         new("GET", "/v1/pupils/{pupilId}/consents", Scopes.ConsentRead, null, true, OtherSchool.NotFound),
         new("GET", "/v1/pupils/{pupilId}/consents/history", Scopes.ConsentRead, null, true, OtherSchool.NotFound),

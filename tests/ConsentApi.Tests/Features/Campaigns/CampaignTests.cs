@@ -199,4 +199,36 @@ public sealed class CampaignTests : ApiTest
             HttpStatusCode.BadRequest, "validation");
         Assert.That(year["errors"]!.AsObject().Select(e => e.Key), Is.EqualTo(new[] { "schoolYear" }));
     }
+
+    [Test]
+    public async Task A_campaign_cannot_ask_a_withdrawn_or_superseded_version()
+    {
+        var tenant = await CreateTenantAsync();
+        var admin = tenant.Admin();
+        var url = $"/v1/schools/{tenant.SchoolId}/campaigns";
+        async Task<(Guid FormId, Guid VersionId)> PublishAsync(Guid? formId = null)
+        {
+            formId ??= (Guid)(await (await admin.PostAsJsonAsync("/v1/consent-forms", new { name = "Beeldmateriaal" })).ReadObjectAsync())["id"]!;
+            var created = await (await admin.PostAsJsonAsync($"/v1/consent-forms/{formId}/versions", new
+            {
+                textNl = "Mogen wij foto's van uw kind plaatsen op de website?", validity = "until-withdrawn",
+                items = new[] { new { mediaType = "photo", channel = "website" } },
+            })).ReadObjectAsync();
+            var published = await admin.PostAsync($"/v1/consent-forms/{formId}/versions/{created["number"]}/publish", null);
+            Assert.That(published.StatusCode, Is.EqualTo(HttpStatusCode.OK), await published.Content.ReadAsStringAsync());
+            return (formId.Value, (Guid)created["id"]!);
+        }
+        var (withdrawnForm, withdrawn) = await PublishAsync();
+        (await admin.PostAsync($"/v1/consent-forms/{withdrawnForm}/versions/1/withdraw", null)).EnsureSuccessStatusCode();
+        var (form, superseded) = await PublishAsync();
+        var (_, current) = await PublishAsync(form);
+
+        foreach (var versionId in new[] { withdrawn, superseded })
+        {
+            await AssertProblemAsync(await admin.PostAsJsonAsync(url, new { schoolYear = "2026-2027", formVersionId = versionId, opensOn = Today, closesOn = InAMonth }),
+                HttpStatusCode.Conflict, "conflict");
+        }
+        var opened = await admin.PostAsJsonAsync(url, new { schoolYear = "2026-2027", formVersionId = current, opensOn = Today, closesOn = InAMonth });
+        Assert.That(opened.StatusCode, Is.EqualTo(HttpStatusCode.Created), await opened.Content.ReadAsStringAsync());
+    }
 }

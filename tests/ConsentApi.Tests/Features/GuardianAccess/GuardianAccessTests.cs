@@ -330,4 +330,27 @@ public sealed class GuardianAccessTests : ApiTest
             new { children = new[] { Answers(f.Sanne, f.VersionId), Answers(f.Other, f.VersionId) } }), HttpStatusCode.NotFound, "not-found");
         Assert.That(await Factory.QueryAsync(db => Task.FromResult(db.Decisions.Count(d => d.PupilId == f.Sanne))), Is.Zero);
     }
+
+    [Test]
+    public async Task After_the_campaigns_version_is_withdrawn_nothing_is_asked_grants_are_refused_and_withdrawing_stays_one_call()
+    {
+        var f = await FamilyAsync();
+        (await f.App.PostAsJsonAsync("/v1/parent-app/guardians/OV1/decisions", new { children = new[] { Answers(f.Sanne, f.VersionId) } })).EnsureSuccessStatusCode();
+        var formId = await Factory.QueryAsync(db => Task.FromResult(db.ConsentFormVersions.Where(v => v.Id == f.VersionId).Select(v => v.FormId).Single()));
+        (await f.Tenant.Admin().PostAsync($"/v1/consent-forms/{formId}/versions/1/withdraw", null)).EnsureSuccessStatusCode();
+
+        var pending = (await (await f.App.GetAsync("/v1/parent-app/guardians/OV1/consent-requests")).ReadObjectAsync())["requests"]!.AsArray();
+        Assert.That(pending, Is.Empty, "Daan's request asked the withdrawn version");
+        await AssertProblemAsync(await f.App.PostAsJsonAsync("/v1/parent-app/guardians/OV1/decisions",
+            new { children = new[] { Answers(f.Daan, f.VersionId) } }), HttpStatusCode.Conflict, "conflict");
+        Assert.That(await Factory.QueryAsync(db => Task.FromResult(db.Decisions.Count(d => d.PupilId == f.Daan))), Is.Zero);
+
+        var withdrawn = await f.App.PostAsJsonAsync("/v1/parent-app/guardians/OV1/withdrawals", new { pupilId = f.Sanne, mediaType = "photo", channel = "social-media" });
+
+        Assert.That(withdrawn.StatusCode, Is.EqualTo(HttpStatusCode.OK), await withdrawn.Content.ReadAsStringAsync());
+        var children = (await (await f.App.GetAsync("/v1/parent-app/guardians/OV1/children")).ReadObjectAsync())["children"]!.AsArray();
+        var sanne = children.Single(c => (Guid?)c!["pupilId"] == f.Sanne)!;
+        Assert.That(sanne["consents"]!.AsArray().Select(i => $"{i!["channel"]}:{i["state"]}"),
+            Is.EqualTo(new[] { "parent-app:expired", "social-media:refused" }), "the grant ended with the version; the withdrawal counts");
+    }
 }

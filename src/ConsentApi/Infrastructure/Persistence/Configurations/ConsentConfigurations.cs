@@ -44,13 +44,16 @@ internal sealed class ConsentFormVersionConfiguration : IEntityTypeConfiguration
         builder.Property(v => v.TextEn).HasMaxLength(FieldLengths.FormText);
         builder.Property(v => v.SchoolYear).HasMaxLength(FieldLengths.SchoolYear);
         builder.Property(v => v.ContentHash).HasMaxLength(FieldLengths.ContentHash);
+        builder.Property(v => v.WithdrawalReason).HasMaxLength(FieldLengths.Note);
         builder.HasMany(v => v.Items).WithOne().HasForeignKey(i => i.VersionId).OnDelete(DeleteBehavior.Cascade);
         builder.HasIndex(v => new { v.FormId, v.Number }).IsUnique();
         builder.ToTable(t =>
         {
             t.HasCheckConstraint("ck_consent_form_versions_school_year", "(validity = 'SchoolYear') = (school_year IS NOT NULL)");
             t.HasCheckConstraint("ck_consent_form_versions_published",
-                "(status = 'Published') = (published_at IS NOT NULL AND content_hash IS NOT NULL)");
+                "(status <> 'Draft') = (published_at IS NOT NULL AND content_hash IS NOT NULL)");
+            t.HasCheckConstraint("ck_consent_form_versions_withdrawn",
+                "(status = 'Withdrawn') = (withdrawn_at IS NOT NULL) AND (withdrawal_reason IS NULL OR withdrawn_at IS NOT NULL)");
         });
     }
 }

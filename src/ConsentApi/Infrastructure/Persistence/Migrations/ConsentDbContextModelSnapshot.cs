@@ -404,6 +404,15 @@ namespace ConsentApi.Infrastructure.Persistence.Migrations
                         .HasColumnType("character varying(16)")
                         .HasColumnName("validity");
 
+                    b.Property<string>("WithdrawalReason")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)")
+                        .HasColumnName("withdrawal_reason");
+
+                    b.Property<DateTimeOffset?>("WithdrawnAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("withdrawn_at");
+
                     b.HasKey("Id")
                         .HasName("pk_consent_form_versions");
 
@@ -413,9 +422,11 @@ namespace ConsentApi.Infrastructure.Persistence.Migrations
 
                     b.ToTable("consent_form_versions", null, t =>
                         {
-                            t.HasCheckConstraint("ck_consent_form_versions_published", "(status = 'Published') = (published_at IS NOT NULL AND content_hash IS NOT NULL)");
+                            t.HasCheckConstraint("ck_consent_form_versions_published", "(status <> 'Draft') = (published_at IS NOT NULL AND content_hash IS NOT NULL)");
 
                             t.HasCheckConstraint("ck_consent_form_versions_school_year", "(validity = 'SchoolYear') = (school_year IS NOT NULL)");
+
+                            t.HasCheckConstraint("ck_consent_form_versions_withdrawn", "(status = 'Withdrawn') = (withdrawn_at IS NOT NULL) AND (withdrawal_reason IS NULL OR withdrawn_at IS NOT NULL)");
                         });
                 });
 

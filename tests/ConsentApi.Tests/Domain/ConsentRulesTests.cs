@@ -202,9 +202,9 @@ public sealed class ConsentRulesTests
             Granted, ConsentReasons.GrantedByGuardian);
         yield return new("16, the pupil's own grant to a withdrawn version: expired", Facts([Under(Grant(null, 10))], born: new DateOnly(2008, 1, 1)), Any, Now,
             Expired, ConsentReasons.FormVersionWithdrawn);
-        yield return new("a withdrawn grant and an expired one: consent expired", Facts([Under(Grant(Mother)),
+        yield return new("a withdrawn grant and an expired one: the more lasting reason, the withdrawal", Facts([Under(Grant(Mother)),
                 Decision(Father, ConsentOutcome.Granted, Now.AddDays(-600), ConsentValidity.SchoolYear, "2024-2025")]), Any, Now,
-            Expired, ConsentReasons.ConsentExpired);
+            Expired, ConsentReasons.FormVersionWithdrawn);
     }
 
     [TestCaseSource(nameof(WithdrawnVersions))]

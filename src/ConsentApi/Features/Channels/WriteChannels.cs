@@ -49,7 +49,7 @@ public sealed class UpdateChannelHandler(ConsentDbContext db, CurrentClient clie
         if (channel.Audience != command.Channel.Audience)
         {
             // A channel's audience is part of what was consented to: the change ends every grant for it.
-            await changes.LockOrganisationForChangeAsync(client.OrganisationId, ct);
+            await changes.LockOrganisationForChangeAsync(client.OrganisationId, ct, channel.Key);
         }
         channel.NameNl = command.Channel.NameNl.Trim();
         channel.NameEn = command.Channel.NameEn?.Trim();
@@ -70,7 +70,7 @@ public sealed class RetireChannelHandler(
         var channel = await db.Channels.FindOwnAsync(client, command.ChannelKey, ct);
         if (channel.RetiredAt is null)
         {
-            await changes.LockOrganisationForChangeAsync(client.OrganisationId, ct);
+            await changes.LockOrganisationForChangeAsync(client.OrganisationId, ct, channel.Key);
         }
         channel.RetiredAt ??= clock.GetUtcNow();
         audit.On("channel", channel.Id);

@@ -82,13 +82,17 @@ public sealed class ConsentChanges(
     }
 
     /// <summary>
-    /// Locks the whole organisation (a policy change): waits for every command holding any of its pupils, and holds off
-    /// new ones until commit. Consequences are then checked for all its online publications.
+    /// Locks the whole organisation (a policy or channel change): waits for every command holding any of its pupils, and
+    /// holds off new ones until commit. Consequences are then checked for all its online publications, and the pupils with
+    /// decisions on <paramref name="channel"/> (every channel when null) get their changed consent announced.
     /// </summary>
-    public async Task LockOrganisationForChangeAsync(Guid organisationId, CancellationToken ct)
+    public async Task LockOrganisationForChangeAsync(Guid organisationId, CancellationToken ct, string? channel = null)
     {
         await LockOrganisationAsync(organisationId, exclusive: true, ct);
         _wholeOrganisation = true;
+        var decided = await db.Decisions.Where(d => d.OrganisationId == organisationId && (channel == null || d.ChannelKey == channel))
+            .Select(d => d.PupilId).Distinct().ToListAsync(ct);
+        await NoteBeforeAsync(decided, ct);
     }
 
     /// <summary>

@@ -222,6 +222,11 @@ public sealed class ConsentHistoryTests : ApiTest
 
         Assert.That(await StateAsync(f, channel: "newsletter"), Is.EqualTo("expired channel-changed"));
         Assert.That(await StateAsync(f, closed, channel: "newsletter"), Is.EqualTo("granted granted-by-guardian"));
+        var announced = (await EventsAsync(Factory, f.Tenant.OrganisationId)).Where(e => e.Type == "consent.changed")
+            .Select(e => JsonNode.Parse(e.Payload)!["data"]!["items"]!.AsArray()
+                .Select(i => $"{i!["mediaType"]} {i["channel"]} {i["oldState"]}->{i["newState"]}"))
+            .Last();
+        Assert.That(announced, Is.EqualTo(new[] { "photo newsletter granted->expired" }), "the change is announced like any other");
         Assert.That((await OpenTakedownsAsync(f.Full)).Select(t => PupilsOf(t!).Single()),
             Is.EqualTo(new[] { Pupil(f.Pupil, "expired", "channel-changed") }));
         await DecideAsync(f.Full, f.Pupil, f.Version, f.Mother, "granted", ["photo:newsletter"]);

@@ -318,7 +318,8 @@ public sealed class OutboxTests : ApiTest
 
         var events = await NewEventsAsync(f.Tenant.OrganisationId, before);
         Assert.That(events.Select(e => e.Type), Is.EqualTo(new[] { EventTypes.ConsentChanged }));
-        Assert.That(Items(PayloadOf(events[0])["data"]!.AsObject()), Is.EqualTo("photo social-media granted->refused"));
+        // Leaving ended the grant (announced then); the withdrawal is recorded and announced from there.
+        Assert.That(Items(PayloadOf(events[0])["data"]!.AsObject()), Is.EqualTo("photo social-media expired->refused"));
     }
 
     /// <summary>Fails the command's final save (the one that writes its audit event) while armed.</summary>

@@ -52,6 +52,7 @@ public static class ConsentApiServices
         services.AddScoped<ConsentFactsReader>();
         services.AddScoped<ConsentEvaluator>();
         services.AddScoped<TakedownScanner>();
+        services.AddScoped<IConsentConsequence>(provider => provider.GetRequiredService<TakedownScanner>());
         services.AddScoped<DecisionRecorder>();
         services.AddScoped<ConsentChanges>();
         services.AddScoped<ConsentAnnouncer>();

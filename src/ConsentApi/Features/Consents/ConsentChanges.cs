@@ -1,5 +1,4 @@
 using ConsentApi.Domain.Consent;
-using ConsentApi.Features.Takedowns;
 using ConsentApi.Infrastructure.Persistence;
 using Microsoft.EntityFrameworkCore;
 
@@ -21,7 +20,8 @@ namespace ConsentApi.Features.Consents;
 /// </para>
 /// </summary>
 public sealed class ConsentChanges(
-    ConsentDbContext db, ConsentEvaluator evaluator, ConsentAnnouncer announcer, TakedownScanner takedowns, TimeProvider clock)
+    ConsentDbContext db, ConsentEvaluator evaluator, ConsentAnnouncer announcer, IEnumerable<IConsentConsequence> consequences,
+    TimeProvider clock)
 {
     /// <summary>How long a command waits for the pupils or the organisation it needs, at most.</summary>
     public static readonly TimeSpan LockWait = TimeSpan.FromSeconds(8);
@@ -111,13 +111,13 @@ public sealed class ConsentChanges(
         {
             await announcer.AnnounceAsync(organisationId, _changed, _before, now, ct);
         }
-        if (_wholeOrganisation)
+        IReadOnlyCollection<Guid>? pupils = _wholeOrganisation ? null : [.. _changed.Union(_shown)];
+        if (pupils is null || pupils.Count > 0)
         {
-            await takedowns.ScanAsync(organisationId, null, ct);
-        }
-        else if (_changed.Count > 0 || _shown.Count > 0)
-        {
-            await takedowns.ScanAsync(organisationId, [.. _changed.Union(_shown)], ct);
+            foreach (var consequence in consequences)
+            {
+                await consequence.ApplyAsync(organisationId, pupils, ct);
+            }
         }
         await db.SaveChangesAsync(ct);
     }
@@ -192,4 +192,15 @@ public sealed class PostgresUuidOrder : IComparer<Guid>
     public static readonly PostgresUuidOrder Instance = new();
 
     public int Compare(Guid x, Guid y) => string.CompareOrdinal(x.ToString("N"), y.ToString("N"));
+}
+
+/// <summary>
+/// What follows from changed consent, applied by <see cref="ConsentChanges.ApplyAsync"/> before commit, under the pupils'
+/// locks: the takedowns. Declared here and implemented where it belongs, so that the consent folder depends on none.
+/// </summary>
+public interface IConsentConsequence
+{
+    /// <param name="pupilIds">The pupils whose consent may have changed or who are shown in a new publication; null for the
+    /// whole organisation (a policy or channel change).</param>
+    Task ApplyAsync(Guid organisationId, IReadOnlyCollection<Guid>? pupilIds, CancellationToken ct);
 }

@@ -19,7 +19,11 @@ namespace ConsentApi.Features.Takedowns;
 /// </para>
 /// </summary>
 public sealed class TakedownScanner(ConsentDbContext db, ConsentEvaluator evaluator, EventOutbox events, TimeProvider clock)
+    : IConsentConsequence
 {
+    public Task ApplyAsync(Guid organisationId, IReadOnlyCollection<Guid>? pupilIds, CancellationToken ct) =>
+        ScanAsync(organisationId, pupilIds, ct);
+
     /// <summary>Scans the organisation's online publications showing any of <paramref name="pupilIds"/> (all when null).</summary>
     public async Task ScanAsync(Guid organisationId, IReadOnlyCollection<Guid>? pupilIds, CancellationToken ct)
     {

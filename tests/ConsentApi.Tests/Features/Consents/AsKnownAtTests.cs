@@ -42,16 +42,6 @@ public sealed class AsKnownAtTests : ApiTest
         return $"{check["pupils"]![0]!["state"]} {check["pupils"]![0]!["reason"]}";
     }
 
-    /// <summary>A moment strictly between two recordings: the database keeps microseconds.</summary>
-    private static async Task<DateTimeOffset> MarkAsync()
-    {
-        await Task.Delay(5);
-        var mark = Moments(DateTimeOffset.UtcNow);
-        await Task.Delay(5);
-        return mark;
-    }
-
-    private static DateTimeOffset Moments(DateTimeOffset moment) => new(moment.Ticks - moment.Ticks % 10, TimeSpan.Zero);
 
     [Test]
     public async Task A_late_paper_refusal_changes_what_we_know_of_the_past_but_not_what_the_record_said_then()
@@ -59,7 +49,7 @@ public sealed class AsKnownAtTests : ApiTest
         var family = await FamilyAsync();
         var now = DateTimeOffset.UtcNow;
         await DecideAsync(family.Tenant.Full(), family.Pupil, family.Version, family.Guardian, "granted", ["photo:website"], now.AddDays(-20));
-        var beforeThePaperForm = await MarkAsync();
+        var beforeThePaperForm = await Marks.NowAsync();
 
         // Signed on paper 10 days ago, keyed in only now.
         await DecideAsync(family.Tenant.Full(), family.Pupil, family.Version, family.Guardian, "refused", ["photo:website"], now.AddDays(-10));
@@ -80,7 +70,7 @@ public sealed class AsKnownAtTests : ApiTest
         var family = await FamilyAsync();
         var now = DateTimeOffset.UtcNow;
         await DecideAsync(family.Tenant.Full(), family.Pupil, family.Version, family.Guardian, "refused", ["photo:website"], now.AddDays(-20));
-        var publishedAt = await MarkAsync();
+        var publishedAt = await Marks.NowAsync();
 
         // A grant dated before the publication, keyed in after it.
         await DecideAsync(family.Tenant.Full(), family.Pupil, family.Version, family.Guardian, "granted", ["photo:website"], now.AddDays(-1));
@@ -95,7 +85,7 @@ public sealed class AsKnownAtTests : ApiTest
         var family = await FamilyAsync();
         var now = DateTimeOffset.UtcNow;
         await DecideAsync(family.Tenant.Full(), family.Pupil, family.Version, family.Guardian, "granted", ["photo:website"], now.AddDays(-20));
-        var mark = await MarkAsync();
+        var mark = await Marks.NowAsync();
         await DecideAsync(family.Tenant.Full(), family.Pupil, family.Version, family.Guardian, "refused", ["photo:website"], now.AddDays(-10));
         var at = Iso(now.AddDays(-5));
         var known = Iso(mark);

@@ -45,14 +45,6 @@ public sealed class ConsentHistoryTests : ApiTest
         return $"{pupil["state"]} {pupil["reason"]}";
     }
 
-    private static async Task<DateTimeOffset> MarkAsync()
-    {
-        await Task.Delay(5);
-        var now = DateTimeOffset.UtcNow;
-        var mark = new DateTimeOffset(now.Ticks - now.Ticks % 10, TimeSpan.Zero);
-        await Task.Delay(5);
-        return mark;
-    }
 
     private static Task<HttpResponseMessage> SetPolicyAsync(Family f, string grantRequires, string afterLeaving = "ends") =>
         f.Tenant.Admin().PutAsJsonAsync($"/v1/organisations/{f.Tenant.OrganisationId}/consent-policy",
@@ -106,7 +98,7 @@ public sealed class ConsentHistoryTests : ApiTest
         var version = (Guid)(await PublishFormAsync(tenant.Admin(), ["photo:website"]))["id"]!;
         await DecideAsync(full, pupil, version, mother, "granted", ["photo:website"]);
         var f = new Family(tenant, full, pupil, mother, Guid.Empty, version);
-        var granted = await MarkAsync();
+        var granted = await Marks.NowAsync();
         Assert.That(await StateAsync(f, granted), Is.EqualTo("granted granted-by-all-guardians"));
 
         await LinkAsync(full, pupil, await CreateGuardianAsync(full, "Stiefvader"));
@@ -121,11 +113,11 @@ public sealed class ConsentHistoryTests : ApiTest
         var f = await FamilyAsync();
         var now = DateTimeOffset.UtcNow;
         await DecideAsync(f.Full, f.Pupil, f.Version, f.Father, "granted", ["photo:website"], now.AddDays(-20));
-        var signed = await MarkAsync();
+        var signed = await Marks.NowAsync();
 
         await LinkAsync(f.Full, f.Pupil, f.Father, hasParentalAuthority: false);
         var keyedIn = await SendDecisionsAsync(f.Full, f.Pupil, f.Version, f.Father, ["photo:website=refused"], signed);
-        var lateGrant = await SendDecisionsAsync(f.Full, f.Pupil, f.Version, f.Father, ["photo:website=granted"], await MarkAsync());
+        var lateGrant = await SendDecisionsAsync(f.Full, f.Pupil, f.Version, f.Father, ["photo:website=granted"], await Marks.NowAsync());
 
         Assert.That(keyedIn.StatusCode, Is.EqualTo(HttpStatusCode.Created), await keyedIn.Content.ReadAsStringAsync());
         await AssertProblemAsync(lateGrant, HttpStatusCode.Forbidden, "forbidden");
@@ -138,7 +130,7 @@ public sealed class ConsentHistoryTests : ApiTest
         var f = await FamilyAsync();
         var now = DateTimeOffset.UtcNow;
         await DecideAsync(f.Full, f.Pupil, f.Version, f.Mother, "granted", ["photo:website"], now.AddDays(-10));
-        var beforeCorrection = await MarkAsync();
+        var beforeCorrection = await Marks.NowAsync();
 
         // The admin system had the year wrong: she is 16 already.
         (await f.Full.PutAsJsonAsync(f.PupilPath, new { externalId = "L1", displayName = "Sanne", dateOfBirth = "2008-03-01" }))
@@ -158,7 +150,7 @@ public sealed class ConsentHistoryTests : ApiTest
         var group6 = (Guid)(await (await groups.PostAsJsonAsync($"/v1/schools/{f.Tenant.SchoolId}/groups",
             new { externalId = "G6", name = "Groep 6", schoolYear = "2026-2027" })).ReadObjectAsync())["id"]!;
         await LeaveAsync(f, "active", group5);
-        var inGroup5 = await MarkAsync();
+        var inGroup5 = await Marks.NowAsync();
 
         await LeaveAsync(f, "active", group6);
 
@@ -180,7 +172,7 @@ public sealed class ConsentHistoryTests : ApiTest
         var f = await FamilyAsync();
         await DecideAsync(f.Full, f.Pupil, f.Version, f.Mother, "granted", ["photo:website"], DateTimeOffset.UtcNow.AddDays(-10));
         await RegisterAsync(f.Full, f.Tenant.SchoolId, "website", "photo", [f.Pupil], DateTimeOffset.UtcNow.AddDays(-5));
-        var atSchool = await MarkAsync();
+        var atSchool = await Marks.NowAsync();
 
         await LeaveAsync(f);
         var left = await StateAsync(f);
@@ -215,7 +207,7 @@ public sealed class ConsentHistoryTests : ApiTest
         var f = await FamilyAsync();
         await DecideAsync(f.Full, f.Pupil, f.Version, f.Mother, "granted", ["photo:newsletter"], DateTimeOffset.UtcNow.AddDays(-10));
         await RegisterAsync(f.Full, f.Tenant.SchoolId, "newsletter", "photo", [f.Pupil], DateTimeOffset.UtcNow.AddDays(-5));
-        var closed = await MarkAsync();
+        var closed = await Marks.NowAsync();
 
         (await f.Tenant.Admin().PutAsJsonAsync("/v1/channels/newsletter",
             new { nameNl = "Nieuwsbrief", nameEn = "Newsletter", audience = "public" })).EnsureSuccessStatusCode();

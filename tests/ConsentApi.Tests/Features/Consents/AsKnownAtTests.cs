@@ -42,7 +42,6 @@ public sealed class AsKnownAtTests : ApiTest
         return $"{check["pupils"]![0]!["state"]} {check["pupils"]![0]!["reason"]}";
     }
 
-
     [Test]
     public async Task A_late_paper_refusal_changes_what_we_know_of_the_past_but_not_what_the_record_said_then()
     {

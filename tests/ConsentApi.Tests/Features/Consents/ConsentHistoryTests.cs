@@ -45,7 +45,6 @@ public sealed class ConsentHistoryTests : ApiTest
         return $"{pupil["state"]} {pupil["reason"]}";
     }
 
-
     private static Task<HttpResponseMessage> SetPolicyAsync(Family f, string grantRequires, string afterLeaving = "ends") =>
         f.Tenant.Admin().PutAsJsonAsync($"/v1/organisations/{f.Tenant.OrganisationId}/consent-policy",
             new { grantRequires, schoolYearEndMonth = 7, schoolYearEndDay = 31, afterLeaving });

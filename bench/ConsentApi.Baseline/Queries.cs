@@ -94,7 +94,8 @@ public static class Queries
                 return new OverviewCell(c.MediaType, c.Channel, consent.State, consent.Reason, consent.Allowed);
             }).ToList()))
             .ToList();
-        return new ConsentOverviewResponse(schoolId, g.SchoolName, groupId, g.Name, g.SchoolYear, at, at, columns, sheet);
+        return new ConsentOverviewResponse(schoolId, g.SchoolName, groupId, g.Name, g.SchoolYear, at, at,
+            facts.Pupils.Values.FirstOrDefault()?.Policy.TimeZone ?? "Europe/Amsterdam", columns, sheet);
     }
 
     /// <summary>Now, to the microsecond PostgreSQL keeps, as the API's clock gives it.</summary>

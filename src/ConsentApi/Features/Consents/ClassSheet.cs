@@ -1,3 +1,4 @@
+using ConsentApi.Domain;
 using System.Globalization;
 using System.Text;
 using ConsentApi.Domain.Consent;
@@ -12,8 +13,6 @@ namespace ConsentApi.Features.Consents;
 /// </summary>
 internal static class ClassSheet
 {
-    private static readonly TimeZoneInfo Amsterdam =
-        TimeZoneInfo.TryFindSystemTimeZoneById("Europe/Amsterdam", out var zone) ? zone : TimeZoneInfo.Utc;
 
     private static string MediaName(MediaType mediaType) => mediaType switch
     {
@@ -36,8 +35,8 @@ internal static class ClassSheet
     public static string Html(ConsentOverviewResponse full)
     {
         var sheet = WithoutUnaskedItems(full);
-        var local = TimeZoneInfo.ConvertTime(sheet.At, Amsterdam);
-        var when = local.ToString("dd-MM-yyyy HH:mm", CultureInfo.InvariantCulture) + (Amsterdam == TimeZoneInfo.Utc ? " UTC" : "");
+        var local = TimeZoneInfo.ConvertTime(sheet.At, ConsentCalendar.For(sheet.TimeZone).Zone);
+        var when = local.ToString("dd-MM-yyyy HH:mm", CultureInfo.InvariantCulture);
         var html = new StringBuilder();
         html.Append($$"""
             <!DOCTYPE html>

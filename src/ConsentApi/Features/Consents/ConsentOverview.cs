@@ -10,6 +10,7 @@ using Microsoft.EntityFrameworkCore;
 namespace ConsentApi.Features.Consents;
 
 /// <summary>A class sheet: every pupil of a group against every media type and channel, at a moment.</summary>
+/// <param name="TimeZone">The organisation's time zone at the moment: the printed sheet shows its moment in it.</param>
 /// <param name="Columns">The items, in the order each pupil's cells follow: photo, film, audio; channels by key.</param>
 /// <param name="Pupils">The pupils in the group at the moment (as known then), sorted by name.</param>
 public sealed record ConsentOverviewResponse(
@@ -20,6 +21,7 @@ public sealed record ConsentOverviewResponse(
     [property: MaxLength(FieldLengths.SchoolYear)] string SchoolYear,
     DateTimeOffset At,
     DateTimeOffset AsKnownAt,
+    [property: MaxLength(FieldLengths.TimeZone)] string TimeZone,
     [property: MaxLength(300)] IReadOnlyList<OverviewColumn> Columns,
     [property: MaxLength(2000)] IReadOnlyList<OverviewPupil> Pupils);
 
@@ -75,7 +77,9 @@ public sealed class GetConsentOverviewHandler(ConsentDbContext db, ConsentFactsR
                 return new OverviewCell(c.MediaType, c.Channel, consent.State, consent.Reason, consent.Allowed);
             }).ToList()))
             .ToList();
+        var timeZone = facts.Pupils.Values.FirstOrDefault()?.Policy.TimeZone
+                       ?? (await db.Organisations.Where(o => o.Id == group.OrganisationId).Select(o => o.TimeZone).SingleAsync(ct));
         return new ConsentOverviewResponse(group.SchoolId, group.SchoolName, group.Id, group.Name, group.SchoolYear, at, asKnownAt,
-            columns, rows);
+            timeZone, columns, rows);
     }
 }

@@ -191,7 +191,7 @@ internal static class Examples
             ]),
         [typeof(PupilCheckResult)] = new PupilCheckResult(PupilId, ConsentState.Refused, ConsentReasons.RefusedByGuardian, false),
         [typeof(ConsentOverviewResponse)] = new ConsentOverviewResponse(SchoolId, "OBS De Regenboog", GroupId, "Groep 5b", "2026-2027",
-            new DateTimeOffset(2026, 11, 24, 9, 0, 0, TimeSpan.Zero), new DateTimeOffset(2026, 11, 24, 9, 0, 0, TimeSpan.Zero),
+            new DateTimeOffset(2026, 11, 24, 9, 0, 0, TimeSpan.Zero), new DateTimeOffset(2026, 11, 24, 9, 0, 0, TimeSpan.Zero), "Europe/Amsterdam",
             [new OverviewColumn(MediaType.Photo, "social-media", "Sociale media"), new OverviewColumn(MediaType.Film, "social-media", "Sociale media")],
             [
                 new OverviewPupil(PupilId, "LL1001", "Sanne de Vries",

@@ -13,7 +13,8 @@ namespace ConsentApi.Tests.Features.Consents;
 /// <summary>
 /// Every reader of consent answers from the one facts model with the one rules function (DESIGN.md §4), so for any
 /// history they must agree: random families, links and authority changing over time, birthdays near local midnight and
-/// on 29 February, policy changes, late-keyed paper forms, leaving and returning, and random (at, asKnownAt). The check,
+/// on 29 February, policy changes, late-keyed paper forms, leaving and returning, moving groups, the newsletter's
+/// audience changing, school-year forms, and random (at, asKnownAt). The check,
 /// the matrix, the class sheet and the takedown scan are held to each other and to the rules evaluated over the test's
 /// own record of the facts (<see cref="ConsentFactsModel"/>). Set CONSENT_EQUIVALENCE_SEED to replay a failing seed.
 /// </summary>
@@ -66,6 +67,7 @@ public sealed class ConsentEquivalenceTests : ApiTest
         private HttpClient _admin = null!;
         private Guid _groupA, _groupB, _untilWithdrawn;
         private Guid? _schoolYearForm;
+        private bool _newsletterPublic;
 
         /// <summary>The requests this scenario sent: three to create the tenant, the rest counted as they go.</summary>
         public int Requests => 3 + _requests;
@@ -89,8 +91,9 @@ public sealed class ConsentEquivalenceTests : ApiTest
             var operations = random.Next(12, 25);
             for (var i = 0; i < operations; i++)
             {
-                var before = _marks[^1];
-                var (kind, status) = await OperateAsync(before.AddTicks(10));
+                // The model dates the command just after the mark before it: no moment asked about lies between two marks,
+                // so any moment between them answers every question as the command's own moment does.
+                var (kind, status) = await OperateAsync(_marks[^1].AddTicks(10));
                 Assert.That((int)status, Is.LessThan(500), $"{name}: {kind}");
                 Assert.That(status, Is.AnyOf(HttpStatusCode.OK, HttpStatusCode.Created, HttpStatusCode.NoContent,
                     HttpStatusCode.Forbidden, HttpStatusCode.Conflict), $"{name}: {kind} is a request the API should understand");
@@ -202,7 +205,7 @@ public sealed class ConsentEquivalenceTests : ApiTest
         private async Task<(string Kind, HttpStatusCode Status)> OperateAsync(DateTimeOffset recorded)
         {
             var pupil = _pupils[random.Next(_pupils.Count)];
-            switch (random.Next(20))
+            switch (random.Next(21))
             {
                 case < 9:
                     return ("decide", await DecideAsync(pupil));
@@ -262,6 +265,17 @@ public sealed class ConsentEquivalenceTests : ApiTest
                         _model.Enrol(pupil.Id, next.Left, next.GroupId, recorded);
                     }
                     return (next.Left == now.Left ? "move" : next.Left ? "leave" : "return", status);
+                }
+                case < 18:
+                {
+                    _newsletterPublic = !_newsletterPublic;
+                    var status = await SendAsync(_admin.PutAsJsonAsync("/v1/channels/newsletter",
+                        new { nameNl = "Nieuwsbrief", nameEn = "Newsletter", audience = _newsletterPublic ? "public" : "closed" }));
+                    if (status == HttpStatusCode.OK)
+                    {
+                        _model.ChangeChannelMeaning("newsletter", recorded);
+                    }
+                    return ("newsletter-audience", status);
                 }
                 default:
                 {

@@ -7,7 +7,8 @@ namespace ConsentApi.Tests.Features.Consents;
 /// implementation of the history semantics (DESIGN.md §2 rule 9), evaluated with the one pure rules function. A pupil's
 /// first record holds since always; enrolment and policy changes hold from when recorded; a corrected date of birth
 /// applies to every moment, as known from its correction; a link change holds since always while the pupil has no
-/// decision on record, and from when recorded after that. A decision counts if given by the moment and recorded by the
+/// decision on record, and from when recorded after that. A channel's audience change holds from when recorded and ends
+/// the grants given for it before. A decision counts if given by the moment and recorded by the
 /// moment known.
 /// </summary>
 internal sealed class ConsentFactsModel
@@ -16,6 +17,7 @@ internal sealed class ConsentFactsModel
 
     private readonly List<Change<GrantRequires>> _policy = [new(Always, Always, 0, GrantRequires.AnyGuardian)];
     private readonly Dictionary<Guid, PupilHistory> _pupils = [];
+    private readonly Dictionary<string, List<Change<DateTimeOffset>>> _channelMeanings = [];
     private long _order;
 
     private sealed record Change<T>(DateTimeOffset ValidFrom, DateTimeOffset RecordedAt, long Order, T Value);
@@ -57,6 +59,11 @@ internal sealed class ConsentFactsModel
     public void ChangePolicy(GrantRequires grantRequires, DateTimeOffset recorded) =>
         _policy.Add(new(recorded, recorded, ++_order, grantRequires));
 
+    /// <summary>The channel's audience changed: its grants given before no longer count.</summary>
+    public void ChangeChannelMeaning(string channel, DateTimeOffset recorded) =>
+        (_channelMeanings.TryGetValue(channel, out var changes) ? changes : _channelMeanings[channel] = [])
+        .Add(new(recorded, recorded, ++_order, recorded));
+
     public void CorrectBirthDate(Guid pupilId, DateOnly dateOfBirth, DateTimeOffset recorded) =>
         _pupils[pupilId].BirthDates.Add(new(Always, recorded, ++_order, dateOfBirth));
 
@@ -97,7 +104,8 @@ internal sealed class ConsentFactsModel
         var decisions = pupil.Decisions.Where(d => d.Item == item && d.RecordedAt <= asKnownAt)
             .Select(d => new DecisionFact(Guid.NewGuid(), d.GuardianId, d.Outcome, d.GivenAt, d.Order, d.Validity, d.SchoolYear))
             .ToList();
-        var limits = new GrantLimits(enrolment.EnrolledSince, enrolment.Left, DateTimeOffset.MinValue, false);
+        var meaningSince = AsOf(_channelMeanings.GetValueOrDefault(item.Split(':')[1]) ?? [], at, asKnownAt)?.Value ?? DateTimeOffset.MinValue;
+        var limits = new GrantLimits(enrolment.EnrolledSince, enrolment.Left, meaningSince, false);
         return ConsentRules.Evaluate(new ConsentFacts(dateOfBirth, withAuthority, decisions, asked.Contains(item), limits), policy, at);
     }
 

@@ -58,7 +58,7 @@ public sealed class ConsentEquivalenceTests : ApiTest
         private readonly List<Guid> _guardians = [];
         private readonly List<DateTimeOffset> _marks = [];
         private readonly List<DateTimeOffset> _moments = [];
-        private readonly List<(Guid Id, string Channel, Guid[] Pupils)> _publications = [];
+        private readonly List<(Guid Id, string Channel, Guid[] Pupils, int MarkAfter)> _publications = [];
         private readonly Dictionary<string, int> _outcomes = [];
         private readonly Dictionary<string, int> _answers = [];
         private int _requests;
@@ -72,7 +72,7 @@ public sealed class ConsentEquivalenceTests : ApiTest
         /// <summary>The requests this scenario sent: three to create the tenant, the rest counted as they go.</summary>
         public int Requests => 3 + _requests;
 
-        /// <summary>How often each state and reason was expected: what the comparisons covered.</summary>
+        /// <summary>How often each state and reason was expected, and takedown entries seen: what the comparisons covered.</summary>
         public IReadOnlyDictionary<string, int> Answers => _answers;
 
         public string Summary => $"{name}: {Requests} requests; operations {string.Join(", ", _outcomes.OrderBy(o => o.Key).Select(o => $"{o.Key} {o.Value}"))}";
@@ -279,12 +279,15 @@ public sealed class ConsentEquivalenceTests : ApiTest
                 }
                 default:
                 {
-                    var shown = _pupils.Where(_ => random.Next(2) == 0).Select(p => p.Id).DefaultIfEmpty(pupil.Id).ToArray();
+                    // Mostly pupils whose consent allows it now, so that a later change has a takedown to open.
                     var channel = random.Next(2) == 0 ? "website" : "newsletter";
+                    var granted = _pupils.Select(p => p.Id).Where(p => _model.Expected(p, $"photo:{channel}", recorded, recorded, Asked).Allowed).ToList();
+                    var shown = (granted.Count > 0 && random.Next(4) > 0 ? granted : _pupils.Select(p => p.Id))
+                        .Where(_ => random.Next(3) > 0).DefaultIfEmpty(pupil.Id).ToArray();
                     var response = await SendRegisterAsync(_full, _tenant.SchoolId, channel, "photo", shown, publishedWithoutCheck: true);
                     if (response.StatusCode == HttpStatusCode.Created)
                     {
-                        _publications.Add(((Guid)(await response.ReadObjectAsync())["id"]!, channel, shown));
+                        _publications.Add(((Guid)(await response.ReadObjectAsync())["id"]!, channel, shown, _marks.Count));
                     }
                     return ("publish", response.StatusCode);
                 }
@@ -379,7 +382,7 @@ public sealed class ConsentEquivalenceTests : ApiTest
                 foreach (var pupil in _pupils)
                 {
                     var expected = _model.Expected(pupil.Id, item, at, asKnownAt, Asked);
-                    _answers[$"{Text(expected.State)} {expected.Reason}"] = _answers.GetValueOrDefault($"{Text(expected.State)} {expected.Reason}") + 1;
+                    Count($"{Text(expected.State)} {expected.Reason}");
                     Assert.That(checks[pupil.Id], Is.EqualTo($"{Text(expected.State)} {expected.Reason}"),
                         $"{when}: the check of pupil {pupil.Id} (born {pupil.DateOfBirth:yyyy-MM-dd}) for {item} against the rules over the model");
                     if (sheets.TryGetValue(pupil.Id, out var cells))
@@ -409,7 +412,7 @@ public sealed class ConsentEquivalenceTests : ApiTest
         private async Task AssertTakedownsFollowTheCheckAsync()
         {
             var takedowns = await ItemsAsync(_full, "/v1/takedowns?status=open&limit=200");
-            foreach (var (publication, channel, shown) in _publications)
+            foreach (var (publication, channel, shown, _) in _publications)
             {
                 var response = await _full.PostAsJsonAsync("/v1/publication-checks", new { pupilIds = shown, mediaType = "photo", channel });
                     var denied = (await response.ReadObjectAsync())["pupils"]!.AsArray()
@@ -421,10 +424,11 @@ public sealed class ConsentEquivalenceTests : ApiTest
 
             foreach (var takedown in takedowns)
             {
-                var (publication, channel, _) = _publications.Single(p => p.Id == (Guid)takedown!["publicationId"]!);
+                var (publication, channel, _, markAfter) = _publications.Single(p => p.Id == (Guid)takedown!["publicationId"]!);
                 foreach (var entry in takedown!["pupils"]!.AsArray())
                 {
                     var added = Moment(entry!["addedAt"]);
+                    Count(added > _marks[markAfter] ? "taken down after a later change" : "taken down on registration");
                     Assert.That((string?)entry["state"], Is.Not.EqualTo("granted"), $"{name}: takedown of {publication} lists a granted pupil");
                     var response = await _full.PostAsJsonAsync("/v1/publication-checks",
                         new { pupilIds = new[] { (Guid)entry["pupilId"]! }, mediaType = "photo", channel, at = added, asKnownAt = added });
@@ -433,6 +437,8 @@ public sealed class ConsentEquivalenceTests : ApiTest
                 }
             }
         }
+
+        private void Count(string answer) => _answers[answer] = _answers.GetValueOrDefault(answer) + 1;
 
         private static JsonNode Cell(JsonArray cells, string mediaType, string channel) =>
             cells.Single(c => (string?)c!["mediaType"] == mediaType && (string?)c["channel"] == channel)!;

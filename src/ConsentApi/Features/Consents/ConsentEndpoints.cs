@@ -1,8 +1,4 @@
 using ConsentApi.Infrastructure.Auth;
-using ConsentApi.Infrastructure.OpenApi;
-using Mediator;
-using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.Net.Http.Headers;
 
 namespace ConsentApi.Features.Consents;
 
@@ -20,7 +16,9 @@ public static class ConsentEndpoints
 
         app.MapGroup("/v1/schools").WithTags("Consent")
             .MapGetConsentOverview().RequireScope(Domain.Scopes.ConsentRead);
-        app.MapReceiptEndpoints();
+
+        app.MapGroup("/v1/receipts").WithTags("Consent")
+            .MapGetConsentReceipt().RequireScope(Domain.Scopes.ConsentRead);
         return app;
     }
 }

@@ -1,9 +1,5 @@
-using System.ComponentModel.DataAnnotations;
-using ConsentApi.Domain;
-using ConsentApi.Domain.Consent;
 using ConsentApi.Infrastructure.Auth;
 using ConsentApi.Infrastructure.Errors;
-using ConsentApi.Infrastructure.Persistence;
 using Mediator;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;

@@ -1,10 +1,7 @@
 using ConsentApi.Domain.Consent;
 using ConsentApi.Infrastructure.Auth;
 using ConsentApi.Infrastructure.Errors;
-using ConsentApi.Infrastructure.OpenApi;
 using ConsentApi.Infrastructure.Persistence;
-using Mediator;
-using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 
 namespace ConsentApi.Features.Campaigns;

@@ -3,7 +3,6 @@ using ConsentApi.Domain;
 using ConsentApi.Domain.Consent;
 using ConsentApi.Infrastructure.Auth;
 using ConsentApi.Infrastructure.Errors;
-using ConsentApi.Infrastructure.OpenApi;
 using ConsentApi.Infrastructure.Persistence;
 using ConsentApi.Infrastructure.Pipeline;
 using Mediator;

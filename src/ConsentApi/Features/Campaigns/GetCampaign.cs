@@ -1,8 +1,4 @@
-using ConsentApi.Domain;
-using ConsentApi.Domain.Consent;
 using ConsentApi.Infrastructure.Auth;
-using ConsentApi.Infrastructure.Http;
-using ConsentApi.Infrastructure.OpenApi;
 using ConsentApi.Infrastructure.Persistence;
 using Mediator;
 using Microsoft.AspNetCore.Http.HttpResults;

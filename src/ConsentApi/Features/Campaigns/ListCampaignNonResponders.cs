@@ -6,7 +6,6 @@ using ConsentApi.Infrastructure.Http;
 using ConsentApi.Infrastructure.OpenApi;
 using ConsentApi.Infrastructure.Persistence;
 using Mediator;
-using Microsoft.EntityFrameworkCore;
 
 namespace ConsentApi.Features.Campaigns;
 

@@ -1,10 +1,4 @@
-using ConsentApi.Features.Consents;
 using ConsentApi.Infrastructure.Auth;
-using ConsentApi.Infrastructure.Persistence;
-using ConsentApi.Infrastructure.Pipeline;
-using Mediator;
-using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.EntityFrameworkCore;
 
 namespace ConsentApi.Features.Channels;
 

@@ -1,9 +1,6 @@
 using ConsentApi.Domain.Consent;
 using ConsentApi.Infrastructure.Auth;
 using ConsentApi.Infrastructure.Errors;
-using ConsentApi.Infrastructure.Pipeline;
-using Mediator;
-using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 
 namespace ConsentApi.Features.Channels;

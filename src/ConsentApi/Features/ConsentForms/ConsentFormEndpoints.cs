@@ -1,11 +1,5 @@
-using System.ComponentModel;
 using ConsentApi.Domain;
 using ConsentApi.Infrastructure.Auth;
-using ConsentApi.Infrastructure.Http;
-using ConsentApi.Infrastructure.Persistence;
-using Mediator;
-using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.EntityFrameworkCore;
 
 namespace ConsentApi.Features.ConsentForms;
 

@@ -1,4 +1,3 @@
-using ConsentApi.Domain;
 using ConsentApi.Infrastructure.Auth;
 using ConsentApi.Infrastructure.Errors;
 using ConsentApi.Infrastructure.Persistence;

@@ -1,5 +1,3 @@
-using System.ComponentModel.DataAnnotations;
-using ConsentApi.Domain;
 using ConsentApi.Infrastructure.Auth;
 using ConsentApi.Infrastructure.Errors;
 using ConsentApi.Infrastructure.Persistence;

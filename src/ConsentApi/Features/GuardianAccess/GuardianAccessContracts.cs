@@ -1,12 +1,5 @@
 using System.ComponentModel.DataAnnotations;
-using ConsentApi.Domain;
 using ConsentApi.Features.Consents;
-using ConsentApi.Infrastructure.Errors;
-using ConsentApi.Infrastructure.Persistence;
-using ConsentApi.Infrastructure.Pipeline;
-using Mediator;
-using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.EntityFrameworkCore;
 
 namespace ConsentApi.Features.GuardianAccess;
 

@@ -1,6 +1,3 @@
-using System.ComponentModel.DataAnnotations;
-using ConsentApi.Domain;
-using ConsentApi.Domain.Publishing;
 using ConsentApi.Features.Consents;
 using ConsentApi.Infrastructure.Auth;
 using ConsentApi.Infrastructure.Errors;

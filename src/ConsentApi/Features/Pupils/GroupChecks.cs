@@ -1,10 +1,5 @@
-using ConsentApi.Features.Campaigns;
-using ConsentApi.Features.Consents;
-using ConsentApi.Infrastructure.Auth;
 using ConsentApi.Infrastructure.Errors;
 using ConsentApi.Infrastructure.Persistence;
-using Mediator;
-using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 
 namespace ConsentApi.Features.Pupils;

@@ -1,4 +1,3 @@
-using ConsentApi.Features.Campaigns;
 using ConsentApi.Features.Consents;
 using ConsentApi.Infrastructure.Auth;
 using ConsentApi.Infrastructure.Errors;

@@ -1,11 +1,5 @@
-using System.ComponentModel.DataAnnotations;
-using ConsentApi.Domain;
-using ConsentApi.Domain.Consent;
-using ConsentApi.Domain.Publishing;
-using ConsentApi.Features.Publications;
 using ConsentApi.Infrastructure.Auth;
 using ConsentApi.Infrastructure.Errors;
-using ConsentApi.Infrastructure.Http;
 using ConsentApi.Infrastructure.Persistence;
 using Mediator;
 using Microsoft.AspNetCore.Http.HttpResults;

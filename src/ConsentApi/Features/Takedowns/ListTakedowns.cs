@@ -3,7 +3,6 @@ using System.ComponentModel.DataAnnotations;
 using ConsentApi.Domain;
 using ConsentApi.Domain.Publishing;
 using ConsentApi.Infrastructure.Auth;
-using ConsentApi.Infrastructure.Events;
 using ConsentApi.Infrastructure.Http;
 using ConsentApi.Infrastructure.Persistence;
 using Mediator;

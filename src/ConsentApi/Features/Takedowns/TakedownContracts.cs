@@ -2,15 +2,6 @@ using System.ComponentModel.DataAnnotations;
 using ConsentApi.Domain;
 using ConsentApi.Domain.Consent;
 using ConsentApi.Domain.Publishing;
-using ConsentApi.Infrastructure.Auth;
-using ConsentApi.Infrastructure.Errors;
-using ConsentApi.Infrastructure.Events;
-using ConsentApi.Infrastructure.Http;
-using ConsentApi.Infrastructure.Persistence;
-using ConsentApi.Infrastructure.Pipeline;
-using Mediator;
-using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.EntityFrameworkCore;
 
 namespace ConsentApi.Features.Takedowns;
 

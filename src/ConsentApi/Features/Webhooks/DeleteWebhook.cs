@@ -1,15 +1,9 @@
-using System.ComponentModel.DataAnnotations;
-using System.Net;
-using ConsentApi.Domain;
 using ConsentApi.Domain.Webhooks;
 using ConsentApi.Infrastructure.Auth;
-using ConsentApi.Infrastructure.Events;
-using ConsentApi.Infrastructure.Http;
 using ConsentApi.Infrastructure.Persistence;
 using ConsentApi.Infrastructure.Pipeline;
 using Mediator;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.Extensions.Options;
 
 namespace ConsentApi.Features.Webhooks;
 

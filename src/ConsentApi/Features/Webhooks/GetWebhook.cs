@@ -1,14 +1,7 @@
-using System.ComponentModel.DataAnnotations;
-using System.Net;
-using ConsentApi.Domain;
-using ConsentApi.Domain.Webhooks;
 using ConsentApi.Infrastructure.Auth;
-using ConsentApi.Infrastructure.Events;
-using ConsentApi.Infrastructure.Http;
 using ConsentApi.Infrastructure.Persistence;
 using Mediator;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.Extensions.Options;
 
 namespace ConsentApi.Features.Webhooks;
 

@@ -1,9 +1,5 @@
 using System.ComponentModel.DataAnnotations;
-using ConsentApi.Domain;
-using ConsentApi.Domain.Webhooks;
 using ConsentApi.Infrastructure.Auth;
-using ConsentApi.Infrastructure.Events;
-using ConsentApi.Infrastructure.Http;
 using ConsentApi.Infrastructure.Persistence;
 using Mediator;
 using Microsoft.AspNetCore.Http.HttpResults;

@@ -3,10 +3,7 @@ using ConsentApi.Domain;
 using ConsentApi.Domain.Webhooks;
 using ConsentApi.Infrastructure.Auth;
 using ConsentApi.Infrastructure.Errors;
-using ConsentApi.Infrastructure.Http;
 using ConsentApi.Infrastructure.Persistence;
-using Mediator;
-using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 
 namespace ConsentApi.Features.Webhooks;

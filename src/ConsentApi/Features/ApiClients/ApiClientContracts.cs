@@ -18,10 +18,6 @@ public sealed record ApiClientResponse(
     DateTimeOffset CreatedAt,
     DateTimeOffset? RevokedAt);
 
-/// <summary>A new API client with its key. Store the key now: only its hash is kept.</summary>
-/// <param name="ApiKey">Send it in the <c>X-Api-Key</c> header.</param>
-public sealed record CreatedApiClientResponse(ApiClientResponse Client, [property: MaxLength(FieldLengths.ApiKey)] string ApiKey);
-
 [Mapper]
 public static partial class ApiClientMapper
 {

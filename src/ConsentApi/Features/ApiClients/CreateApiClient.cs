@@ -10,6 +10,10 @@ using Microsoft.EntityFrameworkCore;
 
 namespace ConsentApi.Features.ApiClients;
 
+/// <summary>A new API client with its key. Store the key now: only its hash is kept.</summary>
+/// <param name="ApiKey">Send it in the <c>X-Api-Key</c> header.</param>
+public sealed record CreatedApiClientResponse(ApiClientResponse Client, [property: MaxLength(FieldLengths.ApiKey)] string ApiKey);
+
 /// <summary>A new calling system of the organisation.</summary>
 /// <param name="Name">What the client is, e.g. "ParnasSys koppeling".</param>
 /// <param name="Scopes">What it may do: admin, roster:read, roster:write, consent:read, consent:write.</param>

@@ -2,7 +2,6 @@ using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
 using ConsentApi.Domain;
 using ConsentApi.Infrastructure.Auth;
-using ConsentApi.Infrastructure.Errors;
 using ConsentApi.Infrastructure.Http;
 using ConsentApi.Infrastructure.Persistence;
 using Mediator;
@@ -29,20 +28,7 @@ public sealed class ListApiClientsHandler(ConsentDbContext db, CurrentClient cal
     }
 }
 
-public sealed record GetApiClientQuery(Guid ClientId) : IQuery<ApiClientResponse>;
-
-public sealed class GetApiClientHandler(ConsentDbContext db, CurrentClient caller)
-    : IQueryHandler<GetApiClientQuery, ApiClientResponse>
-{
-    public async ValueTask<ApiClientResponse> Handle(GetApiClientQuery query, CancellationToken ct) =>
-        await db.ApiClients.AsNoTracking().VisibleTo(caller)
-            .Where(c => c.Id == query.ClientId)
-            .ProjectToResponse()
-            .SingleOrDefaultAsync(ct)
-        ?? throw new NotFoundException("API client", query.ClientId);
-}
-
-public static class ReadApiClientEndpoints
+public static class ListApiClientsEndpoint
 {
     public static RouteHandlerBuilder MapListApiClients(this RouteGroupBuilder group) =>
         group.MapGet("/", List)
@@ -54,17 +40,7 @@ public static class ReadApiClientEndpoints
                 """)
             .ProducesValidationProblem();
 
-    public static RouteHandlerBuilder MapGetApiClient(this RouteGroupBuilder group) =>
-        group.MapGet("/{clientId:guid}", Get)
-            .WithName("GetApiClient")
-            .WithSummary("Get an API client")
-            .WithDescription("A client the caller may see (see the list). Keys are never shown.")
-            .ProducesProblem(StatusCodes.Status404NotFound);
-
     private static async Task<Ok<Page<ApiClientResponse>>> List(
         [AsParameters] ListApiClientsQuery query, ISender sender, CancellationToken ct) =>
         TypedResults.Ok(await sender.Send(query, ct));
-
-    private static async Task<Ok<ApiClientResponse>> Get(Guid clientId, ISender sender, CancellationToken ct) =>
-        TypedResults.Ok(await sender.Send(new GetApiClientQuery(clientId), ct));
 }

@@ -87,12 +87,10 @@ public static partial class AuditEventMapper
     public static partial IQueryable<AuditEventResponse> ProjectToResponse(this IQueryable<AuditEvent> events);
 }
 
-public static class AuditEndpoints
+public static class ListAuditEventsEndpoint
 {
-    public static IEndpointRouteBuilder MapAuditEndpoints(this IEndpointRouteBuilder app)
-    {
-        app.MapGroup("/v1/audit-events").WithTags("Audit")
-            .MapGet("/", Handle)
+    public static RouteHandlerBuilder MapListAuditEvents(this RouteGroupBuilder group) =>
+        group.MapGet("/", Handle)
             .WithName("ListAuditEvents")
             .WithSummary("List the audit trail")
             .WithDescription("""
@@ -100,10 +98,7 @@ public static class AuditEndpoints
                 client, which operation, on which resource, when, and the request id. Written in the same transaction as
                 the change itself.
                 """)
-            .ProducesValidationProblem()
-            .RequireScope(Scopes.Admin);
-        return app;
-    }
+            .ProducesValidationProblem();
 
     private static async Task<Ok<Page<AuditEventResponse>>> Handle(
         [AsParameters] ListAuditEventsQuery query, ISender sender, CancellationToken ct) =>

@@ -19,26 +19,6 @@ public sealed record ChannelResponse(
     ChannelAudience Audience,
     DateTimeOffset? RetiredAt);
 
-/// <summary>A channel's names and audience.</summary>
-/// <param name="NameNl">The name in Dutch, e.g. "Regionale pers".</param>
-/// <param name="NameEn">The name in English, e.g. "Regional press".</param>
-/// <param name="Audience">`public` or `closed`.</param>
-public sealed record ChannelRequest(
-    [property: Required, StringLength(FieldLengths.ChannelName, MinimumLength = 2)] string NameNl,
-    [property: StringLength(FieldLengths.ChannelName, MinimumLength = 2)] string? NameEn,
-    [property: Required] ChannelAudience? Audience);
-
-/// <summary>A new channel of the organisation.</summary>
-/// <param name="Key">Lower-case words joined by hyphens, e.g. `regional-press`; unique in the organisation and never changed.</param>
-public sealed record CreateChannelRequest(
-    [property: Required, StringLength(FieldLengths.ChannelKey, MinimumLength = 2), RegularExpression(CreateChannelRequest.KeyPattern)] string Key,
-    [property: Required, StringLength(FieldLengths.ChannelName, MinimumLength = 2)] string NameNl,
-    [property: StringLength(FieldLengths.ChannelName, MinimumLength = 2)] string? NameEn,
-    [property: Required] ChannelAudience? Audience)
-{
-    public const string KeyPattern = "^[a-z0-9]+(-[a-z0-9]+)*$";
-}
-
 [Mapper]
 public static partial class ChannelMapper
 {

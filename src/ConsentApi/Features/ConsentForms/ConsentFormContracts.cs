@@ -1,6 +1,6 @@
 using System.ComponentModel.DataAnnotations;
-using ConsentApi.Domain;
 using ConsentApi.Domain.Consent;
+using ConsentApi.Domain;
 
 namespace ConsentApi.Features.ConsentForms;
 
@@ -55,13 +55,6 @@ public sealed record FormVersionResponse(
 public sealed record ConsentItem(
     [property: Required] MediaType? MediaType,
     [property: Required, StringLength(FieldLengths.ChannelKey, MinimumLength = 2)] string Channel);
-
-/// <summary>A new consent form.</summary>
-/// <param name="Name">e.g. "Toestemming beeldmateriaal".</param>
-/// <param name="SchoolId">Make it a form of one school; leave out for the whole organisation.</param>
-public sealed record CreateConsentFormRequest(
-    [property: Required, StringLength(FieldLengths.Name, MinimumLength = 2)] string Name,
-    Guid? SchoolId);
 
 /// <summary>The content of a form version.</summary>
 /// <param name="TextNl">The consent text in Dutch, as the guardian reads it.</param>

@@ -1,8 +1,6 @@
-using ConsentApi.Infrastructure.Auth;
 using ConsentApi.Infrastructure.Http;
 using ConsentApi.Infrastructure.OpenApi;
 using Mediator;
-using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Net.Http.Headers;
 
 namespace ConsentApi.Features.Consents;
@@ -80,24 +78,5 @@ public static class ConsentOverviewEndpoint
             }
         }
         return null;
-    }
-}
-
-public static class ConsentEndpoints
-{
-    public static IEndpointRouteBuilder MapConsentEndpoints(this IEndpointRouteBuilder app)
-    {
-        var pupils = app.MapGroup("/v1/pupils").WithTags("Consent");
-        pupils.MapRecordDecisions().RequireScope(Domain.Scopes.ConsentWrite);
-        pupils.MapGetConsentMatrix().RequireScope(Domain.Scopes.ConsentRead);
-        pupils.MapGetConsentHistory().RequireScope(Domain.Scopes.ConsentRead);
-
-        app.MapGroup("/v1/publication-checks").WithTags("Consent")
-            .MapCheckPublication().RequireScope(Domain.Scopes.ConsentRead);
-
-        app.MapGroup("/v1/schools").WithTags("Consent")
-            .MapGetConsentOverview().RequireScope(Domain.Scopes.ConsentRead);
-        app.MapReceiptEndpoints();
-        return app;
     }
 }

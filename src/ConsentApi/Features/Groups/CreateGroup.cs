@@ -37,33 +37,7 @@ public sealed class CreateGroupHandler(ConsentDbContext db, CurrentClient client
     }
 }
 
-public sealed record UpdateGroupCommand(Guid SchoolId, Guid GroupId, GroupRequest Group) : ICommand<GroupResponse>;
-
-public sealed class UpdateGroupHandler(ConsentDbContext db, CurrentClient client, AuditScope audit)
-    : ICommandHandler<UpdateGroupCommand, GroupResponse>
-{
-    public async ValueTask<GroupResponse> Handle(UpdateGroupCommand command, CancellationToken ct)
-    {
-        await db.EnsureSchoolVisibleAsync(command.SchoolId, client, ct);
-        command.Group.EnsureValidSchoolYear();
-        var group = await db.Groups.SingleOrDefaultAsync(g => g.Id == command.GroupId && g.SchoolId == command.SchoolId, ct)
-                    ?? throw new NotFoundException("Group", command.GroupId);
-        var externalId = command.Group.ExternalId;
-        if (externalId != group.ExternalId
-            && await db.Groups.AnyAsync(g => g.SchoolId == command.SchoolId && g.ExternalId == externalId, ct))
-        {
-            throw new ConflictException($"The school already has a group with external id '{externalId}'.");
-        }
-
-        group.ExternalId = externalId;
-        group.Name = command.Group.Name.Trim();
-        group.SchoolYear = command.Group.SchoolYear;
-        audit.On("group", group.Id);
-        return group.ToResponse();
-    }
-}
-
-public static class WriteGroupEndpoints
+public static class CreateGroupEndpoint
 {
     public static RouteHandlerBuilder MapCreateGroup(this RouteGroupBuilder group) =>
         group.MapPost("/", Create)
@@ -74,23 +48,10 @@ public static class WriteGroupEndpoints
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict);
 
-    public static RouteHandlerBuilder MapUpdateGroup(this RouteGroupBuilder group) =>
-        group.MapPut("/{groupId:guid}", Update)
-            .WithName("UpdateGroup")
-            .WithSummary("Update a group")
-            .WithDescription("Replaces the group's external id, name and school year.")
-            .ProducesValidationProblem()
-            .ProducesProblem(StatusCodes.Status404NotFound)
-            .ProducesProblem(StatusCodes.Status409Conflict);
-
     private static async Task<Created<GroupResponse>> Create(
         Guid schoolId, GroupRequest group, ISender sender, CancellationToken ct)
     {
         var created = await sender.Send(new CreateGroupCommand(schoolId, group), ct);
         return TypedResults.Created($"/v1/schools/{schoolId}/groups/{created.Id}", created);
     }
-
-    private static async Task<Ok<GroupResponse>> Update(
-        Guid schoolId, Guid groupId, GroupRequest group, ISender sender, CancellationToken ct) =>
-        TypedResults.Ok(await sender.Send(new UpdateGroupCommand(schoolId, groupId, group), ct));
 }

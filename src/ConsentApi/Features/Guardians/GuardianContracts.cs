@@ -11,24 +11,6 @@ public sealed record GuardianResponse(
     [property: MaxLength(FieldLengths.ExternalId)] string ExternalId,
     [property: MaxLength(FieldLengths.Name)] string DisplayName);
 
-/// <summary>A guardian with the pupils linked to them (those of the schools the caller may see).</summary>
-/// <param name="Pupils">At most the first 1,000, by id.</param>
-public sealed record GuardianDetailResponse(
-    Guid Id,
-    [property: MaxLength(FieldLengths.ExternalId)] string ExternalId,
-    [property: MaxLength(FieldLengths.Name)] string DisplayName,
-    [property: MaxLength(GuardianDetailResponse.MaxPupils)] IReadOnlyList<GuardianPupilResponse> Pupils)
-{
-    public const int MaxPupils = 1000;
-}
-
-/// <summary>A pupil linked to a guardian.</summary>
-public sealed record GuardianPupilResponse(
-    Guid PupilId,
-    Guid SchoolId,
-    [property: MaxLength(FieldLengths.Name)] string DisplayName,
-    bool HasParentalAuthority);
-
 /// <summary>A guardian as the admin system knows them.</summary>
 /// <param name="ExternalId">The admin system's id for the guardian, unique within the organisation.</param>
 /// <param name="DisplayName">e.g. "Marieke de Vries".</param>

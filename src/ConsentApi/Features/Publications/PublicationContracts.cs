@@ -6,24 +6,6 @@ using ConsentApi.Features.Consents;
 
 namespace ConsentApi.Features.Publications;
 
-/// <summary>An item the school published, to register.</summary>
-/// <param name="Title">What it is, e.g. "Foto's projectweek groep 5b".</param>
-/// <param name="Url">Where it is online, if it has an address.</param>
-/// <param name="Location">Where it is otherwise, e.g. "Schoolgids 2026-2027, p. 12"; give this or `url`.</param>
-/// <param name="PublishedAt">When it went online; the check runs at this moment. Defaults to now.</param>
-/// <param name="PupilIds">The pupils recognisable in it.</param>
-/// <param name="PublishedWithoutCheck">Register it although consent does not allow it (for the record): a takedown opens at once.</param>
-public sealed record RegisterPublicationRequest(
-    [property: Required] Guid? SchoolId,
-    [property: Required, StringLength(FieldLengths.ChannelKey, MinimumLength = 2)] string Channel,
-    [property: Required] MediaType? MediaType,
-    [property: Required, StringLength(FieldLengths.Name, MinimumLength = 2)] string Title,
-    [property: Url, StringLength(FieldLengths.Url)] string? Url,
-    [property: StringLength(FieldLengths.Location, MinimumLength = 2)] string? Location,
-    DateTimeOffset? PublishedAt,
-    [property: Required, MinLength(1), MaxLength(CheckPublicationRequest.MaxPupils)] IReadOnlyList<Guid> PupilIds,
-    bool? PublishedWithoutCheck);
-
 /// <summary>
 /// A registered publication. `asKnownThen` and `asKnownNow` differ when something recorded after registration changed what
 /// held at `publishedAt`, such as a paper refusal dated before publication but keyed in later.
@@ -72,9 +54,6 @@ public sealed record StoredPublicationCheck(
     [property: MaxLength(FieldLengths.ChannelKey)] string Channel,
     bool PublishedWithoutCheck,
     [property: MaxLength(CheckPublicationRequest.MaxPupils)] IReadOnlyList<PupilCheckResult> Pupils);
-
-/// <summary>Why a publication is withdrawn from the register.</summary>
-public sealed record RemovePublicationRequest([property: StringLength(FieldLengths.Note, MinimumLength = 1)] string? Note);
 
 internal static class PublicationMapping
 {

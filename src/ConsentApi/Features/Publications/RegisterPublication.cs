@@ -1,3 +1,6 @@
+using System.ComponentModel.DataAnnotations;
+using ConsentApi.Domain;
+using ConsentApi.Domain.Consent;
 using ConsentApi.Domain.Publishing;
 using ConsentApi.Features.Consents;
 using ConsentApi.Infrastructure.Auth;
@@ -11,6 +14,24 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 
 namespace ConsentApi.Features.Publications;
+
+/// <summary>An item the school published, to register.</summary>
+/// <param name="Title">What it is, e.g. "Foto's projectweek groep 5b".</param>
+/// <param name="Url">Where it is online, if it has an address.</param>
+/// <param name="Location">Where it is otherwise, e.g. "Schoolgids 2026-2027, p. 12"; give this or `url`.</param>
+/// <param name="PublishedAt">When it went online; the check runs at this moment. Defaults to now.</param>
+/// <param name="PupilIds">The pupils recognisable in it.</param>
+/// <param name="PublishedWithoutCheck">Register it although consent does not allow it (for the record): a takedown opens at once.</param>
+public sealed record RegisterPublicationRequest(
+    [property: Required] Guid? SchoolId,
+    [property: Required, StringLength(FieldLengths.ChannelKey, MinimumLength = 2)] string Channel,
+    [property: Required] MediaType? MediaType,
+    [property: Required, StringLength(FieldLengths.Name, MinimumLength = 2)] string Title,
+    [property: Url, StringLength(FieldLengths.Url)] string? Url,
+    [property: StringLength(FieldLengths.Location, MinimumLength = 2)] string? Location,
+    DateTimeOffset? PublishedAt,
+    [property: Required, MinLength(1), MaxLength(CheckPublicationRequest.MaxPupils)] IReadOnlyList<Guid> PupilIds,
+    bool? PublishedWithoutCheck);
 
 public sealed record RegisterPublicationCommand(RegisterPublicationRequest Request) : ICommand<PublicationResponse>;
 

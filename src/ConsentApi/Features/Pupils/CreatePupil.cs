@@ -1,6 +1,5 @@
 using ConsentApi.Domain;
 using ConsentApi.Features.Campaigns;
-using ConsentApi.Features.Consents;
 using ConsentApi.Infrastructure.Auth;
 using ConsentApi.Infrastructure.Errors;
 using ConsentApi.Infrastructure.Persistence;
@@ -46,50 +45,7 @@ public sealed class CreatePupilHandler(ConsentDbContext db, CurrentClient client
     }
 }
 
-public sealed record UpdatePupilCommand(Guid PupilId, PupilRequest Pupil) : ICommand<PupilResponse>;
-
-public sealed class UpdatePupilHandler(
-    ConsentDbContext db, CurrentClient client, ConsentChanges changes, AuditScope audit, TimeProvider clock)
-    : ICommandHandler<UpdatePupilCommand, PupilResponse>
-{
-    public async ValueTask<PupilResponse> Handle(UpdatePupilCommand command, CancellationToken ct)
-    {
-        // The date of birth decides who may consent (the 16th birthday), so an update is a change of consent facts.
-        await changes.LockForChangeAsync(client.OrganisationId, [command.PupilId], ct);
-        var pupil = await db.Pupils.VisibleTo(client).SingleOrDefaultAsync(p => p.Id == command.PupilId, ct)
-                    ?? throw new NotFoundException("Pupil", command.PupilId);
-        var request = command.Pupil;
-        var today = (await db.CalendarAsync(client.OrganisationId, ct)).DayOf(clock.GetUtcNow());
-        PupilRules.EnsurePlausibleDateOfBirth(request.DateOfBirth!.Value, today);
-        await db.EnsureGroupOfSchoolAsync(request.GroupId, pupil.SchoolId, ct);
-        if (request.ExternalId != pupil.ExternalId && await db.Pupils.AnyAsync(
-                p => p.SchoolId == pupil.SchoolId && p.ExternalId == request.ExternalId, ct))
-        {
-            throw new ConflictException($"The school already has a pupil with external id '{request.ExternalId}'.");
-        }
-
-        pupil.ExternalId = request.ExternalId;
-        pupil.DisplayName = request.DisplayName.Trim();
-        pupil.DateOfBirth = request.DateOfBirth.Value;
-        pupil.GroupId = request.GroupId;
-        PupilRules.ApplyStatus(pupil, request.Status, request.LeftOn, today);
-        audit.On("pupil", pupil.Id);
-        return pupil.ToResponse();
-    }
-}
-
-internal static class GroupChecks
-{
-    public static async Task EnsureGroupOfSchoolAsync(this ConsentDbContext db, Guid? groupId, Guid schoolId, CancellationToken ct)
-    {
-        if (groupId is { } id && !await db.Groups.AnyAsync(g => g.Id == id && g.SchoolId == schoolId, ct))
-        {
-            throw new RequestValidationException("groupId", $"The school has no group '{id}'.");
-        }
-    }
-}
-
-public static class WritePupilEndpoints
+public static class CreatePupilEndpoint
 {
     public static RouteHandlerBuilder MapCreatePupil(this RouteGroupBuilder group) =>
         group.MapPost("/", Create)
@@ -100,25 +56,10 @@ public static class WritePupilEndpoints
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict);
 
-    public static RouteHandlerBuilder MapUpdatePupil(this RouteGroupBuilder group) =>
-        group.MapPut("/{pupilId:guid}", Update)
-            .WithName("UpdatePupil")
-            .WithSummary("Update a pupil")
-            .WithDescription("""
-                Replaces the pupil's details, group and status. Setting the status to `left` records the day the pupil
-                left (today unless `leftOn` says otherwise); the pupil and their consent history are kept.
-                """)
-            .ProducesValidationProblem()
-            .ProducesProblem(StatusCodes.Status404NotFound)
-            .ProducesProblem(StatusCodes.Status409Conflict);
-
     private static async Task<Created<PupilResponse>> Create(
         Guid schoolId, PupilRequest pupil, ISender sender, CancellationToken ct)
     {
         var created = await sender.Send(new CreatePupilCommand(schoolId, pupil), ct);
         return TypedResults.Created($"/v1/pupils/{created.Id}", created);
     }
-
-    private static async Task<Ok<PupilResponse>> Update(Guid pupilId, PupilRequest pupil, ISender sender, CancellationToken ct) =>
-        TypedResults.Ok(await sender.Send(new UpdatePupilCommand(pupilId, pupil), ct));
 }

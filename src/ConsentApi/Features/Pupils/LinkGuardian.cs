@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using ConsentApi.Domain;
 using ConsentApi.Features.Consents;
 using ConsentApi.Features.Guardians;
@@ -10,6 +11,10 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 
 namespace ConsentApi.Features.Pupils;
+
+/// <summary>Links a guardian to a pupil, or changes the link.</summary>
+/// <param name="HasParentalAuthority">Whether the guardian holds parental authority over the pupil.</param>
+public sealed record GuardianLinkRequest([property: Required] bool? HasParentalAuthority);
 
 public sealed record LinkGuardianCommand(Guid PupilId, Guid GuardianId, bool HasParentalAuthority)
     : ICommand<PupilGuardianResponse>;
@@ -52,27 +57,7 @@ public sealed class LinkGuardianHandler(ConsentDbContext db, CurrentClient clien
     }
 }
 
-public sealed record UnlinkGuardianCommand(Guid PupilId, Guid GuardianId) : ICommand<Unit>;
-
-public sealed class UnlinkGuardianHandler(ConsentDbContext db, CurrentClient client, ConsentChanges changes, AuditScope audit)
-    : ICommandHandler<UnlinkGuardianCommand, Unit>
-{
-    public async ValueTask<Unit> Handle(UnlinkGuardianCommand command, CancellationToken ct)
-    {
-        await changes.LockForChangeAsync(client.OrganisationId, [command.PupilId], ct);
-        var pupil = await db.Pupils.VisibleTo(client).Include(p => p.Guardians)
-                        .SingleOrDefaultAsync(p => p.Id == command.PupilId, ct)
-                    ?? throw new NotFoundException("Pupil", command.PupilId);
-        var link = pupil.Guardians.SingleOrDefault(l => l.GuardianId == command.GuardianId)
-                   ?? throw new NotFoundException("Guardian link", command.GuardianId);
-        pupil.Guardians.Remove(link);
-        await db.SaveChangesAsync(ct);
-        audit.On("pupil", pupil.Id);
-        return Unit.Value;
-    }
-}
-
-public static class GuardianLinkEndpoints
+public static class LinkGuardianEndpoint
 {
     public static RouteHandlerBuilder MapLinkGuardian(this RouteGroupBuilder group) =>
         group.MapPut("/{pupilId:guid}/guardians/{guardianId:guid}", Link)
@@ -87,20 +72,7 @@ public static class GuardianLinkEndpoints
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict);
 
-    public static RouteHandlerBuilder MapUnlinkGuardian(this RouteGroupBuilder group) =>
-        group.MapDelete("/{pupilId:guid}/guardians/{guardianId:guid}", Unlink)
-            .WithName("UnlinkGuardian")
-            .WithSummary("Unlink a guardian from a pupil")
-            .WithDescription("Removes the link. Decisions the guardian already recorded stay in the pupil's history.")
-            .ProducesProblem(StatusCodes.Status404NotFound);
-
     private static async Task<Ok<PupilGuardianResponse>> Link(
         Guid pupilId, Guid guardianId, GuardianLinkRequest link, ISender sender, CancellationToken ct) =>
         TypedResults.Ok(await sender.Send(new LinkGuardianCommand(pupilId, guardianId, link.HasParentalAuthority!.Value), ct));
-
-    private static async Task<NoContent> Unlink(Guid pupilId, Guid guardianId, ISender sender, CancellationToken ct)
-    {
-        await sender.Send(new UnlinkGuardianCommand(pupilId, guardianId), ct);
-        return TypedResults.NoContent();
-    }
 }

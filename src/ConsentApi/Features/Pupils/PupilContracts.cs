@@ -20,18 +20,6 @@ public sealed record PupilResponse(
     PupilStatus Status,
     DateOnly? LeftOn);
 
-/// <summary>A pupil with the guardians linked to them.</summary>
-public sealed record PupilDetailResponse(
-    Guid Id,
-    Guid SchoolId,
-    [property: MaxLength(FieldLengths.ExternalId)] string ExternalId,
-    [property: MaxLength(FieldLengths.Name)] string DisplayName,
-    DateOnly DateOfBirth,
-    Guid? GroupId,
-    PupilStatus Status,
-    DateOnly? LeftOn,
-    [property: MaxLength(PupilRules.MaxGuardians)] IReadOnlyList<PupilGuardianResponse> Guardians);
-
 /// <summary>A guardian linked to a pupil.</summary>
 /// <param name="HasParentalAuthority">Only guardians with parental authority can decide on consent.</param>
 public sealed record PupilGuardianResponse(
@@ -54,10 +42,6 @@ public sealed record PupilRequest(
     Guid? GroupId,
     PupilStatus? Status,
     DateOnly? LeftOn);
-
-/// <summary>Links a guardian to a pupil, or changes the link.</summary>
-/// <param name="HasParentalAuthority">Whether the guardian holds parental authority over the pupil.</param>
-public sealed record GuardianLinkRequest([property: Required] bool? HasParentalAuthority);
 
 public static class PupilRules
 {

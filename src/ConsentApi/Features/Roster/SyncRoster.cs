@@ -1,8 +1,8 @@
 using ConsentApi.Domain;
 using ConsentApi.Features.Campaigns;
+using ConsentApi.Features.Consents;
 using ConsentApi.Features.Pupils;
 using ConsentApi.Infrastructure.Auth;
-using ConsentApi.Features.Consents;
 using ConsentApi.Infrastructure.Errors;
 using ConsentApi.Infrastructure.Events;
 using ConsentApi.Infrastructure.Http;
@@ -381,13 +381,4 @@ public static class SyncRosterEndpoint
     private static async Task<Ok<RosterSyncResponse>> Handle(
         Guid schoolId, RosterRequest roster, ISender sender, CancellationToken ct) =>
         TypedResults.Ok(await sender.Send(new SyncRosterCommand(schoolId, roster), ct));
-}
-
-public static class RosterEndpoints
-{
-    public static IEndpointRouteBuilder MapRosterEndpoints(this IEndpointRouteBuilder app)
-    {
-        app.MapGroup("/v1/schools").WithTags("Roster").MapSyncRoster().RequireScope(Scopes.RosterWrite);
-        return app;
-    }
 }

@@ -61,28 +61,7 @@ public sealed class ListPupilsHandler(ConsentDbContext db, CurrentClient client,
     }
 }
 
-public sealed record GetPupilQuery(Guid PupilId) : IQuery<PupilDetailResponse>;
-
-public sealed class GetPupilHandler(ConsentDbContext db, CurrentClient client) : IQueryHandler<GetPupilQuery, PupilDetailResponse>
-{
-    public async ValueTask<PupilDetailResponse> Handle(GetPupilQuery query, CancellationToken ct) =>
-        await db.Pupils.AsNoTracking().VisibleTo(client)
-            .Where(p => p.Id == query.PupilId)
-            .Select(p => new PupilDetailResponse(p.Id, p.SchoolId, p.ExternalId, p.DisplayName, p.DateOfBirth, p.GroupId,
-                p.Status, p.LeftOn,
-                p.Guardians
-                    .Join(db.Guardians, l => l.GuardianId, g => g.Id, (l, g) => new { Link = l, Guardian = g })
-                    .OrderBy(x => x.Guardian.Id)
-                    .Select(x => new PupilGuardianResponse(x.Guardian.Id, x.Guardian.ExternalId,
-                        db.GuardianSchools.Where(k => k.GuardianId == x.Guardian.Id && k.SchoolId == p.SchoolId)
-                            .Select(k => k.DisplayName).FirstOrDefault() ?? x.Guardian.DisplayName,
-                        x.Link.HasParentalAuthority))
-                    .ToList()))
-            .SingleOrDefaultAsync(ct)
-        ?? throw new NotFoundException("Pupil", query.PupilId);
-}
-
-public static class ReadPupilEndpoints
+public static class ListPupilsEndpoint
 {
     public static RouteHandlerBuilder MapListPupils(this RouteGroupBuilder group) =>
         group.MapGet("/", List)
@@ -92,17 +71,7 @@ public static class ReadPupilEndpoints
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status404NotFound);
 
-    public static RouteHandlerBuilder MapGetPupil(this RouteGroupBuilder group) =>
-        group.MapGet("/{pupilId:guid}", Get)
-            .WithName("GetPupil")
-            .WithSummary("Get a pupil with their guardians")
-            .WithDescription("One pupil, with the guardians linked to them and whether each holds parental authority.")
-            .ProducesProblem(StatusCodes.Status404NotFound);
-
     private static async Task<Ok<Page<PupilResponse>>> List(
         [AsParameters] ListPupilsQuery query, ISender sender, CancellationToken ct) =>
         TypedResults.Ok(await sender.Send(query, ct));
-
-    private static async Task<Ok<PupilDetailResponse>> Get(Guid pupilId, ISender sender, CancellationToken ct) =>
-        TypedResults.Ok(await sender.Send(new GetPupilQuery(pupilId), ct));
 }

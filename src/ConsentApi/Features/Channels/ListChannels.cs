@@ -1,5 +1,4 @@
 using ConsentApi.Infrastructure.Auth;
-using ConsentApi.Infrastructure.Errors;
 using ConsentApi.Infrastructure.Persistence;
 using Mediator;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -26,19 +25,7 @@ public sealed class ListChannelsHandler(ConsentDbContext db, CurrentClient clien
     }
 }
 
-public sealed record GetChannelQuery(string ChannelKey) : IQuery<ChannelResponse>;
-
-public sealed class GetChannelHandler(ConsentDbContext db, CurrentClient client) : IQueryHandler<GetChannelQuery, ChannelResponse>
-{
-    public async ValueTask<ChannelResponse> Handle(GetChannelQuery query, CancellationToken ct) =>
-        await db.Channels.AsNoTracking()
-            .Where(c => c.OrganisationId == client.OrganisationId && c.Key == query.ChannelKey)
-            .ProjectToResponse()
-            .SingleOrDefaultAsync(ct)
-        ?? throw new NotFoundException("Channel", query.ChannelKey);
-}
-
-public static class ReadChannelEndpoints
+public static class ListChannelsEndpoint
 {
     public static RouteHandlerBuilder MapListChannels(this RouteGroupBuilder group) =>
         group.MapGet("/", List)
@@ -49,16 +36,6 @@ public static class ReadChannelEndpoints
                 and may add its own. Retired channels are left out unless `includeRetired=true`.
                 """);
 
-    public static RouteHandlerBuilder MapGetChannel(this RouteGroupBuilder group) =>
-        group.MapGet("/{channelKey:maxlength(40)}", Get)
-            .WithName("GetChannel")
-            .WithSummary("Get a channel")
-            .WithDescription("One channel of the caller's organisation, by key.")
-            .ProducesProblem(StatusCodes.Status404NotFound);
-
     private static async Task<Ok<ChannelList>> List([AsParameters] ListChannelsQuery query, ISender sender, CancellationToken ct) =>
         TypedResults.Ok(await sender.Send(query, ct));
-
-    private static async Task<Ok<ChannelResponse>> Get(string channelKey, ISender sender, CancellationToken ct) =>
-        TypedResults.Ok(await sender.Send(new GetChannelQuery(channelKey), ct));
 }

@@ -2,7 +2,6 @@ using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
 using ConsentApi.Domain;
 using ConsentApi.Infrastructure.Auth;
-using ConsentApi.Infrastructure.Errors;
 using ConsentApi.Infrastructure.Http;
 using ConsentApi.Infrastructure.Persistence;
 using Mediator;
@@ -38,22 +37,7 @@ public sealed class ListGroupsHandler(ConsentDbContext db, CurrentClient client)
     }
 }
 
-public sealed record GetGroupQuery(Guid SchoolId, Guid GroupId) : IQuery<GroupResponse>;
-
-public sealed class GetGroupHandler(ConsentDbContext db, CurrentClient client) : IQueryHandler<GetGroupQuery, GroupResponse>
-{
-    public async ValueTask<GroupResponse> Handle(GetGroupQuery query, CancellationToken ct)
-    {
-        await db.EnsureSchoolVisibleAsync(query.SchoolId, client, ct);
-        return await db.Groups.AsNoTracking()
-                   .Where(g => g.Id == query.GroupId && g.SchoolId == query.SchoolId)
-                   .ProjectToResponse()
-                   .SingleOrDefaultAsync(ct)
-               ?? throw new NotFoundException("Group", query.GroupId);
-    }
-}
-
-public static class ReadGroupEndpoints
+public static class ListGroupsEndpoint
 {
     public static RouteHandlerBuilder MapListGroups(this RouteGroupBuilder group) =>
         group.MapGet("/", List)
@@ -63,17 +47,7 @@ public static class ReadGroupEndpoints
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status404NotFound);
 
-    public static RouteHandlerBuilder MapGetGroup(this RouteGroupBuilder group) =>
-        group.MapGet("/{groupId:guid}", Get)
-            .WithName("GetGroup")
-            .WithSummary("Get a group")
-            .WithDescription("One group of the school.")
-            .ProducesProblem(StatusCodes.Status404NotFound);
-
     private static async Task<Ok<Page<GroupResponse>>> List(
         [AsParameters] ListGroupsQuery query, ISender sender, CancellationToken ct) =>
         TypedResults.Ok(await sender.Send(query, ct));
-
-    private static async Task<Ok<GroupResponse>> Get(Guid schoolId, Guid groupId, ISender sender, CancellationToken ct) =>
-        TypedResults.Ok(await sender.Send(new GetGroupQuery(schoolId, groupId), ct));
 }

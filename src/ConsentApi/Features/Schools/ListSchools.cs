@@ -2,7 +2,6 @@ using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
 using ConsentApi.Domain;
 using ConsentApi.Infrastructure.Auth;
-using ConsentApi.Infrastructure.Errors;
 using ConsentApi.Infrastructure.Http;
 using ConsentApi.Infrastructure.Persistence;
 using Mediator;
@@ -29,19 +28,7 @@ public sealed class ListSchoolsHandler(ConsentDbContext db, CurrentClient client
     }
 }
 
-public sealed record GetSchoolQuery(Guid SchoolId) : IQuery<SchoolResponse>;
-
-public sealed class GetSchoolHandler(ConsentDbContext db, CurrentClient client) : IQueryHandler<GetSchoolQuery, SchoolResponse>
-{
-    public async ValueTask<SchoolResponse> Handle(GetSchoolQuery query, CancellationToken ct) =>
-        await db.Schools.AsNoTracking().VisibleTo(client)
-            .Where(s => s.Id == query.SchoolId)
-            .ProjectToResponse()
-            .SingleOrDefaultAsync(ct)
-        ?? throw new NotFoundException("School", query.SchoolId);
-}
-
-public static class ReadSchoolEndpoints
+public static class ListSchoolsEndpoint
 {
     public static RouteHandlerBuilder MapListSchools(this RouteGroupBuilder group) =>
         group.MapGet("/", List)
@@ -50,17 +37,7 @@ public static class ReadSchoolEndpoints
             .WithDescription("The schools of the caller's organisation that the caller may see.")
             .ProducesValidationProblem();
 
-    public static RouteHandlerBuilder MapGetSchool(this RouteGroupBuilder group) =>
-        group.MapGet("/{schoolId:guid}", Get)
-            .WithName("GetSchool")
-            .WithSummary("Get a school")
-            .WithDescription("A school of the caller's organisation; 404 for schools the caller may not see.")
-            .ProducesProblem(StatusCodes.Status404NotFound);
-
     private static async Task<Ok<Page<SchoolResponse>>> List(
         [AsParameters] ListSchoolsQuery query, ISender sender, CancellationToken ct) =>
         TypedResults.Ok(await sender.Send(query, ct));
-
-    private static async Task<Ok<SchoolResponse>> Get(Guid schoolId, ISender sender, CancellationToken ct) =>
-        TypedResults.Ok(await sender.Send(new GetSchoolQuery(schoolId), ct));
 }

@@ -1,0 +1,58 @@
+using System.ComponentModel;
+using System.ComponentModel.DataAnnotations;
+using ConsentApi.Domain;
+using ConsentApi.Infrastructure.Auth;
+using ConsentApi.Infrastructure.Errors;
+using ConsentApi.Infrastructure.Http;
+using ConsentApi.Infrastructure.Persistence;
+using Mediator;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+
+namespace ConsentApi.Features.Consents;
+
+/// <param name="PupilId">The pupil.</param>
+/// <param name="Limit">How many items to return, 1 to 200 (default 50).</param>
+/// <param name="Cursor">The <c>nextCursor</c> of the previous page.</param>
+public sealed record GetConsentHistoryQuery(
+    Guid PupilId,
+    [property: Range(1, Paging.MaxLimit), DefaultValue(Paging.DefaultLimit)] int? Limit,
+    [property: StringLength(FieldLengths.Cursor)] string? Cursor) : IQuery<Page<DecisionResponse>>, IPageRequest;
+
+public sealed class GetConsentHistoryHandler(ConsentDbContext db, CurrentClient client)
+    : IQueryHandler<GetConsentHistoryQuery, Page<DecisionResponse>>
+{
+    public async ValueTask<Page<DecisionResponse>> Handle(GetConsentHistoryQuery query, CancellationToken ct)
+    {
+        if (!await db.Pupils.VisibleTo(client).AnyAsync(p => p.Id == query.PupilId, ct))
+        {
+            throw new NotFoundException("Pupil", query.PupilId);
+        }
+        var after = Paging.After(query.Cursor);
+        var afterSequence = after is null ? 0
+            : await db.Decisions.Where(d => d.Id == after && d.PupilId == query.PupilId).Select(d => (long?)d.Sequence).SingleOrDefaultAsync(ct)
+              ?? throw new RequestValidationException("cursor", "The cursor is not one this API returned.");
+        var page = await db.DecisionRows(db.Decisions.Where(d => d.PupilId == query.PupilId && d.Sequence > afterSequence))
+            .ToPageAsync(query.Limit, d => d.Id, ct);
+        return new Page<DecisionResponse>(page.Items.Select(d => d.ToResponse()).ToList(), page.NextCursor);
+    }
+}
+
+public static class GetConsentHistoryEndpoint
+{
+    public static RouteHandlerBuilder MapGetConsentHistory(this RouteGroupBuilder group) =>
+        group.MapGet("/{pupilId:guid}/consents/history", History)
+            .WithName("GetPupilConsentHistory")
+            .WithSummary("Every decision recorded for a pupil")
+            .WithDescription("""
+                The append-only record, in the order it was recorded (oldest first): who decided (guardian or pupil),
+                what, how, when it was given and recorded, by which client, against which form version and its content
+                hash. The proof of consent.
+                """)
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status404NotFound);
+
+    private static async Task<Ok<Page<DecisionResponse>>> History(
+        [AsParameters] GetConsentHistoryQuery query, ISender sender, CancellationToken ct) =>
+        TypedResults.Ok(await sender.Send(query, ct));
+}

@@ -1,0 +1,79 @@
+using System.ComponentModel.DataAnnotations;
+using ConsentApi.Domain;
+using ConsentApi.Domain.Consent;
+using ConsentApi.Features.Consents;
+using ConsentApi.Infrastructure.Auth;
+using ConsentApi.Infrastructure.Persistence;
+using Mediator;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+
+namespace ConsentApi.Features.GuardianAccess;
+
+/// <summary>One of the guardian's children, with their current choices.</summary>
+/// <param name="HasParentalAuthority">Only with parental authority can the guardian decide; without it they can only look.</param>
+/// <param name="DecidesThemself">The child is 16 or older (today, in the organisation's time zone) and decides on their own consent: their guardians are asked nothing and see none of the child's choices (`consents` is empty).</param>
+/// <param name="Left">The child has left the school: nothing new is asked, but the guardian can still withdraw.</param>
+/// <param name="Consents">Every item asked or answered, with its state and reason now. As decisions only this guardian's own (none without parental authority): what another guardian decided is theirs.</param>
+public sealed record ChildResponse(
+    Guid PupilId,
+    [property: MaxLength(FieldLengths.Name)] string DisplayName,
+    Guid SchoolId,
+    bool HasParentalAuthority,
+    bool DecidesThemself,
+    bool Left,
+    [property: MaxLength(1000)] IReadOnlyList<ConsentItemState> Consents);
+
+public sealed record ChildrenResponse([property: MaxLength(50)] IReadOnlyList<ChildResponse> Children);
+
+public sealed record GetChildrenQuery(string GuardianExternalId) : IQuery<ChildrenResponse>;
+
+public sealed class GetChildrenHandler(ConsentDbContext db, CurrentClient client, ISender sender, TimeProvider clock)
+    : IQueryHandler<GetChildrenQuery, ChildrenResponse>
+{
+    public async ValueTask<ChildrenResponse> Handle(GetChildrenQuery query, CancellationToken ct)
+    {
+        // Children who left are listed too: withdrawing stays possible after a child left (GDPR art. 7(3)).
+        var (guardian, children) = await GuardianScope.ResolveAsync(db, client, query.GuardianExternalId, includeLeft: true, ct);
+        var today = (await db.CalendarAsync(client.OrganisationId, ct)).DayOf(clock.GetUtcNow());
+        var pupils = await db.Pupils.AsNoTracking().Where(p => children.Keys.Contains(p.Id))
+            .OrderBy(p => p.DisplayName).ThenBy(p => p.Id)
+            .Select(p => new { p.Id, p.DisplayName, p.SchoolId, p.DateOfBirth, p.Status }).ToListAsync(ct);
+        var result = new List<ChildResponse>();
+        foreach (var pupil in pupils)
+        {
+            var authority = children[pupil.Id];
+            var decidesThemself = ConsentCalendar.IsSixteenOn(pupil.DateOfBirth, today);
+            IReadOnlyList<ConsentItemState> consents = [];
+            if (!decidesThemself)
+            {
+                var matrix = await sender.Send(new GetConsentMatrixQuery(pupil.Id, null), ct);
+                consents = matrix.Items.Where(i => i.State != ConsentState.NotAsked)
+                    .Select(i => GuardianScope.OwnView(i, guardian.Id, authority)).ToList();
+            }
+            result.Add(new ChildResponse(pupil.Id, pupil.DisplayName, pupil.SchoolId, authority, decidesThemself,
+                pupil.Status == PupilStatus.Left, consents));
+        }
+        return new ChildrenResponse(result);
+    }
+}
+
+public static class GetGuardianChildrenEndpoint
+{
+    public static RouteHandlerBuilder MapGetGuardianChildren(this RouteGroupBuilder group) =>
+        group.MapGet("/children", Children)
+            .WithName("GetGuardianChildren")
+            .WithSummary("The guardian's children and their current choices")
+            .WithDescription("""
+                For a parents' app acting for one guardian, named by the admin system's id. Only that guardian's
+                children at schools the client may see appear; anything else is not found. Each item shows its state and
+                reason, and as decisions only this guardian's own: never another guardian's or the pupil's (a guardian
+                without parental authority sees states only). A child of 16 or older decides themself: `decidesThemself`
+                is true and no items are listed. A child who left the school is listed with `left: true`, so that the
+                guardian can still withdraw.
+                """)
+            .ProducesProblem(StatusCodes.Status404NotFound);
+
+    private static async Task<Ok<ChildrenResponse>> Children(string guardianExternalId, ISender sender, CancellationToken ct) =>
+        TypedResults.Ok(await sender.Send(new GetChildrenQuery(guardianExternalId), ct));
+}

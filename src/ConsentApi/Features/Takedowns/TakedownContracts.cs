@@ -1,0 +1,33 @@
+using System.ComponentModel.DataAnnotations;
+using ConsentApi.Domain;
+using ConsentApi.Domain.Consent;
+using ConsentApi.Domain.Publishing;
+
+namespace ConsentApi.Features.Takedowns;
+
+/// <summary>A task to take a publication down because consent ended for pupils shown in it.</summary>
+/// <param name="Status">`open` until someone takes the item down, then `done`.</param>
+/// <param name="Pupils">The pupils whose consent no longer allows the publication, each with the state and reason found.</param>
+public sealed record TakedownResponse(
+    Guid Id,
+    Guid SchoolId,
+    Guid PublicationId,
+    TakedownStatus Status,
+    DateTimeOffset OpenedAt,
+    DateTimeOffset? CompletedAt,
+    [property: MaxLength(FieldLengths.Name)] string? CompletedBy,
+    [property: MaxLength(FieldLengths.Note)] string? CompletionNote,
+    [property: MaxLength(200)] IReadOnlyList<TakedownPupilResponse> Pupils);
+
+public sealed record TakedownPupilResponse(
+    Guid PupilId,
+    ConsentState State,
+    [property: MaxLength(FieldLengths.Reason)] string Reason,
+    DateTimeOffset AddedAt);
+
+internal static class TakedownMapping
+{
+    public static TakedownResponse ToResponse(this Takedown t) => new(t.Id, t.SchoolId, t.PublicationId, t.Status, t.OpenedAt,
+        t.CompletedAt, t.CompletedBy, t.CompletionNote,
+        t.Pupils.OrderBy(p => p.AddedAt).ThenBy(p => p.PupilId).Select(p => new TakedownPupilResponse(p.PupilId, p.State, p.Reason, p.AddedAt)).ToList());
+}

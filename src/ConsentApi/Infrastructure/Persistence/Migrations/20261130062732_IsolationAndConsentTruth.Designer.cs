@@ -13,8 +13,8 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace ConsentApi.Infrastructure.Persistence.Migrations
 {
     [DbContext(typeof(ConsentDbContext))]
-    [Migration("20261130053442_ConsentHistories")]
-    partial class ConsentHistories
+    [Migration("20261130062732_IsolationAndConsentTruth")]
+    partial class IsolationAndConsentTruth
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -407,6 +407,15 @@ namespace ConsentApi.Infrastructure.Persistence.Migrations
                         .HasColumnType("character varying(16)")
                         .HasColumnName("validity");
 
+                    b.Property<string>("WithdrawalReason")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)")
+                        .HasColumnName("withdrawal_reason");
+
+                    b.Property<DateTimeOffset?>("WithdrawnAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("withdrawn_at");
+
                     b.HasKey("Id")
                         .HasName("pk_consent_form_versions");
 
@@ -416,9 +425,11 @@ namespace ConsentApi.Infrastructure.Persistence.Migrations
 
                     b.ToTable("consent_form_versions", null, t =>
                         {
-                            t.HasCheckConstraint("ck_consent_form_versions_published", "(status = 'Published') = (published_at IS NOT NULL AND content_hash IS NOT NULL)");
+                            t.HasCheckConstraint("ck_consent_form_versions_published", "(status <> 'Draft') = (published_at IS NOT NULL AND content_hash IS NOT NULL)");
 
                             t.HasCheckConstraint("ck_consent_form_versions_school_year", "(validity = 'SchoolYear') = (school_year IS NOT NULL)");
+
+                            t.HasCheckConstraint("ck_consent_form_versions_withdrawn", "(status = 'Withdrawn') = (withdrawn_at IS NOT NULL) AND (withdrawal_reason IS NULL OR withdrawn_at IS NOT NULL)");
                         });
                 });
 
@@ -835,6 +846,99 @@ namespace ConsentApi.Infrastructure.Persistence.Migrations
                         {
                             t.HasCheckConstraint("ck_publications_where", "url IS NOT NULL OR location IS NOT NULL");
                         });
+                });
+
+            modelBuilder.Entity("ConsentApi.Domain.Publishing.PublicationCheck", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<bool>("Allowed")
+                        .HasColumnType("boolean")
+                        .HasColumnName("allowed");
+
+                    b.Property<DateTimeOffset>("AsKnownAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("as_known_at");
+
+                    b.Property<DateTimeOffset>("At")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("at");
+
+                    b.Property<string>("ChannelKey")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("channel_key");
+
+                    b.Property<string>("MediaType")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("media_type");
+
+                    b.Property<Guid>("OrganisationId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("organisation_id");
+
+                    b.Property<Guid>("PublicationId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("publication_id");
+
+                    b.Property<bool>("PublishedWithoutCheck")
+                        .HasColumnType("boolean")
+                        .HasColumnName("published_without_check");
+
+                    b.HasKey("Id")
+                        .HasName("pk_publication_checks");
+
+                    b.HasIndex("OrganisationId")
+                        .HasDatabaseName("ix_publication_checks_organisation_id");
+
+                    b.HasIndex("PublicationId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_publication_checks_publication_id");
+
+                    b.ToTable("publication_checks", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_publication_checks_known_after", "as_known_at >= at");
+                        });
+                });
+
+            modelBuilder.Entity("ConsentApi.Domain.Publishing.PublicationCheckPupil", b =>
+                {
+                    b.Property<Guid>("CheckId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("check_id");
+
+                    b.Property<Guid>("PupilId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("pupil_id");
+
+                    b.Property<bool>("Allowed")
+                        .HasColumnType("boolean")
+                        .HasColumnName("allowed");
+
+                    b.Property<string>("Reason")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("reason");
+
+                    b.Property<string>("State")
+                        .IsRequired()
+                        .HasMaxLength(24)
+                        .HasColumnType("character varying(24)")
+                        .HasColumnName("state");
+
+                    b.HasKey("CheckId", "PupilId")
+                        .HasName("pk_publication_check_pupils");
+
+                    b.HasIndex("PupilId")
+                        .HasDatabaseName("ix_publication_check_pupils_pupil_id");
+
+                    b.ToTable("publication_check_pupils", (string)null);
                 });
 
             modelBuilder.Entity("ConsentApi.Domain.Publishing.PublicationPupil", b =>
@@ -1457,6 +1561,40 @@ namespace ConsentApi.Infrastructure.Persistence.Migrations
                         .HasConstraintName("fk_publications_channels_organisation_id_channel_key");
                 });
 
+            modelBuilder.Entity("ConsentApi.Domain.Publishing.PublicationCheck", b =>
+                {
+                    b.HasOne("ConsentApi.Domain.Organisation", null)
+                        .WithMany()
+                        .HasForeignKey("OrganisationId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_publication_checks_organisations_organisation_id");
+
+                    b.HasOne("ConsentApi.Domain.Publishing.Publication", null)
+                        .WithOne("Check")
+                        .HasForeignKey("ConsentApi.Domain.Publishing.PublicationCheck", "PublicationId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_publication_checks_publications_publication_id");
+                });
+
+            modelBuilder.Entity("ConsentApi.Domain.Publishing.PublicationCheckPupil", b =>
+                {
+                    b.HasOne("ConsentApi.Domain.Publishing.PublicationCheck", null)
+                        .WithMany("Pupils")
+                        .HasForeignKey("CheckId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_publication_check_pupils_publication_checks_check_id");
+
+                    b.HasOne("ConsentApi.Domain.Pupil", null)
+                        .WithMany()
+                        .HasForeignKey("PupilId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_publication_check_pupils_pupils_pupil_id");
+                });
+
             modelBuilder.Entity("ConsentApi.Domain.Publishing.PublicationPupil", b =>
                 {
                     b.HasOne("ConsentApi.Domain.Publishing.Publication", null)
@@ -1591,6 +1729,13 @@ namespace ConsentApi.Infrastructure.Persistence.Migrations
                 });
 
             modelBuilder.Entity("ConsentApi.Domain.Publishing.Publication", b =>
+                {
+                    b.Navigation("Check");
+
+                    b.Navigation("Pupils");
+                });
+
+            modelBuilder.Entity("ConsentApi.Domain.Publishing.PublicationCheck", b =>
                 {
                     b.Navigation("Pupils");
                 });

@@ -1,15 +1,20 @@
-﻿using Microsoft.EntityFrameworkCore.Migrations;
+﻿using System;
+using Microsoft.EntityFrameworkCore.Migrations;
 
 #nullable disable
 
 namespace ConsentApi.Infrastructure.Persistence.Migrations
 {
     /// <inheritdoc />
-    public partial class ConsentHistories : Migration
+    public partial class IsolationAndConsentTruth : Migration
     {
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
         {
+            migrationBuilder.DropCheckConstraint(
+                name: "ck_consent_form_versions_published",
+                table: "consent_form_versions");
+
             migrationBuilder.AddColumn<string>(
                 name: "after_leaving",
                 table: "organisations",
@@ -17,6 +22,168 @@ namespace ConsentApi.Infrastructure.Persistence.Migrations
                 maxLength: 16,
                 nullable: false,
                 defaultValue: "Ends");
+
+            migrationBuilder.AddColumn<string>(
+                name: "time_zone",
+                table: "organisations",
+                type: "character varying(64)",
+                maxLength: 64,
+                nullable: false,
+                defaultValue: "Europe/Amsterdam");
+
+            migrationBuilder.AddColumn<string>(
+                name: "withdrawal_reason",
+                table: "consent_form_versions",
+                type: "character varying(1000)",
+                maxLength: 1000,
+                nullable: true);
+
+            migrationBuilder.AddColumn<DateTimeOffset>(
+                name: "withdrawn_at",
+                table: "consent_form_versions",
+                type: "timestamp with time zone",
+                nullable: true);
+
+            migrationBuilder.CreateTable(
+                name: "guardian_schools",
+                columns: table => new
+                {
+                    guardian_id = table.Column<Guid>(type: "uuid", nullable: false),
+                    school_id = table.Column<Guid>(type: "uuid", nullable: false),
+                    display_name = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_guardian_schools", x => new { x.guardian_id, x.school_id });
+                    table.ForeignKey(
+                        name: "fk_guardian_schools_guardians_guardian_id",
+                        column: x => x.guardian_id,
+                        principalTable: "guardians",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                    table.ForeignKey(
+                        name: "fk_guardian_schools_schools_school_id",
+                        column: x => x.school_id,
+                        principalTable: "schools",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Restrict);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "publication_checks",
+                columns: table => new
+                {
+                    id = table.Column<Guid>(type: "uuid", nullable: false),
+                    organisation_id = table.Column<Guid>(type: "uuid", nullable: false),
+                    publication_id = table.Column<Guid>(type: "uuid", nullable: false),
+                    media_type = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
+                    channel_key = table.Column<string>(type: "character varying(40)", maxLength: 40, nullable: false),
+                    at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    as_known_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    allowed = table.Column<bool>(type: "boolean", nullable: false),
+                    published_without_check = table.Column<bool>(type: "boolean", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_publication_checks", x => x.id);
+                    table.CheckConstraint("ck_publication_checks_known_after", "as_known_at >= at");
+                    table.ForeignKey(
+                        name: "fk_publication_checks_organisations_organisation_id",
+                        column: x => x.organisation_id,
+                        principalTable: "organisations",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Restrict);
+                    table.ForeignKey(
+                        name: "fk_publication_checks_publications_publication_id",
+                        column: x => x.publication_id,
+                        principalTable: "publications",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Restrict);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "publication_check_pupils",
+                columns: table => new
+                {
+                    check_id = table.Column<Guid>(type: "uuid", nullable: false),
+                    pupil_id = table.Column<Guid>(type: "uuid", nullable: false),
+                    state = table.Column<string>(type: "character varying(24)", maxLength: 24, nullable: false),
+                    reason = table.Column<string>(type: "character varying(40)", maxLength: 40, nullable: false),
+                    allowed = table.Column<bool>(type: "boolean", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_publication_check_pupils", x => new { x.check_id, x.pupil_id });
+                    table.ForeignKey(
+                        name: "fk_publication_check_pupils_publication_checks_check_id",
+                        column: x => x.check_id,
+                        principalTable: "publication_checks",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Restrict);
+                    table.ForeignKey(
+                        name: "fk_publication_check_pupils_pupils_pupil_id",
+                        column: x => x.pupil_id,
+                        principalTable: "pupils",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Restrict);
+                });
+
+            migrationBuilder.AddCheckConstraint(
+                name: "ck_consent_form_versions_published",
+                table: "consent_form_versions",
+                sql: "(status <> 'Draft') = (published_at IS NOT NULL AND content_hash IS NOT NULL)");
+
+            migrationBuilder.AddCheckConstraint(
+                name: "ck_consent_form_versions_withdrawn",
+                table: "consent_form_versions",
+                sql: "(status = 'Withdrawn') = (withdrawn_at IS NOT NULL) AND (withdrawal_reason IS NULL OR withdrawn_at IS NOT NULL)");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_guardian_schools_school_id_guardian_id",
+                table: "guardian_schools",
+                columns: new[] { "school_id", "guardian_id" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_publication_check_pupils_pupil_id",
+                table: "publication_check_pupils",
+                column: "pupil_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_publication_checks_organisation_id",
+                table: "publication_checks",
+                column: "organisation_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_publication_checks_publication_id",
+                table: "publication_checks",
+                column: "publication_id",
+                unique: true);
+
+            // Until now a school knew the guardians linked to its pupils.
+            migrationBuilder.Sql("""
+                INSERT INTO guardian_schools (guardian_id, school_id, display_name)
+                SELECT DISTINCT l.guardian_id, p.school_id, g.display_name
+                FROM guardian_links l
+                JOIN pupils p ON p.id = l.pupil_id
+                JOIN guardians g ON g.id = l.guardian_id
+                """);
+
+            // A stored publication check is the proof the publication was lawful when made: the database itself refuses to
+            // change or delete one, as it does for decisions.
+            migrationBuilder.Sql("""
+                CREATE FUNCTION publication_checks_are_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN
+                    RAISE EXCEPTION '% is append-only: % refused', TG_TABLE_NAME, TG_OP USING ERRCODE = 'restrict_violation';
+                END $$;
+                CREATE TRIGGER publication_checks_append_only BEFORE UPDATE OR DELETE ON publication_checks
+                    FOR EACH ROW EXECUTE FUNCTION publication_checks_are_append_only();
+                CREATE TRIGGER publication_checks_never_truncated BEFORE TRUNCATE ON publication_checks
+                    FOR EACH STATEMENT EXECUTE FUNCTION publication_checks_are_append_only();
+                CREATE TRIGGER publication_check_pupils_append_only BEFORE UPDATE OR DELETE ON publication_check_pupils
+                    FOR EACH ROW EXECUTE FUNCTION publication_checks_are_append_only();
+                CREATE TRIGGER publication_check_pupils_never_truncated BEFORE TRUNCATE ON publication_check_pupils
+                    FOR EACH STATEMENT EXECUTE FUNCTION publication_checks_are_append_only();
+                """);
 
             // Histories of every fact consent rests on besides the decisions: each change is appended with when it holds
             // (valid_from) and when the record learnt it (recorded_at), by triggers, so that no writer can forget one. The
@@ -202,9 +369,52 @@ namespace ConsentApi.Infrastructure.Persistence.Migrations
                 DROP TABLE channel_changes, policy_changes, guardian_link_changes, pupil_birth_dates, pupil_enrolments;
                 DROP FUNCTION consent_now();
                 """);
+
+            migrationBuilder.Sql("""
+                DROP TRIGGER publication_check_pupils_never_truncated ON publication_check_pupils;
+                DROP TRIGGER publication_check_pupils_append_only ON publication_check_pupils;
+                DROP TRIGGER publication_checks_never_truncated ON publication_checks;
+                DROP TRIGGER publication_checks_append_only ON publication_checks;
+                DROP FUNCTION publication_checks_are_append_only();
+                """);
+
+            migrationBuilder.DropTable(
+                name: "guardian_schools");
+
+            migrationBuilder.DropTable(
+                name: "publication_check_pupils");
+
+            migrationBuilder.DropTable(
+                name: "publication_checks");
+
+            migrationBuilder.DropCheckConstraint(
+                name: "ck_consent_form_versions_published",
+                table: "consent_form_versions");
+
+            migrationBuilder.DropCheckConstraint(
+                name: "ck_consent_form_versions_withdrawn",
+                table: "consent_form_versions");
+
             migrationBuilder.DropColumn(
                 name: "after_leaving",
                 table: "organisations");
+
+            migrationBuilder.DropColumn(
+                name: "time_zone",
+                table: "organisations");
+
+            migrationBuilder.DropColumn(
+                name: "withdrawal_reason",
+                table: "consent_form_versions");
+
+            migrationBuilder.DropColumn(
+                name: "withdrawn_at",
+                table: "consent_form_versions");
+
+            migrationBuilder.AddCheckConstraint(
+                name: "ck_consent_form_versions_published",
+                table: "consent_form_versions",
+                sql: "(status = 'Published') = (published_at IS NOT NULL AND content_hash IS NOT NULL)");
         }
     }
 }

@@ -116,6 +116,60 @@ public static class DataSet
         return info;
     }
 
+    /// <summary>
+    /// Consent history only grows: a board that asks every year has about ten decisions per person and item after ten
+    /// years. Gives every person's decisions on every item (pupil, item, guardian) an older history, so that each holds
+    /// at least <paramref name="depth"/> decisions: one a year before the earliest, given and recorded a year apart
+    /// each, with outcomes alternating (the one before a grant is a refusal and the other way round). The latest
+    /// decisions, and so every answer about now, stay as they were. All decisions are then written again in the order
+    /// recorded, as a decade of appends would have left them: recording order (sequence) follows the moment recorded.
+    /// (The table's indexes other than the primary key are dropped while it is rewritten and built again afterwards.)
+    /// </summary>
+    public static async Task DeepenAsync(NpgsqlConnection db, int depth) =>
+        await Sql.ExecuteAsync(db, DeepenSql, ("depth", depth));
+
+    private const string DeepenSql = """
+        CREATE TEMP TABLE earliest AS
+          SELECT * FROM (
+            SELECT d.*, count(*) OVER (PARTITION BY pupil_id, media_type, channel_key, guardian_id) AS held,
+                   row_number() OVER (PARTITION BY pupil_id, media_type, channel_key, guardian_id ORDER BY given_at, sequence) AS n
+            FROM decisions d) d
+          WHERE n = 1 AND held < @depth;
+        CREATE TEMP TABLE deepened AS
+          SELECT id, organisation_id, pupil_id, batch_id, form_version_id, media_type, channel_key, outcome, guardian_id, method,
+                 given_at, recorded_at, recorded_by_client_id, proof_reference, language, note, sequence
+          FROM decisions;
+        INSERT INTO deepened
+          SELECT md5(e.id::text || '/' || k)::uuid, e.organisation_id, e.pupil_id, md5(e.batch_id::text || '/' || k)::uuid,
+                 e.form_version_id, e.media_type, e.channel_key,
+                 CASE WHEN k % 2 = 0 THEN e.outcome WHEN e.outcome = 'Granted' THEN 'Refused' ELSE 'Granted' END,
+                 e.guardian_id, e.method, e.given_at - k * interval '1 year', e.recorded_at - k * interval '1 year',
+                 e.recorded_by_client_id, e.proof_reference, e.language, e.note, 0
+          FROM earliest e CROSS JOIN LATERAL generate_series(1, @depth - e.held) k;
+        CREATE TEMP TABLE decision_indexes AS
+          SELECT indexname, indexdef FROM pg_indexes
+          WHERE schemaname = current_schema() AND tablename = 'decisions' AND indexname <> 'pk_decisions';
+        DO $$ DECLARE i record; BEGIN
+          FOR i IN SELECT indexname FROM decision_indexes LOOP EXECUTE format('DROP INDEX %I', i.indexname); END LOOP;
+        END $$;
+        ALTER TABLE decisions DISABLE TRIGGER decisions_never_truncated;
+        TRUNCATE decisions;
+        ALTER TABLE decisions ENABLE TRIGGER decisions_never_truncated;
+        INSERT INTO decisions (id, sequence, organisation_id, pupil_id, batch_id, form_version_id, media_type, channel_key, outcome,
+                               guardian_id, method, given_at, recorded_at, recorded_by_client_id, proof_reference, language, note)
+          OVERRIDING SYSTEM VALUE
+          SELECT id, row_number() OVER (ORDER BY recorded_at, sequence, given_at), organisation_id, pupil_id, batch_id, form_version_id,
+                 media_type, channel_key, outcome, guardian_id, method, given_at, recorded_at, recorded_by_client_id, proof_reference,
+                 language, note
+          FROM deepened
+          ORDER BY recorded_at, sequence, given_at;
+        SELECT setval(pg_get_serial_sequence('decisions', 'sequence'), (SELECT max(sequence) FROM decisions));
+        DO $$ DECLARE i record; BEGIN
+          FOR i IN SELECT indexdef FROM decision_indexes LOOP EXECUTE i.indexdef; END LOOP;
+        END $$;
+        DROP TABLE earliest, deepened, decision_indexes;
+        """;
+
     public static async Task<JsonObject> SendAsync(HttpClient http, string key, HttpMethod method, string path, object? body)
     {
         using var request = new HttpRequestMessage(method, path) { Content = body is null ? null : JsonContent.Create(body) };

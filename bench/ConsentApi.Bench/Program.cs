@@ -1,11 +1,38 @@
 using ConsentApi.Bench;
 using Npgsql;
 
-// Usage: ConsentApi.Bench [small] [large] [--quick]
+// Usage: ConsentApi.Bench [small] [large] [--depth 1,10] [--quick]
+// --depth N[,M...]: how many decisions each person's history per item holds (default 1); every scale runs at every depth.
 // Environment (bench/run.sh sets it): BENCH_DB (a superuser connection to the benchmark cluster), BENCH_API_DLL,
 // BENCH_BASELINE_DLL, BENCH_RESULTS (directory for the Markdown report).
 var quick = args.Contains("--quick");
-var scales = args.Where(a => !a.StartsWith("--", StringComparison.Ordinal)).Select(Scale.Parse).ToList();
+var depths = new List<int>();
+var names = new List<string>();
+for (var i = 0; i < args.Length; i++)
+{
+    if (args[i] == "--depth" || args[i].StartsWith("--depth=", StringComparison.Ordinal))
+    {
+        var value = args[i] == "--depth"
+            ? (i + 1 < args.Length ? args[++i] : throw new ArgumentException("--depth needs a value, e.g. --depth 1,10."))
+            : args[i]["--depth=".Length..];
+        foreach (var part in value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            depths.Add(int.TryParse(part, out var depth) && depth is >= 1 and <= 50
+                ? depth
+                : throw new ArgumentException($"Unknown depth '{part}': use a whole number from 1 to 50."));
+        }
+    }
+    else if (!args[i].StartsWith("--", StringComparison.Ordinal))
+    {
+        names.Add(args[i]);
+    }
+}
+if (depths.Count == 0)
+{
+    depths.Add(1);
+}
+depths = [.. depths.Distinct().Order()];
+var scales = names.Select(Scale.Parse).ToList();
 if (scales.Count == 0)
 {
     scales.Add(Scale.Small);
@@ -21,7 +48,10 @@ var settings = new BenchSettings(
 var report = new Report(settings, string.Join(' ', args));
 foreach (var scale in scales)
 {
-    report.Add(await ScaleRun.RunAsync(scale, settings, Log));
+    foreach (var depth in depths)
+    {
+        report.Add(await ScaleRun.RunAsync(scale, depth, settings, Log));
+    }
 }
 var markdown = await report.RenderAsync();
 Console.WriteLine();

@@ -37,7 +37,7 @@ public sealed class Report(BenchSettings settings, string arguments)
 
         foreach (var result in results)
         {
-            md.AppendLine(CultureInfo.InvariantCulture, $"## {result.Scale.Name}");
+            md.AppendLine(CultureInfo.InvariantCulture, $"## {result.Scale.Name}, history depth {result.Depth}");
             md.AppendLine();
             md.AppendLine(string.Join(", ", result.Counts.Select(c => $"{c.Value:N0} {c.Key.Replace('_', ' ')}")));
             md.AppendLine();
@@ -62,8 +62,44 @@ public sealed class Report(BenchSettings settings, string arguments)
             AddTargets(result);
         }
 
-        var small = results.FirstOrDefault(r => r.Scale == Scale.Small);
-        var large = results.FirstOrDefault(r => r.Scale == Scale.Large);
+        foreach (var scale in results.Select(r => r.Scale).Distinct())
+        {
+            var shallow = results.FirstOrDefault(r => r.Scale == scale && r.Depth == 1);
+            var deep = results.Where(r => r.Scale == scale && r.Depth > 1).ToList();
+            if (shallow is null || deep.Count == 0)
+            {
+                continue;
+            }
+            md.AppendLine(CultureInfo.InvariantCulture, $"## {scale.Name}: history depth");
+            md.AppendLine();
+            md.AppendLine("Each person's decisions per item deepened to the depth (older decisions, alternating outcomes); req/s at each depth and its ratio to depth 1.");
+            md.AppendLine();
+            md.AppendLine("| scenario | depth | API req/s | API ÷ depth 1 | baseline req/s | baseline ÷ depth 1 | throughput API/baseline |");
+            md.AppendLine("|---|--:|--:|--:|--:|--:|--:|");
+            foreach (var result in deep.Prepend(shallow))
+            {
+                for (var i = 0; i < result.Loads.Count; i++)
+                {
+                    var (scenario, product, baseline) = result.Loads[i];
+                    var (_, product1, baseline1) = shallow.Loads[i];
+                    if (baseline is null || baseline1 is null)
+                    {
+                        continue;
+                    }
+                    md.AppendLine(string.Create(CultureInfo.InvariantCulture,
+                        $"| {scenario} | {result.Depth} | {product.RequestsPerSecond:F0} | {product.RequestsPerSecond / product1.RequestsPerSecond:F2} | {baseline.RequestsPerSecond:F0} | {baseline.RequestsPerSecond / baseline1.RequestsPerSecond:F2} | {product.RequestsPerSecond / baseline.RequestsPerSecond:F2} |"));
+                }
+            }
+            md.AppendLine();
+            foreach (var result in deep)
+            {
+                var ratio = result.Loads[0].Product.RequestsPerSecond / shallow.Loads[0].Product.RequestsPerSecond;
+                Target($"{scale.Name}: check throughput at depth {result.Depth} ≥ 0.9 × depth 1", $"{ratio:F2} ×", ratio >= 0.9);
+            }
+        }
+
+        var small = results.FirstOrDefault(r => r.Scale == Scale.Small && r.Depth == 1) ?? results.FirstOrDefault(r => r.Scale == Scale.Small);
+        var large = results.FirstOrDefault(r => r.Scale == Scale.Large && r.Depth == 1) ?? results.FirstOrDefault(r => r.Scale == Scale.Large);
         if (small is not null && large is not null)
         {
             var (s, l) = (small.Loads[0].Product, large.Loads[0].Product);
@@ -85,7 +121,8 @@ public sealed class Report(BenchSettings settings, string arguments)
     public async Task<string> SaveAsync(string markdown)
     {
         Directory.CreateDirectory(settings.ResultsDirectory);
-        var name = $"{started:yyyy-MM-dd-HHmm}-{string.Join('-', results.Select(r => r.Scale.Name))}.md";
+        var name = $"{started:yyyy-MM-dd-HHmm}-{string.Join('-', results.Select(r => r.Scale.Name).Distinct())}" +
+            (results.Any(r => r.Depth > 1) ? "-depth-" + string.Join('-', results.Select(r => r.Depth).Distinct()) : "") + ".md";
         var file = Path.Combine(settings.ResultsDirectory, name);
         await File.WriteAllTextAsync(file, markdown);
         if (settings.Durations != BenchDurations.Quick)
@@ -99,7 +136,7 @@ public sealed class Report(BenchSettings settings, string arguments)
     private void AddTargets(ScaleResult result)
     {
         var (_, product, baseline) = result.Loads[0];
-        var n = result.Scale.Name;
+        var n = result.Depth == 1 ? result.Scale.Name : $"{result.Scale.Name} depth {result.Depth}";
         var throughput = product.RequestsPerSecond / baseline!.RequestsPerSecond;
         var p99 = product.P99Ms / baseline.P99Ms;
         Target($"{n}: check throughput ≥ 0.75 × baseline", $"{throughput:F2} ×", throughput >= 0.75);

@@ -24,8 +24,10 @@ public sealed record BenchSettings(string AdminConnection, string ApiDll, string
 }
 
 /// <summary>Everything one scale measured.</summary>
+/// <param name="Depth">How many decisions each person's history per item holds (at least; see <see cref="DataSet.DeepenAsync"/>).</param>
 public sealed record ScaleResult(
     Scale Scale,
+    int Depth,
     Dictionary<string, long> Counts,
     List<(string Scenario, LoadResult Product, LoadResult? Baseline)> Loads,
     double CheckRssMiB,
@@ -40,18 +42,30 @@ public static class ScaleRun
 
     private const string BootstrapKey = "bench-platform-operator-key-0123456789abcdef";
 
-    public static async Task<ScaleResult> RunAsync(Scale scale, BenchSettings settings, Action<string> log)
+    /// <summary>The template of a scale at a depth: depth 1 is the generated data set, deeper ones are clones of it deepened.</summary>
+    private static string TemplateName(Scale scale, int depth) =>
+        depth == 1 ? $"bench_{scale.Name}_g{GeneratorVersion}" : $"bench_{scale.Name}_d{depth}_g{GeneratorVersion}";
+
+    private static Task<bool> ExistsAsync(NpgsqlConnection admin, string database) =>
+        Sql.ScalarAsync<bool>(admin, "SELECT EXISTS (SELECT FROM pg_database WHERE datname = @name)", ("name", database));
+
+    public static async Task<ScaleResult> RunAsync(Scale scale, int depth, BenchSettings settings, Action<string> log)
     {
-        var template = $"bench_{scale.Name}_g{GeneratorVersion}";
+        var template = TemplateName(scale, depth);
         await using var admin = new NpgsqlConnection(settings.HarnessConnectionTo("postgres"));
         await admin.OpenAsync();
-        if (!await Sql.ScalarAsync<bool>(admin, "SELECT EXISTS (SELECT FROM pg_database WHERE datname = @name)", ("name", template)))
+        if (!await ExistsAsync(admin, TemplateName(scale, 1)))
         {
-            await GenerateTemplateAsync(scale, template, settings, admin, log);
+            await GenerateTemplateAsync(scale, TemplateName(scale, 1), settings, admin, log);
+        }
+        if (!await ExistsAsync(admin, template))
+        {
+            await DeepenTemplateAsync(scale, depth, TemplateName(scale, 1), template, settings, admin, log);
         }
 
         const string run = "bench_run";
-        log($"{scale.Name}: cloning {template} into {run}");
+        var name = $"{scale.Name} depth {depth}";
+        log($"{name}: cloning {template} into {run}");
         await Sql.ExecuteAsync(admin, $"DROP DATABASE IF EXISTS {run} WITH (FORCE)");
         await Sql.ExecuteAsync(admin, $"CREATE DATABASE {run} TEMPLATE {template}");
         var connection = settings.ConnectionTo(run);
@@ -89,30 +103,30 @@ public static class ScaleRun
         {
             await Wrk.RunAsync(server.Address, info.ClientKey, requests, BenchSettings.Connections, durations.WarmUp, settings.ResultsDirectory);
             var result = await Wrk.RunAsync(server.Address, info.ClientKey, requests, BenchSettings.Connections, duration, settings.ResultsDirectory);
-            log($"{scale.Name}: {server.Name}: {result.RequestsPerSecond:F0} req/s, p50 {result.P50Ms:F2} ms, p99 {result.P99Ms:F2} ms, {result.Errors} errors");
+            log($"{name}: {server.Name}: {result.RequestsPerSecond:F0} req/s, p50 {result.P50Ms:F2} ms, p99 {result.P99Ms:F2} ms, {result.Errors} errors");
             return result;
         }
 
         // The JIT tiers hot code up (with profile-guided optimisation) over the first seconds of load; measure the steady state.
-        log($"{scale.Name}: warming both servers up");
+        log($"{name}: warming both servers up");
         foreach (var server in new[] { api, baseline })
         {
             await Wrk.RunAsync(server.Address, info.ClientKey, [.. checks, .. matrices, .. overviews], BenchSettings.Connections, durations.JitWarmUp,
                 settings.ResultsDirectory);
         }
-        log($"{scale.Name}: publication checks");
+        log($"{name}: publication checks");
         var (apiChecks, checkRss) = await api.MeasureRssDuringAsync(() => Load(api, checks, durations.Check));
         loads.Add(("Publication check, 30 pupils", apiChecks, await Load(baseline, checks, durations.Check)));
-        log($"{scale.Name}: consent matrices");
+        log($"{name}: consent matrices");
         loads.Add(("Consent matrix, one pupil", await Load(api, matrices, durations.Other), await Load(baseline, matrices, durations.Other)));
-        log($"{scale.Name}: class overviews");
+        log($"{name}: class overviews");
         loads.Add(("Class overview, one group (JSON)", await Load(api, overviews, durations.Other), await Load(baseline, overviews, durations.Other)));
-        log($"{scale.Name}: recording decisions");
+        log($"{name}: recording decisions");
         loads.Add(("Record a guardian's decisions, 15 items", await Load(api, decisions, durations.Other), null));
 
-        log($"{scale.Name}: roster sync of 10,000 pupils");
+        log($"{name}: roster sync of 10,000 pupils");
         var (first, resync) = await RosterSyncAsync(api.Address, info);
-        return new ScaleResult(scale, counts, loads, checkRss, first, resync, api.PeakRssMiB());
+        return new ScaleResult(scale, depth, counts, loads, checkRss, first, resync, api.PeakRssMiB());
     }
 
     private static async Task<(double First, double Resync)> RosterSyncAsync(Uri api, DataSetInfo info)
@@ -145,6 +159,29 @@ public static class ScaleRun
         var first = await SyncAsync();
         var resync = await SyncAsync();
         return (first, resync);
+    }
+
+    /// <summary>Clones the depth-1 template and gives every person's decision on every item an older history (see <see cref="DataSet.DeepenAsync"/>).</summary>
+    private static async Task DeepenTemplateAsync(Scale scale, int depth, string source, string template, BenchSettings settings,
+        NpgsqlConnection admin, Action<string> log)
+    {
+        var building = template + "_building";
+        log($"{scale.Name}: deepening every decision's history to {depth} into {template} (once; later runs clone it)");
+        var watch = Stopwatch.StartNew();
+        await Sql.ExecuteAsync(admin, $"DROP DATABASE IF EXISTS {building} WITH (FORCE)");
+        await Sql.ExecuteAsync(admin, $"CREATE DATABASE {building} TEMPLATE {source}");
+        // The deepened clone keeps the migrations of the template: bring it up to date first, so that indexes a newer
+        // migration adds are built once here rather than on every run.
+        await Server.RunModeAsync(settings.ApiDll, "migrate", new Dictionary<string, string> { ["ConnectionStrings__ConsentDb"] = settings.ConnectionTo(building) });
+        await using (var db = new NpgsqlConnection(settings.HarnessConnectionTo(building)))
+        {
+            await db.OpenAsync();
+            await DataSet.DeepenAsync(db, depth);
+            await Sql.ExecuteAsync(db, "VACUUM ANALYZE");
+        }
+        NpgsqlConnection.ClearAllPools();
+        await Sql.ExecuteAsync(admin, $"ALTER DATABASE {building} RENAME TO {template}");
+        log($"{scale.Name}: deepened in {watch.Elapsed.TotalSeconds:F0} s");
     }
 
     private static async Task GenerateTemplateAsync(Scale scale, string template, BenchSettings settings, NpgsqlConnection admin, Action<string> log)

@@ -81,7 +81,7 @@ public sealed class ConsentFactsReader(ConsentDbContext db)
             request.OrganisationId, pupilIds, request.SchoolIds?.ToArray(), request.Item?.MediaType.ToString(), request.Item?.Channel,
             request.At, request.AsKnownAt,
         ];
-        foreach (var (sql, parameters) in Statements)
+        foreach (var (sql, parameters) in request.Item is null ? StatementsForEveryItem : Statements)
         {
             var command = new NpgsqlBatchCommand(sql);
             foreach (var (number, type) in parameters)
@@ -166,6 +166,96 @@ public sealed class ConsentFactsReader(ConsentDbContext db)
         ORDER BY valid_from DESC, id DESC LIMIT 1
         """;
 
+    // Each person's latest decision per item, given by the moment and recorded by the moment known: by moment given,
+    // then recording order. A grant for a school year that has not begun on the local day of the moment does not count
+    // yet and so supersedes nothing (the same rule as ConsentRules; the property tests hold them to each other).
+    // History only grows (a board that asks every year has ten decisions per person and item after ten years), so the
+    // latest are picked in the decisions index, which holds each person's decisions on an item newest first and covers
+    // what is filtered on; only the chosen decisions are then read from the table. The versions whose school year has
+    // not begun are found once first (a handful), so that the index is read with no join. A pupil's decisions all
+    // belong to its organisation, so the organisation is checked on the chosen ones. {at} and {known} are the moment
+    // and the moment known, $1 the organisation and $2 the pupils.
+    private static readonly string DecisionsHead = $$"""
+        WITH RECURSIVE policy AS ({{PolicyAt.Replace("$2", "{at}").Replace("$3", "{known}")}}),
+        school_year AS (
+            SELECT CASE WHEN local_day <= make_date(extract(year FROM local_day)::int, p.school_year_end_month, p.school_year_end_day)
+                        THEN extract(year FROM local_day)::int - 1 ELSE extract(year FROM local_day)::int END AS start_year
+            FROM policy p CROSS JOIN LATERAL (SELECT ({at} AT TIME ZONE p.time_zone)::date AS local_day) d),
+        not_begun AS MATERIALIZED (
+            SELECT coalesce((
+                SELECT array_agg(v.id)
+                FROM consent_form_versions v JOIN consent_forms f ON f.id = v.form_id
+                WHERE f.organisation_id = $1 AND v.validity = 'SchoolYear' AND (left(v.school_year, 4)::int > y.start_year) IS NOT FALSE
+            ), '{}') AS version_ids
+            FROM school_year y),
+        """;
+
+    private const string DecisionsTail = """
+        SELECT d.id, d.pupil_id, d.batch_id, d.guardian_id, d.media_type, d.channel_key, d.outcome, d.given_at, d.recorded_at,
+               d.sequence, d.method, d.recorded_by_client_id, d.form_version_id, v.content_hash, v.validity, v.school_year,
+               d.proof_reference, d.note, CASE WHEN v.withdrawn_at <= {known} THEN v.withdrawn_at END
+        FROM latest l
+        JOIN decisions d ON d.id = l.id
+        JOIN consent_form_versions v ON v.id = d.form_version_id
+        WHERE d.organisation_id = $1
+        ORDER BY d.pupil_id, d.media_type, d.channel_key, d.guardian_id
+        """;
+
+    /// <summary>A decision that counts at the moment, as known then (d: decisions, n: not_begun).</summary>
+    private const string Counts =
+        "d.given_at <= {at} AND d.recorded_at <= {known} AND NOT (d.outcome = 'Granted' AND d.form_version_id = ANY(n.version_ids))";
+
+    // One item ($3 media type, $4 channel): a check reads a handful of index entries per pupil however long the history.
+    // For each pupil the guardians who decided are visited in index order, each jump landing on the next guardian's
+    // latest counting decision (the first that counts in newest-first order); the pupil's own decisions (no guardian)
+    // are looked up apart.
+    private static readonly (string Sql, (int Number, NpgsqlDbType Type)[] Parameters) Decisions =
+        ((DecisionsHead + $$"""
+        pupils AS (SELECT DISTINCT unnest($2::uuid[]) AS pupil_id),
+        guardians AS (
+            SELECT p.pupil_id, f.id, f.guardian_id
+            FROM pupils p
+            CROSS JOIN not_begun n
+            CROSS JOIN LATERAL (
+                SELECT d.id, d.guardian_id FROM decisions d
+                WHERE d.pupil_id = p.pupil_id AND d.media_type = $3 AND d.channel_key = $4 AND d.guardian_id IS NOT NULL AND {{Counts}}
+                ORDER BY d.guardian_id, d.given_at DESC, d.sequence DESC LIMIT 1) f
+            UNION ALL
+            SELECT g.pupil_id, f.id, f.guardian_id
+            FROM guardians g
+            CROSS JOIN not_begun n
+            CROSS JOIN LATERAL (
+                SELECT d.id, d.guardian_id FROM decisions d
+                WHERE d.pupil_id = g.pupil_id AND d.media_type = $3 AND d.channel_key = $4 AND d.guardian_id > g.guardian_id AND {{Counts}}
+                ORDER BY d.guardian_id, d.given_at DESC, d.sequence DESC LIMIT 1) f),
+        own AS (
+            SELECT f.id
+            FROM pupils p
+            CROSS JOIN not_begun n
+            CROSS JOIN LATERAL (
+                SELECT d.id FROM decisions d
+                WHERE d.pupil_id = p.pupil_id AND d.media_type = $3 AND d.channel_key = $4 AND d.guardian_id IS NULL AND {{Counts}}
+                ORDER BY d.given_at DESC, d.sequence DESC LIMIT 1) f),
+        latest AS (SELECT id FROM guardians UNION ALL SELECT id FROM own)
+
+        """ + DecisionsTail).Replace("{at}", "$5").Replace("{known}", "$6"),
+            [Organisation, PupilIds, MediaType, Channel, At, AsKnownAt]);
+
+    /// <summary>
+    /// Every item (a matrix, a class sheet): each pupil's decisions are read once from the index, newest first per
+    /// person and item, with no sort and no table access.
+    /// </summary>
+    private static readonly (string Sql, (int Number, NpgsqlDbType Type)[] Parameters) DecisionsOfEveryItem =
+        ((DecisionsHead + $$"""
+        latest AS (
+            SELECT DISTINCT ON (d.pupil_id, d.media_type, d.channel_key, d.guardian_id) d.id
+            FROM decisions d
+            CROSS JOIN not_begun n
+            WHERE d.pupil_id = ANY($2) AND {{Counts}}
+            ORDER BY d.pupil_id, d.media_type, d.channel_key, d.guardian_id, d.given_at DESC, d.sequence DESC)
+
+        """ + DecisionsTail).Replace("{at}", "$3").Replace("{known}", "$4"), [Organisation, PupilIds, At, AsKnownAt]);
+
     // Each statement numbers the parameters it takes in order: $1, $2, ... are the listed ones. Every history is read
     // the same way: the latest change that holds at the moment (valid_from <= at), of those recorded by the moment known.
     private static readonly (string Sql, (int Number, NpgsqlDbType Type)[] Parameters)[] Statements =
@@ -195,28 +285,7 @@ public sealed class ConsentFactsReader(ConsentDbContext db)
             ORDER BY c.pupil_id, c.guardian_id, c.valid_from DESC, c.id DESC) l
         WHERE l.has_parental_authority
         """, [PupilIds, At, AsKnownAt]),
-        // Each person's latest decision per item, given by the moment and recorded by the moment known: by moment given,
-        // then recording order. A grant for a school year that has not begun on the local day of the moment does not count
-        // yet and so supersedes nothing (the same rule as ConsentRules; the property tests hold them to each other).
-        ($$"""
-        WITH policy AS ({{PolicyAt.Replace("$2", "$5").Replace("$3", "$6")}}),
-        school_year AS (
-            SELECT CASE WHEN local_day <= make_date(extract(year FROM local_day)::int, p.school_year_end_month, p.school_year_end_day)
-                        THEN extract(year FROM local_day)::int - 1 ELSE extract(year FROM local_day)::int END AS start_year
-            FROM policy p CROSS JOIN LATERAL (SELECT ($5 AT TIME ZONE p.time_zone)::date AS local_day) d)
-        SELECT DISTINCT ON (d.pupil_id, d.media_type, d.channel_key, d.guardian_id)
-               d.id, d.pupil_id, d.batch_id, d.guardian_id, d.media_type, d.channel_key, d.outcome, d.given_at, d.recorded_at,
-               d.sequence, d.method, d.recorded_by_client_id, d.form_version_id, v.content_hash, v.validity, v.school_year,
-               d.proof_reference, d.note, CASE WHEN v.withdrawn_at <= $6 THEN v.withdrawn_at END
-        FROM decisions d
-        JOIN consent_form_versions v ON v.id = d.form_version_id
-        CROSS JOIN school_year y
-        WHERE d.organisation_id = $1 AND d.pupil_id = ANY($2)
-          AND ($3::text IS NULL OR (d.media_type = $3 AND d.channel_key = $4))
-          AND d.given_at <= $5 AND d.recorded_at <= $6
-          AND NOT (d.outcome = 'Granted' AND v.validity = 'SchoolYear' AND left(v.school_year, 4)::int > y.start_year)
-        ORDER BY d.pupil_id, d.media_type, d.channel_key, d.guardian_id, d.given_at DESC, d.sequence DESC
-        """, [Organisation, PupilIds, MediaType, Channel, At, AsKnownAt]),
+        Decisions,
         ("""
         SELECT DISTINCT f.school_id, i.media_type, i.channel_key
         FROM consent_form_items i
@@ -236,6 +305,10 @@ public sealed class ConsentFactsReader(ConsentDbContext db)
         WHERE c.organisation_id = $1
         """, [Organisation, At, AsKnownAt]),
     ];
+
+    /// <summary>The statements of a read of every item: the same, with the decisions of every item.</summary>
+    private static readonly (string Sql, (int Number, NpgsqlDbType Type)[] Parameters)[] StatementsForEveryItem =
+        [.. Statements.Select(s => ReferenceEquals(s.Sql, Decisions.Sql) ? DecisionsOfEveryItem : s)];
 }
 
 /// <summary>The facts <see cref="ConsentFactsReader"/> read, and their evaluation by the rules.</summary>

@@ -566,10 +566,11 @@ namespace ConsentApi.Infrastructure.Persistence.Migrations
                     b.HasIndex("PupilId", "Sequence")
                         .HasDatabaseName("ix_decisions_pupil_id_sequence");
 
-                    b.HasIndex("PupilId", "MediaType", "ChannelKey", "GivenAt", "Sequence")
-                        .HasDatabaseName("ix_decisions_pupil_id_media_type_channel_key_given_at_sequence");
+                    b.HasIndex("PupilId", "MediaType", "ChannelKey", "GuardianId", "GivenAt", "Sequence")
+                        .IsDescending(false, false, false, false, true, true)
+                        .HasDatabaseName("ix_decisions_pupil_id_media_type_channel_key_guardian_id_given");
 
-                    NpgsqlIndexBuilderExtensions.IncludeProperties(b.HasIndex("PupilId", "MediaType", "ChannelKey", "GivenAt", "Sequence"), new[] { "Id", "GuardianId", "Outcome", "FormVersionId" });
+                    NpgsqlIndexBuilderExtensions.IncludeProperties(b.HasIndex("PupilId", "MediaType", "ChannelKey", "GuardianId", "GivenAt", "Sequence"), new[] { "Id", "Outcome", "FormVersionId", "RecordedAt" });
 
                     b.ToTable("decisions", (string)null);
                 });

@@ -11,6 +11,10 @@ namespace ConsentApi.Infrastructure.Persistence.Migrations
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
         {
+            migrationBuilder.DropIndex(
+                name: "ix_decisions_pupil_id_media_type_channel_key_given_at_sequence",
+                table: "decisions");
+
             migrationBuilder.DropCheckConstraint(
                 name: "ck_consent_form_versions_published",
                 table: "consent_form_versions");
@@ -127,6 +131,13 @@ namespace ConsentApi.Infrastructure.Persistence.Migrations
                         principalColumn: "id",
                         onDelete: ReferentialAction.Restrict);
                 });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_decisions_pupil_id_media_type_channel_key_guardian_id_given",
+                table: "decisions",
+                columns: new[] { "pupil_id", "media_type", "channel_key", "guardian_id", "given_at", "sequence" },
+                descending: new[] { false, false, false, false, true, true })
+                .Annotation("Npgsql:IndexInclude", new[] { "id", "outcome", "form_version_id", "recorded_at" });
 
             migrationBuilder.AddCheckConstraint(
                 name: "ck_consent_form_versions_published",
@@ -387,6 +398,10 @@ namespace ConsentApi.Infrastructure.Persistence.Migrations
             migrationBuilder.DropTable(
                 name: "publication_checks");
 
+            migrationBuilder.DropIndex(
+                name: "ix_decisions_pupil_id_media_type_channel_key_guardian_id_given",
+                table: "decisions");
+
             migrationBuilder.DropCheckConstraint(
                 name: "ck_consent_form_versions_published",
                 table: "consent_form_versions");
@@ -410,6 +425,12 @@ namespace ConsentApi.Infrastructure.Persistence.Migrations
             migrationBuilder.DropColumn(
                 name: "withdrawn_at",
                 table: "consent_form_versions");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_decisions_pupil_id_media_type_channel_key_given_at_sequence",
+                table: "decisions",
+                columns: new[] { "pupil_id", "media_type", "channel_key", "given_at", "sequence" })
+                .Annotation("Npgsql:IndexInclude", new[] { "id", "guardian_id", "outcome", "form_version_id" });
 
             migrationBuilder.AddCheckConstraint(
                 name: "ck_consent_form_versions_published",

@@ -13,8 +13,8 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace ConsentApi.Infrastructure.Persistence.Migrations
 {
     [DbContext(typeof(ConsentDbContext))]
-    [Migration("20261130060452_DecisionFactsIndexNewestFirst")]
-    partial class DecisionFactsIndexNewestFirst
+    [Migration("20261130065556_IsolationAndConsentTruth")]
+    partial class IsolationAndConsentTruth
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)

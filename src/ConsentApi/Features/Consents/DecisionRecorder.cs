@@ -10,7 +10,7 @@ namespace ConsentApi.Features.Consents;
 /// <summary>
 /// Appends one person's answers for one pupil, inside the caller's transaction, with the pupil locked (see
 /// <see cref="ConsentChanges"/>, which also announces the changed states and opens takedowns before commit). Refuses,
-/// changing nothing: a grant for a pupil who left, a form version that is a draft or not the pupil's, a grant under a version
+/// changing nothing: a grant given after the pupil left, a form version that is a draft or not the pupil's, a grant under a version
 /// withdrawn, superseded or past its school year at the moment given, items the version did not ask, a moment in the future,
 /// and anyone who may not decide.
 /// </summary>
@@ -27,21 +27,26 @@ public sealed class DecisionRecorder(ConsentDbContext db, CurrentClient client, 
 
         // Locked before anything about the pupil is read: what follows sees the state the previous command left.
         await changes.LockForChangeAsync(client.OrganisationId, [pupilId], ct);
-        var pupil = await (from p in db.Pupils.AsNoTracking().VisibleTo(client)
-                           join o in db.Organisations on p.OrganisationId equals o.Id
-                           where p.Id == pupilId
-                           select new
-                           {
-                               p.Id, p.OrganisationId, p.SchoolId, p.DateOfBirth, p.Status,
-                               Policy = new ConsentPolicy(o.GrantRequires, o.SchoolYearEndMonth, o.SchoolYearEndDay, o.TimeZone),
-                           })
+        var pupil = await db.Pupils.AsNoTracking().VisibleTo(client).Where(p => p.Id == pupilId)
+                        .Select(p => new { p.Id, p.OrganisationId, p.SchoolId, p.DateOfBirth })
                         .SingleOrDefaultAsync(ct)
                     ?? throw new NotFoundException("Pupil", pupilId);
+        // What held when the decision was given, as the record knows it now: a paper form is judged by its own day.
+        var then = await db.Database.SqlQuery<WhenGiven>($"""
+            SELECT e.status, pol.grant_requires, pol.school_year_end_month, pol.school_year_end_day, pol.time_zone
+            FROM (SELECT status FROM pupil_enrolments WHERE pupil_id = {pupil.Id} AND valid_from <= {givenAt}
+                  ORDER BY valid_from DESC, id DESC LIMIT 1) e
+            CROSS JOIN (SELECT grant_requires, school_year_end_month, school_year_end_day, time_zone FROM policy_changes
+                  WHERE organisation_id = {pupil.OrganisationId} AND valid_from <= {givenAt}
+                  ORDER BY valid_from DESC, id DESC LIMIT 1) pol
+            """).SingleAsync(ct);
+        var policy = new ConsentPolicy(Enum.Parse<GrantRequires>(then.GrantRequires), then.SchoolYearEndMonth, then.SchoolYearEndDay, then.TimeZone);
         // Withdrawing stays as easy as granting (GDPR art. 7(3)): a refusal is recorded even after the pupil left, also when
-        // a roster sync marked them left a moment ago; only new grants are refused.
-        if (pupil.Status == PupilStatus.Left && request.Items.Any(i => i.Outcome == ConsentOutcome.Granted))
+        // a roster sync marked them left a moment ago; only grants given after leaving are refused (one signed while the
+        // pupil was at the school is a true record, keyed in late, and counts for the time they were).
+        if (then.Status == nameof(PupilStatus.Left) && request.Items.Any(i => i.Outcome == ConsentOutcome.Granted))
         {
-            throw new ConflictException("The pupil has left the school; consent can still be withdrawn, but not granted.");
+            throw new ConflictException("The pupil had left the school when this was given; consent can still be withdrawn, but not granted.");
         }
 
         var version = await db.ConsentFormVersions.AsNoTracking().Include(v => v.Items)
@@ -59,7 +64,7 @@ public sealed class DecisionRecorder(ConsentDbContext db, CurrentClient client, 
             throw new RequestValidationException("givenAt", "The decision cannot predate the publication of the form version it answers.");
         }
         // Grants only where they can count; a refusal is recorded whatever the version's state, like a withdrawal after leaving.
-        if (request.Items.Any(i => i.Outcome == ConsentOutcome.Granted) && version.WhyGrantCannotCount(givenAt, pupil.Policy) is { } why)
+        if (request.Items.Any(i => i.Outcome == ConsentOutcome.Granted) && version.WhyGrantCannotCount(givenAt, policy) is { } why)
         {
             throw new ConflictException(why);
         }
@@ -70,7 +75,7 @@ public sealed class DecisionRecorder(ConsentDbContext db, CurrentClient client, 
         {
             throw new RequestValidationException("language", "The form version has no English text.");
         }
-        await EnsureMayDecideAsync(request, pupil.Id, pupil.Policy.Calendar.IsSixteen(pupil.DateOfBirth, givenAt), givenAt, ct);
+        await EnsureMayDecideAsync(request, pupil.Id, policy.Calendar.IsSixteen(pupil.DateOfBirth, givenAt), givenAt, ct);
 
         var batchId = Guid.CreateVersion7();
         var decisions = request.Items.Select(item => new Decision
@@ -173,5 +178,15 @@ public sealed class DecisionRecorder(ConsentDbContext db, CurrentClient client, 
         {
             throw new ForbiddenException("The pupil was 16 or older when the decision was given; the pupil decides.");
         }
+    }
+
+    /// <summary>The pupil's enrolment and the organisation's policy when a decision was given.</summary>
+    private sealed class WhenGiven
+    {
+        public required string Status { get; init; }
+        public required string GrantRequires { get; init; }
+        public int SchoolYearEndMonth { get; init; }
+        public int SchoolYearEndDay { get; init; }
+        public required string TimeZone { get; init; }
     }
 }

@@ -29,7 +29,7 @@ public static class RecordDecisionsEndpoint
                 check. Under 16 a guardian with parental authority decides; from the 16th birthday (at `givenAt`) the
                 pupil does. Decisions are never changed or deleted. A refusal is always recorded: for a pupil who left,
                 and under a version that was withdrawn, superseded or whose school year ended.
-                Refused without any change (and without a receipt): a grant for a pupil who left (409); a grant under a
+                Refused without any change (and without a receipt): a grant given after the pupil left (409); a grant under a
                 version that, at `givenAt`, was withdrawn, superseded by a later published version, or valid for a school
                 year that had ended on that local day (409; a paper form signed before then still counts); a draft
                 version (409); an item the version does not ask (400); `givenAt` in the future or before the version was

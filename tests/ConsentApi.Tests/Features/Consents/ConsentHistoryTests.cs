@@ -187,6 +187,22 @@ public sealed class ConsentHistoryTests : ApiTest
     }
 
     [Test]
+    public async Task A_paper_grant_signed_while_the_pupil_was_at_school_is_recorded_after_they_left_and_counts_for_then()
+    {
+        var f = await FamilyAsync();
+        var signed = await Marks.NowAsync();
+        await LeaveAsync(f);
+
+        var keyedIn = await SendDecisionsAsync(f.Full, f.Pupil, f.Version, f.Mother, ["photo:website=granted"], signed);
+        var afterLeaving = await SendDecisionsAsync(f.Full, f.Pupil, f.Version, f.Mother, ["photo:website=granted"], await Marks.NowAsync());
+
+        Assert.That(keyedIn.StatusCode, Is.EqualTo(HttpStatusCode.Created), await keyedIn.Content.ReadAsStringAsync());
+        await AssertProblemAsync(afterLeaving, HttpStatusCode.Conflict, "conflict");
+        Assert.That(await StateAsync(f, signed), Is.EqualTo("granted granted-by-guardian"), "while she was at school");
+        Assert.That(await StateAsync(f), Is.EqualTo("expired pupil-left"));
+    }
+
+    [Test]
     public async Task Under_the_policy_continues_grants_outlast_leaving()
     {
         var f = await FamilyAsync();

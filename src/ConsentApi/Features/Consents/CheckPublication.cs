@@ -20,8 +20,7 @@ public sealed class CheckPublicationHandler(ConsentFactsReader reader, CurrentCl
     public async ValueTask<PublicationCheckResponse> Handle(CheckPublicationQuery query, CancellationToken ct)
     {
         var request = query.Request;
-        var at = ConsentFactQueries.MomentOf(request.At, clock);
-        var asKnownAt = ConsentFactQueries.MomentOf(request.AsKnownAt, clock, "asKnownAt");
+        var (at, asKnownAt) = ConsentFactQueries.MomentsOf(request.At, request.AsKnownAt, clock);
         var item = (request.MediaType!.Value, request.Channel);
         var pupilIds = request.PupilIds.Distinct().ToList();
 

@@ -53,14 +53,23 @@ public sealed record PupilFacts(
 internal static class ConsentFactQueries
 {
     /// <summary>The moment a read asks about: now by default; a past moment for proof; never the future.</summary>
-    public static DateTimeOffset MomentOf(DateTimeOffset? at, TimeProvider clock, string field = "at")
+    public static DateTimeOffset MomentOf(DateTimeOffset? at, TimeProvider clock, string field = "at") =>
+        MomentOf(at, clock.GetUtcNow(), field);
+
+    /// <summary>A read's two times, `at` and `asKnownAt`, both now when not given (one now for both).</summary>
+    public static (DateTimeOffset At, DateTimeOffset AsKnownAt) MomentsOf(DateTimeOffset? at, DateTimeOffset? asKnownAt, TimeProvider clock)
     {
         var now = clock.GetUtcNow();
-        if (at > now)
+        return (MomentOf(at, now, "at"), MomentOf(asKnownAt, now, "asKnownAt"));
+    }
+
+    private static DateTimeOffset MomentOf(DateTimeOffset? moment, DateTimeOffset now, string field)
+    {
+        if (moment > now)
         {
             throw new RequestValidationException(field, "Consent can be asked for now or a past moment, not the future.");
         }
-        return Moments.Normalise(at) ?? now;
+        return Moments.Normalise(moment) ?? now;
     }
 
     /// <summary>Items in reading order: photo, film, audio; channels by key.</summary>

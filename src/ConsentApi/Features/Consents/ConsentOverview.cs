@@ -54,8 +54,7 @@ public sealed class GetConsentOverviewHandler(ConsentDbContext db, ConsentFactsR
 {
     public async ValueTask<ConsentOverviewResponse> Handle(GetConsentOverviewQuery query, CancellationToken ct)
     {
-        var at = ConsentFactQueries.MomentOf(query.At, clock);
-        var asKnownAt = ConsentFactQueries.MomentOf(query.AsKnownAt, clock, "asKnownAt");
+        var (at, asKnownAt) = ConsentFactQueries.MomentsOf(query.At, query.AsKnownAt, clock);
         var group = await (from g in db.Groups.AsNoTracking()
                            join s in db.Schools.VisibleTo(client) on g.SchoolId equals s.Id
                            where g.Id == query.GroupId && g.SchoolId == query.SchoolId

@@ -16,8 +16,7 @@ public sealed class GetConsentMatrixHandler(ConsentFactsReader reader, CurrentCl
 {
     public async ValueTask<ConsentMatrixResponse> Handle(GetConsentMatrixQuery query, CancellationToken ct)
     {
-        var at = ConsentFactQueries.MomentOf(query.At, clock);
-        var asKnownAt = ConsentFactQueries.MomentOf(query.AsKnownAt, clock, "asKnownAt");
+        var (at, asKnownAt) = ConsentFactQueries.MomentsOf(query.At, query.AsKnownAt, clock);
         var facts = await reader.ReadAsync(new FactsRequest(client.OrganisationId, [query.PupilId],
             client.IsLimitedToSchools ? client.SchoolIds : null, null, at, asKnownAt), ct);
         if (!facts.Pupils.ContainsKey(query.PupilId))

@@ -109,6 +109,19 @@ public sealed class AsKnownAtTests : ApiTest
     }
 
     [Test]
+    public async Task Without_either_time_an_answer_is_about_now_as_known_now_one_and_the_same_moment()
+    {
+        var family = await FamilyAsync();
+
+        var matrix = await GetAsync(family.Tenant.Full(), $"/v1/pupils/{family.Pupil}/consents");
+        var check = await (await family.Tenant.Full().PostAsJsonAsync("/v1/publication-checks",
+            new { pupilIds = new[] { family.Pupil }, mediaType = "photo", channel = "website" })).ReadObjectAsync();
+
+        Assert.That(Moment(matrix["asKnownAt"]), Is.EqualTo(Moment(matrix["at"])));
+        Assert.That(Moment(check["asKnownAt"]), Is.EqualTo(Moment(check["at"])));
+    }
+
+    [Test]
     public async Task A_future_as_known_at_is_a_validation_problem()
     {
         var family = await FamilyAsync();

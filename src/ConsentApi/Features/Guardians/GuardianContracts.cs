@@ -1,6 +1,5 @@
 using System.ComponentModel.DataAnnotations;
 using ConsentApi.Domain;
-using Riok.Mapperly.Abstractions;
 
 namespace ConsentApi.Features.Guardians;
 
@@ -17,12 +16,3 @@ public sealed record GuardianResponse(
 public sealed record GuardianRequest(
     [property: Required, StringLength(FieldLengths.ExternalId, MinimumLength = 1)] string ExternalId,
     [property: Required, StringLength(FieldLengths.Name, MinimumLength = 1)] string DisplayName);
-
-[Mapper]
-public static partial class GuardianMapper
-{
-    [MapperIgnoreSource(nameof(Guardian.OrganisationId))]
-    public static partial GuardianResponse ToResponse(this Guardian guardian);
-
-    public static partial IQueryable<GuardianResponse> ProjectToResponse(this IQueryable<Guardian> guardians);
-}

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Benchmarks the API against a raw-Npgsql baseline doing the same SQL: bench/run.sh [small] [large] [--depth 1,10] [--quick]
+# Benchmarks the API against a raw-Npgsql baseline doing the same SQL: bench/run.sh [small] [large] [--depth 1,10] [--rounds 5] [--quick]
 # (--quick only checks that the harness runs: its figures are not steady-state; --depth runs every scale at every listed
-# history depth, default 1: each person's decisions per item deepened to that many, older ones alternating outcomes).
+# history depth, default 1: each person's decisions per item deepened to that many, older ones alternating outcomes;
+# with several depths the check is then measured again in --rounds alternating rounds with every depth's servers up).
 # Installs wrk when absent, builds Release, starts its own PostgreSQL (fsync on) under .data/bench, generates the data
 # set once per scale with a fixed seed and deepens a copy of it once per depth (later runs clone them), runs every
 # scenario with a warm-up and prints a Markdown table, also written to bench/results/. Exits 2 when a target is missed.

@@ -1,13 +1,16 @@
 using ConsentApi.Bench;
 using Npgsql;
 
-// Usage: ConsentApi.Bench [small] [large] [--depth 1,10] [--quick]
+// Usage: ConsentApi.Bench [small] [large] [--depth 1,10] [--rounds 5] [--quick]
 // --depth N[,M...]: how many decisions each person's history per item holds (default 1); every scale runs at every depth.
+// --rounds N: with several depths, the check at every depth is then measured again in N alternating rounds with all the
+// depths' servers up at once (default 5; 0 skips it); the depth targets are taken from these rounds.
 // Environment (bench/run.sh sets it): BENCH_DB (a superuser connection to the benchmark cluster), BENCH_API_DLL,
 // BENCH_BASELINE_DLL, BENCH_RESULTS (directory for the Markdown report).
 var quick = args.Contains("--quick");
 var depths = new List<int>();
 var names = new List<string>();
+var rounds = quick ? 1 : 5;
 for (var i = 0; i < args.Length; i++)
 {
     if (args[i] == "--depth" || args[i].StartsWith("--depth=", StringComparison.Ordinal))
@@ -21,6 +24,12 @@ for (var i = 0; i < args.Length; i++)
                 ? depth
                 : throw new ArgumentException($"Unknown depth '{part}': use a whole number from 1 to 50."));
         }
+    }
+    else if (args[i] == "--rounds")
+    {
+        rounds = i + 1 < args.Length && int.TryParse(args[++i], out var n) && n is >= 0 and <= 50
+            ? n
+            : throw new ArgumentException("--rounds needs a whole number from 0 to 50.");
     }
     else if (!args[i].StartsWith("--", StringComparison.Ordinal))
     {
@@ -51,6 +60,10 @@ foreach (var scale in scales)
     foreach (var depth in depths)
     {
         report.Add(await ScaleRun.RunAsync(scale, depth, settings, Log));
+    }
+    if (depths.Count > 1 && rounds > 0)
+    {
+        report.Add(await DepthComparison.RunAsync(scale, depths, rounds, settings, Log));
     }
 }
 var markdown = await report.RenderAsync();

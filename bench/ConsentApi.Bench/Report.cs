@@ -8,12 +8,15 @@ namespace ConsentApi.Bench;
 public sealed class Report(BenchSettings settings, string arguments)
 {
     private readonly List<ScaleResult> results = [];
+    private readonly List<DepthComparisonResult> comparisons = [];
     private readonly List<(string Target, string Measured, bool Met)> targets = [];
     private readonly DateTime started = DateTime.UtcNow;
 
     public bool AllTargetsMet => targets.All(t => t.Met);
 
     public void Add(ScaleResult result) => results.Add(result);
+
+    public void Add(DepthComparisonResult comparison) => comparisons.Add(comparison);
 
     public async Task<string> RenderAsync()
     {
@@ -91,11 +94,54 @@ public sealed class Report(BenchSettings settings, string arguments)
                 }
             }
             md.AppendLine();
+            if (comparisons.Any(c => c.Scale == scale))
+            {
+                continue;
+            }
             foreach (var result in deep)
             {
                 var ratio = result.Loads[0].Product.RequestsPerSecond / shallow.Loads[0].Product.RequestsPerSecond;
                 Target($"{scale.Name}: check throughput at depth {result.Depth} ≥ 0.9 × depth 1", $"{ratio:F2} ×", ratio >= 0.9);
             }
+        }
+
+        foreach (var comparison in comparisons)
+        {
+            var name = comparison.Scale.Name;
+            md.AppendLine(CultureInfo.InvariantCulture, $"## {name}: the check at every depth, {comparison.Rounds.Count} alternating rounds");
+            md.AppendLine();
+            md.AppendLine(string.Create(CultureInfo.InvariantCulture, $"All depths' API and baseline servers run at once and take turns under the check load ({settings.Durations.WarmUp.TotalSeconds:F0} s warm-up, {settings.Durations.Other.TotalSeconds:F0} s measured each turn; the order rotates every round). Ratios are medians over the rounds of ratios within a round, so that drift between the separate runs above does not enter them."));
+            md.AppendLine();
+            md.AppendLine("| depth | API req/s (median) | API p99 ms (median) | baseline req/s (median) | baseline p99 ms (median) | API ÷ depth 1 | baseline ÷ depth 1 | API/baseline |");
+            md.AppendLine("|--:|--:|--:|--:|--:|--:|--:|--:|");
+            foreach (var depth in comparison.Depths)
+            {
+                md.AppendLine(string.Create(CultureInfo.InvariantCulture,
+                    $"| {depth} | {comparison.MedianRequestsPerSecond(depth, false):F0} | {comparison.MedianP99(depth, false):F2} | {comparison.MedianRequestsPerSecond(depth, true):F0} | {comparison.MedianP99(depth, true):F2} | {comparison.DepthRatio(depth):F2} | {comparison.DepthRatio(depth, baseline: true):F2} | {comparison.ApiToBaseline(depth):F2} |"));
+            }
+            md.AppendLine();
+            md.AppendLine("Per round, API and baseline req/s at each depth:");
+            md.AppendLine();
+            md.AppendLine("| round | " + string.Join(" | ", comparison.Depths.Select(d => $"API d{d} | baseline d{d}")) + " |");
+            md.AppendLine("|--:|" + string.Concat(comparison.Depths.Select(_ => "--:|--:|")));
+            for (var i = 0; i < comparison.Rounds.Count; i++)
+            {
+                md.AppendLine(string.Create(CultureInfo.InvariantCulture, $"| {i + 1} | ") + string.Join(" | ", comparison.Depths.Select(d =>
+                    string.Create(CultureInfo.InvariantCulture, $"{comparison.Rounds[i][d].Api.RequestsPerSecond:F0} | {comparison.Rounds[i][d].Baseline.RequestsPerSecond:F0}"))) + " |");
+            }
+            md.AppendLine();
+            foreach (var depth in comparison.Depths.Skip(1))
+            {
+                var ratio = comparison.DepthRatio(depth);
+                Target($"{name}: check throughput at depth {depth} ≥ 0.9 × depth 1 (median of alternating rounds)", $"{ratio:F2} ×", ratio >= 0.9);
+            }
+            foreach (var depth in comparison.Depths)
+            {
+                var ratio = comparison.ApiToBaseline(depth);
+                Target($"{name} depth {depth}: check throughput API/baseline (median of alternating rounds) ≥ 0.9", $"{ratio:F2} ×", ratio >= 0.9);
+            }
+            var errors = comparison.Rounds.Sum(r => r.Values.Sum(p => p.Api.Errors + p.Baseline.Errors));
+            Target($"{name}: every response of the alternating rounds a success", errors == 0 ? "all" : $"{errors} errors", errors == 0);
         }
 
         var small = results.FirstOrDefault(r => r.Scale == Scale.Small && r.Depth == 1) ?? results.FirstOrDefault(r => r.Scale == Scale.Small);

@@ -43,7 +43,7 @@ public static class ScaleRun
     private const string BootstrapKey = "bench-platform-operator-key-0123456789abcdef";
 
     /// <summary>The template of a scale at a depth: depth 1 is the generated data set, deeper ones are clones of it deepened.</summary>
-    private static string TemplateName(Scale scale, int depth) =>
+    public static string TemplateName(Scale scale, int depth) =>
         depth == 1 ? $"bench_{scale.Name}_g{GeneratorVersion}" : $"bench_{scale.Name}_d{depth}_g{GeneratorVersion}";
 
     private static Task<bool> ExistsAsync(NpgsqlConnection admin, string database) =>

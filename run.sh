@@ -14,6 +14,7 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 source scripts/prerequisites.sh
 ensure_dotnet
+ensure_tour_tools
 
 port="${PORT:-5080}"
 root="$(pwd)"

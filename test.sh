@@ -9,6 +9,7 @@ ensure_dotnet
 ensure_postgres_server
 ensure_chromium
 ensure_node
+ensure_tour_tools
 
 results=".test-results"
 rm -rf "$results"

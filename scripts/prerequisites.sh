@@ -49,3 +49,14 @@ ensure_node() {
     apt_install nodejs npm
   fi
 }
+
+# The README's tour (docs/tour.sh, run by the tests) reads JSON with jq and calls the API with curl.
+ensure_tour_tools() {
+  local missing=()
+  command -v jq >/dev/null || missing+=(jq)
+  command -v curl >/dev/null || missing+=(curl)
+  if [ ${#missing[@]} -gt 0 ]; then
+    echo "==> Installing ${missing[*]}" >&2
+    apt_install "${missing[@]}"
+  fi
+}

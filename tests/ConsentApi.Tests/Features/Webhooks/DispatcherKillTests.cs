@@ -1,7 +1,5 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
-using System.Net.Sockets;
 using ConsentApi.Domain.Webhooks;
 using ConsentApi.Infrastructure.Events;
 using ConsentApi.Tests.Infrastructure;
@@ -24,7 +22,7 @@ public sealed class DispatcherKillTests : ApiTest
         ["Webhooks:LeaseDuration"] = "00:00:03",
     };
 
-    private Process? _child;
+    private ApiProcess? _child;
     private WebhookReceiver? _receiver;
 
     protected override IReadOnlyDictionary<string, string> Settings => new Dictionary<string, string>
@@ -36,73 +34,15 @@ public sealed class DispatcherKillTests : ApiTest
     [TearDown]
     public async Task StopAsync()
     {
-        if (_child is { HasExited: false })
+        if (_child is not null)
         {
-            _child.Kill(entireProcessTree: true);
-            await _child.WaitForExitAsync();
+            await _child.DisposeAsync();
+            _child = null;
         }
-        _child?.Dispose();
-        _child = null;
         if (_receiver is not null)
         {
             await _receiver.DisposeAsync();
         }
-    }
-
-    /// <summary>The API's own build output, next to this test project's: src/ConsentApi/bin/{configuration}/{framework}.</summary>
-    private static string ApiDll()
-    {
-        var testOutput = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
-        var (framework, configuration) = (testOutput.Name, testOutput.Parent!.Name);
-        for (var directory = testOutput; directory is not null; directory = directory.Parent)
-        {
-            var dll = Path.Combine(directory.FullName, "src", "ConsentApi", "bin", configuration, framework, "ConsentApi.dll");
-            if (File.Exists(dll))
-            {
-                return dll;
-            }
-        }
-        throw new FileNotFoundException("The API's build output was not found above " + testOutput.FullName);
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    private Process StartApiProcess()
-    {
-        var dll = ApiDll();
-        var start = new ProcessStartInfo("dotnet")
-        {
-            ArgumentList = { dll, "--urls", $"http://127.0.0.1:{FreePort()}" },
-            WorkingDirectory = Path.GetDirectoryName(dll)!,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Testing";
-        start.Environment["ConnectionStrings__ConsentDb"] = Factory.ConnectionString;
-        start.Environment["Bootstrap__AdminApiKey"] = ConsentApiFactory.BootstrapKey;
-        start.Environment["Takedowns__SweepInterval"] = "00:00:00";
-        foreach (var (key, value) in TakeOverSettings)
-        {
-            start.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
-        }
-        var process = Process.Start(start) ?? throw new InvalidOperationException("Could not start the API.");
-        // Drained so the child never blocks on a full pipe.
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, e) =>
-        {
-            if (e.Data is not null)
-            {
-                TestContext.Progress.WriteLine("api: " + e.Data);
-            }
-        };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        return process;
     }
 
     [Test]
@@ -124,12 +64,11 @@ public sealed class DispatcherKillTests : ApiTest
             .OrderBy(e => e.Sequence).Select(e => e.Id.ToString()).ToListAsync());
 
         // The process delivers the first event, and is killed while the second is in flight.
-        _child = StartApiProcess();
-        await WebhookReceiver.WaitUntilAsync(() => _receiver.Requests.Count >= 2 || _child.HasExited, TimeSpan.FromSeconds(60),
+        _child = ApiProcess.Start(Factory.ConnectionString, TakeOverSettings);
+        await WebhookReceiver.WaitUntilAsync(() => _receiver.Requests.Count >= 2 || _child.Process.HasExited, TimeSpan.FromSeconds(60),
             "the API process to deliver");
-        Assert.That(_child.HasExited, Is.False, "the API process runs");
-        _child.Kill(entireProcessTree: true); // SIGKILL: no shutdown, no release
-        await _child.WaitForExitAsync();
+        Assert.That(_child.Process.HasExited, Is.False, "the API process runs");
+        await _child.KillAsync();
         var answeredBeforeKill = _receiver.Requests.Take(1).Select(r => r.Id).ToList();
         var inFlight = _receiver.Requests.Skip(1).Select(r => r.Id).Distinct().ToList();
         var lease = await Factory.QueryAsync(db => db.WebhookSubscriptions.Where(s => s.Id == webhookId)

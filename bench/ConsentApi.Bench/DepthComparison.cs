@@ -51,7 +51,7 @@ public static class DepthComparison
                 var database = $"bench_depth_{depths[i]}";
                 log($"{scale.Name}: alternating rounds: cloning depth {depths[i]} into {database}");
                 await Sql.ExecuteAsync(admin, $"DROP DATABASE IF EXISTS {database} WITH (FORCE)");
-                await Sql.ExecuteAsync(admin, $"CREATE DATABASE {database} TEMPLATE {ScaleRun.TemplateName(scale, depths[i])}");
+                await Sql.ExecuteAsync(admin, $"CREATE DATABASE {database} TEMPLATE {await ScaleRun.EnsureTemplateAsync(scale, depths[i], settings, admin, log)}");
                 var connection = settings.ConnectionTo(database);
                 await Server.RunModeAsync(settings.ApiDll, "migrate", new Dictionary<string, string> { ["ConnectionStrings__ConsentDb"] = connection });
                 await using (var db = new NpgsqlConnection(settings.HarnessConnectionTo(database)))

@@ -1,16 +1,18 @@
 using ConsentApi.Bench;
 using Npgsql;
 
-// Usage: ConsentApi.Bench [small] [large] [--depth 1,10] [--rounds 5] [--quick]
+// Usage: ConsentApi.Bench [small] [large] [--depth 1,10] [--rounds 5] [--rounds-only] [--quick]
 // --depth N[,M...]: how many decisions each person's history per item holds (default 1); every scale runs at every depth.
 // --rounds N: with several depths, the check at every depth is then measured again in N alternating rounds with all the
-// depths' servers up at once (default 5; 0 skips it); the depth targets are taken from these rounds.
+// depths' servers up at once (default 5; 0 skips it); the depth targets are taken from these rounds. --rounds-only runs
+// only these rounds.
 // Environment (bench/run.sh sets it): BENCH_DB (a superuser connection to the benchmark cluster), BENCH_API_DLL,
 // BENCH_BASELINE_DLL, BENCH_RESULTS (directory for the Markdown report).
 var quick = args.Contains("--quick");
 var depths = new List<int>();
 var names = new List<string>();
 var rounds = quick ? 1 : 5;
+var roundsOnly = args.Contains("--rounds-only");
 for (var i = 0; i < args.Length; i++)
 {
     if (args[i] == "--depth" || args[i].StartsWith("--depth=", StringComparison.Ordinal))
@@ -59,7 +61,10 @@ foreach (var scale in scales)
 {
     foreach (var depth in depths)
     {
-        report.Add(await ScaleRun.RunAsync(scale, depth, settings, Log));
+        if (!roundsOnly)
+        {
+            report.Add(await ScaleRun.RunAsync(scale, depth, settings, Log));
+        }
     }
     if (depths.Count > 1 && rounds > 0)
     {

@@ -167,13 +167,14 @@ public sealed class Report(BenchSettings settings, string arguments)
     public async Task<string> SaveAsync(string markdown)
     {
         Directory.CreateDirectory(settings.ResultsDirectory);
-        var name = $"{started:yyyy-MM-dd-HHmm}-{string.Join('-', results.Select(r => r.Scale.Name).Distinct())}" +
-            (results.Any(r => r.Depth > 1) ? "-depth-" + string.Join('-', results.Select(r => r.Depth).Distinct()) : "") + ".md";
+        var name = $"{started:yyyy-MM-dd-HHmm}-{string.Join('-', results.Select(r => r.Scale.Name).Concat(comparisons.Select(c => c.Scale.Name)).Distinct())}" +
+            (results.Any(r => r.Depth > 1) ? "-depth-" + string.Join('-', results.Select(r => r.Depth).Distinct()) : "") +
+            (comparisons.Count > 0 ? $"-rounds-{comparisons[0].Rounds.Count}" : "") + ".md";
         var file = Path.Combine(settings.ResultsDirectory, name);
         await File.WriteAllTextAsync(file, markdown);
-        if (settings.Durations != BenchDurations.Quick)
+        if (settings.Durations != BenchDurations.Quick && results.Count > 0)
         {
-            // The README links latest.md; a smoke run must not replace real figures.
+            // The README links latest.md; a smoke run, or one of the depth rounds alone, must not replace the full figures.
             await File.WriteAllTextAsync(Path.Combine(settings.ResultsDirectory, "latest.md"), markdown);
         }
         return file;

@@ -49,11 +49,10 @@ public static class ScaleRun
     private static Task<bool> ExistsAsync(NpgsqlConnection admin, string database) =>
         Sql.ScalarAsync<bool>(admin, "SELECT EXISTS (SELECT FROM pg_database WHERE datname = @name)", ("name", database));
 
-    public static async Task<ScaleResult> RunAsync(Scale scale, int depth, BenchSettings settings, Action<string> log)
+    /// <summary>Generates (and deepens) the scale's data set once; returns the template's name.</summary>
+    public static async Task<string> EnsureTemplateAsync(Scale scale, int depth, BenchSettings settings, NpgsqlConnection admin, Action<string> log)
     {
         var template = TemplateName(scale, depth);
-        await using var admin = new NpgsqlConnection(settings.HarnessConnectionTo("postgres"));
-        await admin.OpenAsync();
         if (!await ExistsAsync(admin, TemplateName(scale, 1)))
         {
             await GenerateTemplateAsync(scale, TemplateName(scale, 1), settings, admin, log);
@@ -62,6 +61,14 @@ public static class ScaleRun
         {
             await DeepenTemplateAsync(scale, depth, TemplateName(scale, 1), template, settings, admin, log);
         }
+        return template;
+    }
+
+    public static async Task<ScaleResult> RunAsync(Scale scale, int depth, BenchSettings settings, Action<string> log)
+    {
+        await using var admin = new NpgsqlConnection(settings.HarnessConnectionTo("postgres"));
+        await admin.OpenAsync();
+        var template = await EnsureTemplateAsync(scale, depth, settings, admin, log);
 
         const string run = "bench_run";
         var name = $"{scale.Name} depth {depth}";

@@ -1,6 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using ConsentApi.Domain;
 using ConsentApi.Infrastructure.Auth;
+using ConsentApi.Infrastructure.Contract;
 using ConsentApi.Infrastructure.Errors;
 using ConsentApi.Infrastructure.Persistence;
 using ConsentApi.Infrastructure.Pipeline;
@@ -20,7 +21,7 @@ public sealed record CreatedApiClientResponse(ApiClientResponse Client, [propert
 /// <param name="SchoolIds">Limit the client to these schools; leave empty for every school of the organisation.</param>
 public sealed record CreateApiClientCommand(
     [property: Required, StringLength(FieldLengths.ClientName, MinimumLength = 2)] string Name,
-    [property: Required, MinLength(1), MaxLength(6)] IReadOnlyList<string> Scopes,
+    [property: Required, MinLength(1), MaxLength(6), OneOf(typeof(Scope))] IReadOnlyList<string> Scopes,
     [property: MaxLength(500)] IReadOnlyList<Guid>? SchoolIds) : ICommand<CreatedApiClientResponse>;
 
 public sealed class CreateApiClientHandler(ConsentDbContext db, CurrentClient caller, AuditScope audit, TimeProvider clock)
@@ -28,13 +29,6 @@ public sealed class CreateApiClientHandler(ConsentDbContext db, CurrentClient ca
 {
     public async ValueTask<CreatedApiClientResponse> Handle(CreateApiClientCommand command, CancellationToken ct)
     {
-        var unknown = command.Scopes.Where(s => !Scopes.Assignable.Contains(s)).ToList();
-        if (unknown.Count > 0)
-        {
-            throw new RequestValidationException("scopes",
-                $"Unknown scope(s): {string.Join(", ", unknown)}. Allowed: {string.Join(", ", Scopes.Assignable)}.");
-        }
-
         var schoolIds = command.SchoolIds?.Distinct().ToList() ?? [];
         if (caller.IsLimitedToSchools && (schoolIds.Count == 0 || schoolIds.Any(id => !caller.MaySee(id))))
         {

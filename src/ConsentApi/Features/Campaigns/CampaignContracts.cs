@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using ConsentApi.Domain;
+using ConsentApi.Infrastructure.Contract;
 
 namespace ConsentApi.Features.Campaigns;
 
@@ -12,7 +13,7 @@ public sealed record CampaignResponse(
     Guid FormVersionId,
     DateOnly OpensOn,
     DateOnly ClosesOn,
-    [property: MaxLength(FieldLengths.Status)] string Status,
+    [property: MaxLength(FieldLengths.Status), OneOf(typeof(CampaignStatus))] string Status,
     DateTimeOffset CreatedAt,
     DateTimeOffset? ClosedAt,
     CampaignProgress Progress,

@@ -1,6 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using ConsentApi.Domain;
 using ConsentApi.Domain.Consent;
+using ConsentApi.Infrastructure.Contract;
 
 namespace ConsentApi.Features.Consents;
 
@@ -33,7 +34,7 @@ public sealed record RecordDecisionsRequest(
     [property: StringLength(FieldLengths.ProofReference, MinimumLength = 1)] string? ProofReference,
     [property: StringLength(FieldLengths.Note, MinimumLength = 1)] string? Note,
     [property: Required, MinLength(1), MaxLength(RecordDecisionsRequest.MaxItems)] IReadOnlyList<ItemDecision> Items,
-    [property: AllowedValues(null, "nl", "en")] string? Language = null)
+    [property: OneOf(typeof(FormLanguage))] string? Language = null)
 {
     public const int MaxItems = 60;
 }
@@ -84,7 +85,7 @@ public sealed record ConsentItemState(
     MediaType MediaType,
     [property: MaxLength(FieldLengths.ChannelKey)] string Channel,
     ConsentState State,
-    [property: MaxLength(40)] string Reason,
+    [property: MaxLength(FieldLengths.Reason), OneOf(typeof(ConsentReason))] string Reason,
     bool Allowed,
     [property: MaxLength(20)] IReadOnlyList<DecisionResponse> Decisions);
 
@@ -128,5 +129,5 @@ public sealed record PublicationCheckResponse(
 public sealed record PupilCheckResult(
     Guid PupilId,
     ConsentState State,
-    [property: MaxLength(40)] string Reason,
+    [property: MaxLength(FieldLengths.Reason), OneOf(typeof(ConsentReason))] string Reason,
     bool Allowed);

@@ -3,6 +3,7 @@ using ConsentApi.Domain;
 using ConsentApi.Domain.Consent;
 using ConsentApi.Features.Consents;
 using ConsentApi.Infrastructure.Auth;
+using ConsentApi.Infrastructure.Contract;
 using ConsentApi.Infrastructure.Persistence;
 using Mediator;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -19,7 +20,7 @@ public sealed record PendingRequest(
     [property: MaxLength(FieldLengths.Name)] string ChildName,
     Guid FormVersionId,
     [property: MaxLength(FieldLengths.ContentHash)] string ContentHash,
-    [property: MaxLength(2)] string Language,
+    [property: MaxLength(2), OneOf(typeof(FormLanguage))] string Language,
     [property: MaxLength(FieldLengths.FormText)] string Text,
     DateOnly ClosesOn,
     [property: MaxLength(60)] IReadOnlyList<ConsentItemState> Items);

@@ -2,6 +2,7 @@ using System.ComponentModel.DataAnnotations;
 using ConsentApi.Domain.Consent;
 using ConsentApi.Features.Consents;
 using ConsentApi.Infrastructure.Auth;
+using ConsentApi.Infrastructure.Contract;
 using ConsentApi.Infrastructure.Persistence;
 using ConsentApi.Infrastructure.Pipeline;
 using Mediator;
@@ -19,7 +20,7 @@ public sealed record ChildDecisions(
 /// <param name="Language">The language the guardian read: `nl` or `en`.</param>
 public sealed record GuardianDecisionsRequest(
     [property: Required, MinLength(1), MaxLength(20)] IReadOnlyList<ChildDecisions> Children,
-    [property: AllowedValues(null, "nl", "en")] string? Language);
+    [property: OneOf(typeof(FormLanguage))] string? Language);
 
 public sealed record GuardianDecisionsResponse([property: MaxLength(20)] IReadOnlyList<GuardianRecordedDecisions> Children);
 

@@ -1,6 +1,5 @@
-using System.ComponentModel.DataAnnotations;
 using System.Reflection;
-using System.Text.Json.Nodes;
+using ConsentApi.Infrastructure.Contract;
 using Microsoft.OpenApi;
 using Swashbuckle.AspNetCore.SwaggerGen;
 
@@ -8,7 +7,7 @@ namespace ConsentApi.Infrastructure.OpenApi;
 
 /// <summary>
 /// Query parameters bound from a request record appear under their camelCase names (binding ignores case), and a
-/// parameter restricted with <see cref="AllowedValuesAttribute"/> lists its values as an enum.
+/// parameter restricted with <see cref="OneOfAttribute"/> refers to the named schema of its values.
 /// </summary>
 internal sealed class QueryParameterFilter : IParameterFilter
 {
@@ -20,11 +19,10 @@ internal sealed class QueryParameterFilter : IParameterFilter
         }
 
         concrete.Name = char.ToLowerInvariant(concrete.Name[0]) + concrete.Name[1..];
-        var allowed = ((MemberInfo?)context.PropertyInfo ?? context.ParameterInfo?.Member)?.GetCustomAttribute<AllowedValuesAttribute>()
-                      ?? context.PropertyInfo?.GetCustomAttribute<AllowedValuesAttribute>();
-        if (allowed is not null && concrete.Schema is OpenApiSchema schema)
+        var oneOf = context.PropertyInfo?.GetCustomAttribute<OneOfAttribute>() ?? context.ParameterInfo?.GetCustomAttribute<OneOfAttribute>();
+        if (oneOf is not null)
         {
-            schema.Enum = [.. allowed.Values.OfType<string>().Select(v => (JsonNode)JsonValue.Create(v))];
+            concrete.Schema = context.SchemaGenerator.GenerateSchema(oneOf.Values, context.SchemaRepository);
         }
     }
 }

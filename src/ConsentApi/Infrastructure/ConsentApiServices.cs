@@ -107,7 +107,7 @@ public static class ConsentApiServices
         // The document and its UI describe the attack surface: served in Development, elsewhere only when asked for.
         if (app.Configuration.GetValue<bool?>("OpenApi:ServeUi") ?? app.Environment.IsDevelopment())
         {
-            app.UseSwagger();
+            app.UseSwagger(options => options.OpenApiVersion = OpenApiSetup.SpecVersion);
             app.UseSwaggerUI(options =>
             {
                 options.SwaggerEndpoint(OpenApiSetup.DocumentPath, "ConsentApi v1");

@@ -57,11 +57,11 @@ internal sealed class EnumSchemaFilter(XPathDocument? xml) : ISchemaFilter
         }
         foreach (var field in type.GetFields(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Static))
         {
-            var meaning = comments?.SelectSingleNode($"/doc/members/member[@name='F:{type.FullName!.Replace('+', '.')}.{field.Name}']/summary");
+            var meaning = XmlDocText.Member(comments, field);
             text.Append("- `").Append(ContractValues.NameOf(field)).Append('`');
             if (meaning is not null)
             {
-                text.Append(": ").Append(XmlDocText.Render(meaning));
+                text.Append(": ").Append(meaning);
             }
             text.Append('\n');
         }
@@ -72,6 +72,13 @@ internal sealed class EnumSchemaFilter(XPathDocument? xml) : ISchemaFilter
 /// <summary>An XML comment as plain text for a document: <c>&lt;c&gt;</c> as code, a reference by its short name.</summary>
 internal static class XmlDocText
 {
+    /// <summary>The summary of an enum member, or null when it has none.</summary>
+    public static string? Member(XPathNavigator? comments, System.Reflection.FieldInfo field) =>
+        comments?.SelectSingleNode(
+                $"/doc/members/member[@name='F:{field.DeclaringType!.FullName!.Replace('+', '.')}.{field.Name}']/summary") is { } summary
+            ? Render(summary)
+            : null;
+
     public static string Render(XPathNavigator node)
     {
         var text = new StringBuilder();

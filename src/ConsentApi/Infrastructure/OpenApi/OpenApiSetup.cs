@@ -10,6 +10,9 @@ public static class OpenApiSetup
     public const string DocumentName = "v1";
     public const string DocumentPath = "/swagger/v1/swagger.json";
 
+    /// <summary>3.1 for its <c>webhooks</c> (see <see cref="WebhooksDocumentFilter"/>); scripts/generate-openapi.sh asks the same.</summary>
+    public const OpenApiSpecVersion SpecVersion = OpenApiSpecVersion.OpenApi3_1;
+
     /// <summary>The API's public base URL in the document, so that generated clients and tools know where to call.</summary>
     public const string ServerUrlKey = "OpenApi:ServerUrl";
     public const string DefaultServerUrl = "https://api.consent-api.nl";
@@ -40,7 +43,7 @@ public static class OpenApiSetup
             {
                 // Absolute, as generated clients and OWASP rules expect; configured per installation (see the README).
                 Url = serverUrl,
-                Description = "This installation of ConsentApi",
+                Description = "Production, or the installation configured in OpenApi:ServerUrl (staging, local)",
                 Extensions = new Dictionary<string, IOpenApiExtension> { ["x-internal"] = new JsonNodeExtension(false) },
             });
             options.AddSecurityDefinition(ApiKeyAuthenticationHandler.SchemeName, new OpenApiSecurityScheme
@@ -59,7 +62,6 @@ public static class OpenApiSetup
             options.ParameterFilter<QueryParameterFilter>();
             options.SchemaFilter<ExamplesSchemaFilter>();
             options.DocumentFilter<TagsDocumentFilter>();
-            options.DocumentFilter<EventSchemasDocumentFilter>();
             var xml = Path.Combine(AppContext.BaseDirectory, "ConsentApi.xml");
             XPathDocument? comments = null;
             if (File.Exists(xml))
@@ -70,6 +72,7 @@ public static class OpenApiSetup
             }
             // After the XML comments, which set an enum's summary that this extends with its values.
             options.SchemaFilter<EnumSchemaFilter>(comments);
+            options.DocumentFilter<WebhooksDocumentFilter>(comments);
         });
         return services;
     }

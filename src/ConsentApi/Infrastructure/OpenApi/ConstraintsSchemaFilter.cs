@@ -22,11 +22,12 @@ internal sealed class ConstraintsSchemaFilter : ISchemaFilter
         }
 
         Bound(concrete);
-        foreach (var property in concrete.Properties?.Values ?? [])
+        foreach (var (name, property) in concrete.Properties ?? new Dictionary<string, IOpenApiSchema>())
         {
             if (property is OpenApiSchema p)
             {
                 Bound(p);
+                StringShapes.ApplyToProperty(name, p);
                 if (typeof(ProblemDetails).IsAssignableFrom(context.Type) && p.Type?.HasFlag(JsonSchemaType.String) == true)
                 {
                     p.MaxLength ??= ProblemTextLength;
@@ -42,6 +43,7 @@ internal sealed class ConstraintsSchemaFilter : ISchemaFilter
             if (messages.Items is OpenApiSchema message)
             {
                 message.MaxLength ??= ProblemTextLength;
+                StringShapes.MarkFreeText(message);
             }
         }
     }

@@ -73,6 +73,7 @@ public static class OpenApiSetup
             // After the XML comments, which set an enum's summary that this extends with its values.
             options.SchemaFilter<EnumSchemaFilter>(comments);
             options.DocumentFilter<WebhooksDocumentFilter>(comments);
+            options.DocumentFilter<PlainReferencesDocumentFilter>();
         });
         return services;
     }

@@ -17,7 +17,7 @@ public sealed record CreatedApiClientResponse(ApiClientResponse Client, [propert
 
 /// <summary>A new calling system of the organisation.</summary>
 /// <param name="Name">What the client is, e.g. "ParnasSys koppeling".</param>
-/// <param name="Scopes">What it may do: admin, roster:read, roster:write, consent:read, consent:write.</param>
+/// <param name="Scopes">What it may do, as <c>Scope</c> values.</param>
 /// <param name="SchoolIds">Limit the client to these schools; leave empty for every school of the organisation.</param>
 public sealed record CreateApiClientCommand(
     [property: Required, StringLength(FieldLengths.ClientName, MinimumLength = 2)] string Name,

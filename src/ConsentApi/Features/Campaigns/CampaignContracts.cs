@@ -5,7 +5,7 @@ using ConsentApi.Infrastructure.Contract;
 namespace ConsentApi.Features.Campaigns;
 
 /// <summary>A campaign with its progress.</summary>
-/// <param name="Status">`open` (asking), `scheduled` (not yet open) or `closed` (past its last day, or closed early).</param>
+/// <param name="Status">Where the campaign is in its school year: a <c>CampaignStatus</c>.</param>
 public sealed record CampaignResponse(
     Guid Id,
     Guid SchoolId,

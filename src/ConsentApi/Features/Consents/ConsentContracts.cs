@@ -78,7 +78,7 @@ public sealed record DecisionResponse(
 
 /// <summary>The effective consent of one item.</summary>
 /// <param name="State">Only `granted` allows publication.</param>
-/// <param name="Reason">Why: `granted-by-guardian`, `granted-by-all-guardians`, `granted-by-pupil`, `refused-by-guardian`, `refused-by-pupil`, `guardians-disagree`, `awaiting-other-guardian`, `no-answer`, `not-asked`, `no-guardian-with-authority`, `consent-expired`, `form-version-withdrawn` or `pupil-is-16`.</param>
+/// <param name="Reason">Why the item has its state: a <c>ConsentReason</c>.</param>
 /// <param name="Allowed">True exactly when the state is `granted`.</param>
 /// <param name="Decisions">The decisions the state rests on (each person's latest that counts).</param>
 public sealed record ConsentItemState(

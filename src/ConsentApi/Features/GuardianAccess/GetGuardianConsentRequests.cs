@@ -12,7 +12,7 @@ using Microsoft.EntityFrameworkCore;
 namespace ConsentApi.Features.GuardianAccess;
 
 /// <summary>A campaign's request for one child, in the language asked for.</summary>
-/// <param name="Language">`nl` or `en`: the language of `text` (English when asked and available).</param>
+/// <param name="Language">The language of <c>text</c>: English when asked and available, else Dutch.</param>
 /// <param name="Items">What the form asks, each with its state now for the child.</param>
 public sealed record PendingRequest(
     Guid CampaignId,

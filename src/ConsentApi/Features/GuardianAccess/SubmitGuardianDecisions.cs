@@ -17,7 +17,7 @@ public sealed record ChildDecisions(
     [property: Required, MinLength(1), MaxLength(RecordDecisionsRequest.MaxItems)] IReadOnlyList<ItemDecision> Items);
 
 /// <summary>Answers for several children in one call, as the guardian gave them in the app.</summary>
-/// <param name="Language">The language the guardian read: `nl` or `en`.</param>
+/// <param name="Language">The language the guardian read (default Dutch).</param>
 public sealed record GuardianDecisionsRequest(
     [property: Required, MinLength(1), MaxLength(20)] IReadOnlyList<ChildDecisions> Children,
     [property: OneOf(typeof(FormLanguage))] string? Language);

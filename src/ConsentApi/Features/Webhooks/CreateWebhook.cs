@@ -17,7 +17,7 @@ namespace ConsentApi.Features.Webhooks;
 
 /// <summary>A new webhook subscription.</summary>
 /// <param name="Url">Where events are POSTed: an https URL on port 443 whose host resolves to public addresses only (see the operation's description).</param>
-/// <param name="EventTypes">Which events: consent.changed, takedown.opened, takedown.updated, takedown.completed, publication.registered, roster.synced.</param>
+/// <param name="EventTypes">Which events, as <c>EventType</c> values.</param>
 /// <param name="SchoolId">Only events of this school; leave out for all.</param>
 public sealed record CreateWebhookRequest(
     [property: Required, Url, StringLength(FieldLengths.Url)] string Url,

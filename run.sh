@@ -80,6 +80,8 @@ Swagger UI:   http://localhost:$port/swagger
 Health:       http://localhost:$port/health/ready
 Press Ctrl-C to stop.
 MSG
-ASPNETCORE_ENVIRONMENT="${ASPNETCORE_ENVIRONMENT:-Development}" dotnet ConsentApi.dll --urls "http://localhost:$port" &
+# The document's server is this local API, so that Swagger UI's "Try it out" calls it rather than production.
+OpenApi__ServerUrl="${OpenApi__ServerUrl:-http://localhost:$port}" \
+  ASPNETCORE_ENVIRONMENT="${ASPNETCORE_ENVIRONMENT:-Development}" dotnet ConsentApi.dll --urls "http://localhost:$port" &
 api_pid=$!
 wait "$api_pid"

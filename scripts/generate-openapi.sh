@@ -6,8 +6,8 @@ cd "$(dirname "$0")/.."
 
 dotnet tool restore >/dev/null
 dotnet build src/ConsentApi/ConsentApi.csproj -c Release --nologo -v quiet >/dev/null
-# The CLI starts Program up to Build(): it needs no database, only a well-formed connection string.
+# 3.1 as OpenApiSetup.SpecVersion serves it (for webhooks). The CLI starts Program up to Build(): it needs no database, only a well-formed connection string.
 ConnectionStrings__ConsentDb="Host=localhost;Database=unused" \
-  dotnet swagger tofile --output openapi/consent-api.v1.json \
+  dotnet swagger tofile --openapiversion 3.1 --output openapi/consent-api.v1.json \
   src/ConsentApi/bin/Release/net10.0/ConsentApi.dll v1
 echo "Wrote openapi/consent-api.v1.json"

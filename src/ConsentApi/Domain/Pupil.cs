@@ -1,8 +1,12 @@
 namespace ConsentApi.Domain;
 
+/// <summary>Whether a pupil is at the school.</summary>
 public enum PupilStatus
 {
+    /// <summary>At the school.</summary>
     Active,
+
+    /// <summary>Left the school; kept for the record.</summary>
     Left,
 }
 

@@ -19,6 +19,7 @@ using ConsentApi.Features.Schools;
 using ConsentApi.Features.Takedowns;
 using ConsentApi.Features.Webhooks;
 using ConsentApi.Infrastructure.Auth;
+using ConsentApi.Infrastructure.Contract;
 using ConsentApi.Infrastructure.Errors;
 using ConsentApi.Infrastructure.Events;
 using ConsentApi.Infrastructure.Http;
@@ -42,7 +43,7 @@ public static class ConsentApiServices
         services.AddConsentHealthChecks();
         services.AddApiRateLimiting(builder.Configuration);
         services.AddConcurrencyGates(builder.Configuration);
-        services.AddConsentOpenApi();
+        services.AddConsentOpenApi(builder.Configuration);
         services.ConfigureHttpJsonOptions(options => Configure(options.SerializerOptions));
         services.Configure<Microsoft.AspNetCore.Mvc.JsonOptions>(options => Configure(options.JsonSerializerOptions));
         services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
@@ -89,7 +90,8 @@ public static class ConsentApiServices
         options.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow;
         // A number is a JSON number: "7" in quotes is a string, and refused where a number is asked.
         options.NumberHandling = JsonNumberHandling.Strict;
-        options.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower, allowIntegerValues: false));
+        // Exactly the listed kebab-case strings: not the C# name, not another case, not the number.
+        options.Converters.Add(new StrictEnumConverterFactory());
         options.Converters.Add(new UtcMomentConverter());
         options.Converters.Add(new PlainTextConverter());
         options.TypeInfoResolver = (options.TypeInfoResolver ?? new DefaultJsonTypeInfoResolver())
@@ -105,7 +107,7 @@ public static class ConsentApiServices
         // The document and its UI describe the attack surface: served in Development, elsewhere only when asked for.
         if (app.Configuration.GetValue<bool?>("OpenApi:ServeUi") ?? app.Environment.IsDevelopment())
         {
-            app.UseSwagger();
+            app.UseSwagger(options => options.OpenApiVersion = OpenApiSetup.SpecVersion);
             app.UseSwaggerUI(options =>
             {
                 options.SwaggerEndpoint(OpenApiSetup.DocumentPath, "ConsentApi v1");

@@ -17,9 +17,13 @@ public sealed class ConsentForm
     public List<ConsentFormVersion> Versions { get; init; } = [];
 }
 
+/// <summary>Where a form version is in its life.</summary>
 public enum FormVersionStatus
 {
+    /// <summary>Being written: may change, not asked of anyone.</summary>
     Draft,
+
+    /// <summary>Asked of guardians; its text and items never change again.</summary>
     Published,
 
     /// <summary>Published once, then taken back: no longer asked, and grants given to it no longer count.</summary>

@@ -3,32 +3,52 @@ namespace ConsentApi.Domain.Consent;
 /// <summary>The kinds of recording consent is asked for. Fixed: they match the protocol's photo, film and audio.</summary>
 public enum MediaType
 {
+    /// <summary>Still images.</summary>
     Photo,
+
+    /// <summary>Moving images, with or without sound.</summary>
     Film,
+
+    /// <summary>Sound recordings in which the pupil can be recognised.</summary>
     Audio,
 }
 
 /// <summary>Who may see what is published on a channel.</summary>
 public enum ChannelAudience
 {
+    /// <summary>Anyone can see it (website, social media, the printed school guide).</summary>
     Public,
+
+    /// <summary>Only the school's own community can see it (the parents' app, the newsletter to parents).</summary>
     Closed,
 }
 
-/// <summary>A person's answer for one item. A withdrawal is a later <see cref="Refused"/>.</summary>
+/// <summary>A person's answer for one item. A withdrawal is a later <c>refused</c>.</summary>
 public enum ConsentOutcome
 {
+    /// <summary>Yes: publication is allowed for this item, as far as this person decides.</summary>
     Granted,
+
+    /// <summary>No, or no longer: a withdrawal is a refusal recorded after a grant.</summary>
     Refused,
 }
 
 /// <summary>How a decision reached the school, kept as proof.</summary>
 public enum DecisionMethod
 {
+    /// <summary>Given in the parents' app.</summary>
     ParentApp,
+
+    /// <summary>Signed on a paper form and keyed in by the school (keep the form: see `proofReference`).</summary>
     Paper,
+
+    /// <summary>Sent by e-mail and keyed in by the school.</summary>
     Email,
+
+    /// <summary>Given on a web form of the school.</summary>
     Web,
+
+    /// <summary>Said to a member of staff, who recorded it.</summary>
     InPerson,
 }
 
@@ -62,15 +82,28 @@ public enum ConsentAfterLeaving
     Continues,
 }
 
-/// <summary>The effective consent for one pupil, media type and channel at a moment. Only <see cref="Granted"/> allows publication.</summary>
+/// <summary>The effective consent for one pupil, media type and channel at a moment. Only <c>granted</c> allows publication.</summary>
 public enum ConsentState
 {
+    /// <summary>Publication is allowed.</summary>
     Granted,
+
+    /// <summary>Refused or withdrawn: publication is not allowed.</summary>
     Refused,
+
+    /// <summary>Guardians disagree (one granted, another refused): publication is not allowed.</summary>
     Conflict,
+
+    /// <summary>Asked and not (fully) answered: publication is not allowed.</summary>
     Pending,
+
+    /// <summary>Never asked: publication is not allowed.</summary>
     NotAsked,
+
+    /// <summary>A grant ended (school year over, form version withdrawn, channel changed or retired, pupil left): publication is not allowed.</summary>
     Expired,
+
+    /// <summary>The pupil is 16 or older and has not decided themself: publication is not allowed.</summary>
     NeedsPupilConsent,
 }
 

@@ -2,6 +2,7 @@ using ConsentApi.Domain.Consent;
 
 namespace ConsentApi.Domain.Publishing;
 
+/// <summary>Whether a registered publication is online.</summary>
 public enum PublicationStatus
 {
     /// <summary>Online as far as the register knows.</summary>
@@ -54,9 +55,13 @@ public sealed class PublicationPupil
     public Guid PupilId { get; init; }
 }
 
+/// <summary>Whether a takedown is done.</summary>
 public enum TakedownStatus
 {
+    /// <summary>The publication must still come down.</summary>
     Open,
+
+    /// <summary>Completed: the publication was taken down or removed from the register.</summary>
     Done,
 }
 

@@ -1,7 +1,9 @@
 namespace ConsentApi.Domain.Webhooks;
 
+/// <summary>The state of a webhook subscription.</summary>
 public enum SubscriptionStatus
 {
+    /// <summary>Deliveries succeed.</summary>
     Active,
 
     /// <summary>Recent deliveries failed; delivery goes on, with back-off.</summary>
@@ -39,9 +41,13 @@ public sealed class WebhookSubscription
     public DateTimeOffset? LeaseExpiresAt { get; private set; }
 }
 
+/// <summary>Where one event's delivery to one subscription is.</summary>
 public enum DeliveryStatus
 {
+    /// <summary>Waiting for its first or next attempt.</summary>
     Pending,
+
+    /// <summary>The receiver answered with a 2xx status.</summary>
     Delivered,
 
     /// <summary>Every attempt over about a day failed; can be re-sent.</summary>

@@ -1,6 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using ConsentApi.Domain;
 using ConsentApi.Infrastructure.Auth;
+using ConsentApi.Infrastructure.Contract;
 using Riok.Mapperly.Abstractions;
 
 namespace ConsentApi.Features.ApiClients;
@@ -13,7 +14,7 @@ public sealed record ApiClientResponse(
     Guid Id,
     [property: MaxLength(FieldLengths.ClientName)] string Name,
     [property: MaxLength(FieldLengths.KeyPrefix)] string KeyPrefix,
-    [property: MaxLength(6)] IReadOnlyList<string> Scopes,
+    [property: MaxLength(6), OneOf(typeof(Scope))] IReadOnlyList<string> Scopes,
     [property: MaxLength(500)] IReadOnlyList<Guid> SchoolIds,
     DateTimeOffset CreatedAt,
     DateTimeOffset? RevokedAt);

@@ -1,6 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using ConsentApi.Domain;
 using ConsentApi.Infrastructure.Auth;
+using ConsentApi.Infrastructure.Contract;
 using ConsentApi.Infrastructure.Errors;
 using ConsentApi.Infrastructure.Persistence;
 using ConsentApi.Infrastructure.Pipeline;
@@ -16,11 +17,11 @@ public sealed record CreatedApiClientResponse(ApiClientResponse Client, [propert
 
 /// <summary>A new calling system of the organisation.</summary>
 /// <param name="Name">What the client is, e.g. "ParnasSys koppeling".</param>
-/// <param name="Scopes">What it may do: admin, roster:read, roster:write, consent:read, consent:write.</param>
+/// <param name="Scopes">What it may do, as <c>Scope</c> values.</param>
 /// <param name="SchoolIds">Limit the client to these schools; leave empty for every school of the organisation.</param>
 public sealed record CreateApiClientCommand(
     [property: Required, StringLength(FieldLengths.ClientName, MinimumLength = 2)] string Name,
-    [property: Required, MinLength(1), MaxLength(6)] IReadOnlyList<string> Scopes,
+    [property: Required, MinLength(1), MaxLength(6), OneOf(typeof(Scope))] IReadOnlyList<string> Scopes,
     [property: MaxLength(500)] IReadOnlyList<Guid>? SchoolIds) : ICommand<CreatedApiClientResponse>;
 
 public sealed class CreateApiClientHandler(ConsentDbContext db, CurrentClient caller, AuditScope audit, TimeProvider clock)
@@ -28,13 +29,6 @@ public sealed class CreateApiClientHandler(ConsentDbContext db, CurrentClient ca
 {
     public async ValueTask<CreatedApiClientResponse> Handle(CreateApiClientCommand command, CancellationToken ct)
     {
-        var unknown = command.Scopes.Where(s => !Scopes.Assignable.Contains(s)).ToList();
-        if (unknown.Count > 0)
-        {
-            throw new RequestValidationException("scopes",
-                $"Unknown scope(s): {string.Join(", ", unknown)}. Allowed: {string.Join(", ", Scopes.Assignable)}.");
-        }
-
         var schoolIds = command.SchoolIds?.Distinct().ToList() ?? [];
         if (caller.IsLimitedToSchools && (schoolIds.Count == 0 || schoolIds.Any(id => !caller.MaySee(id))))
         {

@@ -1,10 +1,11 @@
 using System.ComponentModel.DataAnnotations;
 using ConsentApi.Domain;
+using ConsentApi.Infrastructure.Contract;
 
 namespace ConsentApi.Features.Campaigns;
 
 /// <summary>A campaign with its progress.</summary>
-/// <param name="Status">`open` (asking), `scheduled` (not yet open) or `closed` (past its last day, or closed early).</param>
+/// <param name="Status">Where the campaign is in its school year: a <c>CampaignStatus</c>.</param>
 public sealed record CampaignResponse(
     Guid Id,
     Guid SchoolId,
@@ -12,7 +13,7 @@ public sealed record CampaignResponse(
     Guid FormVersionId,
     DateOnly OpensOn,
     DateOnly ClosesOn,
-    [property: MaxLength(FieldLengths.Status)] string Status,
+    [property: MaxLength(FieldLengths.Status), OneOf(typeof(CampaignStatus))] string Status,
     DateTimeOffset CreatedAt,
     DateTimeOffset? ClosedAt,
     CampaignProgress Progress,

@@ -2,6 +2,7 @@ using System.ComponentModel.DataAnnotations;
 using System.Text;
 using ConsentApi.Domain;
 using ConsentApi.Infrastructure.Auth;
+using ConsentApi.Infrastructure.Contract;
 using ConsentApi.Infrastructure.Http;
 using ConsentApi.Infrastructure.OpenApi;
 using ConsentApi.Infrastructure.Persistence;
@@ -23,7 +24,7 @@ public sealed record NonResponder(
 
 /// <summary>Someone to remind: a guardian (with the admin system's id) or the pupil.</summary>
 public sealed record ReminderTarget(
-    [property: MaxLength(FieldLengths.Status)] string Type,
+    [property: MaxLength(FieldLengths.Status), OneOf(typeof(ReminderTargetType))] string Type,
     Guid? GuardianId,
     [property: MaxLength(FieldLengths.ExternalId)] string ExternalId);
 

@@ -1,6 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using ConsentApi.Domain;
 using ConsentApi.Domain.Consent;
+using ConsentApi.Infrastructure.Contract;
 
 namespace ConsentApi.Features.Consents;
 
@@ -33,7 +34,7 @@ public sealed record RecordDecisionsRequest(
     [property: StringLength(FieldLengths.ProofReference, MinimumLength = 1)] string? ProofReference,
     [property: StringLength(FieldLengths.Note, MinimumLength = 1)] string? Note,
     [property: Required, MinLength(1), MaxLength(RecordDecisionsRequest.MaxItems)] IReadOnlyList<ItemDecision> Items,
-    [property: AllowedValues(null, "nl", "en")] string? Language = null)
+    [property: OneOf(typeof(FormLanguage))] string? Language = null)
 {
     public const int MaxItems = 60;
 }
@@ -77,14 +78,14 @@ public sealed record DecisionResponse(
 
 /// <summary>The effective consent of one item.</summary>
 /// <param name="State">Only `granted` allows publication.</param>
-/// <param name="Reason">Why: `granted-by-guardian`, `granted-by-all-guardians`, `granted-by-pupil`, `refused-by-guardian`, `refused-by-pupil`, `guardians-disagree`, `awaiting-other-guardian`, `no-answer`, `not-asked`, `no-guardian-with-authority`, `consent-expired`, `form-version-withdrawn` or `pupil-is-16`.</param>
+/// <param name="Reason">Why the item has its state: a <c>ConsentReason</c>.</param>
 /// <param name="Allowed">True exactly when the state is `granted`.</param>
 /// <param name="Decisions">The decisions the state rests on (each person's latest that counts).</param>
 public sealed record ConsentItemState(
     MediaType MediaType,
     [property: MaxLength(FieldLengths.ChannelKey)] string Channel,
     ConsentState State,
-    [property: MaxLength(40)] string Reason,
+    [property: MaxLength(FieldLengths.Reason), OneOf(typeof(ConsentReason))] string Reason,
     bool Allowed,
     [property: MaxLength(20)] IReadOnlyList<DecisionResponse> Decisions);
 
@@ -128,5 +129,5 @@ public sealed record PublicationCheckResponse(
 public sealed record PupilCheckResult(
     Guid PupilId,
     ConsentState State,
-    [property: MaxLength(40)] string Reason,
+    [property: MaxLength(FieldLengths.Reason), OneOf(typeof(ConsentReason))] string Reason,
     bool Allowed);

@@ -2,6 +2,7 @@ using System.ComponentModel.DataAnnotations;
 using ConsentApi.Domain;
 using ConsentApi.Domain.Consent;
 using ConsentApi.Infrastructure.Auth;
+using ConsentApi.Infrastructure.Contract;
 using ConsentApi.Infrastructure.Errors;
 using ConsentApi.Infrastructure.Persistence;
 using Mediator;
@@ -43,7 +44,7 @@ public sealed record OverviewCell(
     MediaType MediaType,
     [property: MaxLength(FieldLengths.ChannelKey)] string Channel,
     ConsentState State,
-    [property: MaxLength(40)] string Reason,
+    [property: MaxLength(FieldLengths.Reason), OneOf(typeof(ConsentReason))] string Reason,
     bool Allowed);
 
 public sealed record GetConsentOverviewQuery(Guid SchoolId, Guid GroupId, DateTimeOffset? At, DateTimeOffset? AsKnownAt = null)

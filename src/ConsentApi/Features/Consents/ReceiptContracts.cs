@@ -1,6 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using ConsentApi.Domain;
 using ConsentApi.Domain.Consent;
+using ConsentApi.Infrastructure.Contract;
 
 namespace ConsentApi.Features.Consents;
 
@@ -40,7 +41,7 @@ public sealed record ReceiptNotice(
     Guid FormVersionId,
     [property: Range(1, 1000)] int Version,
     [property: MaxLength(FieldLengths.ContentHash)] string ContentHash,
-    [property: MaxLength(2)] string Language);
+    [property: MaxLength(2), OneOf(typeof(FormLanguage))] string Language);
 
 /// <summary>One purpose (media type × channel) and the answer given.</summary>
 public sealed record ReceiptPurpose(

@@ -3,6 +3,7 @@ using ConsentApi.Domain;
 using ConsentApi.Domain.Consent;
 using ConsentApi.Features.Consents;
 using ConsentApi.Infrastructure.Auth;
+using ConsentApi.Infrastructure.Contract;
 using ConsentApi.Infrastructure.Persistence;
 using Mediator;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -11,7 +12,7 @@ using Microsoft.EntityFrameworkCore;
 namespace ConsentApi.Features.GuardianAccess;
 
 /// <summary>A campaign's request for one child, in the language asked for.</summary>
-/// <param name="Language">`nl` or `en`: the language of `text` (English when asked and available).</param>
+/// <param name="Language">The language of <c>text</c>: English when asked and available, else Dutch.</param>
 /// <param name="Items">What the form asks, each with its state now for the child.</param>
 public sealed record PendingRequest(
     Guid CampaignId,
@@ -19,7 +20,7 @@ public sealed record PendingRequest(
     [property: MaxLength(FieldLengths.Name)] string ChildName,
     Guid FormVersionId,
     [property: MaxLength(FieldLengths.ContentHash)] string ContentHash,
-    [property: MaxLength(2)] string Language,
+    [property: MaxLength(2), OneOf(typeof(FormLanguage))] string Language,
     [property: MaxLength(FieldLengths.FormText)] string Text,
     DateOnly ClosesOn,
     [property: MaxLength(60)] IReadOnlyList<ConsentItemState> Items);

@@ -2,6 +2,7 @@ using System.ComponentModel.DataAnnotations;
 using ConsentApi.Domain.Consent;
 using ConsentApi.Features.Consents;
 using ConsentApi.Infrastructure.Auth;
+using ConsentApi.Infrastructure.Contract;
 using ConsentApi.Infrastructure.Persistence;
 using ConsentApi.Infrastructure.Pipeline;
 using Mediator;
@@ -16,10 +17,10 @@ public sealed record ChildDecisions(
     [property: Required, MinLength(1), MaxLength(RecordDecisionsRequest.MaxItems)] IReadOnlyList<ItemDecision> Items);
 
 /// <summary>Answers for several children in one call, as the guardian gave them in the app.</summary>
-/// <param name="Language">The language the guardian read: `nl` or `en`.</param>
+/// <param name="Language">The language the guardian read (default Dutch).</param>
 public sealed record GuardianDecisionsRequest(
     [property: Required, MinLength(1), MaxLength(20)] IReadOnlyList<ChildDecisions> Children,
-    [property: AllowedValues(null, "nl", "en")] string? Language);
+    [property: OneOf(typeof(FormLanguage))] string? Language);
 
 public sealed record GuardianDecisionsResponse([property: MaxLength(20)] IReadOnlyList<GuardianRecordedDecisions> Children);
 

@@ -1,6 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using System.Data.Common;
 using ConsentApi.Domain;
+using ConsentApi.Infrastructure.Contract;
 using ConsentApi.Infrastructure.Persistence;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
@@ -72,11 +73,11 @@ public sealed class DatabaseReadyCheck(NpgsqlDataSource dataSource, ConsentDbCon
 /// <summary>The service's health: <c>Healthy</c> or <c>Unhealthy</c>, with each check's finding.</summary>
 /// <param name="Status">`Healthy`, `Degraded` or `Unhealthy`.</param>
 public sealed record HealthResponse(
-    [property: MaxLength(FieldLengths.Status)] string Status,
+    [property: MaxLength(FieldLengths.Status), OneOf(typeof(ServiceHealth))] string Status,
     IReadOnlyDictionary<string, HealthCheckResponse> Checks);
 
 public sealed record HealthCheckResponse(
-    [property: MaxLength(FieldLengths.Status)] string Status,
+    [property: MaxLength(FieldLengths.Status), OneOf(typeof(ServiceHealth))] string Status,
     [property: MaxLength(200)] string? Description);
 
 public static class HealthEndpoints

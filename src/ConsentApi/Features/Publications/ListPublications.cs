@@ -3,6 +3,7 @@ using System.ComponentModel.DataAnnotations;
 using ConsentApi.Domain;
 using ConsentApi.Domain.Publishing;
 using ConsentApi.Infrastructure.Auth;
+using ConsentApi.Infrastructure.Contract;
 using ConsentApi.Infrastructure.Http;
 using ConsentApi.Infrastructure.Persistence;
 using Mediator;
@@ -23,7 +24,7 @@ public sealed record ListPublicationsQuery(
     Guid? SchoolId,
     [property: StringLength(FieldLengths.ChannelKey)] string? Channel,
     Guid? PupilId,
-    [property: AllowedValues(null, "online", "removed")] string? Status,
+    [property: OneOf(typeof(PublicationStatus))] string? Status,
     DateTimeOffset? From,
     DateTimeOffset? To,
     [property: Range(1, Paging.MaxLimit), DefaultValue(Paging.DefaultLimit)] int? Limit,

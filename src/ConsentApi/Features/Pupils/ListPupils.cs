@@ -2,6 +2,7 @@ using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
 using ConsentApi.Domain;
 using ConsentApi.Infrastructure.Auth;
+using ConsentApi.Infrastructure.Contract;
 using ConsentApi.Infrastructure.Errors;
 using ConsentApi.Infrastructure.Http;
 using ConsentApi.Infrastructure.Persistence;
@@ -21,7 +22,7 @@ namespace ConsentApi.Features.Pupils;
 public sealed record ListPupilsQuery(
     Guid SchoolId,
     Guid? GroupId,
-    [property: AllowedValues(null, "active", "left")] string? Status,
+    [property: OneOf(typeof(PupilStatus))] string? Status,
     [property: StringLength(FieldLengths.ExternalId)] string? ExternalId,
     DateOnly? Turning16Before,
     [property: Range(1, Paging.MaxLimit), DefaultValue(Paging.DefaultLimit)] int? Limit,

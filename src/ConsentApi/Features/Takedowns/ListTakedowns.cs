@@ -3,6 +3,7 @@ using System.ComponentModel.DataAnnotations;
 using ConsentApi.Domain;
 using ConsentApi.Domain.Publishing;
 using ConsentApi.Infrastructure.Auth;
+using ConsentApi.Infrastructure.Contract;
 using ConsentApi.Infrastructure.Http;
 using ConsentApi.Infrastructure.Persistence;
 using Mediator;
@@ -17,7 +18,7 @@ namespace ConsentApi.Features.Takedowns;
 /// <param name="Limit">How many items to return, 1 to 200 (default 50).</param>
 /// <param name="Cursor">The <c>nextCursor</c> of the previous page.</param>
 public sealed record ListTakedownsQuery(
-    [property: AllowedValues(null, "open", "done")] string? Status,
+    [property: OneOf(typeof(TakedownStatus))] string? Status,
     Guid? SchoolId,
     Guid? PublicationId,
     [property: Range(1, Paging.MaxLimit), DefaultValue(Paging.DefaultLimit)] int? Limit,

@@ -2,6 +2,7 @@ using System.ComponentModel.DataAnnotations;
 using ConsentApi.Domain;
 using ConsentApi.Domain.Consent;
 using ConsentApi.Domain.Publishing;
+using ConsentApi.Infrastructure.Contract;
 
 namespace ConsentApi.Features.Takedowns;
 
@@ -22,7 +23,7 @@ public sealed record TakedownResponse(
 public sealed record TakedownPupilResponse(
     Guid PupilId,
     ConsentState State,
-    [property: MaxLength(FieldLengths.Reason)] string Reason,
+    [property: MaxLength(FieldLengths.Reason), OneOf(typeof(ConsentReason))] string Reason,
     DateTimeOffset AddedAt);
 
 internal static class TakedownMapping

@@ -3,6 +3,7 @@ using System.Net;
 using ConsentApi.Domain;
 using ConsentApi.Domain.Webhooks;
 using ConsentApi.Infrastructure.Auth;
+using ConsentApi.Infrastructure.Contract;
 using ConsentApi.Infrastructure.Errors;
 using ConsentApi.Infrastructure.Events;
 using ConsentApi.Infrastructure.Persistence;
@@ -16,11 +17,11 @@ namespace ConsentApi.Features.Webhooks;
 
 /// <summary>A new webhook subscription.</summary>
 /// <param name="Url">Where events are POSTed: an https URL on port 443 whose host resolves to public addresses only (see the operation's description).</param>
-/// <param name="EventTypes">Which events: consent.changed, takedown.opened, takedown.updated, takedown.completed, publication.registered, roster.synced.</param>
+/// <param name="EventTypes">Which events, as <c>EventType</c> values.</param>
 /// <param name="SchoolId">Only events of this school; leave out for all.</param>
 public sealed record CreateWebhookRequest(
     [property: Required, Url, StringLength(FieldLengths.Url)] string Url,
-    [property: Required, MinLength(1), MaxLength(10)] IReadOnlyList<string> EventTypes,
+    [property: Required, MinLength(1), MaxLength(10), OneOf(typeof(EventType))] IReadOnlyList<string> EventTypes,
     Guid? SchoolId);
 
 /// <summary>A new subscription and its signing secret, shown only here.</summary>
@@ -36,11 +37,6 @@ public sealed class CreateWebhookHandler(
     public async ValueTask<CreatedWebhookResponse> Handle(CreateWebhookCommand command, CancellationToken ct)
     {
         var request = command.Request;
-        var unknown = request.EventTypes.Except(EventTypes.All).ToList();
-        if (unknown.Count > 0)
-        {
-            throw new RequestValidationException("eventTypes", $"Unknown event type(s): {string.Join(", ", unknown)}. Known: {string.Join(", ", EventTypes.All)}.");
-        }
         if (request.SchoolId is { } schoolId)
         {
             await db.EnsureSchoolVisibleAsync(schoolId, client, ct);

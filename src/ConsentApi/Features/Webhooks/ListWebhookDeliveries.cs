@@ -3,6 +3,7 @@ using System.ComponentModel.DataAnnotations;
 using ConsentApi.Domain;
 using ConsentApi.Domain.Webhooks;
 using ConsentApi.Infrastructure.Auth;
+using ConsentApi.Infrastructure.Contract;
 using ConsentApi.Infrastructure.Errors;
 using ConsentApi.Infrastructure.Http;
 using ConsentApi.Infrastructure.Persistence;
@@ -16,7 +17,7 @@ namespace ConsentApi.Features.Webhooks;
 public sealed record DeliveryResponse(
     Guid Id,
     Guid EventId,
-    [property: MaxLength(FieldLengths.EventType)] string EventType,
+    [property: MaxLength(FieldLengths.EventType), OneOf(typeof(EventType))] string EventType,
     DeliveryStatus Status,
     [property: Range(0, 100)] int Attempts,
     DateTimeOffset CreatedAt,
@@ -36,7 +37,7 @@ public sealed record AttemptResponse(
 /// <param name="Cursor">The <c>nextCursor</c> of the previous page.</param>
 public sealed record ListDeliveriesQuery(
     Guid WebhookId,
-    [property: AllowedValues(null, "pending", "delivered", "failed")] string? Status,
+    [property: OneOf(typeof(DeliveryStatus))] string? Status,
     [property: Range(1, Paging.MaxLimit), DefaultValue(Paging.DefaultLimit)] int? Limit,
     [property: StringLength(FieldLengths.Cursor)] string? Cursor) : IQuery<Page<DeliveryResponse>>, IPageRequest;
 

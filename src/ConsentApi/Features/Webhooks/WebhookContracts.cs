@@ -2,6 +2,7 @@ using System.ComponentModel.DataAnnotations;
 using ConsentApi.Domain;
 using ConsentApi.Domain.Webhooks;
 using ConsentApi.Infrastructure.Auth;
+using ConsentApi.Infrastructure.Contract;
 using ConsentApi.Infrastructure.Errors;
 using ConsentApi.Infrastructure.Persistence;
 using Microsoft.EntityFrameworkCore;
@@ -13,7 +14,7 @@ namespace ConsentApi.Features.Webhooks;
 public sealed record WebhookResponse(
     Guid Id,
     [property: MaxLength(FieldLengths.Url)] string Url,
-    [property: MaxLength(10)] IReadOnlyList<string> EventTypes,
+    [property: MaxLength(10), OneOf(typeof(EventType))] IReadOnlyList<string> EventTypes,
     Guid? SchoolId,
     SubscriptionStatus Status,
     DateTimeOffset CreatedAt);

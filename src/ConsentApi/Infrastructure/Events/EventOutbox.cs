@@ -2,6 +2,7 @@ using System.ComponentModel.DataAnnotations;
 using System.Text.Json;
 using ConsentApi.Domain;
 using ConsentApi.Domain.Consent;
+using ConsentApi.Infrastructure.Contract;
 using ConsentApi.Infrastructure.Persistence;
 using Microsoft.EntityFrameworkCore;
 
@@ -43,7 +44,7 @@ public sealed class OutboxEvent
 }
 
 /// <summary>A pupil who joined a takedown, with the state and reason that ended their consent.</summary>
-public sealed record TakedownEventPupil(Guid PupilId, ConsentState State, [property: MaxLength(FieldLengths.Reason)] string Reason);
+public sealed record TakedownEventPupil(Guid PupilId, ConsentState State, [property: MaxLength(FieldLengths.Reason), OneOf(typeof(ConsentReason))] string Reason);
 
 /// <summary>The <c>data</c> of takedown.opened and takedown.updated: the pupils who joined the publication's open takedown.</summary>
 public sealed record TakedownEvent(

@@ -6,7 +6,7 @@ using Microsoft.EntityFrameworkCore;
 
 namespace ConsentApi.Infrastructure.Http;
 
-/// <summary>One page of a list. Pass <see cref="NextCursor"/> back as <c>cursor</c> for the next page; null means the end.</summary>
+/// <summary>One page of a list. Pass <c>nextCursor</c> back as <c>cursor</c> for the next page; null means the end.</summary>
 public sealed record Page<T>(
     [property: MaxLength(Paging.MaxLimit)] IReadOnlyList<T> Items,
     [property: MaxLength(FieldLengths.Cursor)] string? NextCursor);

@@ -22,37 +22,17 @@ internal sealed class ConstraintsSchemaFilter : ISchemaFilter
         }
 
         Bound(concrete);
-        foreach (var (name, schemaOfProperty) in concrete.Properties ?? new Dictionary<string, IOpenApiSchema>())
-        {
-            var allowed = context.Type.GetProperty(name, System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Instance
-                                                         | System.Reflection.BindingFlags.IgnoreCase)
-                ?.GetCustomAttributes(typeof(System.ComponentModel.DataAnnotations.AllowedValuesAttribute), true)
-                .OfType<System.ComponentModel.DataAnnotations.AllowedValuesAttribute>().FirstOrDefault();
-            if (allowed is not null && schemaOfProperty is OpenApiSchema restricted)
-            {
-                restricted.Enum = [.. allowed.Values.OfType<string>().Select(v => (System.Text.Json.Nodes.JsonNode)v)];
-            }
-        }
-        foreach (var property in concrete.Properties?.Values ?? [])
+        foreach (var (name, property) in concrete.Properties ?? new Dictionary<string, IOpenApiSchema>())
         {
             if (property is OpenApiSchema p)
             {
                 Bound(p);
+                StringShapes.ApplyToProperty(name, p);
                 if (typeof(ProblemDetails).IsAssignableFrom(context.Type) && p.Type?.HasFlag(JsonSchemaType.String) == true)
                 {
                     p.MaxLength ??= ProblemTextLength;
                 }
             }
-        }
-
-        if (concrete.Properties?.TryGetValue("scopes", out var scopes) == true && scopes is OpenApiSchema { Items: OpenApiSchema scope })
-        {
-            scope.Enum = [.. Domain.Scopes.Assignable.Select(s => (System.Text.Json.Nodes.JsonNode)s)];
-        }
-
-        if (concrete.Properties?.TryGetValue("eventTypes", out var types) == true && types is OpenApiSchema { Items: OpenApiSchema eventType })
-        {
-            eventType.Enum = [.. Events.EventTypes.All.Select(t => (System.Text.Json.Nodes.JsonNode)t)];
         }
 
         if (typeof(HttpValidationProblemDetails).IsAssignableFrom(context.Type)
@@ -63,6 +43,7 @@ internal sealed class ConstraintsSchemaFilter : ISchemaFilter
             if (messages.Items is OpenApiSchema message)
             {
                 message.MaxLength ??= ProblemTextLength;
+                StringShapes.MarkFreeText(message);
             }
         }
     }

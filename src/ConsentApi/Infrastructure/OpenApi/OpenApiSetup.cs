@@ -1,4 +1,5 @@
 using ConsentApi.Infrastructure.Auth;
+using System.Xml.XPath;
 using Microsoft.OpenApi;
 using Swashbuckle.AspNetCore.SwaggerGen;
 
@@ -9,8 +10,20 @@ public static class OpenApiSetup
     public const string DocumentName = "v1";
     public const string DocumentPath = "/swagger/v1/swagger.json";
 
-    public static IServiceCollection AddConsentOpenApi(this IServiceCollection services)
+    /// <summary>3.1 for its <c>webhooks</c> (see <see cref="WebhooksDocumentFilter"/>); scripts/generate-openapi.sh asks the same.</summary>
+    public const OpenApiSpecVersion SpecVersion = OpenApiSpecVersion.OpenApi3_1;
+
+    /// <summary>The API's public base URL in the document, so that generated clients and tools know where to call.</summary>
+    public const string ServerUrlKey = "OpenApi:ServerUrl";
+    public const string DefaultServerUrl = "https://api.consent-api.nl";
+
+    public static IServiceCollection AddConsentOpenApi(this IServiceCollection services, IConfiguration configuration)
     {
+        var serverUrl = configuration[ServerUrlKey] is { Length: > 0 } configured ? configured.TrimEnd('/') : DefaultServerUrl;
+        if (!Uri.TryCreate(serverUrl, UriKind.Absolute, out var server) || server.Scheme is not ("https" or "http"))
+        {
+            throw new InvalidOperationException($"{ServerUrlKey} must be an absolute http(s) URL.");
+        }
         services.AddEndpointsApiExplorer();
         services.AddSwaggerGen(options =>
         {
@@ -28,8 +41,9 @@ public static class OpenApiSetup
             });
             options.AddServer(new OpenApiServer
             {
-                Url = "/",
-                Description = "The host serving this document (local, staging or production)",
+                // Absolute, as generated clients and OWASP rules expect; configured per installation (see the README).
+                Url = serverUrl,
+                Description = "Production, or the installation configured in OpenApi:ServerUrl (staging, local)",
                 Extensions = new Dictionary<string, IOpenApiExtension> { ["x-internal"] = new JsonNodeExtension(false) },
             });
             options.AddSecurityDefinition(ApiKeyAuthenticationHandler.SchemeName, new OpenApiSecurityScheme
@@ -48,12 +62,18 @@ public static class OpenApiSetup
             options.ParameterFilter<QueryParameterFilter>();
             options.SchemaFilter<ExamplesSchemaFilter>();
             options.DocumentFilter<TagsDocumentFilter>();
-            options.DocumentFilter<EventSchemasDocumentFilter>();
             var xml = Path.Combine(AppContext.BaseDirectory, "ConsentApi.xml");
+            XPathDocument? comments = null;
             if (File.Exists(xml))
             {
-                options.IncludeXmlComments(xml);
+                using var reader = System.Xml.XmlReader.Create(xml, new System.Xml.XmlReaderSettings { DtdProcessing = System.Xml.DtdProcessing.Prohibit, XmlResolver = null });
+                comments = new XPathDocument(reader);
+                options.IncludeXmlComments(() => comments);
             }
+            // After the XML comments, which set an enum's summary that this extends with its values.
+            options.SchemaFilter<EnumSchemaFilter>(comments);
+            options.DocumentFilter<WebhooksDocumentFilter>(comments);
+            options.DocumentFilter<PlainReferencesDocumentFilter>();
         });
         return services;
     }

@@ -22,8 +22,7 @@ internal sealed class TagsDocumentFilter : IDocumentFilter
         ("Publications", "What the school published and who is shown in it, checked against consent when registered."),
         ("Takedowns", "Publications that must come down because consent ended for a pupil shown in them."),
         ("Webhooks", "Signed events (Standard Webhooks) delivered at least once, in order, to the organisation's endpoints. " +
-                     "The `data` of each event type is in the schemas: `ConsentChangedEvent` (consent.changed), `TakedownEvent` " +
-                     "(takedown.opened, takedown.updated), `TakedownCompletedEvent`, `PublicationRegisteredEvent`, `RosterSyncedEvent`. " +
+                     "Each event type, its body and its headers are in the document's `webhooks`. " +
                      "A pupil's consent.changed events carry `sequence` 1, 2, 3… without gaps: commands that change a pupil's " +
                      "consent are serialised, each item's `oldState` is its `newState` in the pupil's previous event that named it, " +
                      "and each event's `newState` is what a check returned when that command committed. What time alone changes (a " +

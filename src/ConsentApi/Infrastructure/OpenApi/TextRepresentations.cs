@@ -20,10 +20,10 @@ internal sealed class TextRepresentationsOperationFilter : IOperationFilter
         }
         foreach (var contentType in formats.ContentTypes)
         {
-            ok.Content[contentType] = new OpenApiMediaType
-            {
-                Schema = new OpenApiSchema { Type = JsonSchemaType.String, MaxLength = MaxDocumentLength },
-            };
+            var document = new OpenApiSchema { Type = JsonSchemaType.String, MaxLength = MaxDocumentLength };
+            // A rendered document (CSV, HTML) has no shape a pattern could say.
+            StringShapes.MarkFreeText(document);
+            ok.Content[contentType] = new OpenApiMediaType { Schema = document };
         }
     }
 }

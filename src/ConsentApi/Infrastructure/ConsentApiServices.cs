@@ -114,14 +114,17 @@ public static class ConsentApiServices
         }
         app.UseRouting();
         app.UseRequestRules();
-        app.UseRequestBodyLimits();
         app.UseAuthentication();
         app.UseApiRateLimiting();
+        // Body checks come after the limiter (so their 413 and 415 carry its headers) and before anything reads a body.
+        app.UseRequestBodyLimits();
+        app.UseJsonBodies();
         app.UseAuthorization();
         // After authorisation, so that only a caller allowed to sync takes a place; before the endpoint reads its body.
         app.UseConcurrencyGates();
 
         app.MapHealthEndpoints();
+        app.MapProblemPages();
         app.MapOrganisationEndpoints();
         app.MapSchoolEndpoints();
         app.MapGroupEndpoints();

@@ -42,6 +42,33 @@ internal static partial class ProblemExamples
         ["receiptId"] = ("Receipt", "01930f4e-84c4-76d9-94fb-03b7c5d6e7f8"),
     };
 
+    /// <summary>
+    /// What a 409 of each operation says, as its handler words it for the examples' school, class and family; an
+    /// operation not listed gets a generic conflict.
+    /// </summary>
+    private static readonly Dictionary<string, string> Conflicts = new(StringComparer.Ordinal)
+    {
+        ["CreateOrganisation"] = "An organisation named 'Stichting Openbaar Primair Onderwijs Zuid' already exists.",
+        ["CreateSchool"] = "The organisation already has a school with BRIN code '12AB'.",
+        ["UpdateSchool"] = "The organisation already has a school with BRIN code '12AB'.",
+        ["CreateGroup"] = "The school already has a group with external id 'G5B'.",
+        ["UpdateGroup"] = "The school already has a group with external id 'G5B'.",
+        ["CreatePupil"] = "The school already has a pupil with external id 'LL1001'.",
+        ["UpdatePupil"] = "The school already has a pupil with external id 'LL1001'.",
+        ["CreateGuardian"] = "The organisation already has a guardian with external id 'OV2001'.",
+        ["UpdateGuardian"] = "The organisation already has a guardian with external id 'OV2001'.",
+        ["LinkGuardian"] = "A pupil has at most 10 guardians linked.",
+        ["CreateChannel"] = "The organisation already has a channel 'regional-press'.",
+        ["UpdateFormVersion"] = "Version 2 is published and can no longer change; create a new version.",
+        ["PublishFormVersion"] = "Version 2 is already published.",
+        ["WithdrawFormVersion"] = "Version 2 is a draft and was never asked; edit it instead, or leave it unpublished.",
+        ["CreateCampaign"] = "Form version 1 was superseded by a later version; a campaign asks the current one.",
+        ["RecordDecisions"] = "The pupil had left the school when this was given; consent can still be withdrawn, but not granted.",
+        ["SubmitGuardianDecisions"] = "The pupil had left the school when this was given; consent can still be withdrawn, but not granted.",
+        ["CompleteTakedown"] = "The takedown is already done.",
+        ["ResendWebhookDelivery"] = "The webhook is deleted; nothing is delivered to it any more.",
+    };
+
     /// <summary>The example of <paramref name="status"/> on the operation at <paramref name="path"/>.</summary>
     public static JsonObject For(string status, Type kind, string path, OpenApiOperation operation, string? scope,
         IDictionary<string, IOpenApiSchema> schemas)
@@ -63,7 +90,8 @@ internal static partial class ProblemExamples
                     "Consent does not allow every pupil shown at the moment of publication; nothing was registered."),
                 "pupils", new JsonArray(Examples.For(typeof(PupilCheckResult)))),
             "409" => Problem(ProblemTypes.Conflict, "Conflict.", 409, instance,
-                "The request conflicts with the current state of the resource; nothing was changed."),
+                Conflicts.GetValueOrDefault(operation.OperationId ?? "",
+                    "The request conflicts with the current state of the resource; nothing was changed.")),
             "413" => Problem(ProblemTypes.PayloadTooLarge, "The request body is too large.", 413, instance,
                 "The request body exceeds the size this operation accepts."),
             "415" => Problem(ProblemTypes.UnsupportedMediaType, "Unsupported media type.", 415, instance,

@@ -29,6 +29,18 @@ public sealed class ProblemBodyTests : ApiTest
         Assert.That(problem["errors"]!.AsObject().Select(e => e.Key), Is.EqualTo(new[] { "$" }), problem.ToJsonString());
     }
 
+    // Why every operation declares a 400, even one without parameters: the request rules read every query parameter.
+    [TestCase("/health/live")]
+    [TestCase("/v1/webhooks")]
+    public async Task A_control_character_in_an_undeclared_query_parameter_is_a_400_on_any_operation(string path)
+    {
+        var tenant = await CreateTenantAsync(schools: 1);
+
+        var problem = await AssertProblemAsync(await tenant.Full().GetAsync($"{path}?note=%07"), HttpStatusCode.BadRequest, "validation");
+
+        Assert.That(problem["errors"]!.AsObject().Select(e => e.Key), Is.EqualTo(new[] { "note" }));
+    }
+
     [TestCase("GET", "/v1/no-such-thing", HttpStatusCode.NotFound, "not-found")]
     [TestCase("DELETE", "/v1/schools", HttpStatusCode.MethodNotAllowed, "method-not-allowed")]
     public async Task An_answer_of_the_status_code_pages_has_a_title_and_every_member_of_a_problem(

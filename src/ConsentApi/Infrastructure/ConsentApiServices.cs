@@ -113,12 +113,12 @@ public static class ConsentApiServices
             });
         }
         app.UseRouting();
-        app.UseRequestRules();
         app.UseAuthentication();
         app.UseApiRateLimiting();
-        // Body checks come after the limiter (so their 413 and 415 carry its headers) and before anything reads a body.
+        // The request checks come after the limiter, so that their 400, 413 and 415 count and carry its headers like
+        // every other answer, and before anything reads a query value or the body.
+        app.UseRequestRules();
         app.UseRequestBodyLimits();
-        app.UseJsonBodies();
         app.UseAuthorization();
         // After authorisation, so that only a caller allowed to sync takes a place; before the endpoint reads its body.
         app.UseConcurrencyGates();

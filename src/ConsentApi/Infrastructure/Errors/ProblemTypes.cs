@@ -22,6 +22,7 @@ public static class ProblemTypes
     public const string Conflict = "conflict";
     public const string PreconditionFailed = "precondition-failed";
     public const string PayloadTooLarge = "payload-too-large";
+    public const string UnprocessableContent = "unprocessable-content";
     public const string UnsupportedMediaType = "unsupported-media-type";
     public const string TooManyRequests = "too-many-requests";
     public const string Internal = "internal";
@@ -79,6 +80,11 @@ public static class ProblemTypes
             "The body was not sent as <code>application/json</code> in UTF-8.",
             "Send the body with <code>Content-Type: application/json</code> (a <code>charset</code>, if named, must be " +
             "<code>utf-8</code>)."),
+        new(UnprocessableContent, 422, "The request cannot be processed as sent",
+            "The request is well-formed, but what it asks cannot be done as it stands (for example, a retry key that was " +
+            "already used with a different body).",
+            "Read the <code>detail</code>, change the request accordingly (for a retry: a new key for a new request), and " +
+            "send it again. Sending the same one again gives the same answer."),
         new(TooManyRequests, 429, "Too many requests",
             "The API client (or, without a valid key, the address) made more requests this minute than it may. " +
             "<code>X-RateLimit-Limit</code> says how many it may make a minute.",
@@ -106,6 +112,7 @@ public static class ProblemTypes
         StatusCodes.Status412PreconditionFailed => PreconditionFailed,
         StatusCodes.Status413PayloadTooLarge => PayloadTooLarge,
         StatusCodes.Status415UnsupportedMediaType => UnsupportedMediaType,
+        StatusCodes.Status422UnprocessableEntity => UnprocessableContent,
         StatusCodes.Status429TooManyRequests => TooManyRequests,
         StatusCodes.Status503ServiceUnavailable => Unavailable,
         >= 500 => Internal,

@@ -4,23 +4,16 @@ using Microsoft.Net.Http.Headers;
 namespace ConsentApi.Infrastructure.Http;
 
 /// <summary>
-/// What every request must be before authentication or any handler reads it, checked in one place: query and route
-/// values hold no control characters; moments in the query are RFC 3339 with an offset (400 naming the field
-/// otherwise). A body is <c>application/json</c> in UTF-8 (415 otherwise), checked once the rate limiter has counted
-/// the request (<see cref="UseJsonBodies"/>), so that a 415 carries the limit headers like every other answer.
+/// What every request must be before any handler reads it, checked in one place: a body is <c>application/json</c> in
+/// UTF-8 (415 otherwise); query and route values hold no control characters; moments in the query are RFC 3339 with an
+/// offset (400 naming the field otherwise).
 /// </summary>
 public static class RequestRules
 {
-    public static IApplicationBuilder UseJsonBodies(this IApplicationBuilder app) =>
-        app.Use((context, next) =>
-        {
-            EnsureJsonBody(context.Request);
-            return next(context);
-        });
-
     public static IApplicationBuilder UseRequestRules(this IApplicationBuilder app) =>
         app.Use(async (context, next) =>
         {
+            EnsureJsonBody(context.Request);
             foreach (var (key, values) in context.Request.Query)
             {
                 if (ControlCharacters.AreIn(key))

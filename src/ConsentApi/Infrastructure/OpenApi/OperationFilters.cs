@@ -229,6 +229,15 @@ internal sealed class SharedComponents(OperationFilterContext context)
             {
                 headers[RetryAfter] = Header(RetryAfter);
             }
+            if (status == "401")
+            {
+                headers["WWW-Authenticate"] = new OpenApiHeader
+                {
+                    Description = $"How to authenticate: `{ApiKeyAuthenticationHandler.SchemeName} header=\"{ApiKeys.HeaderName}\"`.",
+                    Required = true,
+                    Schema = new OpenApiSchema { Type = JsonSchemaType.String, MaxLength = 256 },
+                };
+            }
             responses[id] = new OpenApiResponse
             {
                 Description = description,

@@ -84,8 +84,14 @@ public sealed class ProblemContractTests : ApiTest
                 var body = JsonNode.Parse(response.Content.ReadAsStringAsync().GetAwaiter().GetResult());
                 Assert.That(response.Content.Headers.ContentType?.MediaType, Is.EqualTo("application/problem+json"), name);
                 var operation = document["paths"]![path]![method.ToLowerInvariant()]!.AsObject();
-                var media = ProblemMedia(Answer(schemas, operation, status.ToString()));
+                var answer = Answer(schemas, operation, status.ToString());
+                var media = ProblemMedia(answer);
                 Assert.That(media, Is.Not.Null, $"{name}: {method} {path} declares no {status}");
+                foreach (var (header, _) in answer?["headers"]?.AsObject() ?? [])
+                {
+                    Assert.That(response.Headers.Contains(header) || response.Content.Headers.Contains(header), Is.True,
+                        $"{name}: declares {header}, which the answer lacks");
+                }
                 if (media is null)
                 {
                     continue;

@@ -231,11 +231,12 @@ internal sealed class SharedComponents(OperationFilterContext context)
             }
             if (status == "401")
             {
+                var challenge = $"{ApiKeyAuthenticationHandler.SchemeName} header=\"{ApiKeys.HeaderName}\"";
                 headers["WWW-Authenticate"] = new OpenApiHeader
                 {
-                    Description = $"How to authenticate: `{ApiKeyAuthenticationHandler.SchemeName} header=\"{ApiKeys.HeaderName}\"`.",
+                    Description = "How to authenticate: an API key in the named header.",
                     Required = true,
-                    Schema = new OpenApiSchema { Type = JsonSchemaType.String, MaxLength = 256 },
+                    Schema = new OpenApiSchema { Type = JsonSchemaType.String, Enum = [challenge] },
                 };
             }
             responses[id] = new OpenApiResponse

@@ -118,7 +118,8 @@ public sealed partial class DomainExceptionHandler(IProblemDetailsService proble
                 "The request body exceeds the size this operation accepts."),
             StatusCodes.Status415UnsupportedMediaType => Problem(status, "Unsupported media type.",
                 "Send the body as application/json."),
-            _ => Malformed(exception),
+            StatusCodes.Status400BadRequest => Malformed(exception),
+            _ => Problem(status, "The request is malformed.", BadRequestDetail(exception)),
         };
     }
 

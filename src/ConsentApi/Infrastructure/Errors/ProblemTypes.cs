@@ -1,5 +1,3 @@
-using Microsoft.Extensions.Options;
-
 namespace ConsentApi.Infrastructure.Errors;
 
 /// <summary>One kind of problem: what its page tells a person who follows the <c>type</c> URI.</summary>
@@ -156,6 +154,4 @@ internal static class ProblemTypeOptionsSetup
             .ValidateOnStart();
         return services;
     }
-
-    public static string TypeUri(this IOptions<ProblemTypeOptions> options, string slug) => options.Value.UriFor(slug);
 }

@@ -29,6 +29,24 @@ public sealed class ConfiguredProblemTypeBaseTests : ApiTest
         Assert.That(page, Does.Contain($"{Base}/not-found"));
     }
 
+    [TestCase("/problems/")]
+    [TestCase("ftp://consent.example.nl/problems/")]
+    [TestCase("https://consent.example.nl/problems?kind=")]
+    public async Task A_base_that_is_not_an_absolute_http_address_stops_the_api_from_starting(string typeBase)
+    {
+        await using var factory = new ConsentApiFactory(Factory.ConnectionString,
+            new Dictionary<string, string> { ["Problems:TypeBaseUrl"] = typeBase });
+
+        var failure = Assert.Catch(() => factory.CreateClient());
+
+        var messages = new List<string>();
+        for (var e = failure; e is not null; e = e.InnerException)
+        {
+            messages.Add(e.Message);
+        }
+        Assert.That(messages, Has.Some.Contains("Problems:TypeBaseUrl"));
+    }
+
     private static async Task<JsonObject> ProblemAsync(HttpResponseMessage response)
     {
         Assert.That(response.Content.Headers.ContentType?.MediaType, Is.EqualTo("application/problem+json"));

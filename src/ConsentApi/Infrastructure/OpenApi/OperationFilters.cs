@@ -1,8 +1,10 @@
+using System.Globalization;
 using ConsentApi.Infrastructure.Auth;
 using ConsentApi.Infrastructure.Errors;
 using ConsentApi.Infrastructure.Http;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.OpenApi;
 using Swashbuckle.AspNetCore.SwaggerGen;
 
@@ -57,7 +59,7 @@ internal sealed class StandardResponsesOperationFilter : IOperationFilter
         {
             operation.Responses.TryAdd("429", components.Response("429"));
         }
-        if (!rateLimited)
+        else
         {
             // The shared answers carry the limit headers, which operations outside the limits never send.
             AddProblem(operation, "500", "An unexpected error; quote the `traceId` when reporting it.");
@@ -90,6 +92,11 @@ internal sealed class StandardResponsesOperationFilter : IOperationFilter
             }
             if (response.Content?.TryGetValue(ProblemSchemas.ContentType, out var problem) == true && problem is OpenApiMediaType media)
             {
+                if (Meanings.TryGetValue(status, out var meaning)
+                    && response.Description == ReasonPhrases.GetReasonPhrase(int.Parse(status, CultureInfo.InvariantCulture)))
+                {
+                    response.Description = meaning;
+                }
                 var kind = ProblemSchemas.KindOf(status, media.Schema, context);
                 media.Schema = ProblemSchemas.Reference(kind, context);
                 media.Example = ProblemExamples.For(status, kind, path, operation, scope?.Scope, context.SchemaRepository.Schemas);
@@ -122,23 +129,24 @@ internal sealed class StandardResponsesOperationFilter : IOperationFilter
         ProblemSchemas.RemoveReplaced(context);
         SortByStatus(operation);
 
-        bool AddProblem(OpenApiOperation target, string status, string description)
-        {
-            if (target.Responses!.ContainsKey(status))
-            {
-                return false;
-            }
-            target.Responses[status] = new OpenApiResponse
+        // Declares a problem answer unless the endpoint declared that status itself; its schema and example follow below.
+        static void AddProblem(OpenApiOperation target, string status, string description) =>
+            target.Responses!.TryAdd(status, new OpenApiResponse
             {
                 Description = description,
-                Content = new Dictionary<string, IOpenApiMediaType>
-                {
-                    [ProblemSchemas.ContentType] = new OpenApiMediaType(),
-                },
-            };
-            return true;
-        }
+                Content = new Dictionary<string, IOpenApiMediaType> { [ProblemSchemas.ContentType] = new OpenApiMediaType() },
+            });
     }
+
+    /// <summary>What an endpoint's own error answer means, where it declared only the status (described by its reason phrase).</summary>
+    private static readonly Dictionary<string, string> Meanings = new()
+    {
+        ["400"] = "The body or a query or path value is not valid: `errors` names each field.",
+        ["404"] = "Not found, or not visible to this API key: another organisation's or school's ids are 404 too.",
+        ["406"] = "None of the media types `Accept` asks for is one this operation answers in.",
+        ["409"] = "The request conflicts with the current state; nothing was changed.",
+        ["413"] = "The request body is larger than this operation accepts.",
+    };
 
     private static string DescribeScope(string scope) =>
         scope == ScopeAuthorization.PlatformOrAdmin ? "admin` (own organisation) or `platform" : scope;

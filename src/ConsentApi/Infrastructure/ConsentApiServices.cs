@@ -115,15 +115,18 @@ public static class ConsentApiServices
             });
         }
         app.UseRouting();
-        app.UseRequestRules();
-        app.UseRequestBodyLimits();
         app.UseAuthentication();
         app.UseApiRateLimiting();
+        // The request checks come after the limiter, so that their 400, 413 and 415 count and carry its headers like
+        // every other answer, and before anything reads a query value or the body.
+        app.UseRequestRules();
+        app.UseRequestBodyLimits();
         app.UseAuthorization();
         // After authorisation, so that only a caller allowed to sync takes a place; before the endpoint reads its body.
         app.UseConcurrencyGates();
 
         app.MapHealthEndpoints();
+        app.MapProblemPages();
         app.MapOrganisationEndpoints();
         app.MapSchoolEndpoints();
         app.MapGroupEndpoints();

@@ -67,9 +67,18 @@ public static class ListCampaignNonRespondersEndpoint
                 completes it); under `all-guardians` an item counts as answered only when every guardian with parental
                 authority answered it, and the guardians to remind are those who have not answered every item; from 16
                 the pupil. As JSON, or as CSV with `Accept: text/csv` (one row per person to remind).
+
+                CSV columns (UTF-8 with a byte order mark, a header row), named as in JSON: `pupilId`, `externalId` (the
+                pupil's), `answered` and `items` (as in JSON `pupils[]`), then the person to remind: `remindType`
+                (`guardian` or `pupil`, JSON `remind[].type`) and `remindExternalId` (JSON `remind[].externalId`). A pupil
+                with two guardians to remind has two rows.
                 """)
             .Produces<NonResponderList>(StatusCodes.Status200OK, "application/json", Csv)
             .WithMetadata(new TextRepresentations(Csv))
+            .WithMetadata(new SendsContentDisposition("""
+                With `text/csv`: `attachment; filename=non-responders-<campaignId>.csv` (and the same as UTF-8 `filename*`).
+                Not sent with JSON.
+                """))
             .ProducesProblem(StatusCodes.Status404NotFound);
 
     private static async Task<IResult> NonResponders(Guid campaignId, HttpContext context, ISender sender, CancellationToken ct)
@@ -80,7 +89,8 @@ public static class ListCampaignNonRespondersEndpoint
         {
             return TypedResults.Ok(list);
         }
-        var csv = new StringBuilder("pupilId,pupilExternalId,answered,items,remindType,remindExternalId\r\n");
+        // Columns named as the JSON names the same values: externalId is the pupil's, remind* the person to remind.
+        var csv = new StringBuilder("pupilId,externalId,answered,items,remindType,remindExternalId\r\n");
         foreach (var pupil in list.Pupils)
         {
             foreach (var target in pupil.Remind)
@@ -89,6 +99,7 @@ public static class ListCampaignNonRespondersEndpoint
                     $"{pupil.PupilId},{CsvText.Field(pupil.ExternalId)},{pupil.Answered},{pupil.Items},{target.Type},{CsvText.Field(target.ExternalId)}\r\n");
             }
         }
+        Downloads.Name(context.Response, Downloads.Attachment, $"non-responders-{list.CampaignId}.csv");
         return TypedResults.Text(CsvText.ByteOrderMark + csv, CsvText.ContentType);
     }
 }

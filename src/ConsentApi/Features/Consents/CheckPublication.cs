@@ -61,7 +61,7 @@ public static class CheckPublicationEndpoint
                 the caller may not see, are a 404 that lists them in `unknownPupilIds`.
                 """)
             .ProducesValidationProblem()
-            .ProducesProblem(StatusCodes.Status404NotFound);
+            .ProducesProblem<UnknownPupilsProblem>(StatusCodes.Status404NotFound);
 
     private static async Task<Ok<PublicationCheckResponse>> Handle(CheckPublicationRequest request, ISender sender, CancellationToken ct) =>
         TypedResults.Ok(await sender.Send(new CheckPublicationQuery(request), ct));

@@ -1,3 +1,4 @@
+using ConsentApi.Domain;
 using ConsentApi.Infrastructure.Http;
 using ConsentApi.Infrastructure.OpenApi;
 using Mediator;
@@ -18,12 +19,22 @@ public static class ConsentOverviewEndpoint
             .WithDescription("""
                 Every active pupil of the group (sorted by name) against every media type and channel in use, at `at`
                 (default now), as the record stood at `asKnownAt` (default now). Choose the form with `Accept`: `application/json` (default); `text/csv` (UTF-8 with a
-                byte order mark, a header row, one row per pupil, a state per item); or `text/html`, a printable A4
+                byte order mark, a header row, one row per pupil, a state per item: see below); or `text/html`, a printable A4
                 page (a class of 30 fits on one) with a mark per cell that reads in black and white, a legend and no
                 script. JSON and CSV list every item; the printed page leaves out items no form asks and nobody answered.
+
+                CSV columns, in this order: `pupilId` (uuid), `externalId` and `displayName` (as in JSON `pupils[]`), then
+                one column per item in the order of JSON `columns`, headed `<mediaType>:<channel>` (`photo:social-media`) and
+                holding the pupil's consent `state` for it (`granted`, `refused`, `conflict`, `pending`, `not-asked`,
+                `expired`, `needs-pupil-consent`). Text that a spreadsheet could read as a formula starts with `'`.
                 """)
             .Produces<ConsentOverviewResponse>(StatusCodes.Status200OK, Json, Csv, Html)
             .WithMetadata(new TextRepresentations(Csv, Html))
+            .WithMetadata(new SendsContentDisposition("""
+                With `text/csv`: `attachment`, with `text/html`: `inline`; the file name says the group and the local day
+                of `at` (`consent-overview-groep-5b-2026-11-24.csv`), as an ASCII-safe `filename` and as UTF-8 `filename*`.
+                Not sent with JSON.
+                """))
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status406NotAcceptable);
@@ -44,12 +55,23 @@ public static class ConsentOverviewEndpoint
         {
             context.Response.Headers.ContentSecurityPolicy = SecurityHeaders.ClassSheetPolicy;
         }
+        if (format != Json)
+        {
+            Downloads.Name(context.Response, format == Csv ? Downloads.Attachment : Downloads.Inline, FileName(sheet, format));
+        }
         return format switch
         {
             Csv => TypedResults.Text(CsvText.ByteOrderMark + ClassSheet.Csv(sheet), CsvText.ContentType),
             Html => TypedResults.Text(ClassSheet.Html(sheet), "text/html; charset=utf-8"),
             _ => TypedResults.Ok(sheet),
         };
+    }
+
+    /// <summary>The group and the organisation's day the sheet answers for: two sheets of one class differ by day.</summary>
+    private static string FileName(ConsentOverviewResponse sheet, string format)
+    {
+        var day = ConsentCalendar.For(sheet.TimeZone).DayOf(sheet.At);
+        return $"consent-overview-{Downloads.Part(sheet.GroupName)}-{day:yyyy-MM-dd}.{(format == Csv ? "csv" : "html")}";
     }
 
     /// <summary>The best of JSON, CSV and HTML the Accept header allows, by quality; JSON when it says nothing.</summary>

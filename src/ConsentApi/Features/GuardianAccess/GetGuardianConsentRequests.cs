@@ -5,6 +5,7 @@ using ConsentApi.Features.Consents;
 using ConsentApi.Infrastructure.Auth;
 using ConsentApi.Infrastructure.Contract;
 using ConsentApi.Infrastructure.Persistence;
+using ConsentApi.Infrastructure.OpenApi;
 using Mediator;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
@@ -88,7 +89,11 @@ public static class GetGuardianConsentRequestsEndpoint
                 children over whom they have parental authority and who are under 16 (from 16 the pupil decides).
                 A campaign whose form version was withdrawn or superseded asks nothing more: grants under it are refused.
                 """)
-            .ProducesProblem(StatusCodes.Status404NotFound);
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .WithMetadata(new HonoursAcceptLanguage("""
+                The language the guardian reads: the form text is English (`language` `en`) when the most preferred
+                language is English (`en`, `en-GB`, ...) and the form version has an English text; Dutch (`nl`) otherwise.
+                """));
 
     private static async Task<Ok<PendingRequestsResponse>> Requests(string guardianExternalId, HttpContext context, ISender sender, CancellationToken ct)
     {

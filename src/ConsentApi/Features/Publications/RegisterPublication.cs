@@ -33,6 +33,13 @@ public sealed record RegisterPublicationRequest(
     [property: Required, MinLength(1), MaxLength(CheckPublicationRequest.MaxPupils)] IReadOnlyList<Guid> PupilIds,
     bool? PublishedWithoutCheck);
 
+/// <summary>The 409 of a registration that consent does not allow: nothing was registered.</summary>
+/// <param name="Pupils">Every pupil consent did not allow at `publishedAt`, with the state and the reason.</param>
+public sealed record PublicationNotAllowedProblem(
+    Uri Type, string Title, int Status, string? Detail, string Instance, string TraceId,
+    [property: MaxLength(CheckPublicationRequest.MaxPupils)] IReadOnlyList<PupilCheckResult> Pupils)
+    : Problem(Type, Title, Status, Detail, Instance, TraceId);
+
 public sealed record RegisterPublicationCommand(RegisterPublicationRequest Request) : ICommand<PublicationResponse>;
 
 /// <summary>
@@ -146,8 +153,8 @@ public static class RegisterPublicationEndpoint
                 as `asKnownThen`, and GET /v1/publications/{publicationId} shows it beside the same check as known now.
                 """)
             .ProducesValidationProblem()
-            .ProducesProblem(StatusCodes.Status404NotFound)
-            .ProducesProblem(StatusCodes.Status409Conflict);
+            .ProducesProblem<UnknownPupilsProblem>(StatusCodes.Status404NotFound)
+            .ProducesProblem<PublicationNotAllowedProblem>(StatusCodes.Status409Conflict);
 
     private static async Task<Created<PublicationResponse>> Handle(RegisterPublicationRequest request, ISender sender, CancellationToken ct)
     {

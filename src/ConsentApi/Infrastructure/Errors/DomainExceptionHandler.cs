@@ -118,9 +118,31 @@ public sealed partial class DomainExceptionHandler(IProblemDetailsService proble
                 "The request body exceeds the size this operation accepts."),
             StatusCodes.Status415UnsupportedMediaType => Problem(status, "Unsupported media type.",
                 "Send the body as application/json."),
+            StatusCodes.Status400BadRequest => Malformed(exception),
             _ => Problem(status, "The request is malformed.", BadRequestDetail(exception)),
         };
     }
+
+    /// <summary>
+    /// A request that could not be read at all. It still names what could not be read in <c>errors</c> (the parameter,
+    /// or <c>$</c> for the body), so that every 400 has the one shape the contract declares; its type stays
+    /// <c>bad-request</c>, apart from the <c>validation</c> of a readable request that breaks a rule.
+    /// </summary>
+    private static HttpValidationProblemDetails Malformed(BadHttpRequestException exception)
+    {
+        var detail = BadRequestDetail(exception);
+        var parameter = ParameterName().Match(exception.Message);
+        var field = parameter.Success && !exception.Message.Contains("body", StringComparison.Ordinal) ? parameter.Groups[1].Value : "$";
+        return new HttpValidationProblemDetails(new Dictionary<string, string[]> { [field] = [detail] })
+        {
+            Status = StatusCodes.Status400BadRequest, Type = ProblemTypes.BadRequest, Title = "The request is malformed.",
+            Detail = detail,
+        };
+    }
+
+    // The framework names a parameter as "Type name" in quotes: `Failed to bind parameter "int? limit" from "ten".`
+    [GeneratedRegex(@"parameter ""(?:[^""]*\s)?(\w+)""")]
+    private static partial Regex ParameterName();
 
     [GeneratedRegex(@"\[\d+\]$")]
     private static partial Regex TrailingIndex();

@@ -1,34 +1,53 @@
 using System.Diagnostics;
-using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.Extensions.Options;
 
 namespace ConsentApi.Infrastructure.Errors;
 
 public static class ProblemDetailsSetup
 {
-    /// <summary>Every error body: a stable type per kind and the trace id to quote to support.</summary>
+    /// <summary>
+    /// Every error body: a stable type per kind under the configured base, a title, the path it answers and the trace id
+    /// to quote to support. The contract's problem schemas (<see cref="Problem"/> and its kinds) say exactly this.
+    /// </summary>
     public static IServiceCollection AddConsentProblemDetails(this IServiceCollection services)
     {
-        services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
-        {
-            var problem = context.ProblemDetails;
-            var status = problem.Status ?? context.HttpContext.Response.StatusCode;
-            if (problem.Type is null || problem.Type.StartsWith("https://tools.ietf.org/", StringComparison.Ordinal))
-            {
-                problem.Type = problem is HttpValidationProblemDetails ? ProblemTypes.Validation : ProblemTypes.ForStatus(status);
-            }
-            if (problem is HttpValidationProblemDetails validation)
-            {
-                NormaliseFieldNames(validation.Errors);
-            }
-            problem.Instance ??= context.HttpContext.Request.Path;
-            problem.Extensions["traceId"] = Activity.Current?.TraceId.ToString() ?? context.HttpContext.TraceIdentifier;
-            problem.Extensions.Remove("requestId");
-            problem.Extensions.Remove("exception");
-        });
+        services.AddProblemTypeOptions();
+        services.AddProblemDetails();
+        services.AddOptions<ProblemDetailsOptions>().Configure<IOptions<ProblemTypeOptions>>((options, types) =>
+            options.CustomizeProblemDetails = context => Customise(context, types.Value));
         services.AddSingleton<IProblemDetailsWriter, ProblemJsonWriter>();
         services.AddExceptionHandler<DomainExceptionHandler>();
         return services;
+    }
+
+    private static void Customise(ProblemDetailsContext context, ProblemTypeOptions types)
+    {
+        var problem = context.ProblemDetails;
+        var status = problem.Status ?? context.HttpContext.Response.StatusCode;
+        problem.Status = status;
+        // A type the API chose is a slug; one the framework filled in (an RFC link) or none becomes the status's kind.
+        if (problem.Type is null || problem.Type.StartsWith("https://tools.ietf.org/", StringComparison.Ordinal))
+        {
+            problem.Type = problem is HttpValidationProblemDetails && status == StatusCodes.Status400BadRequest
+                ? ProblemTypes.Validation
+                : ProblemTypes.ForStatus(status);
+        }
+        if (ProblemTypes.All.ContainsKey(problem.Type))
+        {
+            problem.Type = types.UriFor(problem.Type);
+        }
+        // The status-code pages (an unknown route, a wrong method) send no title of their own.
+        problem.Title ??= ReasonPhrases.GetReasonPhrase(status) + ".";
+        if (problem is HttpValidationProblemDetails validation)
+        {
+            NormaliseFieldNames(validation.Errors);
+        }
+        problem.Instance ??= context.HttpContext.Request.Path;
+        problem.Extensions["traceId"] = Activity.Current?.TraceId.ToString() ?? context.HttpContext.TraceIdentifier;
+        problem.Extensions.Remove("requestId");
+        problem.Extensions.Remove("exception");
     }
 
     /// <summary>

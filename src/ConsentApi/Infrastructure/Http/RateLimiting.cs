@@ -59,8 +59,14 @@ public sealed class ApiRateLimiter : IDisposable
                   ?? (context.User.Identity?.IsAuthenticated == true ? "platform" : AddressKey(context));
         using var lease = _limiter.AttemptAcquire(key);
         var remaining = _limiter.GetStatistics(key)?.CurrentAvailablePermits ?? 0;
-        context.Response.Headers[LimitHeader] = Limit.ToString(CultureInfo.InvariantCulture);
-        context.Response.Headers[RemainingHeader] = remaining.ToString(CultureInfo.InvariantCulture);
+        // Set as the response starts: the exception handler clears the headers of a response it rewrites (a 404 or 409
+        // from a handler), and those count against the limit too.
+        context.Response.OnStarting(() =>
+        {
+            context.Response.Headers[LimitHeader] = Limit.ToString(CultureInfo.InvariantCulture);
+            context.Response.Headers[RemainingHeader] = remaining.ToString(CultureInfo.InvariantCulture);
+            return Task.CompletedTask;
+        });
         if (lease.IsAcquired)
         {
             await next(context);

@@ -4,9 +4,9 @@ using Microsoft.Net.Http.Headers;
 namespace ConsentApi.Infrastructure.Http;
 
 /// <summary>
-/// What every request must be before authentication or any handler reads it, checked in one place: a body is
-/// <c>application/json</c> in UTF-8 (415 otherwise); query and route values hold no control characters; moments in
-/// the query are RFC 3339 with an offset (400 naming the field otherwise).
+/// What every request must be before any handler reads it, checked in one place: a body is <c>application/json</c> in
+/// UTF-8 (415 otherwise); query and route values hold no control characters; moments in the query are RFC 3339 with an
+/// offset (400 naming the field otherwise).
 /// </summary>
 public static class RequestRules
 {

@@ -21,7 +21,6 @@ using ConsentApi.Features.Pupils;
 using ConsentApi.Features.Roster;
 using ConsentApi.Features.Schools;
 using ConsentApi.Infrastructure.Events;
-using Microsoft.AspNetCore.Mvc;
 using Microsoft.OpenApi;
 using Swashbuckle.AspNetCore.SwaggerGen;
 
@@ -257,21 +256,6 @@ internal static class Examples
         [typeof(GuardianDecisionsResponse)] = new GuardianDecisionsResponse([GuardianRecorded]),
         [typeof(GuardianRecordedDecisions)] = GuardianRecorded,
         [typeof(WithdrawalRequest)] = new WithdrawalRequest(PupilId, MediaType.Photo, "social-media"),
-        [typeof(ProblemDetails)] = new ProblemDetails
-        {
-            Type = Errors.ProblemTypes.NotFound, Title = "Not found.", Status = 404,
-            Detail = $"Pupil '{PupilId}' was not found.", Instance = $"/v1/pupils/{PupilId}",
-            Extensions = { ["traceId"] = "4bf92f3577b34da6a3ce929d0e0e4736" },
-        },
-        [typeof(HttpValidationProblemDetails)] = new HttpValidationProblemDetails(new Dictionary<string, string[]>
-        {
-            ["pupils[3].dateOfBirth"] = ["The date of birth lies in the future."],
-        })
-        {
-            Type = Errors.ProblemTypes.Validation, Title = "The request is invalid.", Status = 400,
-            Detail = "One or more fields are invalid.", Instance = $"/v1/schools/{SchoolId}/roster",
-            Extensions = { ["traceId"] = "4bf92f3577b34da6a3ce929d0e0e4736" },
-        },
     };
 
     private static readonly JsonSerializerOptions Json = ConsentApiServices.CreateJsonOptions();

@@ -84,9 +84,14 @@ public sealed class CampaignTests : ApiTest
 
         using var csvRequest = new HttpRequestMessage(HttpMethod.Get, $"/v1/campaigns/{campaign["id"]}/non-responders");
         csvRequest.Headers.Add("Accept", "text/csv");
-        var csv = await (await full.SendAsync(csvRequest)).Content.ReadAsStringAsync();
+        var csvResponse = await full.SendAsync(csvRequest);
+        var csv = await csvResponse.Content.ReadAsStringAsync();
         var lines = csv.TrimStart('\uFEFF').Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
-        Assert.That(lines[0], Is.EqualTo("pupilId,pupilExternalId,answered,items,remindType,remindExternalId"));
+        // The pupil's columns are named as the JSON names them.
+        Assert.That(lines[0], Is.EqualTo("pupilId,externalId,answered,items,remindType,remindExternalId"));
+        Assert.That(lines[0].Split(',')[..4], Is.SubsetOf(listed[0]!.AsObject().Select(m => m.Key)));
+        Assert.That(csvResponse.Content.Headers.ContentDisposition?.ToString(), Is.EqualTo(
+            $"attachment; filename=non-responders-{campaign["id"]}.csv; filename*=UTF-8''non-responders-{campaign["id"]}.csv"));
         Assert.That(lines.Skip(1).Select(l => string.Join(",", l.Split(',')[1..])),
             Is.EqualTo(new[] { "LL20,1,2,guardian,OV20A", "LL21,0,2,guardian,OV21A", "LL22,0,2,guardian,OV22A", "LL23,0,2,guardian,OV23A", "LL24,0,2,guardian,OV24A" }));
 

@@ -1,4 +1,5 @@
 using ConsentApi.Infrastructure.Errors;
+using ConsentApi.Infrastructure.Preconditions;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
 
@@ -17,11 +18,8 @@ public sealed class IdempotencyKeyInFlightException() : Exception(
     "A request with this Idempotency-Key is still being handled. Nothing was changed by this one; retry in a moment to "
     + "get the first request's answer.");
 
-/// <summary>An <c>If-Match</c> that names no current version of the resource (412).</summary>
-public sealed class PreconditionFailedException(string message) : Exception(message);
-
 /// <summary>
-/// Turns the refusals of safe retries into Problem Details. Registered before <see cref="DomainExceptionHandler"/>, which
+/// Turns the refusals of safe retries (idempotency keys, If-Match) into Problem Details. Registered before <see cref="DomainExceptionHandler"/>, which
 /// answers everything it does not know with a 500.
 /// </summary>
 public sealed class SafeRetryExceptionHandler(IProblemDetailsService problems) : IExceptionHandler

@@ -2,11 +2,12 @@ namespace ConsentApi.Infrastructure.Idempotency;
 
 public static class SafeRetries
 {
-    /// <summary>Idempotency keys and their refusals. Before the Problem Details setup, so that its handler comes second.</summary>
+    /// <summary>Idempotency keys, entity tags and their refusals. Before the Problem Details setup, so that its handler comes second.</summary>
     public static IServiceCollection AddSafeRetries(this IServiceCollection services)
     {
         services.AddScoped<IdempotentRequest>();
         services.AddScoped<IdempotencyLedger>();
+        services.AddScoped<Preconditions.ResourceVersion>();
         services.AddExceptionHandler<SafeRetryExceptionHandler>();
         return services;
     }

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using ConsentApi.Infrastructure.Idempotency;
+using ConsentApi.Infrastructure.Preconditions;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.OpenApi;
 using Swashbuckle.AspNetCore.SwaggerGen;
@@ -8,13 +9,17 @@ namespace ConsentApi.Infrastructure.OpenApi;
 
 /// <summary>
 /// Declares safe retries where an endpoint offers them: the <c>Idempotency-Key</c> request header, the
-/// <c>Idempotent-Replayed</c> answer header and the 400, 409 and 422 a key can cause. The headers are shared
-/// components, described once and referenced by every operation.
+/// <c>Idempotent-Replayed</c> answer header and the 400, 409 and 422 a key can cause; the <c>ETag</c> answer header,
+/// <c>If-Match</c> with its 412, and <c>If-None-Match</c> with its 304. Headers and parameters are shared components,
+/// described once and referenced by every operation.
 /// </summary>
 internal sealed class SafeRetriesOperationFilter : IOperationFilter
 {
     private const string KeyParameter = "IdempotencyKey";
     private const string ReplayedHeader = "IdempotentReplayed";
+    private const string ETagHeader = "ETag";
+    private const string IfMatchParameter = "IfMatch";
+    private const string IfNoneMatchParameter = "IfNoneMatch";
 
     public void Apply(OpenApiOperation operation, OperationFilterContext context)
     {
@@ -23,7 +28,80 @@ internal sealed class SafeRetriesOperationFilter : IOperationFilter
         {
             DeclareIdempotencyKey(operation, context);
         }
+        if (metadata.OfType<ETagMetadata>().LastOrDefault() is { } etag)
+        {
+            DeclareEntityTags(operation, context, etag);
+        }
     }
+
+    private static void DeclareEntityTags(OpenApiOperation operation, OperationFilterContext context, ETagMetadata etag)
+    {
+        var components = context.Document.Components ??= new OpenApiComponents();
+        components.Headers ??= new Dictionary<string, IOpenApiHeader>();
+        components.Headers.TryAdd(ETagHeader, new OpenApiHeader
+        {
+            Description = """
+                A strong entity tag of the resource's current version: it changes with every change of the resource's own
+                fields (not with changes of related resources, such as a pupil's guardian links). Send it back in
+                `If-Match` to change the resource only if nobody changed it since.
+                """,
+            Schema = TagSchema(),
+            Example = JsonValue.Create("\"48213\""),
+        });
+        components.Parameters ??= new Dictionary<string, IOpenApiParameter>();
+        components.Parameters.TryAdd(IfMatchParameter, new OpenApiParameter
+        {
+            Name = "If-Match",
+            In = ParameterLocation.Header,
+            Required = false,
+            Description = """
+                Makes the change only if the resource is still at this version: one or more `ETag` values from an
+                earlier answer (comma-separated), or `*` for any version. Otherwise nothing is changed and the answer is
+                412: read the resource again for its current `ETag`. Checked under a lock on the resource, so of two changes sent with the same
+                tag exactly one succeeds. Weak tags (`W/"…"`) never match.
+                """,
+            Schema = new OpenApiSchema { Type = JsonSchemaType.String, MaxLength = 1000, Pattern = "^(\\*|(W/)?\"[0-9]+\"( *, *(W/)?\"[0-9]+\")*)$" },
+            Example = JsonValue.Create("\"48213\""),
+        });
+        components.Parameters.TryAdd(IfNoneMatchParameter, new OpenApiParameter
+        {
+            Name = "If-None-Match",
+            In = ParameterLocation.Header,
+            Required = false,
+            Description = "An `ETag` from an earlier answer: while the resource is still at that version the answer is 304 without a body.",
+            Schema = new OpenApiSchema { Type = JsonSchemaType.String, MaxLength = 1000, Pattern = "^(\\*|(W/)?\"[0-9]+\"( *, *(W/)?\"[0-9]+\")*)$" },
+            Example = JsonValue.Create("\"48213\""),
+        });
+
+        var isGet = string.Equals(context.ApiDescription.HttpMethod, "GET", StringComparison.OrdinalIgnoreCase);
+        operation.Parameters ??= [];
+        foreach (var (status, response) in operation.Responses!)
+        {
+            if (status.StartsWith('2') && response is OpenApiResponse concrete)
+            {
+                concrete.Headers ??= new Dictionary<string, IOpenApiHeader>();
+                concrete.Headers["ETag"] = new OpenApiHeaderReference(ETagHeader, context.Document);
+            }
+        }
+        if (!isGet)
+        {
+            operation.Parameters.Add(new OpenApiParameterReference(IfMatchParameter, context.Document));
+            AddOrExtendProblem(operation, context, "412",
+                "`If-Match` named another version than the current one (type `precondition-failed`); nothing was changed.");
+        }
+        else if (etag.ConditionalGet)
+        {
+            operation.Parameters.Add(new OpenApiParameterReference(IfNoneMatchParameter, context.Document));
+            operation.Responses.TryAdd("304", new OpenApiResponse
+            {
+                Description = "The resource is still at the version `If-None-Match` named; no body.",
+                Headers = new Dictionary<string, IOpenApiHeader> { ["ETag"] = new OpenApiHeaderReference(ETagHeader, context.Document) },
+            });
+        }
+    }
+
+    private static OpenApiSchema TagSchema() =>
+        new() { Type = JsonSchemaType.String, MaxLength = 12, Pattern = "^\"[0-9]{1,10}\"$" };
 
     private static void DeclareIdempotencyKey(OpenApiOperation operation, OperationFilterContext context)
     {

@@ -5,6 +5,7 @@ using ConsentApi.Infrastructure.Events;
 using ConsentApi.Infrastructure.Http;
 using ConsentApi.Infrastructure.Idempotency;
 using ConsentApi.Infrastructure.Persistence;
+using ConsentApi.Infrastructure.Preconditions;
 using Mediator;
 using Microsoft.EntityFrameworkCore;
 
@@ -18,7 +19,9 @@ namespace ConsentApi.Infrastructure.Pipeline;
 /// withdrawal, is refused for a reason another request caused; should that keep happening, the answer is a 503 to retry
 /// (<see cref="DatabaseOutage.Contended"/>), never a refusal. What a handler left in <see cref="AfterCommit"/> runs once
 /// the commit succeeded. A command sent with an <c>Idempotency-Key</c> claims the key in the same transaction and stores
-/// its answer with its effect (<see cref="IdempotencyLedger"/>); a retry gets that answer back and writes nothing.
+/// its answer with its effect (<see cref="IdempotencyLedger"/>); a retry gets that answer back and writes nothing. A
+/// change sent with <c>If-Match</c> locks its row first and is refused with a 412 unless the tag named the version it
+/// changed (<see cref="ResourceVersion"/>).
 /// Queries do not pass through here.
 /// </summary>
 public sealed class CommandTransactionBehavior<TCommand, TResponse>(
@@ -29,6 +32,7 @@ public sealed class CommandTransactionBehavior<TCommand, TResponse>(
     AfterCommit afterCommit,
     EventOutbox events,
     IdempotencyLedger idempotency,
+    ResourceVersion resourceVersion,
     IHttpContextAccessor http,
     TimeProvider clock)
     : IPipelineBehavior<TCommand, TResponse>
@@ -70,7 +74,9 @@ public sealed class CommandTransactionBehavior<TCommand, TResponse>(
             // A retry of a command that already ran: its answer again, and nothing written, not even an audit event.
             return IdempotencyLedger.Replay<TResponse>(claim);
         }
+        await resourceVersion.LockAsync(cancellationToken);
         var response = await next(message, cancellationToken);
+        resourceVersion.Verify();
         await consentChanges.ApplyAsync(cancellationToken);
         if (claim is not null)
         {
@@ -88,6 +94,7 @@ public sealed class CommandTransactionBehavior<TCommand, TResponse>(
             OccurredAt = clock.GetUtcNow(),
         });
         await db.SaveChangesAsync(cancellationToken);
+        await resourceVersion.ReadAfterAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         afterCommit.Run();
         return response;

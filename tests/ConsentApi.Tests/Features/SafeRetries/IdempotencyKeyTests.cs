@@ -17,6 +17,13 @@ namespace ConsentApi.Tests.Features.SafeRetries;
 /// </summary>
 public sealed class IdempotencyKeyTests : ApiTest
 {
+    // A webhook subscription to a loopback address, never called: the dispatcher does not run in tests.
+    protected override IReadOnlyDictionary<string, string> Settings => new Dictionary<string, string>
+    {
+        ["Webhooks:AllowHttp"] = "true",
+        ["Webhooks:AllowPrivateNetworks"] = "true",
+    };
+
     private static readonly string[] Items = ["photo:website", "film:website"];
 
     /// <summary>A pupil with a guardian who has parental authority, and a published form asking <see cref="Items"/>.</summary>
@@ -340,11 +347,53 @@ public sealed class IdempotencyKeyTests : ApiTest
 
         foreach (var (path, body) in creations)
         {
-            var key = Guid.NewGuid().ToString();
-            var first = await PostAsync(client, path, body, key);
-            Assert.That(first.StatusCode, Is.EqualTo(HttpStatusCode.Created), $"{path}: {await first.Content.ReadAsStringAsync()}");
-            var retry = await PostAsync(client, path, body, key);
-            await AssertSameAnswerAsync(first, retry);
+            await AssertReplayedAsync(client, path, body, HttpStatusCode.Created);
         }
+    }
+
+    [Test]
+    public async Task Every_post_that_records_consent_or_publications_replays_its_first_answer()
+    {
+        var family = await FamilyAsync();
+        var tenant = family.Tenant;
+        var client = tenant.Full();
+        var guardianExternalId = (string?)(await GetAsync(client, $"/v1/guardians/{family.GuardianId}"))["externalId"];
+        var app = await tenant.ClientWithAsync(["guardian:act"]);
+        var grant = new
+        {
+            children = new[]
+            {
+                new
+                {
+                    pupilId = family.PupilId, formVersionId = family.VersionId,
+                    items = Items.Select(i => i.Split(':')).Select(i => new { mediaType = i[0], channel = i[1], outcome = "granted" }).ToArray(),
+                },
+            },
+        };
+
+        await AssertReplayedAsync(app, $"/v1/parent-app/guardians/{guardianExternalId}/decisions", grant, HttpStatusCode.OK);
+        await AssertReplayedAsync(client, "/v1/publications", new
+        {
+            schoolId = tenant.SchoolId, channel = "website", mediaType = "photo", title = "Foto's projectweek",
+            url = "https://www.obsderegenboog.nl/nieuws/projectweek", pupilIds = new[] { family.PupilId },
+        }, HttpStatusCode.Created);
+        await AssertReplayedAsync(app, $"/v1/parent-app/guardians/{guardianExternalId}/withdrawals",
+            new { pupilId = family.PupilId, mediaType = "photo", channel = "website" }, HttpStatusCode.OK);
+        await AssertReplayedAsync(tenant.Admin(), $"/v1/schools/{tenant.SchoolId}/campaigns", new
+        {
+            schoolYear = "2026-2027", formVersionId = family.VersionId, opensOn = Today, closesOn = Today.AddDays(30),
+        }, HttpStatusCode.Created);
+        await AssertReplayedAsync(tenant.Admin(), "/v1/webhooks",
+            new { url = "http://127.0.0.1:9/consent", eventTypes = new[] { "consent.changed" } }, HttpStatusCode.Created);
+        Assert.That((await WrittenAsync(tenant.OrganisationId)).Receipts, Is.EqualTo(2), "one grant and one withdrawal");
+    }
+
+    private static async Task AssertReplayedAsync(HttpClient client, string path, object body, HttpStatusCode status)
+    {
+        var key = Guid.NewGuid().ToString();
+        var first = await PostAsync(client, path, body, key);
+        Assert.That(first.StatusCode, Is.EqualTo(status), $"{path}: {await first.Content.ReadAsStringAsync()}");
+        var retry = await PostAsync(client, path, body, key);
+        await AssertSameAnswerAsync(first, retry);
     }
 }

@@ -16,12 +16,19 @@ public static class ETagEndpoints
     /// change the tag, so a 304 could be stale.
     /// </summary>
     public static RouteHandlerBuilder WithETag<TEntity>(this RouteHandlerBuilder builder, string routeValue, bool conditionalGet = false)
+        where TEntity : class =>
+        builder.WithETag<TEntity>(
+            http => Guid.TryParse(http.Request.RouteValues[routeValue]?.ToString(), out var id) ? new RowKey("id = {0}", id) : null,
+            conditionalGet);
+
+    /// <summary>As above, for a row found otherwise than by its id (a channel by its organisation and key).</summary>
+    public static RouteHandlerBuilder WithETag<TEntity>(this RouteHandlerBuilder builder, Func<HttpContext, RowKey?> row, bool conditionalGet = false)
         where TEntity : class
     {
         return builder.WithMetadata(new ETagMetadata(conditionalGet)).AddEndpointFilter(async (context, next) =>
         {
             var http = context.HttpContext;
-            if (!Guid.TryParse(http.Request.RouteValues[routeValue]?.ToString(), out var id))
+            if (row(http) is not { } key)
             {
                 return await next(context);
             }
@@ -34,7 +41,7 @@ public static class ETagEndpoints
             {
                 // Read before the body: a tag is never newer than what it is sent with, so an If-Match with it can only
                 // fail safe (412), never let a change through over a version the caller has not seen.
-                var current = await version.ReadAsync(table, id, http.RequestAborted);
+                var current = await version.ReadAsync(table, key, http.RequestAborted);
                 var result = await next(context);
                 if (current is not { } tag || !Succeeded(result))
                 {
@@ -46,7 +53,7 @@ public static class ETagEndpoints
                     : result;
             }
 
-            version.Track(table, id, http.Request.Headers.IfMatch);
+            version.Track(table, key, http.Request.Headers.IfMatch);
             var answer = await next(context);
             if (version.After is { } after && Succeeded(answer))
             {

@@ -15,17 +15,17 @@ namespace ConsentApi.Infrastructure.Preconditions;
 public sealed class ResourceVersion(ConsentDbContext db)
 {
     private string? _table;
-    private Guid _id;
+    private RowKey? _row;
     private StringValues _ifMatch;
     private uint? _before;
 
     /// <summary>The row's version once the command wrote (or left) it; null while unknown or when the row is gone.</summary>
     public uint? After { get; private set; }
 
-    internal void Track(string table, Guid id, StringValues ifMatch)
+    internal void Track(string table, RowKey row, StringValues ifMatch)
     {
         _table = table;
-        _id = id;
+        _row = row;
         _ifMatch = ifMatch;
     }
 
@@ -63,21 +63,29 @@ public sealed class ResourceVersion(ConsentDbContext db)
     }
 
     /// <summary>A row's current version outside a command, for a GET.</summary>
-    public async Task<uint?> ReadAsync(string table, Guid id, CancellationToken ct)
+    public async Task<uint?> ReadAsync(string table, RowKey row, CancellationToken ct)
     {
         _table = table;
-        _id = id;
+        _row = row;
         return await ReadAsync(forUpdate: false, ct);
     }
 
     private async Task<uint?> ReadAsync(bool forUpdate, CancellationToken ct)
     {
-        // The table name comes from the EF model (ETagEndpoints), never from the request.
+        // The table name comes from the EF model and the condition from the endpoint's code (ETagEndpoints); only the
+        // values come from the request, as parameters.
 #pragma warning disable EF1002
         var versions = await db.Database.SqlQueryRaw<long>(
-                $"SELECT xmin::text::bigint AS \"Value\" FROM {_table} WHERE id = {{0}}{(forUpdate ? " FOR UPDATE" : "")}", _id)
+                $"SELECT xmin::text::bigint AS \"Value\" FROM {_table} WHERE {_row!.Condition}{(forUpdate ? " FOR UPDATE" : "")}",
+                _row.Values)
             .ToListAsync(ct);
 #pragma warning restore EF1002
         return versions.Count == 0 ? null : (uint)versions[0];
     }
 }
+
+/// <summary>
+/// Which row of a table a request is about: an SQL condition written in code (<c>id = {0}</c>) and its values, taken
+/// from the request and sent as parameters.
+/// </summary>
+public sealed record RowKey(string Condition, params object[] Values);

@@ -197,6 +197,16 @@ public sealed class EntityTagTests : ApiTest
         var webhook = await (await admin.PostAsJsonAsync("/v1/webhooks",
             new { url = "http://127.0.0.1:9/consent", eventTypes = new[] { "consent.changed" } })).ReadObjectAsync();
         var apiClient = await (await admin.PostAsJsonAsync("/v1/api-clients", new { name = "Ouderapp", scopes = new[] { "consent:read" } })).ReadObjectAsync();
+        (await admin.PostAsJsonAsync("/v1/channels", new { key = "regional-press", nameNl = "Regionale pers", audience = "public" })).EnsureSuccessStatusCode();
+        var form = await (await admin.PostAsJsonAsync("/v1/consent-forms", new { name = "Toestemming" })).ReadObjectAsync();
+        var draft = new { textNl = FormText, validity = "until-withdrawn", items = new[] { new { mediaType = "photo", channel = "website" } } };
+        (await admin.PostAsJsonAsync($"/v1/consent-forms/{form["id"]}/versions", draft)).EnsureSuccessStatusCode();
+        var published = await PublishFormAsync(admin, ["photo:website"]);
+        var campaign = await (await admin.PostAsJsonAsync($"/v1/schools/{tenant.SchoolId}/campaigns", new
+        {
+            schoolYear = "2026-2027", formVersionId = (Guid)published["id"]!, opensOn = Today, closesOn = Today.AddDays(30),
+        })).ReadObjectAsync();
+        var version = $"/v1/consent-forms/{form["id"]}/versions/1";
         const string stale = "\"1\"";
         var changes = new (string Read, HttpMethod Method, string Path, object? Body)[]
         {
@@ -209,11 +219,17 @@ public sealed class EntityTagTests : ApiTest
             ($"/v1/webhooks/{((JsonObject?)webhook["webhook"] ?? webhook)["id"]}", HttpMethod.Delete,
                 $"/v1/webhooks/{((JsonObject?)webhook["webhook"] ?? webhook)["id"]}", null),
             ($"/v1/api-clients/{((JsonObject?)apiClient["client"])!["id"]}", HttpMethod.Delete, $"/v1/api-clients/{((JsonObject?)apiClient["client"])!["id"]}", null),
+            ("/v1/channels/regional-press", HttpMethod.Put, "/v1/channels/regional-press",
+                new { nameNl = "Regionale kranten", audience = "public" }),
+            ("/v1/channels/regional-press", HttpMethod.Post, "/v1/channels/regional-press/retire", null),
+            (version, HttpMethod.Put, version, draft with { textNl = FormText + " Ook op de website." }),
+            (version, HttpMethod.Post, $"{version}/publish", null),
+            ($"/v1/campaigns/{campaign["id"]}", HttpMethod.Post, $"/v1/campaigns/{campaign["id"]}/close", null),
         };
 
         foreach (var (read, method, path, body) in changes)
         {
-            var reader = read.Contains("webhooks") || read.Contains("api-clients") || read.Contains("organisations") ? admin : client;
+            var reader = client;
             var before = await reader.GetAsync(read);
             var beforeBody = await before.Content.ReadAsStringAsync();
             var tag = await TagOfAsync(before);

@@ -207,7 +207,6 @@ public sealed class EntityTagTests : ApiTest
             schoolYear = "2026-2027", formVersionId = (Guid)published["id"]!, opensOn = Today, closesOn = Today.AddDays(30),
         })).ReadObjectAsync();
         var version = $"/v1/consent-forms/{form["id"]}/versions/1";
-        const string stale = "\"1\"";
         var changes = new (string Read, HttpMethod Method, string Path, object? Body)[]
         {
             ($"/v1/schools/{tenant.SchoolId}", HttpMethod.Put, $"/v1/schools/{tenant.SchoolId}", new { name = "Nieuw", brinCode = "10AB" }),
@@ -229,18 +228,54 @@ public sealed class EntityTagTests : ApiTest
 
         foreach (var (read, method, path, body) in changes)
         {
-            var reader = client;
-            var before = await reader.GetAsync(read);
-            var beforeBody = await before.Content.ReadAsStringAsync();
-            var tag = await TagOfAsync(before);
-            Assert.That(tag, Is.Not.EqualTo(stale), read);
+            await AssertStaleTagRefusedAsync(client, read, method, path, body);
+        }
+    }
 
-            await AssertProblemAsync(await SendAsync(reader, method, path, body, ifMatch: stale), HttpStatusCode.PreconditionFailed, "precondition-failed");
-            var after = await reader.GetAsync(read);
-            Assert.That(await after.Content.ReadAsStringAsync(), Is.EqualTo(beforeBody), $"{method} {path} changed nothing");
+    [Test]
+    public async Task A_publications_removal_and_a_takedowns_completion_refuse_a_stale_if_match()
+    {
+        var tenant = await CreateTenantAsync(schools: 1);
+        var client = tenant.Full();
+        var versionId = (Guid)(await PublishFormAsync(client, ["photo:website"]))["id"]!;
+        var pupilId = await CreatePupilAsync(client, tenant.SchoolId, "Sem de Vries");
+        var guardianId = await CreateGuardianAsync(client, "Anna de Vries");
+        await LinkAsync(client, pupilId, guardianId);
+        await DecideAsync(client, pupilId, versionId, guardianId, "granted", ["photo:website"]);
+        var kept = await RegisterAsync(client, tenant.SchoolId, "website", "photo", [pupilId]);
+        var removed = await RegisterAsync(client, tenant.SchoolId, "website", "photo", [pupilId]);
+        await AssertStaleTagRefusedAsync(client, $"/v1/publications/{removed["id"]}", HttpMethod.Post,
+            $"/v1/publications/{removed["id"]}/remove", new { note = "Van de site gehaald" }, field: "status");
 
-            var done = await SendAsync(reader, method, path, body, ifMatch: tag);
-            Assert.That(done.IsSuccessStatusCode, Is.True, $"{method} {path}: {await done.Content.ReadAsStringAsync()}");
+        await DecideAsync(client, pupilId, versionId, guardianId, "refused", ["photo:website"]);
+        var takedown = (await OpenTakedownsAsync(client)).Single(t => (string?)t!["publicationId"] == (string?)kept["id"])!;
+        await AssertStaleTagRefusedAsync(client, $"/v1/takedowns/{takedown["id"]}", HttpMethod.Post,
+            $"/v1/takedowns/{takedown["id"]}/complete", new { completedBy = "Webbeheer" });
+    }
+
+    /// <summary>A change with a tag that is not the current one is a 412 that leaves the GET as it was; with the current one it succeeds.</summary>
+    /// <remarks>A publication's answer holds a check made on every read, so for it only <paramref name="field"/> is compared.</remarks>
+    private static async Task AssertStaleTagRefusedAsync(HttpClient client, string read, HttpMethod method, string path, object? body,
+        string? field = null)
+    {
+        const string stale = "\"1\"";
+        var before = await client.GetAsync(read);
+        var beforeBody = await before.Content.ReadAsStringAsync();
+        var tag = await TagOfAsync(before);
+        Assert.That(tag, Is.Not.EqualTo(stale), read);
+
+        await AssertProblemAsync(await SendAsync(client, method, path, body, ifMatch: stale), HttpStatusCode.PreconditionFailed, "precondition-failed");
+        var after = await client.GetAsync(read);
+        var afterBody = await after.Content.ReadAsStringAsync();
+        Assert.That(field is null ? afterBody : JsonNode.Parse(afterBody)![field]?.ToJsonString(),
+            Is.EqualTo(field is null ? beforeBody : JsonNode.Parse(beforeBody)![field]?.ToJsonString()), $"{method} {path} changed nothing");
+        Assert.That(after.Headers.ETag?.ToString(), Is.EqualTo(tag));
+
+        var done = await SendAsync(client, method, path, body, ifMatch: tag);
+        Assert.That(done.IsSuccessStatusCode, Is.True, $"{method} {path}: {await done.Content.ReadAsStringAsync()}");
+        if (method != HttpMethod.Delete)
+        {
+            Assert.That(await TagOfAsync(done), Is.Not.EqualTo(tag), $"{method} {path} answers with the new tag");
         }
     }
 }

@@ -23,6 +23,7 @@ using ConsentApi.Infrastructure.Contract;
 using ConsentApi.Infrastructure.Errors;
 using ConsentApi.Infrastructure.Events;
 using ConsentApi.Infrastructure.Http;
+using ConsentApi.Infrastructure.Idempotency;
 using ConsentApi.Infrastructure.OpenApi;
 using ConsentApi.Infrastructure.Persistence;
 using ConsentApi.Infrastructure.Pipeline;
@@ -38,6 +39,7 @@ public static class ConsentApiServices
         services.AddSingleton<TimeProvider, DatabaseTimeProvider>();
         services.AddConsentDb(builder.Configuration);
         services.AddApiKeyAuth(builder.Configuration);
+        services.AddSafeRetries();
         services.AddConsentProblemDetails();
         services.AddValidation();
         services.AddConsentHealthChecks();

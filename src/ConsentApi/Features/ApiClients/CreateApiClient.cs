@@ -61,6 +61,8 @@ public static class CreateApiClientEndpoint
                 Creates a client of the caller's organisation with the given scopes, optionally limited to some
                 schools. The key is returned once, in this response; only its SHA-256 hash is stored. A caller that
                 is itself limited to some schools can only create clients limited to (a subset of) those schools.
+                Takes no `Idempotency-Key`: a replay would need the key stored in plain text. After a lost answer, list
+                the clients and revoke the one whose key never arrived.
                 """)
             .ProducesValidationProblem();
 

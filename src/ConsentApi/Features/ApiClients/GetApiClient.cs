@@ -1,6 +1,7 @@
 using ConsentApi.Infrastructure.Auth;
 using ConsentApi.Infrastructure.Errors;
 using ConsentApi.Infrastructure.Persistence;
+using ConsentApi.Infrastructure.Preconditions;
 using Mediator;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
@@ -25,6 +26,7 @@ public static class GetApiClientEndpoint
     public static RouteHandlerBuilder MapGetApiClient(this RouteGroupBuilder group) =>
         group.MapGet("/{clientId:guid}", Get)
             .WithName("GetApiClient")
+            .WithETag<Domain.ApiClient>("clientId")
             .WithSummary("Get an API client")
             .WithDescription("A client the caller may see (see the list). Keys are never shown.")
             .ProducesProblem(StatusCodes.Status404NotFound);

@@ -2,6 +2,7 @@ using ConsentApi.Infrastructure.Auth;
 using ConsentApi.Infrastructure.Errors;
 using ConsentApi.Infrastructure.Persistence;
 using ConsentApi.Infrastructure.Pipeline;
+using ConsentApi.Infrastructure.Preconditions;
 using Mediator;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
@@ -33,6 +34,7 @@ public static class RevokeApiClientEndpoint
     public static RouteHandlerBuilder MapRevokeApiClient(this RouteGroupBuilder group) =>
         group.MapDelete("/{clientId:guid}", Handle)
             .WithName("RevokeApiClient")
+            .WithETag<Domain.ApiClient>("clientId")
             .WithSummary("Revoke an API client's key")
             .WithDescription("""
                 The key stops working with the next request on the instance that revoked it, and within a second

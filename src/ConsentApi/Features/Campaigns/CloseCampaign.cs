@@ -1,6 +1,7 @@
 using ConsentApi.Infrastructure.Auth;
 using ConsentApi.Infrastructure.Persistence;
 using ConsentApi.Infrastructure.Pipeline;
+using ConsentApi.Infrastructure.Preconditions;
 using Mediator;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -26,6 +27,7 @@ public static class CloseCampaignEndpoint
     public static RouteHandlerBuilder MapCloseCampaign(this RouteGroupBuilder group) =>
         group.MapPost("/{campaignId:guid}/close", Close)
             .WithName("CloseCampaign")
+            .WithETag<Domain.Consent.Campaign>("campaignId")
             .WithSummary("Close a campaign")
             .WithDescription("Stops asking pupils who join. Open requests stay visible and count as not answered.")
             .ProducesProblem(StatusCodes.Status404NotFound);

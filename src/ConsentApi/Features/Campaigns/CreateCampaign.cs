@@ -3,6 +3,7 @@ using ConsentApi.Domain;
 using ConsentApi.Domain.Consent;
 using ConsentApi.Infrastructure.Auth;
 using ConsentApi.Infrastructure.Errors;
+using ConsentApi.Infrastructure.Idempotency;
 using ConsentApi.Infrastructure.Persistence;
 using ConsentApi.Infrastructure.Pipeline;
 using Mediator;
@@ -81,6 +82,7 @@ public static class CreateCampaignEndpoint
     public static RouteHandlerBuilder MapCreateCampaign(this RouteGroupBuilder group) =>
         group.MapPost("/{schoolId:guid}/campaigns", Create)
             .WithName("CreateCampaign")
+            .AcceptsIdempotencyKey()
             .WithSummary("Ask every family of a school for consent")
             .WithDescription("""
                 Opens a campaign for a school year with one published form version: every active pupil gets a request,

@@ -1,5 +1,6 @@
 using ConsentApi.Infrastructure.Auth;
 using ConsentApi.Infrastructure.Persistence;
+using ConsentApi.Infrastructure.Preconditions;
 using Mediator;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -18,6 +19,7 @@ public static class GetCampaignEndpoint
     public static RouteHandlerBuilder MapGetCampaign(this RouteGroupBuilder group) =>
         group.MapGet("/{campaignId:guid}", Get)
             .WithName("GetCampaign")
+            .WithETag<Domain.Consent.Campaign>("campaignId")
             .WithSummary("Get a campaign and its progress")
             .WithDescription("Requested, answered fully, answered partly and not answered, for the school and per group.")
             .ProducesProblem(StatusCodes.Status404NotFound);

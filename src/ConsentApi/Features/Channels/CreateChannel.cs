@@ -3,6 +3,7 @@ using ConsentApi.Domain;
 using ConsentApi.Domain.Consent;
 using ConsentApi.Infrastructure.Auth;
 using ConsentApi.Infrastructure.Errors;
+using ConsentApi.Infrastructure.Idempotency;
 using ConsentApi.Infrastructure.Persistence;
 using ConsentApi.Infrastructure.Pipeline;
 using Mediator;
@@ -55,6 +56,7 @@ public static class CreateChannelEndpoint
     public static RouteHandlerBuilder MapCreateChannel(this RouteGroupBuilder group) =>
         group.MapPost("/", Create)
             .WithName("CreateChannel")
+            .AcceptsIdempotencyKey()
             .WithSummary("Add a channel")
             .WithDescription("Adds a channel of the organisation's own, e.g. `regional-press`. The key is unique and never changes.")
             .ProducesValidationProblem()

@@ -1,6 +1,7 @@
 using ConsentApi.Infrastructure.Auth;
 using ConsentApi.Infrastructure.Errors;
 using ConsentApi.Infrastructure.Persistence;
+using ConsentApi.Infrastructure.Preconditions;
 using Mediator;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
@@ -24,6 +25,7 @@ public static class GetChannelEndpoint
     public static RouteHandlerBuilder MapGetChannel(this RouteGroupBuilder group) =>
         group.MapGet("/{channelKey:maxlength(40)}", Get)
             .WithName("GetChannel")
+            .WithETag<Domain.Consent.Channel>(ChannelLookup.RowOf, conditionalGet: true)
             .WithSummary("Get a channel")
             .WithDescription("One channel of the caller's organisation, by key.")
             .ProducesProblem(StatusCodes.Status404NotFound);

@@ -2,6 +2,7 @@ using ConsentApi.Features.Consents;
 using ConsentApi.Infrastructure.Auth;
 using ConsentApi.Infrastructure.Persistence;
 using ConsentApi.Infrastructure.Pipeline;
+using ConsentApi.Infrastructure.Preconditions;
 using Mediator;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -31,6 +32,7 @@ public static class RetireChannelEndpoint
     public static RouteHandlerBuilder MapRetireChannel(this RouteGroupBuilder group) =>
         group.MapPost("/{channelKey:maxlength(40)}/retire", Retire)
             .WithName("RetireChannel")
+            .WithETag<Domain.Consent.Channel>(ChannelLookup.RowOf)
             .WithSummary("Retire a channel")
             .WithDescription("""
                 The channel takes no new form items and drops out of class sheets. Every grant for it ends: checks on it

@@ -5,6 +5,7 @@ using ConsentApi.Features.Consents;
 using ConsentApi.Infrastructure.Auth;
 using ConsentApi.Infrastructure.Persistence;
 using ConsentApi.Infrastructure.Pipeline;
+using ConsentApi.Infrastructure.Preconditions;
 using Mediator;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -45,6 +46,7 @@ public static class UpdateChannelEndpoint
     public static RouteHandlerBuilder MapUpdateChannel(this RouteGroupBuilder group) =>
         group.MapPut("/{channelKey:maxlength(40)}", Update)
             .WithName("UpdateChannel")
+            .WithETag<Domain.Consent.Channel>(ChannelLookup.RowOf)
             .WithSummary("Rename a channel or change its audience")
             .WithDescription("""
                 Replaces the channel's names and audience. Its key, and every decision naming it, stay as they are. Who

@@ -2,12 +2,20 @@ using ConsentApi.Domain.Consent;
 using ConsentApi.Infrastructure.Auth;
 using ConsentApi.Infrastructure.Errors;
 using ConsentApi.Infrastructure.Persistence;
+using ConsentApi.Infrastructure.Preconditions;
 using Microsoft.EntityFrameworkCore;
 
 namespace ConsentApi.Features.ConsentForms;
 
 internal static class ConsentFormAccess
 {
+    /// <summary>The form version a route names (form id and number), for its ETag.</summary>
+    public static RowKey? VersionRowOf(HttpContext http) =>
+        Guid.TryParse(http.Request.RouteValues["formId"]?.ToString(), out var formId)
+        && int.TryParse(http.Request.RouteValues["number"]?.ToString(), System.Globalization.CultureInfo.InvariantCulture, out var number)
+            ? new RowKey("form_id = {0} AND number = {1}", formId, number)
+            : null;
+
     /// <summary>Forms of the caller's organisation: the organisation's own and those of the schools it may see.</summary>
     public static IQueryable<ConsentForm> VisibleTo(this IQueryable<ConsentForm> forms, CurrentClient client)
     {

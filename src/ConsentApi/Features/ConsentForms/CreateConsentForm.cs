@@ -2,6 +2,7 @@ using System.ComponentModel.DataAnnotations;
 using ConsentApi.Domain;
 using ConsentApi.Domain.Consent;
 using ConsentApi.Infrastructure.Auth;
+using ConsentApi.Infrastructure.Idempotency;
 using ConsentApi.Infrastructure.Persistence;
 using ConsentApi.Infrastructure.Pipeline;
 using Mediator;
@@ -46,6 +47,7 @@ public static class CreateConsentFormEndpoint
     public static RouteHandlerBuilder MapCreateConsentForm(this RouteGroupBuilder group) =>
         group.MapPost("/", Create)
             .WithName("CreateConsentForm")
+            .AcceptsIdempotencyKey()
             .WithSummary("Create a consent form")
             .WithDescription("A form of the organisation, or of one school. Its content lives in versions.")
             .ProducesValidationProblem()

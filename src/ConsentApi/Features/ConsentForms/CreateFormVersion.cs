@@ -1,5 +1,6 @@
 using ConsentApi.Domain.Consent;
 using ConsentApi.Infrastructure.Auth;
+using ConsentApi.Infrastructure.Idempotency;
 using ConsentApi.Infrastructure.Persistence;
 using ConsentApi.Infrastructure.Pipeline;
 using Mediator;
@@ -37,6 +38,7 @@ public static class CreateFormVersionEndpoint
     public static RouteHandlerBuilder MapCreateFormVersion(this RouteGroupBuilder group) =>
         group.MapPost("/{formId:guid}/versions", CreateVersion)
             .WithName("CreateFormVersion")
+            .AcceptsIdempotencyKey()
             .WithSummary("Draft a new version of a form")
             .WithDescription("""
                 Adds a draft version with the next number: the consent text in Dutch (English optional), the items it

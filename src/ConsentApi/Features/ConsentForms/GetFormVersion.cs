@@ -1,6 +1,7 @@
 using ConsentApi.Infrastructure.Auth;
 using ConsentApi.Infrastructure.Errors;
 using ConsentApi.Infrastructure.Persistence;
+using ConsentApi.Infrastructure.Preconditions;
 using Mediator;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
@@ -25,6 +26,7 @@ public static class GetFormVersionEndpoint
     public static RouteHandlerBuilder MapGetFormVersion(this RouteGroupBuilder group) =>
         group.MapGet("/{formId:guid}/versions/{number:int}", GetVersion)
             .WithName("GetFormVersion")
+            .WithETag<Domain.Consent.ConsentFormVersion>(ConsentFormAccess.VersionRowOf)
             .WithSummary("Get a form version")
             .WithDescription("A version's full content: texts, items, validity and, once published, its content hash.")
             .ProducesProblem(StatusCodes.Status404NotFound);

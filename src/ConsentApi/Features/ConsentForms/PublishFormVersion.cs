@@ -2,6 +2,7 @@ using ConsentApi.Infrastructure.Auth;
 using ConsentApi.Infrastructure.Errors;
 using ConsentApi.Infrastructure.Persistence;
 using ConsentApi.Infrastructure.Pipeline;
+using ConsentApi.Infrastructure.Preconditions;
 using Mediator;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -41,6 +42,7 @@ public static class PublishFormVersionEndpoint
     public static RouteHandlerBuilder MapPublishFormVersion(this RouteGroupBuilder group) =>
         group.MapPost("/{formId:guid}/versions/{number:int}/publish", Publish)
             .WithName("PublishFormVersion")
+            .WithETag<Domain.Consent.ConsentFormVersion>(ConsentFormAccess.VersionRowOf)
             .WithSummary("Publish a version")
             .WithDescription("""
                 Fixes the version's content and content hash; decisions can now be recorded against it. Earlier

@@ -2,6 +2,7 @@ using ConsentApi.Infrastructure.Auth;
 using ConsentApi.Infrastructure.Errors;
 using ConsentApi.Infrastructure.Persistence;
 using ConsentApi.Infrastructure.Pipeline;
+using ConsentApi.Infrastructure.Preconditions;
 using Mediator;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -35,6 +36,7 @@ public static class UpdateFormVersionEndpoint
     public static RouteHandlerBuilder MapUpdateFormVersion(this RouteGroupBuilder group) =>
         group.MapPut("/{formId:guid}/versions/{number:int}", UpdateVersion)
             .WithName("UpdateFormVersion")
+            .WithETag<Domain.Consent.ConsentFormVersion>(ConsentFormAccess.VersionRowOf)
             .WithSummary("Edit a draft version")
             .WithDescription("Replaces a draft's content. A published or withdrawn version never changes: 409.")
             .ProducesValidationProblem()

@@ -6,6 +6,7 @@ using ConsentApi.Infrastructure.Auth;
 using ConsentApi.Infrastructure.Errors;
 using ConsentApi.Infrastructure.Persistence;
 using ConsentApi.Infrastructure.Pipeline;
+using ConsentApi.Infrastructure.Preconditions;
 using Mediator;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
@@ -58,6 +59,7 @@ public static class WithdrawFormVersionEndpoint
     public static RouteHandlerBuilder MapWithdrawFormVersion(this RouteGroupBuilder group) =>
         group.MapPost("/{formId:guid}/versions/{number:int}/withdraw", Handle)
             .WithName("WithdrawFormVersion")
+            .WithETag<Domain.Consent.ConsentFormVersion>(ConsentFormAccess.VersionRowOf)
             .WithSummary("Withdraw a published version")
             .WithDescription("""
                 Takes a published version back, for instance because its text was wrong. From this moment on it is no

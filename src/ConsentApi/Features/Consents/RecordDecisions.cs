@@ -1,3 +1,4 @@
+using ConsentApi.Infrastructure.Idempotency;
 using ConsentApi.Infrastructure.Pipeline;
 using Mediator;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -22,6 +23,7 @@ public static class RecordDecisionsEndpoint
     public static RouteHandlerBuilder MapRecordDecisions(this RouteGroupBuilder group) =>
         group.MapPost("/{pupilId:guid}/decisions", Handle)
             .WithName("RecordDecisions")
+            .AcceptsIdempotencyKey()
             .WithSummary("Record a guardian's or pupil's consent decisions")
             .WithDescription("""
                 Appends one person's answers (`granted` or `refused`) for items of a published form version. To withdraw

@@ -1,6 +1,7 @@
 using ConsentApi.Domain;
 using ConsentApi.Infrastructure.Auth;
 using ConsentApi.Infrastructure.Errors;
+using ConsentApi.Infrastructure.Idempotency;
 using ConsentApi.Infrastructure.Persistence;
 using ConsentApi.Infrastructure.Pipeline;
 using Mediator;
@@ -42,6 +43,7 @@ public static class CreateGroupEndpoint
     public static RouteHandlerBuilder MapCreateGroup(this RouteGroupBuilder group) =>
         group.MapPost("/", Create)
             .WithName("CreateGroup")
+            .AcceptsIdempotencyKey()
             .WithSummary("Add a group to a school")
             .WithDescription("Adds a class for a school year. The external id is unique within the school.")
             .ProducesValidationProblem()

@@ -1,6 +1,7 @@
 using ConsentApi.Infrastructure.Auth;
 using ConsentApi.Infrastructure.Errors;
 using ConsentApi.Infrastructure.Persistence;
+using ConsentApi.Infrastructure.Preconditions;
 using Mediator;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
@@ -27,6 +28,7 @@ public static class GetGroupEndpoint
     public static RouteHandlerBuilder MapGetGroup(this RouteGroupBuilder group) =>
         group.MapGet("/{groupId:guid}", Get)
             .WithName("GetGroup")
+            .WithETag<Domain.Group>("groupId", conditionalGet: true)
             .WithSummary("Get a group")
             .WithDescription("One group of the school.")
             .ProducesProblem(StatusCodes.Status404NotFound);

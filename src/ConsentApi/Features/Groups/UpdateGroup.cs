@@ -2,6 +2,7 @@ using ConsentApi.Infrastructure.Auth;
 using ConsentApi.Infrastructure.Errors;
 using ConsentApi.Infrastructure.Persistence;
 using ConsentApi.Infrastructure.Pipeline;
+using ConsentApi.Infrastructure.Preconditions;
 using Mediator;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
@@ -39,6 +40,7 @@ public static class UpdateGroupEndpoint
     public static RouteHandlerBuilder MapUpdateGroup(this RouteGroupBuilder group) =>
         group.MapPut("/{groupId:guid}", Update)
             .WithName("UpdateGroup")
+            .WithETag<Domain.Group>("groupId")
             .WithSummary("Update a group")
             .WithDescription("Replaces the group's external id, name and school year.")
             .ProducesValidationProblem()

@@ -3,6 +3,7 @@ using ConsentApi.Domain.Consent;
 using ConsentApi.Features.Consents;
 using ConsentApi.Infrastructure.Auth;
 using ConsentApi.Infrastructure.Contract;
+using ConsentApi.Infrastructure.Idempotency;
 using ConsentApi.Infrastructure.Persistence;
 using ConsentApi.Infrastructure.Pipeline;
 using Mediator;
@@ -56,6 +57,7 @@ public static class SubmitGuardianDecisionsEndpoint
     public static RouteHandlerBuilder MapSubmitGuardianDecisions(this RouteGroupBuilder group) =>
         group.MapPost("/decisions", Decide)
             .WithName("SubmitGuardianDecisions")
+            .AcceptsIdempotencyKey()
             .WithSummary("Submit the guardian's answers for several children")
             .WithDescription("""
                 All children's answers in one transaction, each with its receipt and the `receiptUrl` to fetch it again.

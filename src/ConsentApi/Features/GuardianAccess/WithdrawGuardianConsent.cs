@@ -4,6 +4,7 @@ using ConsentApi.Domain;
 using ConsentApi.Features.Consents;
 using ConsentApi.Infrastructure.Auth;
 using ConsentApi.Infrastructure.Errors;
+using ConsentApi.Infrastructure.Idempotency;
 using ConsentApi.Infrastructure.Persistence;
 using ConsentApi.Infrastructure.Pipeline;
 using Mediator;
@@ -56,6 +57,7 @@ public static class WithdrawGuardianConsentEndpoint
     public static RouteHandlerBuilder MapWithdrawGuardianConsent(this RouteGroupBuilder group) =>
         group.MapPost("/withdrawals", Withdraw)
             .WithName("WithdrawGuardianConsent")
+            .AcceptsIdempotencyKey()
             .WithSummary("Withdraw consent for one item of one child")
             .WithDescription("""
                 One call, as easy as granting: records `refused` for the item, also for a child who has left the school

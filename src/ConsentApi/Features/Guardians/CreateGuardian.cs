@@ -1,6 +1,7 @@
 using ConsentApi.Domain;
 using ConsentApi.Infrastructure.Auth;
 using ConsentApi.Infrastructure.Errors;
+using ConsentApi.Infrastructure.Idempotency;
 using ConsentApi.Infrastructure.Persistence;
 using ConsentApi.Infrastructure.Pipeline;
 using Mediator;
@@ -53,6 +54,7 @@ public static class CreateGuardianEndpoint
     public static RouteHandlerBuilder MapCreateGuardian(this RouteGroupBuilder group) =>
         group.MapPost("/", Create)
             .WithName("CreateGuardian")
+            .AcceptsIdempotencyKey()
             .WithSummary("Add a guardian")
             .WithDescription("""
                 Adds a guardian to the organisation. Link them to pupils with LinkGuardian. A guardian is one person

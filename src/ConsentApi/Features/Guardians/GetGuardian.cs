@@ -3,6 +3,7 @@ using ConsentApi.Domain;
 using ConsentApi.Infrastructure.Auth;
 using ConsentApi.Infrastructure.Errors;
 using ConsentApi.Infrastructure.Persistence;
+using ConsentApi.Infrastructure.Preconditions;
 using Mediator;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
@@ -54,6 +55,7 @@ public static class GetGuardianEndpoint
     public static RouteHandlerBuilder MapGetGuardian(this RouteGroupBuilder group) =>
         group.MapGet("/{guardianId:guid}", Get)
             .WithName("GetGuardian")
+            .WithETag<Domain.Guardian>("guardianId")
             .WithSummary("Get a guardian with their pupils")
             .WithDescription("One guardian, with the pupils (of the schools the caller may see) they are linked to.")
             .ProducesProblem(StatusCodes.Status404NotFound);

@@ -2,6 +2,7 @@ using ConsentApi.Infrastructure.Auth;
 using ConsentApi.Infrastructure.Errors;
 using ConsentApi.Infrastructure.Persistence;
 using ConsentApi.Infrastructure.Pipeline;
+using ConsentApi.Infrastructure.Preconditions;
 using Mediator;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
@@ -57,6 +58,7 @@ public static class UpdateGuardianEndpoint
     public static RouteHandlerBuilder MapUpdateGuardian(this RouteGroupBuilder group) =>
         group.MapPut("/{guardianId:guid}", Update)
             .WithName("UpdateGuardian")
+            .WithETag<Domain.Guardian>("guardianId")
             .WithSummary("Update a guardian")
             .WithDescription("""
                 Replaces the guardian's external id and name. A client limited to some schools renames the guardian for

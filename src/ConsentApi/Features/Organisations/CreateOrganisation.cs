@@ -50,7 +50,7 @@ public static class CreateOrganisationEndpoint
                 (`school-guide`, `website`, `newsletter`, `social-media`, `parent-app`) and consent policy
                 (`any-guardian`, school year ending 31 July), and an API client with the `admin` scope; its key is
                 returned once, in this response, and never again. Use that key to add schools and the API clients of
-                the board's systems.
+                the board's systems. Takes no `Idempotency-Key`: a replay would need the key stored in plain text.
                 """)
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status409Conflict);

@@ -1,6 +1,7 @@
 using ConsentApi.Infrastructure.Auth;
 using ConsentApi.Infrastructure.Errors;
 using ConsentApi.Infrastructure.Persistence;
+using ConsentApi.Infrastructure.Preconditions;
 using Mediator;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
@@ -31,6 +32,7 @@ public static class GetOrganisationEndpoint
     public static RouteHandlerBuilder MapGetOrganisation(this RouteGroupBuilder group) =>
         group.MapGet("/{organisationId:guid}", Handle)
             .WithName("GetOrganisation")
+            .WithETag<Domain.Organisation>("organisationId")
             .WithSummary("Get an organisation")
             .WithDescription("An organisation's admin clients see their own organisation; platform operators see any.")
             .ProducesProblem(StatusCodes.Status404NotFound);

@@ -6,6 +6,7 @@ using ConsentApi.Infrastructure.Auth;
 using ConsentApi.Infrastructure.Errors;
 using ConsentApi.Infrastructure.Persistence;
 using ConsentApi.Infrastructure.Pipeline;
+using ConsentApi.Infrastructure.Preconditions;
 using Mediator;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
@@ -68,6 +69,7 @@ public static class UpdateConsentPolicyEndpoint
     public static RouteHandlerBuilder MapUpdateConsentPolicy(this RouteGroupBuilder group) =>
         group.MapPut("/{organisationId:guid}/consent-policy", Handle)
             .WithName("UpdateConsentPolicy")
+            .WithETag<Domain.Organisation>("organisationId")
             .WithSummary("Set the organisation's consent policy")
             .WithDescription("""
                 `grantRequires`: whether one guardian with parental authority granting suffices (`any-guardian`, the

@@ -3,6 +3,7 @@ using ConsentApi.Infrastructure.Auth;
 using ConsentApi.Infrastructure.Errors;
 using ConsentApi.Infrastructure.Http;
 using ConsentApi.Infrastructure.Persistence;
+using ConsentApi.Infrastructure.Preconditions;
 using Mediator;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
@@ -43,6 +44,7 @@ public static class GetPublicationEndpoint
     public static RouteHandlerBuilder MapGetPublication(this RouteGroupBuilder group) =>
         group.MapGet("/{publicationId:guid}", Get)
             .WithName("GetPublication")
+            .WithETag<Domain.Publishing.Publication>("publicationId")
             .WithSummary("Get a publication")
             .WithDescription("""
                 One registered publication with the pupils shown in it, and the proof that it was lawful when it was made:

@@ -7,6 +7,7 @@ using ConsentApi.Infrastructure.Auth;
 using ConsentApi.Infrastructure.Errors;
 using ConsentApi.Infrastructure.Events;
 using ConsentApi.Infrastructure.Http;
+using ConsentApi.Infrastructure.Idempotency;
 using ConsentApi.Infrastructure.Persistence;
 using ConsentApi.Infrastructure.Pipeline;
 using Mediator;
@@ -142,6 +143,7 @@ public static class RegisterPublicationEndpoint
     public static RouteHandlerBuilder MapRegisterPublication(this RouteGroupBuilder group) =>
         group.MapPost("/", Handle)
             .WithName("RegisterPublication")
+            .AcceptsIdempotencyKey()
             .WithSummary("Register a published item and the pupils shown in it")
             .WithDescription("""
                 Registers what the school published (channel, media type, title, url or location, when) and which

@@ -6,6 +6,7 @@ using ConsentApi.Infrastructure.Errors;
 using ConsentApi.Infrastructure.Events;
 using ConsentApi.Infrastructure.Persistence;
 using ConsentApi.Infrastructure.Pipeline;
+using ConsentApi.Infrastructure.Preconditions;
 using Mediator;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
@@ -50,6 +51,7 @@ public static class RemovePublicationEndpoint
     public static RouteHandlerBuilder MapRemovePublication(this RouteGroupBuilder group) =>
         group.MapPost("/{publicationId:guid}/remove", Remove)
             .WithName("RemovePublication")
+            .WithETag<Domain.Publishing.Publication>("publicationId")
             .WithSummary("Mark a publication removed")
             .WithDescription("The item is no longer online (or withdrawn from the register); an open takedown for it is done. It stays listed, with `removedAt`.")
             .ProducesValidationProblem()

@@ -2,6 +2,7 @@ using ConsentApi.Domain;
 using ConsentApi.Features.Campaigns;
 using ConsentApi.Infrastructure.Auth;
 using ConsentApi.Infrastructure.Errors;
+using ConsentApi.Infrastructure.Idempotency;
 using ConsentApi.Infrastructure.Persistence;
 using ConsentApi.Infrastructure.Pipeline;
 using Mediator;
@@ -50,6 +51,7 @@ public static class CreatePupilEndpoint
     public static RouteHandlerBuilder MapCreatePupil(this RouteGroupBuilder group) =>
         group.MapPost("/", Create)
             .WithName("CreatePupil")
+            .AcceptsIdempotencyKey()
             .WithSummary("Add a pupil to a school")
             .WithDescription("Adds one pupil. Admin systems keeping a whole school in step use the roster sync instead.")
             .ProducesValidationProblem()

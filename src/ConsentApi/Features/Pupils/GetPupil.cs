@@ -3,6 +3,7 @@ using ConsentApi.Domain;
 using ConsentApi.Infrastructure.Auth;
 using ConsentApi.Infrastructure.Errors;
 using ConsentApi.Infrastructure.Persistence;
+using ConsentApi.Infrastructure.Preconditions;
 using Mediator;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
@@ -47,6 +48,7 @@ public static class GetPupilEndpoint
     public static RouteHandlerBuilder MapGetPupil(this RouteGroupBuilder group) =>
         group.MapGet("/{pupilId:guid}", Get)
             .WithName("GetPupil")
+            .WithETag<Domain.Pupil>("pupilId")
             .WithSummary("Get a pupil with their guardians")
             .WithDescription("One pupil, with the guardians linked to them and whether each holds parental authority.")
             .ProducesProblem(StatusCodes.Status404NotFound);

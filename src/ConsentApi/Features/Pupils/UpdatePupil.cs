@@ -3,6 +3,7 @@ using ConsentApi.Infrastructure.Auth;
 using ConsentApi.Infrastructure.Errors;
 using ConsentApi.Infrastructure.Persistence;
 using ConsentApi.Infrastructure.Pipeline;
+using ConsentApi.Infrastructure.Preconditions;
 using Mediator;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
@@ -46,6 +47,7 @@ public static class UpdatePupilEndpoint
     public static RouteHandlerBuilder MapUpdatePupil(this RouteGroupBuilder group) =>
         group.MapPut("/{pupilId:guid}", Update)
             .WithName("UpdatePupil")
+            .WithETag<Domain.Pupil>("pupilId")
             .WithSummary("Update a pupil")
             .WithDescription("""
                 Replaces the pupil's details, group and status. Setting the status to `left` records the day the pupil

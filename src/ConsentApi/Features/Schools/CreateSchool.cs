@@ -1,6 +1,7 @@
 using ConsentApi.Domain;
 using ConsentApi.Infrastructure.Auth;
 using ConsentApi.Infrastructure.Errors;
+using ConsentApi.Infrastructure.Idempotency;
 using ConsentApi.Infrastructure.Persistence;
 using ConsentApi.Infrastructure.Pipeline;
 using Mediator;
@@ -45,6 +46,7 @@ public static class CreateSchoolEndpoint
     public static RouteHandlerBuilder MapCreateSchool(this RouteGroupBuilder group) =>
         group.MapPost("/", Handle)
             .WithName("CreateSchool")
+            .AcceptsIdempotencyKey()
             .WithSummary("Add a school")
             .WithDescription("Adds a school to the caller's organisation. The BRIN code is unique within the organisation.")
             .ProducesValidationProblem()

@@ -1,6 +1,7 @@
 using ConsentApi.Infrastructure.Auth;
 using ConsentApi.Infrastructure.Errors;
 using ConsentApi.Infrastructure.Persistence;
+using ConsentApi.Infrastructure.Preconditions;
 using Mediator;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
@@ -24,6 +25,7 @@ public static class GetSchoolEndpoint
     public static RouteHandlerBuilder MapGetSchool(this RouteGroupBuilder group) =>
         group.MapGet("/{schoolId:guid}", Get)
             .WithName("GetSchool")
+            .WithETag<Domain.School>("schoolId", conditionalGet: true)
             .WithSummary("Get a school")
             .WithDescription("A school of the caller's organisation; 404 for schools the caller may not see.")
             .ProducesProblem(StatusCodes.Status404NotFound);

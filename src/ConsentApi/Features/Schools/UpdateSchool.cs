@@ -2,6 +2,7 @@ using ConsentApi.Infrastructure.Auth;
 using ConsentApi.Infrastructure.Errors;
 using ConsentApi.Infrastructure.Persistence;
 using ConsentApi.Infrastructure.Pipeline;
+using ConsentApi.Infrastructure.Preconditions;
 using Mediator;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
@@ -36,6 +37,7 @@ public static class UpdateSchoolEndpoint
     public static RouteHandlerBuilder MapUpdateSchool(this RouteGroupBuilder group) =>
         group.MapPut("/{schoolId:guid}", Handle)
             .WithName("UpdateSchool")
+            .WithETag<Domain.School>("schoolId")
             .WithSummary("Rename a school or correct its BRIN code")
             .WithDescription("Replaces the school's name and BRIN code.")
             .ProducesValidationProblem()

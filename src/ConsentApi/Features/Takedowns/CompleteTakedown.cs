@@ -7,6 +7,7 @@ using ConsentApi.Infrastructure.Errors;
 using ConsentApi.Infrastructure.Events;
 using ConsentApi.Infrastructure.Persistence;
 using ConsentApi.Infrastructure.Pipeline;
+using ConsentApi.Infrastructure.Preconditions;
 using Mediator;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
@@ -51,6 +52,7 @@ public static class CompleteTakedownEndpoint
     public static RouteHandlerBuilder MapCompleteTakedown(this RouteGroupBuilder group) =>
         group.MapPost("/{takedownId:guid}/complete", Complete)
             .WithName("CompleteTakedown")
+            .WithETag<Domain.Publishing.Takedown>("takedownId")
             .WithSummary("Mark a takedown done")
             .WithDescription("Records who took the item down and how, and marks the publication removed. A done task cannot be completed again (409).")
             .ProducesValidationProblem()

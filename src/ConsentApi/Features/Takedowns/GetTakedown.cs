@@ -1,6 +1,7 @@
 using ConsentApi.Infrastructure.Auth;
 using ConsentApi.Infrastructure.Errors;
 using ConsentApi.Infrastructure.Persistence;
+using ConsentApi.Infrastructure.Preconditions;
 using Mediator;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
@@ -22,6 +23,7 @@ public static class GetTakedownEndpoint
     public static RouteHandlerBuilder MapGetTakedown(this RouteGroupBuilder group) =>
         group.MapGet("/{takedownId:guid}", Get)
             .WithName("GetTakedown")
+            .WithETag<Domain.Publishing.Takedown>("takedownId")
             .WithSummary("Get a takedown task")
             .WithDescription("One task with the pupils concerned, each with the consent state and reason found.")
             .ProducesProblem(StatusCodes.Status404NotFound);

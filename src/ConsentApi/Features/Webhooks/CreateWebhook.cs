@@ -6,6 +6,7 @@ using ConsentApi.Infrastructure.Auth;
 using ConsentApi.Infrastructure.Contract;
 using ConsentApi.Infrastructure.Errors;
 using ConsentApi.Infrastructure.Events;
+using ConsentApi.Infrastructure.Idempotency;
 using ConsentApi.Infrastructure.Persistence;
 using ConsentApi.Infrastructure.Pipeline;
 using Mediator;
@@ -86,6 +87,7 @@ public static class CreateWebhookEndpoint
     public static RouteHandlerBuilder MapCreateWebhook(this RouteGroupBuilder group) =>
         group.MapPost("/", Create)
             .WithName("CreateWebhook")
+            .AcceptsIdempotencyKey()
             .WithSummary("Subscribe an endpoint to events")
             .WithDescription("""
                 Events are POSTed as JSON, signed per the Standard Webhooks specification (`webhook-id`,

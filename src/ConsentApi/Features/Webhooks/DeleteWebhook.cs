@@ -2,6 +2,7 @@ using ConsentApi.Domain.Webhooks;
 using ConsentApi.Infrastructure.Auth;
 using ConsentApi.Infrastructure.Persistence;
 using ConsentApi.Infrastructure.Pipeline;
+using ConsentApi.Infrastructure.Preconditions;
 using Mediator;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -25,6 +26,7 @@ public static class DeleteWebhookEndpoint
     public static RouteHandlerBuilder MapDeleteWebhook(this RouteGroupBuilder group) =>
         group.MapDelete("/{webhookId:guid}", Delete)
             .WithName("DeleteWebhook")
+            .WithETag<Domain.Webhooks.WebhookSubscription>("webhookId")
             .WithSummary("Delete a webhook subscription")
             .WithDescription("Stops deliveries at once. The subscription and its delivery history stay visible with status `disabled`.")
             .ProducesProblem(StatusCodes.Status404NotFound);

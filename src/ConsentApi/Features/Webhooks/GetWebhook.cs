@@ -1,5 +1,6 @@
 using ConsentApi.Infrastructure.Auth;
 using ConsentApi.Infrastructure.Persistence;
+using ConsentApi.Infrastructure.Preconditions;
 using Mediator;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -18,6 +19,7 @@ public static class GetWebhookEndpoint
     public static RouteHandlerBuilder MapGetWebhook(this RouteGroupBuilder group) =>
         group.MapGet("/{webhookId:guid}", Get)
             .WithName("GetWebhook")
+            .WithETag<Domain.Webhooks.WebhookSubscription>("webhookId", conditionalGet: true)
             .WithSummary("Get a webhook subscription")
             .WithDescription("One subscription. The secret is never shown again.")
             .ProducesProblem(StatusCodes.Status404NotFound);

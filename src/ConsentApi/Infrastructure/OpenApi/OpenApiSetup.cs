@@ -58,6 +58,7 @@ public static class OpenApiSetup
             options.CustomSchemaIds(type => SchemaIds.For(type));
             options.OperationFilter<StandardResponsesOperationFilter>();
             options.OperationFilter<TextRepresentationsOperationFilter>();
+            options.OperationFilter<SafeRetriesOperationFilter>();
             options.SchemaFilter<ConstraintsSchemaFilter>();
             options.ParameterFilter<QueryParameterFilter>();
             options.SchemaFilter<ExamplesSchemaFilter>();

@@ -3,7 +3,9 @@ using ConsentApi.Features.Consents;
 using ConsentApi.Infrastructure.Auth;
 using ConsentApi.Infrastructure.Events;
 using ConsentApi.Infrastructure.Http;
+using ConsentApi.Infrastructure.Idempotency;
 using ConsentApi.Infrastructure.Persistence;
+using ConsentApi.Infrastructure.Preconditions;
 using Mediator;
 using Microsoft.EntityFrameworkCore;
 
@@ -16,7 +18,11 @@ namespace ConsentApi.Infrastructure.Pipeline;
 /// transaction (a deadlock or a serialisation failure) is run again from the start, so that no request, least of all a
 /// withdrawal, is refused for a reason another request caused; should that keep happening, the answer is a 503 to retry
 /// (<see cref="DatabaseOutage.Contended"/>), never a refusal. What a handler left in <see cref="AfterCommit"/> runs once
-/// the commit succeeded. Queries do not pass through here.
+/// the commit succeeded. A command sent with an <c>Idempotency-Key</c> claims the key in the same transaction and stores
+/// its answer with its effect (<see cref="IdempotencyLedger"/>); a retry gets that answer back and writes nothing. A
+/// change sent with <c>If-Match</c> locks its row first and is refused with a 412 unless the tag named the version it
+/// changed (<see cref="ResourceVersion"/>).
+/// Queries do not pass through here.
 /// </summary>
 public sealed class CommandTransactionBehavior<TCommand, TResponse>(
     ConsentDbContext db,
@@ -25,6 +31,8 @@ public sealed class CommandTransactionBehavior<TCommand, TResponse>(
     ConsentChanges consentChanges,
     AfterCommit afterCommit,
     EventOutbox events,
+    IdempotencyLedger idempotency,
+    ResourceVersion resourceVersion,
     IHttpContextAccessor http,
     TimeProvider clock)
     : IPipelineBehavior<TCommand, TResponse>
@@ -60,8 +68,20 @@ public sealed class CommandTransactionBehavior<TCommand, TResponse>(
         // channels): the app's clock, so that the histories and the decisions keep one time.
         var moment = clock.GetUtcNow().ToString("yyyy-MM-dd'T'HH:mm:ss.ffffffzzz", System.Globalization.CultureInfo.InvariantCulture);
         await db.Database.ExecuteSqlAsync($"SELECT set_config('consent.now', {moment}, true)", cancellationToken);
+        var claim = await idempotency.ClaimAsync(message, cancellationToken);
+        if (claim?.StoredResponse is not null)
+        {
+            // A retry of a command that already ran: its answer again, and nothing written, not even an audit event.
+            return IdempotencyLedger.Replay<TResponse>(claim);
+        }
+        await resourceVersion.LockAsync(cancellationToken);
         var response = await next(message, cancellationToken);
+        resourceVersion.Verify();
         await consentChanges.ApplyAsync(cancellationToken);
+        if (claim is not null)
+        {
+            await idempotency.Remember(claim, response, cancellationToken);
+        }
 
         db.AuditEvents.Add(new AuditEvent
         {
@@ -74,6 +94,7 @@ public sealed class CommandTransactionBehavior<TCommand, TResponse>(
             OccurredAt = clock.GetUtcNow(),
         });
         await db.SaveChangesAsync(cancellationToken);
+        await resourceVersion.ReadAfterAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         afterCommit.Run();
         return response;

@@ -1,0 +1,14 @@
+namespace ConsentApi.Infrastructure.Idempotency;
+
+public static class SafeRetries
+{
+    /// <summary>Idempotency keys, entity tags and their refusals. Before the Problem Details setup, so that its handler comes second.</summary>
+    public static IServiceCollection AddSafeRetries(this IServiceCollection services)
+    {
+        services.AddScoped<IdempotentRequest>();
+        services.AddScoped<IdempotencyLedger>();
+        services.AddScoped<Preconditions.ResourceVersion>();
+        services.AddExceptionHandler<SafeRetryExceptionHandler>();
+        return services;
+    }
+}

@@ -1,0 +1,277 @@
+// A school board's integration, end to end, through the Kiota-generated client: a school and its roster, a published
+// consent form, a guardian's decision, what the record then says (matrix, history, the recorded decisions), a
+// publication check, and a webhook body verified and parsed into the generated event type.
+//
+//   dotnet run --project clients/csharp/Example -- <base URL> <organisation admin API key>
+//
+// Prints each step; exits 1 when the API refuses a call or answers other than the contract and the scenario say.
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using ConsentApi.Client;
+using ConsentApi.Client.Models;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Kiota.Abstractions;
+using Microsoft.Kiota.Abstractions.Authentication;
+using Microsoft.Kiota.Abstractions.Serialization;
+using Microsoft.Kiota.Http.HttpClientLibrary;
+using StandardWebhooks;
+using StandardWebhooks.Diagnostics;
+
+if (args.Length != 2 || !Uri.TryCreate(args[0], UriKind.Absolute, out var baseUrl))
+{
+    await Console.Error.WriteLineAsync("usage: Example <base URL> <organisation admin API key>");
+    return 2;
+}
+
+try
+{
+    await Scenario.RunAsync(baseUrl, args[1]);
+    Console.WriteLine("C# client example: every step passed.");
+    return 0;
+}
+catch (ApiException e)
+{
+    var problem = e is ProblemDetails p ? $" {p.Type}: {p.Title} {p.Detail}" : "";
+    await Console.Error.WriteLineAsync($"FAILED: the API answered {e.ResponseStatusCode}.{problem}\n{e}");
+    return 1;
+}
+catch (ScenarioException e)
+{
+    await Console.Error.WriteLineAsync($"FAILED: {e.Message}");
+    return 1;
+}
+catch (HttpRequestException e)
+{
+    await Console.Error.WriteLineAsync($"FAILED: the API could not be reached at {baseUrl}: {e.Message}");
+    return 1;
+}
+
+/// <summary>The answer differs from what the scenario expects.</summary>
+internal sealed class ScenarioException(string message) : Exception(message);
+
+internal static class Scenario
+{
+    private const string Photo = "photo";
+
+    public static async Task RunAsync(Uri baseUrl, string adminKey)
+    {
+        var admin = Client(baseUrl, adminKey);
+
+        // 1. The admin adds a school and a key for the school's admin system, limited to that school.
+        var brinCode = string.Create(CultureInfo.InvariantCulture,
+            $"{RandomNumberGenerator.GetInt32(100):00}{(char)('A' + RandomNumberGenerator.GetInt32(26))}{(char)('A' + RandomNumberGenerator.GetInt32(26))}");
+        var school = Require(await admin.V1.Schools.PostAsync(new SchoolRequest { Name = "OBS De Regenboog", BrinCode = brinCode }), "school");
+        var schoolId = Require(school.Id, "school id");
+        Step($"created school {schoolId} ({brinCode})");
+        var created = Require(await admin.V1.ApiClients.PostAsync(new CreateApiClientCommand
+        {
+            Name = "ParnasSys koppeling",
+            Scopes = [CreateApiClientCommand_scopes.RosterRead, CreateApiClientCommand_scopes.RosterWrite,
+                      CreateApiClientCommand_scopes.ConsentRead, CreateApiClientCommand_scopes.ConsentWrite],
+            SchoolIds = [schoolId],
+        }), "API client");
+        var system = Client(baseUrl, Require(created.ApiKey, "API key"));
+        Step($"created API client {created.Client?.Id} with scopes {string.Join(", ", created.Client?.Scopes ?? [])}");
+
+        // 2. The admin system pushes its roster: a group, a pupil and her two parents.
+        var roster = Require(await system.V1.Schools[schoolId].Roster.PutAsync(new RosterRequest
+        {
+            Groups = [new GroupRequest { ExternalId = "G5B", Name = "Groep 5b", SchoolYear = SchoolYear() }],
+            Pupils =
+            [
+                new RosterPupil
+                {
+                    ExternalId = "LL1001", DisplayName = "Sanne de Vries", DateOfBirth = new Date(2018, 3, 14), GroupExternalId = "G5B",
+                    Guardians =
+                    [
+                        new RosterGuardianLink { ExternalId = "OV2001", HasParentalAuthority = true },
+                        new RosterGuardianLink { ExternalId = "OV2002", HasParentalAuthority = true },
+                    ],
+                },
+            ],
+            Guardians =
+            [
+                new GuardianRequest { ExternalId = "OV2001", DisplayName = "Marieke de Vries" },
+                new GuardianRequest { ExternalId = "OV2002", DisplayName = "Joost de Vries" },
+            ],
+        }), "roster sync");
+        Expect(roster.Pupils?.Created, 1, "pupils created by the roster sync");
+        Expect(roster.Guardians?.Created, 2, "guardians created by the roster sync");
+        var pupils = Require(await system.V1.Schools[schoolId].Pupils.GetAsync(q => q.QueryParameters.ExternalId = "LL1001"), "pupils");
+        var pupilId = Require(Require(pupils.Items, "pupils").Single().Id, "pupil id");
+        var pupil = Require(await system.V1.Pupils[pupilId].GetAsync(), "pupil");
+        Expect(pupil.Status, PupilStatus.Active, "the pupil's status");
+        var mother = Require(Require(pupil.Guardians, "guardians").Single(g => g.ExternalId == "OV2001").GuardianId, "guardian id");
+        Step($"synced the roster: pupil {pupilId} ({pupil.Status}) with {pupil.Guardians!.Count} guardians");
+
+        // 3. The admin publishes a consent form asking for photos on social media and the website.
+        var form = Require(await admin.V1.ConsentForms.PostAsync(new CreateConsentFormRequest { Name = "Toestemming beeldmateriaal", SchoolId = schoolId }), "form");
+        var formId = Require(form.Id, "form id");
+        await admin.V1.ConsentForms[formId].Versions.PostAsync(new FormVersionRequest
+        {
+            TextNl = "Wij vragen uw toestemming voor het publiceren van foto's van uw kind.",
+            Validity = ConsentValidity.UntilWithdrawn,
+            Items = [new ConsentItem { MediaType = MediaType.Photo, Channel = "social-media" }, new ConsentItem { MediaType = MediaType.Photo, Channel = "website" }],
+        });
+        var version = Require(await admin.V1.ConsentForms[formId].Versions[1].Publish.PostAsync(), "published version");
+        Expect(version.Status, FormVersionStatus.Published, "the version's status");
+        var versionId = Require(version.Id, "version id");
+        Step($"published form {formId} version {version.Number} ({version.ContentHash})");
+
+        // 4. A parent answers in the parents' app: yes to social media, no to the website.
+        var recorded = Require(await system.V1.Pupils[pupilId].Decisions.PostAsync(new RecordDecisionsRequest
+        {
+            FormVersionId = versionId,
+            DecidedBy = DecidedBy.Guardian,
+            GuardianId = mother,
+            Method = DecisionMethod.ParentApp,
+            Items =
+            [
+                new ItemDecision { MediaType = MediaType.Photo, Channel = "social-media", Outcome = ConsentOutcome.Granted },
+                new ItemDecision { MediaType = MediaType.Photo, Channel = "website", Outcome = ConsentOutcome.Refused },
+            ],
+        }), "recorded decisions");
+        var decisions = Require(recorded.Decisions, "decisions");
+        Expect(decisions.Count, 2, "decisions recorded");
+        foreach (var decision in decisions)
+        {
+            Expect(decision.Method, DecisionMethod.ParentApp, "a recorded decision's method");
+            Expect(decision.DecidedBy, DecidedBy.Guardian, "a recorded decision's decider");
+        }
+        Step($"recorded {decisions.Count} decisions: {Describe(decisions)}");
+
+        // 5. What the record says now: the matrix and the history.
+        var matrix = Require(await system.V1.Pupils[pupilId].Consents.GetAsync(), "consent matrix");
+        var items = Require(matrix.Items, "matrix items");
+        var social = items.Single(i => i.MediaType == MediaType.Photo && i.Channel == "social-media");
+        var website = items.Single(i => i.MediaType == MediaType.Photo && i.Channel == "website");
+        Expect(social.State, ConsentState.Granted, "photo on social media");
+        Expect(website.State, ConsentState.Refused, "photo on the website");
+        Step($"consent matrix: {string.Join(", ", items.Select(i => $"{i.MediaType}/{i.Channel}={i.State}"))}");
+        var history = Require(await system.V1.Pupils[pupilId].Consents.History.GetAsync(), "history");
+        var historyItems = Require(history.Items, "history items");
+        Expect(historyItems.Count, 2, "decisions in the history");
+        Step($"history: {Describe(historyItems)}");
+
+        // 6. May the pupil appear in a photo on social media? On the website?
+        var onSocial = await CheckAsync(system, pupilId, "social-media");
+        var onWebsite = await CheckAsync(system, pupilId, "website");
+        Expect(onSocial.Allowed, true, "a photo on social media allowed");
+        Expect(onWebsite.Allowed, false, "a photo on the website allowed");
+        Step($"publication check: social-media allowed={onSocial.Allowed}, website allowed={onWebsite.Allowed} " +
+             $"({onWebsite.Pupils?.Single().State}, {onWebsite.Pupils?.Single().Reason})");
+
+        // 7. A consent.changed delivery as the API signs it, verified with Standard Webhooks and parsed.
+        var changed = await WebhookSample.VerifyAndParseAsync(schoolId, pupilId);
+        Expect(changed.PupilId, pupilId, "the event's pupil");
+        Step($"verified a webhook signature and parsed consent.changed: sequence {changed.Sequence}, " +
+             $"{string.Join(", ", (changed.Items ?? []).Select(i => $"{i.MediaType}/{i.Channel} {i.OldState}→{i.NewState}"))}");
+    }
+
+    private static async Task<PublicationCheckResponse> CheckAsync(ConsentApiClient client, Guid pupilId, string channel)
+    {
+        var check = Require(await client.V1.PublicationChecks.PostAsync(new CheckPublicationRequest
+        {
+            PupilIds = [pupilId], MediaType = MediaType.Photo, Channel = channel,
+        }), "publication check");
+        return check;
+    }
+
+    /// <summary>
+    /// A client that sends <paramref name="apiKey"/> in X-Api-Key. The key is set on the HttpClient, not through Kiota's
+    /// ApiKeyAuthenticationProvider, because that provider refuses plain http, and a local API serves http.
+    /// </summary>
+    private static ConsentApiClient Client(Uri baseUrl, string apiKey)
+    {
+        var http = new HttpClient();
+        http.DefaultRequestHeaders.Add("X-Api-Key", apiKey);
+        var adapter = new HttpClientRequestAdapter(new AnonymousAuthenticationProvider(), httpClient: http)
+        {
+            BaseUrl = baseUrl.ToString().TrimEnd('/'),
+        };
+        return new ConsentApiClient(adapter);
+    }
+
+    /// <summary>The school year of today, as groups name it (August to July).</summary>
+    private static string SchoolYear()
+    {
+        var today = DateTime.UtcNow;
+        var start = today.Month >= 8 ? today.Year : today.Year - 1;
+        return string.Create(CultureInfo.InvariantCulture, $"{start}-{start + 1}");
+    }
+
+    private static string Describe(IEnumerable<DecisionResponse> decisions) =>
+        string.Join(", ", decisions.Select(d => $"{d.MediaType}/{d.Channel} {d.Outcome} by {d.DecidedBy} via {d.Method}"));
+
+    private static void Step(string what) => Console.WriteLine($"  ok  {what}");
+
+    private static T Require<T>(T? value, string what) where T : class =>
+        value ?? throw new ScenarioException($"{what} is missing from the answer.");
+
+    private static T Require<T>(T? value, string what) where T : struct =>
+        value ?? throw new ScenarioException($"{what} is missing from the answer.");
+
+    private static void Expect<T>(T actual, T expected, string what)
+    {
+        if (!EqualityComparer<T>.Default.Equals(actual, expected))
+        {
+            throw new ScenarioException($"{what}: expected {expected}, got {(object?)actual ?? "nothing"}.");
+        }
+    }
+
+    internal static class WebhookSample
+    {
+        /// <summary>
+        /// Signs a consent.changed body the way the API's dispatcher does (Standard Webhooks: HMAC-SHA256 over
+        /// <c>{id}.{timestamp}.{body}</c> with the base64 part of the <c>whsec_</c> secret), verifies it with the
+        /// StandardWebhooks library as a receiver would, checks that a changed body fails, and parses its <c>data</c>.
+        /// </summary>
+        public static async Task<ConsentChangedEvent> VerifyAndParseAsync(Guid schoolId, Guid pupilId)
+        {
+            var secret = "whsec_" + Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
+            var id = Guid.CreateVersion7().ToString();
+            var timestamp = DateTimeOffset.UtcNow.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
+            var body = JsonSerializer.Serialize(new
+            {
+                id, type = "consent.changed", timestamp = DateTimeOffset.UtcNow, schoolId,
+                data = new
+                {
+                    pupilId, sequence = 1,
+                    items = new[]
+                    {
+                        new { mediaType = "photo", channel = "social-media", oldState = "pending", newState = "granted" },
+                        new { mediaType = "photo", channel = "website", oldState = "pending", newState = "refused" },
+                    },
+                },
+            });
+            var key = Convert.FromBase64String(secret["whsec_".Length..]);
+            var signature = "v1," + Convert.ToBase64String(HMACSHA256.HashData(key, Encoding.UTF8.GetBytes($"{id}.{timestamp}.{body}")));
+            var headers = new HeaderDictionary
+            {
+                ["webhook-id"] = id, ["webhook-timestamp"] = timestamp, ["webhook-signature"] = signature,
+            };
+
+            var receiver = new StandardWebhook(secret);
+            receiver.Verify(body, headers); // throws WebhookVerificationException when the signature does not match
+            try
+            {
+                receiver.Verify(body.Replace("granted", "refused", StringComparison.Ordinal), headers);
+                throw new ScenarioException("a changed webhook body passed verification.");
+            }
+            catch (WebhookVerificationException)
+            {
+                // As it should: the signature covers the body.
+            }
+
+            using var envelope = JsonDocument.Parse(body);
+            Expect(envelope.RootElement.GetProperty("type").GetString(), "consent.changed", "the event's type");
+            var data = envelope.RootElement.GetProperty("data").GetRawText();
+            var changed = Require(await KiotaJsonSerializer.DeserializeAsync(data, ConsentChangedEvent.CreateFromDiscriminatorValue), "consent.changed data");
+            Expect(changed.Items?.Count, 2, "items in the event");
+            Expect(changed.Items?[0].NewState, ConsentState.Granted, "the first item's new state");
+            return changed;
+        }
+    }
+}

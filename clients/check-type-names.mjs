@@ -16,11 +16,19 @@ if (!tsFile || !csDirectory) {
   process.exit(1);
 }
 
-/** The schema names openapi-typescript emitted: the members of `components.schemas`, and the exported root types. */
+/**
+ * The names openapi-typescript emitted: the members of `components.schemas`, the exported root types, and the arrays of
+ * enum values (`consentStateValues` for the named ConsentState; an inline enum gets a name made of where it sits).
+ */
 function typeScriptNames(file) {
   const source = ts.createSourceFile(file, readFileSync(file, "utf8"), ts.ScriptTarget.Latest, false);
   const names = [];
   for (const statement of source.statements) {
+    if (ts.isVariableStatement(statement)) {
+      for (const declaration of statement.declarationList.declarations) {
+        names.push({ name: declaration.name.getText(source), where: "enum values" });
+      }
+    }
     if (ts.isTypeAliasDeclaration(statement)) {
       names.push({ name: statement.name.text, where: "root type" });
     }
@@ -78,23 +86,28 @@ const report = (client, reason, list) => {
 };
 
 const typeScript = typeScriptNames(tsFile);
-report("TypeScript", "differs from another name only by a trailing number", numbered(typeScript));
-report("TypeScript", "a made-up name for an inline schema", typeScript.filter((n) => n.name.includes("_")));
+const schemaNames = new Set(typeScript.filter((n) => n.where === "components.schemas").map((n) => n.name));
+const enumValues = typeScript.filter((n) => n.where === "enum values");
+const types = typeScript.filter((n) => n.where !== "enum values");
+report("TypeScript", "differs from another name only by a trailing number", numbered(types));
+report("TypeScript", "a made-up name for an inline schema", types.filter((n) => n.name.includes("_")));
+report("TypeScript", "the values of an inline enum, named after where it sits", enumValues.filter((n) =>
+  !schemaNames.has(n.name.replace(/Values$/, "").replace(/^./, (c) => c.toUpperCase()))));
 
 const cSharp = cSharpNames(csDirectory);
 // Request builders follow the URL's segments, so /schools/{id}/pupils and /guardians/{id}/pupils rightly share a name
 // in different namespaces; models and enums are the contract's types and each must have one name of its own.
-const types = cSharp.filter((n) => n.kind === "enum" || n.where.startsWith(`Models/`) || n.where.startsWith("Models\\"));
+const contractTypes = cSharp.filter((n) => n.kind === "enum" || n.where.startsWith("Models/") || n.where.startsWith("Models\\"));
 report("C#", "differs from another name only by a trailing number", numbered(cSharp));
 report("C#", "Kiota's name for an inline schema (Parent_property)", cSharp.filter((n) => n.name.includes("_")));
 report("C#", "Kiota's name for an inline query-parameter enum", cSharp.filter((n) => n.name.endsWith("QueryParameterType")));
 const counts = new Map();
-for (const n of types) {
+for (const n of contractTypes) {
   counts.set(n.name, (counts.get(n.name) ?? 0) + 1);
 }
-report("C#", "one name for several types", types.filter((n) => counts.get(n.name) > 1 && !n.name.endsWith("QueryParameterType")));
+report("C#", "one name for several types", contractTypes.filter((n) => counts.get(n.name) > 1 && !n.name.endsWith("QueryParameterType")));
 
-console.log(`${typeScript.length} TypeScript schema names and ${cSharp.length} C# class and enum names checked.`);
+console.log(`Checked ${typeScript.length} TypeScript names (schemas, root types, enum values) and ${cSharp.length} C# class and enum names.`);
 if (findings.length > 0) {
   console.error(`Generation produced ${findings.length} duplicate, numbered or made-up type name(s). Give each inline ` +
     "enum or object its own named component in the contract (components/schemas) and reference it:");

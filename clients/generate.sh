@@ -29,9 +29,10 @@ quietly() {
 
 echo "==> TypeScript: openapi-typescript $(node -p 'require("openapi-typescript/package.json").version') → $ts_out"
 mkdir -p "$(dirname "$ts_out")"
-# --root-types: every schema is also exported by its own name (ConsentChangedEvent), as integrators import it.
+# --root-types: every schema is also exported by its own name (ConsentChangedEvent), as integrators import it;
+# --enum-values: every enum's values as an array too (consentStateValues), to check what a webhook body holds.
 quietly openapi-typescript npx --no-install openapi-typescript "$document" -o "$ts_out" \
-  --root-types --root-types-no-schema-prefix
+  --root-types --root-types-no-schema-prefix --enum-values
 
 echo "==> C#: Kiota $(dotnet tool list --local | awk '$1 == "microsoft.openapi.kiota" { print $2 }') → $cs_out"
 # Kiota reports usage to Application Insights unless told not to; and its update check is meant for a person at a

@@ -1,0 +1,263 @@
+// A school board's integration, end to end, through the client generated with openapi-typescript and openapi-fetch:
+// a school and its roster, a published consent form, a guardian's decision, what the record then says (matrix,
+// history, the recorded decisions), a publication check, and a webhook body verified and parsed into the generated
+// event type.
+//
+//   npx tsx clients/typescript/example.ts <base URL> <organisation admin API key>
+//
+// Prints each step; exits 1 when the API refuses a call or answers other than the contract and the scenario say.
+import { createHmac, randomBytes, randomInt, randomUUID } from "node:crypto";
+import createClient, { type Client } from "openapi-fetch";
+import { Webhook, WebhookVerificationError } from "standardwebhooks";
+import {
+  consentStateValues,
+  mediaTypeValues,
+  type ConsentChangedEvent,
+  type ConsentChangedItem,
+  type DecisionResponse,
+  type PublicationCheckResponse,
+  type paths,
+} from "./generated/consent-api";
+
+type Api = Client<paths>;
+
+/** The answer differs from what the scenario expects. */
+class ScenarioError extends Error {}
+
+/** The body of a successful answer; a refusal becomes a ScenarioError with the status and the problem. */
+async function ok<T>(what: string, call: Promise<{ data?: T; error?: unknown; response: Response }>): Promise<T> {
+  const { data, error, response } = await call;
+  if (error !== undefined || data === undefined) {
+    throw new ScenarioError(`${what}: the API answered ${response.status} ${JSON.stringify(error)}`);
+  }
+  return data;
+}
+
+function expect<T>(actual: T, expected: T, what: string): void {
+  if (actual !== expected) {
+    throw new ScenarioError(`${what}: expected ${String(expected)}, got ${String(actual)}.`);
+  }
+}
+
+function step(what: string): void {
+  console.log(`  ok  ${what}`);
+}
+
+function api(baseUrl: string, apiKey: string): Api {
+  return createClient<paths>({ baseUrl: baseUrl.replace(/\/$/, ""), headers: { "X-Api-Key": apiKey } });
+}
+
+/** The school year of today, as groups name it (August to July). */
+function schoolYear(): string {
+  const today = new Date();
+  const start = today.getUTCMonth() >= 7 ? today.getUTCFullYear() : today.getUTCFullYear() - 1;
+  return `${start}-${start + 1}`;
+}
+
+function describe(decisions: readonly DecisionResponse[]): string {
+  return decisions.map((d) => `${d.mediaType}/${d.channel} ${d.outcome} by ${d.decidedBy} via ${d.method}`).join(", ");
+}
+
+async function check(client: Api, pupilId: string, channel: string): Promise<PublicationCheckResponse> {
+  return ok(`publication check on ${channel}`,
+    client.POST("/v1/publication-checks", { body: { pupilIds: [pupilId], mediaType: "photo", channel } }));
+}
+
+async function scenario(baseUrl: string, adminKey: string): Promise<void> {
+  const admin = api(baseUrl, adminKey);
+
+  // 1. The admin adds a school and a key for the school's admin system, limited to that school.
+  const letter = () => String.fromCharCode(65 + randomInt(26));
+  const brinCode = `${String(randomInt(100)).padStart(2, "0")}${letter()}${letter()}`;
+  const school = await ok("create school", admin.POST("/v1/schools", { body: { name: "OBS De Regenboog", brinCode } }));
+  step(`created school ${school.id} (${brinCode})`);
+  const created = await ok("create API client", admin.POST("/v1/api-clients", {
+    body: {
+      name: "ParnasSys koppeling",
+      scopes: ["roster:read", "roster:write", "consent:read", "consent:write"],
+      schoolIds: [school.id],
+    },
+  }));
+  const system = api(baseUrl, created.apiKey);
+  step(`created API client ${created.client.id} with scopes ${created.client.scopes.join(", ")}`);
+
+  // 2. The admin system pushes its roster: a group, a pupil and her two parents.
+  const roster = await ok("sync roster", system.PUT("/v1/schools/{schoolId}/roster", {
+    params: { path: { schoolId: school.id } },
+    body: {
+      groups: [{ externalId: "G5B", name: "Groep 5b", schoolYear: schoolYear() }],
+      pupils: [{
+        externalId: "LL1001", displayName: "Sanne de Vries", dateOfBirth: "2018-03-14", groupExternalId: "G5B",
+        guardians: [{ externalId: "OV2001", hasParentalAuthority: true }, { externalId: "OV2002", hasParentalAuthority: true }],
+      }],
+      guardians: [{ externalId: "OV2001", displayName: "Marieke de Vries" }, { externalId: "OV2002", displayName: "Joost de Vries" }],
+    },
+  }));
+  expect(roster.pupils.created, 1, "pupils created by the roster sync");
+  expect(roster.guardians.created, 2, "guardians created by the roster sync");
+  const pupils = await ok("list pupils", system.GET("/v1/schools/{schoolId}/pupils", {
+    params: { path: { schoolId: school.id }, query: { externalId: "LL1001" } },
+  }));
+  const listed = pupils.items[0];
+  if (listed === undefined || pupils.items.length !== 1) {
+    throw new ScenarioError(`expected one pupil LL1001, found ${pupils.items.length}.`);
+  }
+  const pupil = await ok("get pupil", system.GET("/v1/pupils/{pupilId}", { params: { path: { pupilId: listed.id } } }));
+  expect(pupil.status, "active", "the pupil's status");
+  const mother = pupil.guardians.find((g) => g.externalId === "OV2001");
+  if (mother === undefined) {
+    throw new ScenarioError("guardian OV2001 is not linked to the pupil.");
+  }
+  step(`synced the roster: pupil ${pupil.id} (${pupil.status}) with ${pupil.guardians.length} guardians`);
+
+  // 3. The admin publishes a consent form asking for photos on social media and the website.
+  const form = await ok("create form", admin.POST("/v1/consent-forms", {
+    body: { name: "Toestemming beeldmateriaal", schoolId: school.id },
+  }));
+  await ok("create form version", admin.POST("/v1/consent-forms/{formId}/versions", {
+    params: { path: { formId: form.id } },
+    body: {
+      textNl: "Wij vragen uw toestemming voor het publiceren van foto's van uw kind.",
+      validity: "until-withdrawn",
+      items: [{ mediaType: "photo", channel: "social-media" }, { mediaType: "photo", channel: "website" }],
+    },
+  }));
+  const version = await ok("publish form version", admin.POST("/v1/consent-forms/{formId}/versions/{number}/publish", {
+    params: { path: { formId: form.id, number: 1 } },
+  }));
+  expect(version.status, "published", "the version's status");
+  step(`published form ${form.id} version ${version.number} (${version.contentHash})`);
+
+  // 4. A parent answers in the parents' app: yes to social media, no to the website.
+  const recorded = await ok("record decisions", system.POST("/v1/pupils/{pupilId}/decisions", {
+    params: { path: { pupilId: pupil.id } },
+    body: {
+      formVersionId: version.id,
+      decidedBy: "guardian",
+      guardianId: mother.guardianId,
+      method: "parent-app",
+      items: [
+        { mediaType: "photo", channel: "social-media", outcome: "granted" },
+        { mediaType: "photo", channel: "website", outcome: "refused" },
+      ],
+    },
+  }));
+  expect(recorded.decisions.length, 2, "decisions recorded");
+  for (const decision of recorded.decisions) {
+    expect(decision.method, "parent-app", "a recorded decision's method");
+    expect(decision.decidedBy, "guardian", "a recorded decision's decider");
+  }
+  step(`recorded ${recorded.decisions.length} decisions: ${describe(recorded.decisions)}`);
+
+  // 5. What the record says now: the matrix and the history.
+  const matrix = await ok("consent matrix", system.GET("/v1/pupils/{pupilId}/consents", { params: { path: { pupilId: pupil.id } } }));
+  const state = (channel: string) => matrix.items.find((i) => i.mediaType === "photo" && i.channel === channel)?.state;
+  expect(state("social-media"), "granted", "photo on social media");
+  expect(state("website"), "refused", "photo on the website");
+  step(`consent matrix: ${matrix.items.map((i) => `${i.mediaType}/${i.channel}=${i.state}`).join(", ")}`);
+  const history = await ok("consent history", system.GET("/v1/pupils/{pupilId}/consents/history", {
+    params: { path: { pupilId: pupil.id } },
+  }));
+  expect(history.items.length, 2, "decisions in the history");
+  step(`history: ${describe(history.items)}`);
+
+  // 6. May the pupil appear in a photo on social media? On the website?
+  const onSocial = await check(system, pupil.id, "social-media");
+  const onWebsite = await check(system, pupil.id, "website");
+  expect(onSocial.allowed, true, "a photo on social media allowed");
+  expect(onWebsite.allowed, false, "a photo on the website allowed");
+  step(`publication check: social-media allowed=${onSocial.allowed}, website allowed=${onWebsite.allowed} ` +
+    `(${onWebsite.pupils[0]?.state}, ${onWebsite.pupils[0]?.reason})`);
+
+  // 7. A consent.changed delivery as the API signs it, verified with Standard Webhooks and parsed.
+  const changed = verifyAndParse(school.id, pupil.id);
+  expect(changed.pupilId, pupil.id, "the event's pupil");
+  step(`verified a webhook signature and parsed consent.changed: sequence ${changed.sequence}, ` +
+    changed.items.map((i) => `${i.mediaType}/${i.channel} ${i.oldState}→${i.newState}`).join(", "));
+}
+
+/**
+ * Signs a consent.changed body the way the API's dispatcher does (Standard Webhooks: HMAC-SHA256 over
+ * `{id}.{timestamp}.{body}` with the base64 part of the `whsec_` secret), verifies it with the standardwebhooks library as
+ * a receiver would, checks that a changed body fails, and parses its `data` into the generated ConsentChangedEvent.
+ */
+function verifyAndParse(schoolId: string, pupilId: string): ConsentChangedEvent {
+  const secret = `whsec_${randomBytes(32).toString("base64")}`;
+  const id = randomUUID();
+  const timestamp = Math.floor(Date.now() / 1000).toString();
+  const data: ConsentChangedEvent = {
+    pupilId,
+    sequence: 1,
+    items: [
+      { mediaType: "photo", channel: "social-media", oldState: "pending", newState: "granted" },
+      { mediaType: "photo", channel: "website", oldState: "pending", newState: "refused" },
+    ],
+  };
+  const body = JSON.stringify({ id, type: "consent.changed", timestamp: new Date().toISOString(), schoolId, data });
+  const key = Buffer.from(secret.slice("whsec_".length), "base64");
+  const signature = `v1,${createHmac("sha256", key).update(`${id}.${timestamp}.${body}`).digest("base64")}`;
+  const headers = { "webhook-id": id, "webhook-timestamp": timestamp, "webhook-signature": signature };
+
+  const receiver = new Webhook(secret);
+  const verified = receiver.verify(body, headers); // throws WebhookVerificationError when the signature does not match
+  try {
+    receiver.verify(body.replace("granted", "refused"), headers);
+    throw new ScenarioError("a changed webhook body passed verification.");
+  } catch (e) {
+    if (!(e instanceof WebhookVerificationError)) {
+      throw e;
+    }
+  }
+  if (!isRecord(verified) || verified.type !== "consent.changed") {
+    throw new ScenarioError(`the verified body is not a consent.changed event: ${body}`);
+  }
+  const changed = asConsentChangedEvent(verified.data);
+  expect(changed.items.length, 2, "items in the event");
+  expect(changed.items[0]?.newState, "granted", "the first item's new state");
+  return changed;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function oneOf<T extends string>(values: readonly T[], value: unknown): value is T {
+  return typeof value === "string" && (values as readonly string[]).includes(value);
+}
+
+/** Parses `data` of consent.changed, checking each member and enum value against the generated contract. */
+function asConsentChangedEvent(value: unknown): ConsentChangedEvent {
+  const invalid = (why: string) => new ScenarioError(`consent.changed data ${why}: ${JSON.stringify(value)}`);
+  if (!isRecord(value) || typeof value.pupilId !== "string" || typeof value.sequence !== "number" || !Array.isArray(value.items)) {
+    throw invalid("lacks pupilId, sequence or items");
+  }
+  const items = value.items.map((item: unknown): ConsentChangedItem => {
+    if (!isRecord(item) || typeof item.channel !== "string" || !oneOf(mediaTypeValues, item.mediaType)
+      || !oneOf(consentStateValues, item.oldState) || !oneOf(consentStateValues, item.newState)) {
+      throw invalid("has an item the contract does not allow");
+    }
+    return { mediaType: item.mediaType, channel: item.channel, oldState: item.oldState, newState: item.newState };
+  });
+  return { pupilId: value.pupilId, sequence: value.sequence, items };
+}
+
+async function main(): Promise<number> {
+  const [baseUrl, adminKey] = process.argv.slice(2);
+  if (baseUrl === undefined || adminKey === undefined || process.argv.length !== 4) {
+    console.error("usage: tsx clients/typescript/example.ts <base URL> <organisation admin API key>");
+    return 2;
+  }
+  try {
+    await scenario(baseUrl, adminKey);
+    console.log("TypeScript client example: every step passed.");
+    return 0;
+  } catch (e) {
+    console.error(`FAILED: ${e instanceof Error ? e.message : String(e)}`);
+    if (!(e instanceof ScenarioError) && e instanceof Error) {
+      console.error(e.stack);
+    }
+    return 1;
+  }
+}
+
+main().then((code) => { process.exitCode = code; });

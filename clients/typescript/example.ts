@@ -3,8 +3,9 @@
 // history, the recorded decisions), a publication check, and a webhook body verified and parsed into the generated
 // event type.
 //
-//   npx tsx clients/typescript/example.ts <base URL> <organisation admin API key>
+//   CONSENT_API_KEY=<organisation admin API key> npx tsx clients/typescript/example.ts <base URL>
 //
+// The key comes from the environment, not the command line, where any user of the machine could read it.
 // Prints each step; exits 1 when the API refuses a call or answers other than the contract and the scenario say.
 import { createHmac, randomBytes, randomInt, randomUUID } from "node:crypto";
 import createClient, { type Client } from "openapi-fetch";
@@ -242,9 +243,10 @@ function asConsentChangedEvent(value: unknown): ConsentChangedEvent {
 }
 
 async function main(): Promise<number> {
-  const [baseUrl, adminKey] = process.argv.slice(2);
-  if (baseUrl === undefined || adminKey === undefined || process.argv.length !== 4) {
-    console.error("usage: tsx clients/typescript/example.ts <base URL> <organisation admin API key>");
+  const [baseUrl] = process.argv.slice(2);
+  const adminKey = process.env.CONSENT_API_KEY;
+  if (baseUrl === undefined || !adminKey || process.argv.length !== 3) {
+    console.error("usage: CONSENT_API_KEY=<organisation admin API key> tsx clients/typescript/example.ts <base URL>");
     return 2;
   }
   try {

@@ -2,8 +2,9 @@
 // consent form, a guardian's decision, what the record then says (matrix, history, the recorded decisions), a
 // publication check, and a webhook body verified and parsed into the generated event type.
 //
-//   dotnet run --project clients/csharp/Example -- <base URL> <organisation admin API key>
+//   CONSENT_API_KEY=<organisation admin API key> dotnet run --project clients/csharp/Example -- <base URL>
 //
+// The key comes from the environment, not the command line, where any user of the machine could read it.
 // Prints each step; exits 1 when the API refuses a call or answers other than the contract and the scenario say.
 using System.Globalization;
 using System.Security.Cryptography;
@@ -19,15 +20,16 @@ using Microsoft.Kiota.Http.HttpClientLibrary;
 using StandardWebhooks;
 using StandardWebhooks.Diagnostics;
 
-if (args.Length != 2 || !Uri.TryCreate(args[0], UriKind.Absolute, out var baseUrl))
+var adminKey = Environment.GetEnvironmentVariable("CONSENT_API_KEY");
+if (args.Length != 1 || !Uri.TryCreate(args[0], UriKind.Absolute, out var baseUrl) || string.IsNullOrEmpty(adminKey))
 {
-    await Console.Error.WriteLineAsync("usage: Example <base URL> <organisation admin API key>");
+    await Console.Error.WriteLineAsync("usage: CONSENT_API_KEY=<organisation admin API key> Example <base URL>");
     return 2;
 }
 
 try
 {
-    await Scenario.RunAsync(baseUrl, args[1]);
+    await Scenario.RunAsync(baseUrl, adminKey);
     Console.WriteLine("C# client example: every step passed.");
     return 0;
 }

@@ -3,11 +3,16 @@
 // history, the recorded decisions), a publication check, and a webhook body verified and parsed into the generated
 // event type.
 //
-//   CONSENT_API_KEY=<organisation admin API key> npx tsx clients/typescript/example.ts <base URL>
+//   CONSENT_API_KEY=<organisation admin API key> npx tsx clients/typescript/example.ts <base URL> [--receive-webhooks]
 //
-// The key comes from the environment, not the command line, where any user of the machine could read it.
+// The key comes from the environment, not the command line, where any user of the machine could read it. With
+// --receive-webhooks the example also subscribes a receiver on 127.0.0.1 and verifies the consent.changed delivery the
+// API sends for the decision (the API must allow http and private addresses: Webhooks__AllowHttp and
+// Webhooks__AllowPrivateNetworks, as on a developer's machine, never in production).
 // Prints each step; exits 1 when the API refuses a call or answers other than the contract and the scenario say.
 import { createHmac, randomBytes, randomInt, randomUUID } from "node:crypto";
+import { createServer, type IncomingHttpHeaders } from "node:http";
+import type { AddressInfo } from "node:net";
 import createClient, { type Client } from "openapi-fetch";
 import { Webhook, WebhookVerificationError } from "standardwebhooks";
 import {
@@ -64,7 +69,7 @@ async function check(client: Api, pupilId: string, channel: string): Promise<Pub
     client.POST("/v1/publication-checks", { body: { pupilIds: [pupilId], mediaType: "photo", channel } }));
 }
 
-async function scenario(baseUrl: string, adminKey: string): Promise<void> {
+async function scenario(baseUrl: string, adminKey: string, receiveWebhooks: boolean): Promise<void> {
   const admin = api(baseUrl, adminKey);
 
   // 1. The admin adds a school and a key for the school's admin system, limited to that school.
@@ -129,6 +134,17 @@ async function scenario(baseUrl: string, adminKey: string): Promise<void> {
   expect(version.status, "published", "the version's status");
   step(`published form ${form.id} version ${version.number} (${version.contentHash})`);
 
+  // With a receiver: the admin subscribes it to the school's consent.changed events before the parent answers.
+  const receiver = receiveWebhooks ? await WebhookReceiver.start() : undefined;
+  let secret = "";
+  if (receiver !== undefined) {
+    const webhook = await ok("create webhook", admin.POST("/v1/webhooks", {
+      body: { url: receiver.url, eventTypes: ["consent.changed"], schoolId: school.id },
+    }));
+    secret = webhook.secret;
+    step(`subscribed ${receiver.url} to consent.changed (webhook ${webhook.webhook.id})`);
+  }
+
   // 4. A parent answers in the parents' app: yes to social media, no to the website.
   const recorded = await ok("record decisions", system.POST("/v1/pupils/{pupilId}/decisions", {
     params: { path: { pupilId: pupil.id } },
@@ -171,10 +187,89 @@ async function scenario(baseUrl: string, adminKey: string): Promise<void> {
     `(${onWebsite.pupils[0]?.state}, ${onWebsite.pupils[0]?.reason})`);
 
   // 7. A consent.changed delivery as the API signs it, verified with Standard Webhooks and parsed.
-  const changed = verifyAndParse(school.id, pupil.id);
-  expect(changed.pupilId, pupil.id, "the event's pupil");
-  step(`verified a webhook signature and parsed consent.changed: sequence ${changed.sequence}, ` +
-    changed.items.map((i) => `${i.mediaType}/${i.channel} ${i.oldState}→${i.newState}`).join(", "));
+  const sample = verifyAndParse(school.id, pupil.id);
+  expect(sample.pupilId, pupil.id, "the sample event's pupil");
+  step(`verified a sample webhook signature and parsed consent.changed: ${describeEvent(sample)}`);
+
+  // 8. With a receiver: the delivery the API sent for the decision, verified and parsed the same way.
+  if (receiver !== undefined) {
+    try {
+      const delivery = await receiver.next(30_000);
+      const verified = new Webhook(secret).verify(delivery.body, delivery.headers);
+      const changed = asConsentChangedEvent(asEnvelope(verified, "consent.changed").data);
+      expect(changed.pupilId, pupil.id, "the delivered event's pupil");
+      const newState = (channel: string) => changed.items.find((i) => i.mediaType === "photo" && i.channel === channel)?.newState;
+      expect(newState("social-media"), "granted", "the delivered new state of photo on social media");
+      expect(newState("website"), "refused", "the delivered new state of photo on the website");
+      step(`received consent.changed ${delivery.headers["webhook-id"]} from the API, signature verified: ${describeEvent(changed)}`);
+    } finally {
+      await receiver.stop();
+    }
+  }
+}
+
+function describeEvent(event: ConsentChangedEvent): string {
+  return `sequence ${event.sequence}, ${event.items.map((i) => `${i.mediaType}/${i.channel} ${i.oldState}→${i.newState}`).join(", ")}`;
+}
+
+interface Delivery {
+  body: string;
+  headers: Record<string, string>;
+}
+
+/** An HTTP endpoint on 127.0.0.1 that answers 204 to every POST and hands over what it received. */
+class WebhookReceiver {
+  private readonly deliveries: Delivery[] = [];
+  private waiting: (() => void) | undefined;
+
+  private constructor(private readonly server: ReturnType<typeof createServer>, readonly url: string) {}
+
+  static async start(): Promise<WebhookReceiver> {
+    let receiver: WebhookReceiver | undefined;
+    const server = createServer((request, response) => {
+      const chunks: Buffer[] = [];
+      request.on("data", (chunk: Buffer) => chunks.push(chunk));
+      request.on("end", () => {
+        response.writeHead(204).end();
+        receiver?.deliveries.push({ body: Buffer.concat(chunks).toString("utf8"), headers: webhookHeaders(request.headers) });
+        receiver?.waiting?.();
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const { port } = server.address() as AddressInfo;
+    receiver = new WebhookReceiver(server, `http://127.0.0.1:${port}/consent-events`);
+    return receiver;
+  }
+
+  async next(timeoutMs: number): Promise<Delivery> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.deliveries.length === 0) {
+      if (Date.now() >= deadline) {
+        throw new ScenarioError(`no webhook delivery arrived at ${this.url} within ${timeoutMs / 1000} s.`);
+      }
+      let timer: NodeJS.Timeout | undefined;
+      await new Promise<void>((resolve) => {
+        this.waiting = resolve;
+        timer = setTimeout(resolve, Math.max(0, deadline - Date.now()));
+      });
+      clearTimeout(timer); // a pending timer would keep the process alive after the scenario ends
+    }
+    return this.deliveries.shift() as Delivery;
+  }
+
+  stop(): Promise<void> {
+    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    this.server.closeAllConnections(); // the API's dispatcher keeps its connection alive; close() alone would wait for it
+    return closed;
+  }
+}
+
+function webhookHeaders(headers: IncomingHttpHeaders): Record<string, string> {
+  const single = (name: string) => {
+    const value = headers[name];
+    return Array.isArray(value) ? value.join(" ") : value ?? "";
+  };
+  return { "webhook-id": single("webhook-id"), "webhook-timestamp": single("webhook-timestamp"), "webhook-signature": single("webhook-signature") };
 }
 
 /**
@@ -209,13 +304,19 @@ function verifyAndParse(schoolId: string, pupilId: string): ConsentChangedEvent 
       throw e;
     }
   }
-  if (!isRecord(verified) || verified.type !== "consent.changed") {
-    throw new ScenarioError(`the verified body is not a consent.changed event: ${body}`);
-  }
-  const changed = asConsentChangedEvent(verified.data);
+  const changed = asConsentChangedEvent(asEnvelope(verified, "consent.changed").data);
   expect(changed.items.length, 2, "items in the event");
   expect(changed.items[0]?.newState, "granted", "the first item's new state");
   return changed;
+}
+
+/** The envelope every event shares: `{ id, type, timestamp, schoolId, data }`, of the expected type. */
+function asEnvelope(value: unknown, type: string): { id: string; type: string; timestamp: string; schoolId: string | null; data: unknown } {
+  if (!isRecord(value) || typeof value.id !== "string" || value.type !== type || typeof value.timestamp !== "string"
+    || !(typeof value.schoolId === "string" || value.schoolId === null) || !("data" in value)) {
+    throw new ScenarioError(`the verified body is not a ${type} event: ${JSON.stringify(value)}`);
+  }
+  return { id: value.id, type: value.type, timestamp: value.timestamp, schoolId: value.schoolId, data: value.data };
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -243,14 +344,14 @@ function asConsentChangedEvent(value: unknown): ConsentChangedEvent {
 }
 
 async function main(): Promise<number> {
-  const [baseUrl] = process.argv.slice(2);
+  const [baseUrl, ...options] = process.argv.slice(2);
   const adminKey = process.env.CONSENT_API_KEY;
-  if (baseUrl === undefined || !adminKey || process.argv.length !== 3) {
-    console.error("usage: CONSENT_API_KEY=<organisation admin API key> tsx clients/typescript/example.ts <base URL>");
+  if (baseUrl === undefined || !adminKey || options.some((o) => o !== "--receive-webhooks")) {
+    console.error("usage: CONSENT_API_KEY=<organisation admin API key> tsx clients/typescript/example.ts <base URL> [--receive-webhooks]");
     return 2;
   }
   try {
-    await scenario(baseUrl, adminKey);
+    await scenario(baseUrl, adminKey, options.includes("--receive-webhooks"));
     console.log("TypeScript client example: every step passed.");
     return 0;
   } catch (e) {

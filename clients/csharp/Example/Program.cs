@@ -2,17 +2,30 @@
 // consent form, a guardian's decision, what the record then says (matrix, history, the recorded decisions), a
 // publication check, and a webhook body verified and parsed into the generated event type.
 //
-//   CONSENT_API_KEY=<organisation admin API key> dotnet run --project clients/csharp/Example -- <base URL>
+//   CONSENT_API_KEY=<organisation admin API key> dotnet run --project clients/csharp/Example -- <base URL> [--receive-webhooks]
 //
-// The key comes from the environment, not the command line, where any user of the machine could read it.
+// The key comes from the environment, not the command line, where any user of the machine could read it. With
+// --receive-webhooks the example also subscribes a receiver on 127.0.0.1 and verifies the consent.changed delivery the
+// API sends for the decision (the API must allow http and private addresses: Webhooks__AllowHttp and
+// Webhooks__AllowPrivateNetworks, as on a developer's machine, never in production).
 // Prints each step; exits 1 when the API refuses a call or answers other than the contract and the scenario say.
 using System.Globalization;
+using System.Net;
+using System.Reflection;
+using System.Runtime.Serialization;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using System.Threading.Channels;
 using ConsentApi.Client;
 using ConsentApi.Client.Models;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Kiota.Abstractions;
 using Microsoft.Kiota.Abstractions.Authentication;
 using Microsoft.Kiota.Abstractions.Serialization;
@@ -21,15 +34,17 @@ using StandardWebhooks;
 using StandardWebhooks.Diagnostics;
 
 var adminKey = Environment.GetEnvironmentVariable("CONSENT_API_KEY");
-if (args.Length != 1 || !Uri.TryCreate(args[0], UriKind.Absolute, out var baseUrl) || string.IsNullOrEmpty(adminKey))
+var options = args.Skip(1).ToList();
+if (args.Length == 0 || !Uri.TryCreate(args[0], UriKind.Absolute, out var baseUrl) || string.IsNullOrEmpty(adminKey)
+    || options.Any(o => o != "--receive-webhooks"))
 {
-    await Console.Error.WriteLineAsync("usage: CONSENT_API_KEY=<organisation admin API key> Example <base URL>");
+    await Console.Error.WriteLineAsync("usage: CONSENT_API_KEY=<organisation admin API key> Example <base URL> [--receive-webhooks]");
     return 2;
 }
 
 try
 {
-    await Scenario.RunAsync(baseUrl, adminKey);
+    await Scenario.RunAsync(baseUrl, adminKey, receiveWebhooks: options.Contains("--receive-webhooks"));
     Console.WriteLine("C# client example: every step passed.");
     return 0;
 }
@@ -57,7 +72,7 @@ internal static class Scenario
 {
     private const string Photo = "photo";
 
-    public static async Task RunAsync(Uri baseUrl, string adminKey)
+    public static async Task RunAsync(Uri baseUrl, string adminKey, bool receiveWebhooks)
     {
         var admin = Client(baseUrl, adminKey);
 
@@ -67,13 +82,9 @@ internal static class Scenario
         var school = Require(await admin.V1.Schools.PostAsync(new SchoolRequest { Name = "OBS De Regenboog", BrinCode = brinCode }), "school");
         var schoolId = Require(school.Id, "school id");
         Step($"created school {schoolId} ({brinCode})");
-        var created = Require(await admin.V1.ApiClients.PostAsync(new CreateApiClientCommand
-        {
-            Name = "ParnasSys koppeling",
-            Scopes = [CreateApiClientCommand_scopes.RosterRead, CreateApiClientCommand_scopes.RosterWrite,
-                      CreateApiClientCommand_scopes.ConsentRead, CreateApiClientCommand_scopes.ConsentWrite],
-            SchoolIds = [schoolId],
-        }), "API client");
+        var keyRequest = new CreateApiClientCommand { Name = "ParnasSys koppeling", Scopes = [], SchoolIds = [schoolId] };
+        keyRequest.Scopes.AddWireValues("roster:read", "roster:write", "consent:read", "consent:write");
+        var created = Require(await admin.V1.ApiClients.PostAsync(keyRequest), "API client");
         var system = Client(baseUrl, Require(created.ApiKey, "API key"));
         Step($"created API client {created.Client?.Id} with scopes {string.Join(", ", created.Client?.Scopes ?? [])}");
 
@@ -122,6 +133,18 @@ internal static class Scenario
         var versionId = Require(version.Id, "version id");
         Step($"published form {formId} version {version.Number} ({version.ContentHash})");
 
+        // With a receiver: the admin subscribes it to the school's consent.changed events before the parent answers.
+        await using var receiver = receiveWebhooks ? await WebhookReceiver.StartAsync() : null;
+        var secret = "";
+        if (receiver is not null)
+        {
+            var subscription = new CreateWebhookRequest { Url = receiver.Url.ToString(), EventTypes = [], SchoolId = schoolId };
+            subscription.EventTypes.AddWireValues("consent.changed");
+            var webhook = Require(await admin.V1.Webhooks.PostAsync(subscription), "webhook");
+            secret = Require(webhook.Secret, "webhook secret");
+            Step($"subscribed {receiver.Url} to consent.changed (webhook {webhook.Webhook?.Id})");
+        }
+
         // 4. A parent answers in the parents' app: yes to social media, no to the website.
         var recorded = Require(await system.V1.Pupils[pupilId].Decisions.PostAsync(new RecordDecisionsRequest
         {
@@ -166,11 +189,28 @@ internal static class Scenario
              $"({onWebsite.Pupils?.Single().State}, {onWebsite.Pupils?.Single().Reason})");
 
         // 7. A consent.changed delivery as the API signs it, verified with Standard Webhooks and parsed.
-        var changed = await WebhookSample.VerifyAndParseAsync(schoolId, pupilId);
-        Expect(changed.PupilId, pupilId, "the event's pupil");
-        Step($"verified a webhook signature and parsed consent.changed: sequence {changed.Sequence}, " +
-             $"{string.Join(", ", (changed.Items ?? []).Select(i => $"{i.MediaType}/{i.Channel} {i.OldState}→{i.NewState}"))}");
+        var sample = await WebhookSample.VerifyAndParseAsync(schoolId, pupilId);
+        Expect(sample.PupilId, pupilId, "the sample event's pupil");
+        Step($"verified a sample webhook signature and parsed consent.changed: {Describe(sample)}");
+
+        // 8. With a receiver: the delivery the API sent for the decision, verified and parsed the same way.
+        if (receiver is not null)
+        {
+            var (body, headers) = await receiver.NextAsync(TimeSpan.FromSeconds(30));
+            new StandardWebhook(secret).Verify(body, headers);
+            var changed = await WebhookSample.ParseConsentChangedAsync(body);
+            Expect(changed.PupilId, pupilId, "the delivered event's pupil");
+            ConsentState? NewState(string channel) =>
+                changed.Items?.SingleOrDefault(i => i.MediaType == MediaType.Photo && i.Channel == channel)?.NewState;
+            Expect(NewState("social-media"), ConsentState.Granted, "the delivered new state of photo on social media");
+            Expect(NewState("website"), ConsentState.Refused, "the delivered new state of photo on the website");
+            Step($"received consent.changed {headers["webhook-id"]} from the API, signature verified: {Describe(changed)}");
+        }
     }
+
+    private static string Describe(ConsentChangedEvent changed) =>
+        $"sequence {changed.Sequence}, " +
+        string.Join(", ", (changed.Items ?? []).Select(i => $"{i.MediaType}/{i.Channel} {i.OldState}→{i.NewState}"));
 
     private static async Task<PublicationCheckResponse> CheckAsync(ConsentApiClient client, Guid pupilId, string channel)
     {
@@ -267,13 +307,92 @@ internal static class Scenario
                 // As it should: the signature covers the body.
             }
 
-            using var envelope = JsonDocument.Parse(body);
-            Expect(envelope.RootElement.GetProperty("type").GetString(), "consent.changed", "the event's type");
-            var data = envelope.RootElement.GetProperty("data").GetRawText();
-            var changed = Require(await KiotaJsonSerializer.DeserializeAsync(data, ConsentChangedEvent.CreateFromDiscriminatorValue), "consent.changed data");
+            var changed = await ParseConsentChangedAsync(body);
             Expect(changed.Items?.Count, 2, "items in the event");
             Expect(changed.Items?[0].NewState, ConsentState.Granted, "the first item's new state");
             return changed;
+        }
+
+        /// <summary>The envelope every event shares, <c>{ id, type, timestamp, schoolId, data }</c>, with its data parsed.</summary>
+        public static async Task<ConsentChangedEvent> ParseConsentChangedAsync(string body)
+        {
+            using var envelope = JsonDocument.Parse(body);
+            Expect(envelope.RootElement.GetProperty("type").GetString(), "consent.changed", "the event's type");
+            var data = envelope.RootElement.GetProperty("data").GetRawText();
+            return Require(await KiotaJsonSerializer.DeserializeAsync(data, ConsentChangedEvent.CreateFromDiscriminatorValue), "consent.changed data");
+        }
+    }
+}
+
+/// <summary>An HTTP endpoint on 127.0.0.1 that answers 204 to every POST and hands over what it received.</summary>
+internal sealed class WebhookReceiver : IAsyncDisposable
+{
+    private static readonly string[] SignedHeaders = ["webhook-id", "webhook-timestamp", "webhook-signature"];
+    private readonly WebApplication _app;
+    private readonly Channel<(string Body, HeaderDictionary Headers)> _deliveries = Channel.CreateUnbounded<(string, HeaderDictionary)>();
+
+    private WebhookReceiver(WebApplication app) => _app = app;
+
+    public Uri Url { get; private set; } = null!;
+
+    public static async Task<WebhookReceiver> StartAsync()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
+        var receiver = new WebhookReceiver(builder.Build());
+        receiver._app.MapPost("/consent-events", async (HttpRequest request) =>
+        {
+            using var reader = new StreamReader(request.Body, Encoding.UTF8);
+            var headers = new HeaderDictionary();
+            foreach (var name in SignedHeaders)
+            {
+                headers[name] = request.Headers[name];
+            }
+            await receiver._deliveries.Writer.WriteAsync((await reader.ReadToEndAsync(), headers));
+            return Results.NoContent();
+        });
+        await receiver._app.StartAsync();
+        var address = receiver._app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
+        receiver.Url = new Uri(new Uri(address), "/consent-events");
+        return receiver;
+    }
+
+    public async Task<(string Body, HeaderDictionary Headers)> NextAsync(TimeSpan timeout)
+    {
+        using var cancel = new CancellationTokenSource(timeout);
+        try
+        {
+            return await _deliveries.Reader.ReadAsync(cancel.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            throw new ScenarioException($"no webhook delivery arrived at {Url} within {timeout.TotalSeconds} s.");
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+}
+
+internal static class WireValues
+{
+    /// <summary>
+    /// Adds enum values by their wire names (<c>"roster:read"</c>), as the contract lists them. The element type is the
+    /// one Kiota generated for the property, whatever it is called: an inline enum's generated name changes once the
+    /// contract names it, and this code need not.
+    /// </summary>
+    public static void AddWireValues<T>(this List<T?> list, params string[] values) where T : struct, Enum
+    {
+        foreach (var value in values)
+        {
+            var field = typeof(T).GetFields(BindingFlags.Public | BindingFlags.Static)
+                .SingleOrDefault(f => f.GetCustomAttribute<EnumMemberAttribute>()?.Value == value)
+                ?? throw new ScenarioException($"{typeof(T).Name} has no value \"{value}\".");
+            list.Add((T)field.GetValue(null)!);
         }
     }
 }

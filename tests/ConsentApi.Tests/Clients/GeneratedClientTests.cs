@@ -12,11 +12,20 @@ namespace ConsentApi.Tests.Clients;
 /// <summary>
 /// The clients an integrator generates from the committed contract (clients/generate.sh: openapi-typescript with
 /// openapi-fetch, and Kiota for C#) compile strictly and run their example scenarios against the API, served by Kestrel
-/// on a loopback port over this fixture's PostgreSQL database, as any other caller would reach it.
+/// on a loopback port over this fixture's PostgreSQL database, as any other caller would reach it. Each example also
+/// receives the consent.changed webhook the API delivers to it on 127.0.0.1, and verifies and parses it.
 /// </summary>
 public sealed class GeneratedClientTests : ApiTest
 {
     private static readonly TimeSpan StepTimeout = TimeSpan.FromMinutes(3);
+
+    /// <summary>The examples' webhook receivers listen on 127.0.0.1 over http; the dispatcher runs, and promptly.</summary>
+    protected override IReadOnlyDictionary<string, string> Settings => new Dictionary<string, string>
+    {
+        ["Webhooks:AllowHttp"] = "true",
+        ["Webhooks:AllowPrivateNetworks"] = "true",
+        ["Webhooks:PollInterval"] = "00:00:00.200",
+    };
 
     private Uri _baseUrl = null!;
     private ToolRun _generation = null!;
@@ -45,7 +54,8 @@ public sealed class GeneratedClientTests : ApiTest
         var compile = await RunAsync("npx", "--no-install", "tsc", "-p", "clients/typescript");
         Assert.That(compile.ExitCode, Is.Zero, compile.Report());
 
-        var example = await RunAsync(await ExampleEnvironmentAsync(), "npx", "--no-install", "tsx", "clients/typescript/example.ts", _baseUrl.ToString());
+        var example = await RunAsync(await ExampleEnvironmentAsync(), "npx", "--no-install", "tsx", "clients/typescript/example.ts", _baseUrl.ToString(),
+            "--receive-webhooks");
 
         Assert.That(example.ExitCode, Is.Zero, example.Report());
         Assert.That(example.Output, Does.Contain("TypeScript client example: every step passed."), example.Report());
@@ -61,7 +71,7 @@ public sealed class GeneratedClientTests : ApiTest
         Assert.That(compile.ExitCode, Is.Zero, compile.Report());
 
         var example = await RunAsync(await ExampleEnvironmentAsync(), "dotnet", "clients/csharp/Example/bin/Release/net10.0/Example.dll",
-            _baseUrl.ToString());
+            _baseUrl.ToString(), "--receive-webhooks");
 
         Assert.That(example.ExitCode, Is.Zero, example.Report());
         Assert.That(example.Output, Does.Contain("C# client example: every step passed."), example.Report());

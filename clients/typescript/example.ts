@@ -23,9 +23,17 @@ import {
   type DecisionResponse,
   type PublicationCheckResponse,
   type paths,
+  type webhooks,
 } from "./generated/consent-api";
 
 type Api = Client<paths>;
+
+/**
+ * The body of an event's delivery as the contract describes it, once it describes its events as OpenAPI webhooks
+ * named by event type; until then anything (the sample below is then checked at run time only).
+ */
+type ContractWebhookBody<Event extends string> =
+  webhooks extends Record<Event, { post: { requestBody?: { content: { "application/json": infer Body } } } }> ? Body : unknown;
 
 /** The answer differs from what the scenario expects. */
 class ScenarioError extends Error {}
@@ -289,7 +297,9 @@ function verifyAndParse(schoolId: string, pupilId: string): ConsentChangedEvent 
       { mediaType: "photo", channel: "website", oldState: "pending", newState: "refused" },
     ],
   };
-  const body = JSON.stringify({ id, type: "consent.changed", timestamp: new Date().toISOString(), schoolId, data });
+  const delivered: ContractWebhookBody<"consent.changed"> =
+    { id, type: "consent.changed", timestamp: new Date().toISOString(), schoolId, data };
+  const body = JSON.stringify(delivered);
   const key = Buffer.from(secret.slice("whsec_".length), "base64");
   const signature = `v1,${createHmac("sha256", key).update(`${id}.${timestamp}.${body}`).digest("base64")}`;
   const headers = { "webhook-id": id, "webhook-timestamp": timestamp, "webhook-signature": signature };

@@ -35,12 +35,15 @@ quietly openapi-typescript npx --no-install openapi-typescript "$document" -o "$
   --root-types --root-types-no-schema-prefix --enum-values
 
 echo "==> C#: Kiota $(dotnet tool list --local | awk '$1 == "microsoft.openapi.kiota" { print $2 }') → $cs_out"
-# Kiota reports usage to Application Insights unless told not to; and its update check is meant for a person at a
-# terminal (it fails here, without network, and only adds noise to the log).
-export KIOTA_CLI_TELEMETRY_OPTOUT=true KIOTA_TUTORIAL_ENABLED=false KIOTA_UPDATE__DISABLED=true
+# Kiota reports usage unless told not to, and asks GitHub for a newer release at most once an hour. Its switch for the
+# latter (Update:Disabled) is not read from the environment in 1.38, so it is given a temp directory whose record of the
+# last check lies in the future: generation then makes no network call at all.
+export KIOTA_CLI_TELEMETRY_OPTOUT=true KIOTA_TUTORIAL_ENABLED=false
+mkdir -p "$log_dir/tmp/kiota/update"
+echo "9999-12-31T00:00:00.0000000+00:00" > "$log_dir/tmp/kiota/update/timestamp.txt"
 # Kiota generates only what operations reach; the webhook events' schemas are handed to it as webhooks (see the script).
 node clients/kiota-input.mjs "$document" "$log_dir/kiota-input.json"
-quietly kiota dotnet tool run kiota generate --language CSharp --openapi "$log_dir/kiota-input.json" --output "$cs_out" \
+TMPDIR="$log_dir/tmp" quietly kiota dotnet tool run kiota generate --language CSharp --openapi "$log_dir/kiota-input.json" --output "$cs_out" \
   --class-name ConsentApiClient --namespace-name ConsentApi.Client \
   --exclude-backward-compatible --clean-output --log-level Warning
 # The lock file records the absolute path of the document it was made from; nothing reads it here.

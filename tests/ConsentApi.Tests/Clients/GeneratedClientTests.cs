@@ -1,10 +1,12 @@
 using System.Diagnostics;
 using System.Net.Http.Json;
 using System.Text;
+using ConsentApi.Domain.Webhooks;
 using ConsentApi.Features.Organisations;
 using ConsentApi.Tests.Infrastructure;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace ConsentApi.Tests.Clients;
@@ -54,12 +56,7 @@ public sealed class GeneratedClientTests : ApiTest
         var compile = await RunAsync("npx", "--no-install", "tsc", "-p", "clients/typescript");
         Assert.That(compile.ExitCode, Is.Zero, compile.Report());
 
-        var example = await RunAsync(await ExampleEnvironmentAsync(), "npx", "--no-install", "tsx", "clients/typescript/example.ts", _baseUrl.ToString(),
-            "--receive-webhooks");
-
-        Assert.That(example.ExitCode, Is.Zero, example.Report());
-        Assert.That(example.Output, Does.Contain("TypeScript client example: every step passed."), example.Report());
-        await AssertRefusedKeyFailsAsync("npx", "--no-install", "tsx", "clients/typescript/example.ts", _baseUrl.ToString());
+        await AssertScenarioRunsAsync("TypeScript", "npx", "--no-install", "tsx", "clients/typescript/example.ts", _baseUrl.ToString());
     }
 
     [Test]
@@ -70,23 +67,7 @@ public sealed class GeneratedClientTests : ApiTest
             "--nologo", "-v", "quiet", "--disable-build-servers");
         Assert.That(compile.ExitCode, Is.Zero, compile.Report());
 
-        var example = await RunAsync(await ExampleEnvironmentAsync(), "dotnet", "clients/csharp/Example/bin/Release/net10.0/Example.dll",
-            _baseUrl.ToString(), "--receive-webhooks");
-
-        Assert.That(example.ExitCode, Is.Zero, example.Report());
-        Assert.That(example.Output, Does.Contain("C# client example: every step passed."), example.Report());
-        await AssertRefusedKeyFailsAsync("dotnet", "clients/csharp/Example/bin/Release/net10.0/Example.dll", _baseUrl.ToString());
-    }
-
-    /// <summary>An example whose first call the API refuses reports it and exits 1, so a failing scenario fails the test.</summary>
-    private static async Task AssertRefusedKeyFailsAsync(string file, params string[] arguments)
-    {
-        var refused = await RunAsync(new Dictionary<string, string> { ["CONSENT_API_KEY"] = "cak_000000000000_not-a-key" }, file, arguments);
-        Assert.Multiple(() =>
-        {
-            Assert.That(refused.ExitCode, Is.EqualTo(1), refused.Report());
-            Assert.That(refused.Output, Does.Contain("FAILED").And.Contain("401"), refused.Report());
-        });
+        await AssertScenarioRunsAsync("C#", "dotnet", "clients/csharp/Example/bin/Release/net10.0/Example.dll", _baseUrl.ToString());
     }
 
     /// <summary>Generation either succeeded or failed only its type-name check (exit 2): either way the code is there.</summary>
@@ -94,16 +75,43 @@ public sealed class GeneratedClientTests : ApiTest
         Assert.That(_generation.ExitCode, Is.EqualTo(0).Or.EqualTo(2), "clients/generate.sh could not generate:\n" + _generation.Report());
 
     /// <summary>
-    /// What an example needs besides the base URL: the admin key of a new school board, made through the API by the
-    /// platform operator (each example gets its own board, so the two never meet).
+    /// Runs an example for a new school board, made through the API by the platform operator, with its admin key and a
+    /// webhook receiver; then checks what the API recorded for that board. Runs it once more with a key the API refuses:
+    /// the example must report that and exit 1, or a failing scenario could pass.
     /// </summary>
-    private async Task<Dictionary<string, string>> ExampleEnvironmentAsync()
+    private async Task AssertScenarioRunsAsync(string client, string file, params string[] arguments)
     {
-        using var http = new HttpClient { BaseAddress = _baseUrl };
-        http.DefaultRequestHeaders.Add("X-Api-Key", ConsentApiFactory.BootstrapKey);
-        var created = await (await http.PostAsJsonAsync("/v1/organisations", new { name = Unique("Stichting") }))
+        using var platform = new HttpClient { BaseAddress = _baseUrl };
+        platform.DefaultRequestHeaders.Add("X-Api-Key", ConsentApiFactory.BootstrapKey);
+        var board = await (await platform.PostAsJsonAsync("/v1/organisations", new { name = Unique("Stichting") }))
             .ReadAsync<CreatedOrganisationResponse>();
-        return new Dictionary<string, string> { ["CONSENT_API_KEY"] = created.AdminClient.ApiKey };
+
+        var example = await RunAsync(new() { ["CONSENT_API_KEY"] = board.AdminClient.ApiKey }, file, [.. arguments, "--receive-webhooks"]);
+
+        Assert.That(example.ExitCode, Is.Zero, example.Report());
+        Assert.That(example.Output, Does.Contain($"{client} client example: every step passed."), example.Report());
+        var organisationId = board.Organisation.Id;
+        var decisions = await Factory.QueryAsync(db => db.Decisions.CountAsync(d => d.OrganisationId == organisationId));
+        // The dispatcher records a delivery once the receiver has answered: possibly after the example has read it and ended.
+        var delivered = 0;
+        for (var wait = 0; wait < 100 && delivered == 0; wait++)
+        {
+            await Task.Delay(wait == 0 ? 0 : 100);
+            delivered = await Factory.QueryAsync(db => db.WebhookDeliveries.CountAsync(d => d.Status == DeliveryStatus.Delivered
+                && db.WebhookSubscriptions.Any(w => w.Id == d.SubscriptionId && w.OrganisationId == organisationId)));
+        }
+        Assert.Multiple(() =>
+        {
+            Assert.That(decisions, Is.EqualTo(2), "decisions the example recorded");
+            Assert.That(delivered, Is.EqualTo(1), "consent.changed deliveries the example's receiver acknowledged");
+        });
+
+        var refused = await RunAsync(new() { ["CONSENT_API_KEY"] = "cak_000000000000_not-a-key" }, file, arguments);
+        Assert.Multiple(() =>
+        {
+            Assert.That(refused.ExitCode, Is.EqualTo(1), refused.Report());
+            Assert.That(refused.Output, Does.Contain("FAILED").And.Contain("401"), refused.Report());
+        });
     }
 
     private sealed record ToolRun(string Command, int ExitCode, string Output, TimeSpan Took)

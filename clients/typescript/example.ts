@@ -57,8 +57,22 @@ function step(what: string): void {
   console.log(`  ok  ${what}`);
 }
 
+/**
+ * A client that sends the key in X-Api-Key, and an Idempotency-Key with every POST, so that a creating call can be
+ * retried safely where the API honours the header: a retry must send the same request, key included (this example does
+ * not retry).
+ */
 function api(baseUrl: string, apiKey: string): Api {
-  return createClient<paths>({ baseUrl: baseUrl.replace(/\/$/, ""), headers: { "X-Api-Key": apiKey } });
+  const client = createClient<paths>({ baseUrl: baseUrl.replace(/\/$/, ""), headers: { "X-Api-Key": apiKey } });
+  client.use({
+    onRequest({ request }) {
+      if (request.method === "POST" && !request.headers.has("Idempotency-Key")) {
+        request.headers.set("Idempotency-Key", randomUUID());
+      }
+      return request;
+    },
+  });
+  return client;
 }
 
 /** The school year of today, as groups name it (August to July). */

@@ -50,8 +50,9 @@ try
 }
 catch (ApiException e)
 {
-    var problem = e is ProblemDetails p ? $" {p.Type}: {p.Title} {p.Detail}" : "";
-    await Console.Error.WriteLineAsync($"FAILED: the API answered {e.ResponseStatusCode}.{problem}\n{e}");
+    // The problem as the API sent it, whichever generated problem type the contract mapped the status to.
+    var problem = e is IParsable parsed ? await KiotaJsonSerializer.SerializeAsStringAsync(parsed) : e.Message;
+    await Console.Error.WriteLineAsync($"FAILED: the API answered {e.ResponseStatusCode}: {problem}\n{e.StackTrace}");
     return 1;
 }
 catch (ScenarioException e)
@@ -222,12 +223,12 @@ internal static class Scenario
     }
 
     /// <summary>
-    /// A client that sends <paramref name="apiKey"/> in X-Api-Key. The key is set on the HttpClient, not through Kiota's
+    /// A client that sends <paramref name="apiKey"/> in X-Api-Key, and an Idempotency-Key with every POST. The key is set on the HttpClient, not through Kiota's
     /// ApiKeyAuthenticationProvider, because that provider refuses plain http, and a local API serves http.
     /// </summary>
     private static ConsentApiClient Client(Uri baseUrl, string apiKey)
     {
-        var http = new HttpClient();
+        var http = new HttpClient(new IdempotencyKeys { InnerHandler = new HttpClientHandler() });
         http.DefaultRequestHeaders.Add("X-Api-Key", apiKey);
         var adapter = new HttpClientRequestAdapter(new AnonymousAuthenticationProvider(), httpClient: http)
         {
@@ -394,5 +395,21 @@ internal static class WireValues
                 ?? throw new ScenarioException($"{typeof(T).Name} has no value \"{value}\".");
             list.Add((T)field.GetValue(null)!);
         }
+    }
+}
+
+/// <summary>
+/// Gives every POST an Idempotency-Key of its own, so that a creating call can be retried safely where the API honours
+/// the header: a retry must send the same request, key included (this example does not retry).
+/// </summary>
+internal sealed class IdempotencyKeys : DelegatingHandler
+{
+    protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        if (request.Method == HttpMethod.Post && !request.Headers.Contains("Idempotency-Key"))
+        {
+            request.Headers.Add("Idempotency-Key", Guid.NewGuid().ToString());
+        }
+        return base.SendAsync(request, cancellationToken);
     }
 }

@@ -60,6 +60,11 @@ catch (ScenarioException e)
     await Console.Error.WriteLineAsync($"FAILED: {e.Message}");
     return 1;
 }
+catch (WebhookVerificationException e)
+{
+    await Console.Error.WriteLineAsync($"FAILED: a webhook delivery did not verify: {e.Message}");
+    return 1;
+}
 catch (HttpRequestException e)
 {
     await Console.Error.WriteLineAsync($"FAILED: the API could not be reached at {baseUrl}: {e.Message}");
@@ -71,15 +76,13 @@ internal sealed class ScenarioException(string message) : Exception(message);
 
 internal static class Scenario
 {
-    private const string Photo = "photo";
-
     public static async Task RunAsync(Uri baseUrl, string adminKey, bool receiveWebhooks)
     {
         var admin = Client(baseUrl, adminKey);
 
         // 1. The admin adds a school and a key for the school's admin system, limited to that school.
-        var brinCode = string.Create(CultureInfo.InvariantCulture,
-            $"{RandomNumberGenerator.GetInt32(100):00}{(char)('A' + RandomNumberGenerator.GetInt32(26))}{(char)('A' + RandomNumberGenerator.GetInt32(26))}");
+        static char Letter() => (char)('A' + RandomNumberGenerator.GetInt32(26));
+        var brinCode = string.Create(CultureInfo.InvariantCulture, $"{RandomNumberGenerator.GetInt32(100):00}{Letter()}{Letter()}");
         var school = Require(await admin.V1.Schools.PostAsync(new SchoolRequest { Name = "OBS De Regenboog", BrinCode = brinCode }), "school");
         var schoolId = Require(school.Id, "school id");
         Step($"created school {schoolId} ({brinCode})");
@@ -114,20 +117,25 @@ internal static class Scenario
         Expect(roster.Pupils?.Created, 1, "pupils created by the roster sync");
         Expect(roster.Guardians?.Created, 2, "guardians created by the roster sync");
         var pupils = Require(await system.V1.Schools[schoolId].Pupils.GetAsync(q => q.QueryParameters.ExternalId = "LL1001"), "pupils");
-        var pupilId = Require(Require(pupils.Items, "pupils").Single().Id, "pupil id");
+        var pupilId = Require(One(pupils.Items, _ => true, "pupil LL1001").Id, "pupil id");
         var pupil = Require(await system.V1.Pupils[pupilId].GetAsync(), "pupil");
         Expect(pupil.Status, PupilStatus.Active, "the pupil's status");
-        var mother = Require(Require(pupil.Guardians, "guardians").Single(g => g.ExternalId == "OV2001").GuardianId, "guardian id");
+        var mother = Require(One(pupil.Guardians, g => g.ExternalId == "OV2001", "guardian OV2001").GuardianId, "guardian id");
         Step($"synced the roster: pupil {pupilId} ({pupil.Status}) with {pupil.Guardians!.Count} guardians");
 
         // 3. The admin publishes a consent form asking for photos on social media and the website.
-        var form = Require(await admin.V1.ConsentForms.PostAsync(new CreateConsentFormRequest { Name = "Toestemming beeldmateriaal", SchoolId = schoolId }), "form");
+        var form = Require(await admin.V1.ConsentForms.PostAsync(
+            new CreateConsentFormRequest { Name = "Toestemming beeldmateriaal", SchoolId = schoolId }), "form");
         var formId = Require(form.Id, "form id");
         await admin.V1.ConsentForms[formId].Versions.PostAsync(new FormVersionRequest
         {
             TextNl = "Wij vragen uw toestemming voor het publiceren van foto's van uw kind.",
             Validity = ConsentValidity.UntilWithdrawn,
-            Items = [new ConsentItem { MediaType = MediaType.Photo, Channel = "social-media" }, new ConsentItem { MediaType = MediaType.Photo, Channel = "website" }],
+            Items =
+            [
+                new ConsentItem { MediaType = MediaType.Photo, Channel = "social-media" },
+                new ConsentItem { MediaType = MediaType.Photo, Channel = "website" },
+            ],
         });
         var version = Require(await admin.V1.ConsentForms[formId].Versions[1].Publish.PostAsync(), "published version");
         Expect(version.Status, FormVersionStatus.Published, "the version's status");
@@ -171,8 +179,8 @@ internal static class Scenario
         // 5. What the record says now: the matrix and the history.
         var matrix = Require(await system.V1.Pupils[pupilId].Consents.GetAsync(), "consent matrix");
         var items = Require(matrix.Items, "matrix items");
-        var social = items.Single(i => i.MediaType == MediaType.Photo && i.Channel == "social-media");
-        var website = items.Single(i => i.MediaType == MediaType.Photo && i.Channel == "website");
+        var social = One(items, i => i.MediaType == MediaType.Photo && i.Channel == "social-media", "photo/social-media in the matrix");
+        var website = One(items, i => i.MediaType == MediaType.Photo && i.Channel == "website", "photo/website in the matrix");
         Expect(social.State, ConsentState.Granted, "photo on social media");
         Expect(website.State, ConsentState.Refused, "photo on the website");
         Step($"consent matrix: {string.Join(", ", items.Select(i => $"{i.MediaType}/{i.Channel}={i.State}"))}");
@@ -187,7 +195,7 @@ internal static class Scenario
         Expect(onSocial.Allowed, true, "a photo on social media allowed");
         Expect(onWebsite.Allowed, false, "a photo on the website allowed");
         Step($"publication check: social-media allowed={onSocial.Allowed}, website allowed={onWebsite.Allowed} " +
-             $"({onWebsite.Pupils?.Single().State}, {onWebsite.Pupils?.Single().Reason})");
+             $"({One(onWebsite.Pupils, _ => true, "checked pupil").State}, {One(onWebsite.Pupils, _ => true, "checked pupil").Reason})");
 
         // 7. A consent.changed delivery as the API signs it, verified with Standard Webhooks and parsed.
         var sample = await WebhookSample.VerifyAndParseAsync(schoolId, pupilId);
@@ -223,8 +231,9 @@ internal static class Scenario
     }
 
     /// <summary>
-    /// A client that sends <paramref name="apiKey"/> in X-Api-Key, and an Idempotency-Key with every POST. The key is set on the HttpClient, not through Kiota's
-    /// ApiKeyAuthenticationProvider, because that provider refuses plain http, and a local API serves http.
+    /// A client that sends <paramref name="apiKey"/> in X-Api-Key, and an Idempotency-Key with every POST. The key is set
+    /// on the HttpClient, not through Kiota's ApiKeyAuthenticationProvider, because that provider refuses plain http, and
+    /// a local API serves http.
     /// </summary>
     private static ConsentApiClient Client(Uri baseUrl, string apiKey)
     {
@@ -249,6 +258,13 @@ internal static class Scenario
         string.Join(", ", decisions.Select(d => $"{d.MediaType}/{d.Channel} {d.Outcome} by {d.DecidedBy} via {d.Method}"));
 
     private static void Step(string what) => Console.WriteLine($"  ok  {what}");
+
+    /// <summary>The one item of <paramref name="items"/> that matches; anything else is an answer the scenario did not expect.</summary>
+    private static T One<T>(IEnumerable<T>? items, Func<T, bool> match, string what)
+    {
+        var matches = (items ?? []).Where(match).Take(2).ToList();
+        return matches.Count == 1 ? matches[0] : throw new ScenarioException($"expected one {what}, found {matches.Count}.");
+    }
 
     private static T Require<T>(T? value, string what) where T : class =>
         value ?? throw new ScenarioException($"{what} is missing from the answer.");
@@ -320,7 +336,8 @@ internal static class Scenario
             using var envelope = JsonDocument.Parse(body);
             Expect(envelope.RootElement.GetProperty("type").GetString(), "consent.changed", "the event's type");
             var data = envelope.RootElement.GetProperty("data").GetRawText();
-            return Require(await KiotaJsonSerializer.DeserializeAsync(data, ConsentChangedEvent.CreateFromDiscriminatorValue), "consent.changed data");
+            var changed = await KiotaJsonSerializer.DeserializeAsync(data, ConsentChangedEvent.CreateFromDiscriminatorValue);
+            return Require(changed, "consent.changed data");
         }
     }
 }

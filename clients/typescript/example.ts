@@ -9,6 +9,7 @@
 // --receive-webhooks the example also subscribes a receiver on 127.0.0.1 and verifies the consent.changed delivery the
 // API sends for the decision (the API must allow http and private addresses: Webhooks__AllowHttp and
 // Webhooks__AllowPrivateNetworks, as on a developer's machine, never in production).
+//
 // Prints each step; exits 1 when the API refuses a call or answers other than the contract and the scenario say.
 import { createHmac, randomBytes, randomInt, randomUUID } from "node:crypto";
 import { createServer, type IncomingHttpHeaders } from "node:http";

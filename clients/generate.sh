@@ -4,8 +4,8 @@
 #
 #   clients/generate.sh            generate both clients and check their type names
 #
-# Exit codes: 0 done; 1 a generator failed; 2 generated, but the type-name check found duplicate or numbered names
-# (an inline schema that wants a name in the contract). Needs `npm ci` and `dotnet tool restore` done in the root.
+# Exit codes: 0 done; 1 a generator failed; 2 generated, but the type-name check found duplicate, numbered or made-up
+# names (each an inline schema that wants a name in the contract). Needs `npm ci` and `dotnet tool restore` in the root.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
@@ -43,8 +43,8 @@ mkdir -p "$log_dir/tmp/kiota/update"
 echo "9999-12-31T00:00:00.0000000+00:00" > "$log_dir/tmp/kiota/update/timestamp.txt"
 # Kiota generates only what operations reach; the webhook events' schemas are handed to it as webhooks (see the script).
 node clients/kiota-input.mjs "$document" "$log_dir/kiota-input.json"
-TMPDIR="$log_dir/tmp" quietly kiota dotnet tool run kiota generate --language CSharp --openapi "$log_dir/kiota-input.json" --output "$cs_out" \
-  --class-name ConsentApiClient --namespace-name ConsentApi.Client \
+TMPDIR="$log_dir/tmp" quietly kiota dotnet tool run kiota generate --language CSharp \
+  --openapi "$log_dir/kiota-input.json" --output "$cs_out" --class-name ConsentApiClient --namespace-name ConsentApi.Client \
   --exclude-backward-compatible --clean-output --log-level Warning
 # The lock file records the absolute path of the document it was made from; nothing reads it here.
 rm -f "$cs_out/kiota-lock.json"

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using ConsentApi.Infrastructure.OpenApi;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Options;
@@ -19,6 +20,7 @@ public static class ProblemDetailsSetup
             options.CustomizeProblemDetails = context => Customise(context, types.Value));
         services.AddSingleton<IProblemDetailsWriter, ProblemJsonWriter>();
         services.AddExceptionHandler<DomainExceptionHandler>();
+        services.AddProblemContract();
         return services;
     }
 

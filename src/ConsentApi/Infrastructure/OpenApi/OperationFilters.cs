@@ -126,7 +126,6 @@ internal sealed class StandardResponsesOperationFilter : IOperationFilter
                 };
             }
         }
-        ProblemSchemas.RemoveReplaced(context);
         SortByStatus(operation);
 
         // Declares a problem answer unless the endpoint declared that status itself; its schema and example follow below.

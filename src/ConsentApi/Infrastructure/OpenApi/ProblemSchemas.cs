@@ -35,30 +35,36 @@ internal static class ProblemSchemas
     }
 
     /// <summary>A reference to the component of <paramref name="kind"/>, generating (and shaping) it on first use.</summary>
-    public static IOpenApiSchema Reference(Type kind, OperationFilterContext context)
+    public static IOpenApiSchema Reference(Type kind, OperationFilterContext context) =>
+        Reference(kind, context.SchemaGenerator, context.SchemaRepository, context.Document);
+
+    public static IOpenApiSchema Reference(Type kind, ISchemaGenerator generator, SchemaRepository repository, OpenApiDocument document)
     {
-        var repository = context.SchemaRepository;
-        var reference = context.SchemaGenerator.GenerateSchema(typeof(Problem), repository);
+        var reference = generator.GenerateSchema(typeof(Problem), repository);
         ShapeBase((OpenApiSchema)repository.Schemas[nameof(Problem)]);
         if (kind == typeof(Problem))
         {
             return reference;
         }
-        var kindReference = context.SchemaGenerator.GenerateSchema(kind, repository);
+        var kindReference = generator.GenerateSchema(kind, repository);
         if (repository.Schemas[kind.Name] is OpenApiSchema { AllOf: null or { Count: 0 } } flat)
         {
-            repository.Schemas[kind.Name] = Derived(flat, (OpenApiSchema)repository.Schemas[nameof(Problem)], context.Document);
+            repository.Schemas[kind.Name] = Derived(flat, (OpenApiSchema)repository.Schemas[nameof(Problem)], document);
             BoundMessages(flat);
         }
         return kindReference;
     }
 
+    /// <summary>Whether <paramref name="schema"/> is missing or one of the framework's problem schemas.</summary>
+    public static bool IsReplaced(IOpenApiSchema? schema) =>
+        schema is null || (schema is OpenApiSchemaReference { Reference.Id: { } id } && Replaced.Contains(id));
+
     /// <summary>Drops the framework's problem schemas once every answer refers to the kinds instead.</summary>
-    public static void RemoveReplaced(OperationFilterContext context)
+    public static void RemoveReplaced(SchemaRepository repository)
     {
         foreach (var id in Replaced)
         {
-            context.SchemaRepository.Schemas.Remove(id);
+            repository.Schemas.Remove(id);
         }
     }
 

@@ -90,6 +90,9 @@ public sealed class CampaignTests : ApiTest
         // The pupil's columns are named as the JSON names them.
         Assert.That(lines[0], Is.EqualTo("pupilId,externalId,answered,items,remindType,remindExternalId"));
         Assert.That(lines[0].Split(',')[..4], Is.SubsetOf(listed[0]!.AsObject().Select(m => m.Key)));
+        var contract = JsonNode.Parse(await Client().GetStringAsync("/swagger/v1/swagger.json"))!;
+        var described = (string)contract["paths"]!["/v1/campaigns/{campaignId}/non-responders"]!["get"]!["description"]!;
+        Assert.That(lines[0].Split(',').Select(c => $"`{c}`"), Has.All.Matches<string>(described.Contains), "the contract describes every column");
         Assert.That(csvResponse.Content.Headers.ContentDisposition?.ToString(), Is.EqualTo(
             $"attachment; filename=non-responders-{campaign["id"]}.csv; filename*=UTF-8''non-responders-{campaign["id"]}.csv"));
         Assert.That(lines.Skip(1).Select(l => string.Join(",", l.Split(',')[1..])),

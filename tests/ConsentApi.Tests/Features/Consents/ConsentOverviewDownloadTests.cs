@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
+using System.Text.Json.Nodes;
 using ConsentApi.Tests.Infrastructure;
 
 namespace ConsentApi.Tests.Features.Consents;
@@ -42,6 +43,19 @@ public sealed class ConsentOverviewDownloadTests : ApiTest
         Assert.That(html?.DispositionType, Is.EqualTo("inline"));
         Assert.That(html?.FileName, Is.EqualTo($"consent-overview-groep-5b-{day}.html"));
         Assert.That(json, Is.Null);
+    }
+
+    [Test]
+    public async Task The_contract_describes_the_csv_columns_the_sheet_has()
+    {
+        var (client, path) = await GroupAsync("Groep 5b");
+
+        var header = (await (await GetAsync(client, path, "text/csv")).Content.ReadAsStringAsync()).TrimStart('\uFEFF').Split("\r\n")[0];
+        var contract = JsonNode.Parse(await Client().GetStringAsync("/swagger/v1/swagger.json"))!;
+        var described = (string)contract["paths"]!["/v1/schools/{schoolId}/groups/{groupId}/consent-overview"]!["get"]!["description"]!;
+
+        Assert.That(header.Split(',')[..3], Is.EqualTo(new[] { "pupilId", "externalId", "displayName" }));
+        Assert.That(described, Does.Contain("`pupilId` (uuid), `externalId` and `displayName`").And.Contain("`<mediaType>:<channel>`"));
     }
 
     [Test]

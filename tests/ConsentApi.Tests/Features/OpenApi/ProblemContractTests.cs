@@ -6,6 +6,9 @@ using ConsentApi.Domain;
 using ConsentApi.Infrastructure.Errors;
 using ConsentApi.Tests.Features.Publications;
 using ConsentApi.Tests.Infrastructure;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
+using Swashbuckle.AspNetCore.SwaggerGen;
 
 namespace ConsentApi.Tests.Features.OpenApi;
 
@@ -262,6 +265,44 @@ public sealed class ProblemContractTests : ApiTest
                 }
             }
         });
+    }
+
+    /// <summary>What an operation filter registered after the standard one might do: declare a 412 the framework's way.</summary>
+    private sealed class LatePreconditionFilter : IOperationFilter
+    {
+        public void Apply(Microsoft.OpenApi.OpenApiOperation operation, OperationFilterContext context)
+        {
+            if (operation.OperationId != "UpdatePupil")
+            {
+                return;
+            }
+            operation.Responses!["412"] = new Microsoft.OpenApi.OpenApiResponse
+            {
+                Description = "The pupil changed since it was read.",
+                Content = new Dictionary<string, Microsoft.OpenApi.IOpenApiMediaType>
+                {
+                    ["application/problem+json"] = new Microsoft.OpenApi.OpenApiMediaType
+                    {
+                        Schema = context.SchemaGenerator.GenerateSchema(typeof(Microsoft.AspNetCore.Mvc.ProblemDetails), context.SchemaRepository),
+                    },
+                },
+            };
+        }
+    }
+
+    [Test]
+    public async Task A_problem_answer_a_later_filter_declares_the_framework_way_still_gets_its_kind_and_an_example()
+    {
+        await using var factory = Factory.WithWebHostBuilder(builder => builder.ConfigureTestServices(services =>
+            services.ConfigureSwaggerGen(options => options.OperationFilter<LatePreconditionFilter>())));
+        var document = JsonNode.Parse(await factory.CreateClient().GetStringAsync("/swagger/v1/swagger.json"))!.AsObject();
+
+        var media = document["paths"]!["/v1/pupils/{pupilId}"]!["put"]!["responses"]!["412"]!["content"]!["application/problem+json"]!;
+
+        Assert.That((string?)media["schema"]!["$ref"], Is.EqualTo("#/components/schemas/Problem"));
+        Assert.That((int?)media["example"]!["status"], Is.EqualTo(412));
+        Assert.That((string?)media["example"]!["type"], Is.EqualTo(TypeFor(412)));
+        Assert.That(document.ToJsonString(), Does.Not.Contain("#/components/schemas/ProblemDetails"));
     }
 
     [Test]

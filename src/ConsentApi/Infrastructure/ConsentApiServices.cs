@@ -39,7 +39,7 @@ public static class ConsentApiServices
         services.AddSingleton<TimeProvider, DatabaseTimeProvider>();
         services.AddConsentDb(builder.Configuration);
         services.AddApiKeyAuth(builder.Configuration);
-        services.AddSafeRetries();
+        services.AddSafeRetries(builder.Configuration);
         services.AddConsentProblemDetails();
         services.AddValidation();
         services.AddConsentHealthChecks();

@@ -326,6 +326,30 @@ public sealed class IdempotencyKeyTests : ApiTest
     }
 
     [Test]
+    public async Task The_periodic_purge_deletes_expired_keys_and_keeps_the_others()
+    {
+        var clock = new TravellingClock();
+        await using var later = Factory.WithWebHostBuilder(builder =>
+            builder.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(clock)));
+        var tenant = await CreateTenantAsync(schools: 1);
+        var old = Guid.NewGuid().ToString();
+        var recent = Guid.NewGuid().ToString();
+        Assert.That((await PostAsync(tenant.Full(), "/v1/consent-forms", new { name = "Oud" }, old)).StatusCode, Is.EqualTo(HttpStatusCode.Created));
+        clock.Offset = TimeSpan.FromHours(12);
+        var client = later.CreateClient();
+        client.DefaultRequestHeaders.Add("X-Api-Key", tenant.FullKey);
+        Assert.That((await PostAsync(client, "/v1/consent-forms", new { name = "Recent" }, recent)).StatusCode, Is.EqualTo(HttpStatusCode.Created));
+
+        clock.Offset = TimeSpan.FromHours(24.1);
+        var purged = await later.Services.GetRequiredService<ConsentApi.Infrastructure.Idempotency.IdempotencyKeyPurge>()
+            .PurgeOnceAsync(CancellationToken.None);
+
+        Assert.That(purged, Is.GreaterThanOrEqualTo(1));
+        Assert.That(await Factory.QueryAsync(db => db.StoredResponses.Where(s => s.Key == old || s.Key == recent).Select(s => s.Key).ToListAsync()),
+            Is.EqualTo(new[] { recent }));
+    }
+
+    [Test]
     public async Task Every_creating_post_replays_its_first_answer()
     {
         var tenant = await CreateTenantAsync(schools: 1);

@@ -35,6 +35,9 @@ public sealed class UpdateGuardianHandler(ConsentDbContext db, CurrentClient cli
             {
                 guardian.DisplayName = name;
             }
+            // The name these schools see lives beside the guardian's row; writing the row anyway gives the guardian a
+            // new ETag, so that two clients renaming from the same version cannot both succeed (If-Match).
+            db.Entry(guardian).Property(g => g.DisplayName).IsModified = true;
         }
         else
         {

@@ -127,6 +127,28 @@ public sealed class EntityTagTests : ApiTest
     }
 
     [Test]
+    public async Task A_schools_own_rename_of_a_guardian_known_elsewhere_changes_the_guardians_etag()
+    {
+        var tenant = await CreateTenantAsync(schools: 2);
+        string[] scopes = ["roster:read", "roster:write"];
+        var first = await tenant.ClientWithAsync(scopes, [tenant.SchoolIds[0]]);
+        var colleague = await tenant.ClientWithAsync(scopes, [tenant.SchoolIds[0]]);
+        var otherSchool = await tenant.ClientWithAsync(scopes, [tenant.SchoolIds[1]]);
+        var guardianId = await CreateGuardianAsync(first, "Anna de Vries", "O-shared");
+        Assert.That(await CreateGuardianAsync(otherSchool, "A. de Vries", "O-shared"), Is.EqualTo(guardianId), "one guardian, known at both schools");
+        var path = $"/v1/guardians/{guardianId}";
+        var tag = await TagOfAsync(await first.GetAsync(path));
+
+        var renamed = await SendAsync(first, HttpMethod.Put, path, new { externalId = "O-shared", displayName = "Anna Jansen" }, ifMatch: tag);
+        Assert.That(await TagOfAsync(renamed), Is.Not.EqualTo(tag));
+        var lost = await SendAsync(colleague, HttpMethod.Put, path, new { externalId = "O-shared", displayName = "Anna Bakker" }, ifMatch: tag);
+
+        await AssertProblemAsync(lost, HttpStatusCode.PreconditionFailed, "precondition-failed");
+        Assert.That((string?)(await GetAsync(colleague, path))["displayName"], Is.EqualTo("Anna Jansen"));
+        Assert.That((string?)(await GetAsync(otherSchool, path))["displayName"], Is.EqualTo("A. de Vries"), "the other school keeps its name");
+    }
+
+    [Test]
     public async Task Another_tenants_if_match_is_a_404_not_a_412()
     {
         var (_, pupilId, externalId) = await PupilAsync();

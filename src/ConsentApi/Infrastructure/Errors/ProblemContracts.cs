@@ -9,7 +9,7 @@ namespace ConsentApi.Infrastructure.Errors;
 /// <summary>
 /// An RFC 9457 Problem Details body: every error answer of the API has these members.
 /// </summary>
-/// <param name="Type">What kind of problem this is: branch on it, never on `title` or `detail`. A URI that does not change
+/// <param name="Type">What kind of problem this is: branch on it, never on the `title` and `detail` texts. A URI that does not change
 /// between releases (the base is fixed per deployment); it points at a page that says what the problem means and what to do.</param>
 /// <param name="Title">A short summary of the kind, for people.</param>
 /// <param name="Status">The HTTP status code of the response.</param>

@@ -19,6 +19,8 @@ public static class ProblemTypes
     public const string NotAcceptable = "not-acceptable";
     public const string Conflict = "conflict";
     public const string PreconditionFailed = "precondition-failed";
+    public const string IdempotencyKeyInFlight = "idempotency-key-in-flight";
+    public const string IdempotencyKeyReused = "idempotency-key-reused";
     public const string PayloadTooLarge = "payload-too-large";
     public const string UnprocessableContent = "unprocessable-content";
     public const string UnsupportedMediaType = "unsupported-media-type";
@@ -83,6 +85,15 @@ public static class ProblemTypes
             "already used with a different body).",
             "Read the <code>detail</code>, change the request accordingly (for a retry: a new key for a new request), and " +
             "send it again. Sending the same one again gives the same answer."),
+        new(IdempotencyKeyInFlight, 409, "A request with this Idempotency-Key is in progress",
+            "Another request of this API client with the same <code>Idempotency-Key</code> is still being handled. This one " +
+            "changed nothing.",
+            "Wait the seconds in <code>Retry-After</code> and send the same request again: once the first has answered, the " +
+            "retry gets its answer (with <code>Idempotent-Replayed: true</code>)."),
+        new(IdempotencyKeyReused, 422, "The Idempotency-Key was used for a different request",
+            "This API client already used the <code>Idempotency-Key</code> in the last 24 hours for a request to another " +
+            "operation or address, or with another body. Nothing was changed.",
+            "Send a new key with every new request; reuse a key only to retry exactly the same request."),
         new(TooManyRequests, 429, "Too many requests",
             "The API client (or, without a valid key, the address) made more requests this minute than it may. " +
             "<code>X-RateLimit-Limit</code> says how many it may make a minute.",

@@ -24,12 +24,6 @@ public sealed class IdempotencyKeyInFlightException() : Exception(
 /// </summary>
 public sealed class SafeRetryExceptionHandler(IProblemDetailsService problems) : IExceptionHandler
 {
-    // The types share the base of the other problem types, wherever that points.
-    private static readonly string Base = ProblemTypes.NotFound[..^"not-found".Length];
-
-    public static readonly string KeyReusedType = Base + "idempotency-key-reused";
-    public static readonly string KeyInFlightType = Base + "idempotency-key-in-flight";
-
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
         var problem = exception switch
@@ -43,9 +37,9 @@ public sealed class SafeRetryExceptionHandler(IProblemDetailsService problems) :
                 Status = StatusCodes.Status400BadRequest, Type = ProblemTypes.Validation,
                 Title = "The Idempotency-Key header is not valid.", Detail = exception.Message,
             },
-            IdempotencyKeyReusedException => Problem(StatusCodes.Status422UnprocessableEntity, KeyReusedType,
+            IdempotencyKeyReusedException => Problem(StatusCodes.Status422UnprocessableEntity, ProblemTypes.IdempotencyKeyReused,
                 "The Idempotency-Key was used for a different request.", exception.Message),
-            IdempotencyKeyInFlightException => Problem(StatusCodes.Status409Conflict, KeyInFlightType,
+            IdempotencyKeyInFlightException => Problem(StatusCodes.Status409Conflict, ProblemTypes.IdempotencyKeyInFlight,
                 "A request with this Idempotency-Key is in progress.", exception.Message),
             PreconditionFailedException => Problem(StatusCodes.Status412PreconditionFailed, ProblemTypes.PreconditionFailed,
                 "The resource has changed.", exception.Message),

@@ -75,6 +75,8 @@ public static class OpenApiSetup
             options.SchemaFilter<EnumSchemaFilter>(comments);
             options.DocumentFilter<WebhooksDocumentFilter>(comments);
             options.DocumentFilter<PlainReferencesDocumentFilter>();
+            options.DocumentFilter<NamedMapsDocumentFilter>();
+            options.DocumentFilter<TidyDescriptionsDocumentFilter>();
         });
         return services;
     }

@@ -122,7 +122,7 @@ internal sealed class StandardResponsesOperationFilter : IOperationFilter
                 headers["Content-Disposition"] = new OpenApiHeader
                 {
                     Description = disposition.Description,
-                    Schema = new OpenApiSchema { Type = JsonSchemaType.String, MaxLength = 512 },
+                    Schema = new OpenApiSchema { Type = JsonSchemaType.String, MaxLength = 512, Pattern = "^(attachment|inline); filename=.+$" },
                 };
             }
         }
@@ -163,7 +163,12 @@ internal sealed class StandardResponsesOperationFilter : IOperationFilter
             In = ParameterLocation.Header,
             Required = false,
             Description = language.Description,
-            Schema = new OpenApiSchema { Type = JsonSchemaType.String, MaxLength = 256 },
+            // Language ranges with optional weights (RFC 9110): en-GB,en;q=0.9,nl;q=0.5
+            Schema = new OpenApiSchema
+            {
+                Type = JsonSchemaType.String, MaxLength = 256,
+                Pattern = @"^[A-Za-z0-9*-]+(\s*;\s*q=[0-9.]+)?(\s*,\s*[A-Za-z0-9*-]+(\s*;\s*q=[0-9.]+)?)*$",
+            },
             Example = "en-GB,en;q=0.9,nl;q=0.5",
         });
     }
@@ -243,7 +248,7 @@ internal sealed class SharedComponents(OperationFilterContext context)
                 {
                     Description = "How to authenticate: an API key in the named header.",
                     Required = true,
-                    Schema = new OpenApiSchema { Type = JsonSchemaType.String, Enum = [challenge] },
+                    Schema = new OpenApiSchema { Type = JsonSchemaType.String, Const = challenge },
                 };
             }
             responses[id] = new OpenApiResponse

@@ -128,6 +128,7 @@ internal static class ProblemSchemas
             if (messages.Items is OpenApiSchema message)
             {
                 message.MaxLength ??= Problem.TextLength;
+                StringShapes.MarkFreeText(message);
             }
         }
     }

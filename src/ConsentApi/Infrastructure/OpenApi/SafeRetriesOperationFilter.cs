@@ -134,7 +134,7 @@ internal sealed class SafeRetriesOperationFilter : IOperationFilter
         components.Headers.TryAdd(ReplayedHeader, new OpenApiHeader
         {
             Description = "`true` when this answer repeats the stored answer to an earlier request with the same `Idempotency-Key`; absent otherwise.",
-            Schema = new OpenApiSchema { Type = JsonSchemaType.String, Enum = [JsonValue.Create("true")] },
+            Schema = new OpenApiSchema { Type = JsonSchemaType.String, Const = "true" },
         });
 
         operation.Parameters ??= [];
@@ -175,11 +175,8 @@ internal sealed class SafeRetriesOperationFilter : IOperationFilter
         if (status == "409" && operation.Responses[status] is OpenApiResponse conflict)
         {
             conflict.Headers ??= new Dictionary<string, IOpenApiHeader>();
-            conflict.Headers.TryAdd("Retry-After", new OpenApiHeader
-            {
-                Description = "Seconds to wait before retrying, when the request's key is in flight.",
-                Schema = new OpenApiSchema { Type = JsonSchemaType.Integer, Format = "int32", Minimum = "1", Maximum = "60" },
-            });
+            // Sent only when the request's key is in flight, so declared, not required.
+            conflict.Headers.TryAdd("Retry-After", new OpenApiHeaderReference("Retry-After", context.Document));
         }
     }
 

@@ -27,6 +27,7 @@ internal static class StringShapes
         ["secret"] = (ContractPatterns.WebhookSecret, null),
         ["timeZone"] = (ContractPatterns.TimeZone, null),
         ["requestId"] = (ContractPatterns.RequestId, null),
+        ["traceId"] = (ContractPatterns.RequestId, null),
         ["action"] = (ContractPatterns.AuditAction, null),
         ["resourceType"] = (ContractPatterns.ResourceType, null),
         ["schemaVersion"] = (ContractPatterns.ReceiptSchemaVersion, null),

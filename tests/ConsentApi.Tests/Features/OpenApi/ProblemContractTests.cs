@@ -93,8 +93,14 @@ public sealed class ProblemContractTests : ApiTest
                 foreach (var (header, declared) in answer?["headers"]?.AsObject() ?? [])
                 {
                     var sent = response.Headers.TryGetValues(header, out var values) ? values.Single() : null;
+                    var resolved = schemas.Resolve(declared!);
+                    if (sent is null && status == 409 && header == "Retry-After" && (bool?)resolved["required"] != true)
+                    {
+                        // Declared for the 409 of an Idempotency-Key in flight only; a conflict with the record has none.
+                        continue;
+                    }
                     Assert.That(sent, Is.Not.Null, $"{name}: declares {header}, which the answer lacks");
-                    var schema = schemas.Resolve(declared!)["schema"]!;
+                    var schema = resolved["schema"]!;
                     var value = (string?)schema["type"] == "integer" ? JsonNode.Parse(sent ?? "null") : JsonValue.Create(sent);
                     Assert.That(schemas.Violations(value, schema), Is.Empty, $"{name}: {header}: {sent}");
                 }

@@ -102,9 +102,9 @@ internal sealed class StandardResponsesOperationFilter : IOperationFilter
                 media.Example = ProblemExamples.For(status, kind, path, operation, scope?.Scope, context.SchemaRepository.Schemas);
             }
             var headers = response.Headers ??= new Dictionary<string, IOpenApiHeader>();
-            // The OWASP ruleset's rate-limit rule (an error) wants the headers on every 2xx and 4xx; the health checks,
-            // outside the limits, never send them, and are declared with them only until .spectral.yaml exempts them.
-            if (rateLimited || status.StartsWith('2') || status.StartsWith('4'))
+            // Only what the limits cover: the health checks are outside them and never send these (.spectral.yaml
+            // exempts them from the OWASP rate-limit rules).
+            if (rateLimited)
             {
                 headers[ApiRateLimiter.LimitHeader] = components.Header(ApiRateLimiter.LimitHeader);
                 headers[ApiRateLimiter.RemainingHeader] = components.Header(ApiRateLimiter.RemainingHeader);

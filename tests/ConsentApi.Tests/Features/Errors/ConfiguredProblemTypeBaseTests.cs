@@ -34,17 +34,13 @@ public sealed class ConfiguredProblemTypeBaseTests : ApiTest
     [TestCase("https://consent.example.nl/problems?kind=")]
     public async Task A_base_that_is_not_an_absolute_http_address_stops_the_api_from_starting(string typeBase)
     {
-        await using var factory = new ConsentApiFactory(Factory.ConnectionString,
-            new Dictionary<string, string> { ["Problems:TypeBaseUrl"] = typeBase });
+        // A real process: the host's failed start is what an operator sees, and it exits rather than serve bad types.
+        await using var api = ApiProcess.Start(Factory.ConnectionString, new Dictionary<string, string> { ["Problems:TypeBaseUrl"] = typeBase });
 
-        var failure = Assert.Catch(() => factory.CreateClient());
+        await api.Process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
 
-        var messages = new List<string>();
-        for (var e = failure; e is not null; e = e.InnerException)
-        {
-            messages.Add(e.Message);
-        }
-        Assert.That(messages, Has.Some.Contains("Problems:TypeBaseUrl"));
+        Assert.That(api.Process.ExitCode, Is.Not.EqualTo(0));
+        Assert.That(api.Log, Does.Contain("Problems:TypeBaseUrl"));
     }
 
     private static async Task<JsonObject> ProblemAsync(HttpResponseMessage response)

@@ -80,8 +80,10 @@ Swagger UI:   http://localhost:$port/swagger
 Health:       http://localhost:$port/health/ready
 Press Ctrl-C to stop.
 MSG
-# The document's server is this local API, so that Swagger UI's "Try it out" calls it rather than production.
+# The document's server is this local API, so that Swagger UI's "Try it out" calls it rather than production; and the
+# problem types point at this API's own /problems/ pages, so that following one while trying the API leads somewhere.
 OpenApi__ServerUrl="${OpenApi__ServerUrl:-http://localhost:$port}" \
+  Problems__TypeBaseUrl="${Problems__TypeBaseUrl:-http://localhost:$port/problems/}" \
   ASPNETCORE_ENVIRONMENT="${ASPNETCORE_ENVIRONMENT:-Development}" dotnet ConsentApi.dll --urls "http://localhost:$port" &
 api_pid=$!
 wait "$api_pid"

@@ -29,7 +29,11 @@ public sealed class ResourceVersion(ConsentDbContext db)
         _ifMatch = ifMatch;
     }
 
-    /// <summary>Before the handler: with an If-Match, locks the row and reads its version.</summary>
+    /// <summary>
+    /// Before the handler: with an If-Match, locks the row and reads its version. The lock is the one the handlers take
+    /// (FOR NO KEY UPDATE): it holds off another writer, but not the foreign-key checks of rows that refer to this one
+    /// (a decision recorded for the pupil meanwhile).
+    /// </summary>
     public async Task LockAsync(CancellationToken ct)
     {
         _before = null;
@@ -76,7 +80,7 @@ public sealed class ResourceVersion(ConsentDbContext db)
         // values come from the request, as parameters.
 #pragma warning disable EF1002
         var versions = await db.Database.SqlQueryRaw<long>(
-                $"SELECT xmin::text::bigint AS \"Value\" FROM {_table} WHERE {_row!.Condition}{(forUpdate ? " FOR UPDATE" : "")}",
+                $"SELECT xmin::text::bigint AS \"Value\" FROM {_table} WHERE {_row!.Condition}{(forUpdate ? " FOR NO KEY UPDATE" : "")}",
                 _row.Values)
             .ToListAsync(ct);
 #pragma warning restore EF1002

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using System.Text.Json.Serialization;
 using ConsentApi.Domain;
 using ConsentApi.Domain.Consent;
 using ConsentApi.Infrastructure.Contract;
@@ -154,10 +155,10 @@ public sealed record PublicationCheckResponse(
 
 /// <summary>One pupil's part of a publication check.</summary>
 /// <param name="Answer">Only with `answer: per-pupil-blur`: `allowed`, or `blur` when consent does not allow the pupil to be
-/// recognisable; null otherwise.</param>
+/// recognisable; absent otherwise, so that the default answer keeps its shape.</param>
 public sealed record PupilCheckResult(
     Guid PupilId,
     ConsentState State,
     [property: MaxLength(FieldLengths.Reason), OneOf(typeof(ConsentReason))] string Reason,
     bool Allowed,
-    PupilAnswer? Answer = null);
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] PupilAnswer? Answer = null);

@@ -71,13 +71,13 @@ public enum TakedownStatus
     Done,
 
     /// <summary>
-    /// Completed for an item that cannot be recalled (<see cref="TakedownKind.DoNotReprint"/>): the school acknowledged
+    /// Completed for an item that cannot be recalled (kind `do-not-reprint`): the school acknowledged
     /// that it will not be reprinted or handed out again.
     /// </summary>
     Acknowledged,
 }
 
-/// <summary>What a takedown asks for, decided by the channel's <see cref="ChannelRecall"/> when it opens.</summary>
+/// <summary>What a takedown asks for, decided by the channel's `recall` when it opens.</summary>
 public enum TakedownKind
 {
     /// <summary>Take the item down: remove it from the website, the app, social media.</summary>

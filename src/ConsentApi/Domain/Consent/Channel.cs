@@ -12,6 +12,9 @@ public sealed class Channel
     public required string NameNl { get; set; }
     public string? NameEn { get; set; }
     public ChannelAudience Audience { get; set; }
+
+    /// <summary>Whether what is published there can be taken back; printed matter cannot.</summary>
+    public ChannelRecall Recall { get; set; } = ChannelRecall.Removable;
     public DateTimeOffset? RetiredAt { get; set; }
 
     /// <summary>The channels every organisation starts with, from the board's protocol.</summary>

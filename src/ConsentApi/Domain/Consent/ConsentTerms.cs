@@ -23,6 +23,19 @@ public enum ChannelAudience
     Closed,
 }
 
+/// <summary>Whether an item published on a channel can be taken back when consent ends.</summary>
+public enum ChannelRecall
+{
+    /// <summary>It can be removed (website, social media, the parents' app).</summary>
+    Removable,
+
+    /// <summary>
+    /// It cannot (a printed school guide or newsletter already handed out): a takedown asks not to reprint it or hand it
+    /// out again.
+    /// </summary>
+    NotRecallable,
+}
+
 /// <summary>A person's answer for one item. A withdrawal is a later <c>refused</c>.</summary>
 public enum ConsentOutcome
 {

@@ -53,6 +53,12 @@ public sealed class PublicationPupil
 {
     public Guid PublicationId { get; init; }
     public Guid PupilId { get; init; }
+
+    /// <summary>
+    /// False when the pupil is shown unrecognisable (blurred, from behind): no consent is needed for them, and takedowns
+    /// leave them out.
+    /// </summary>
+    public bool Recognisable { get; init; } = true;
 }
 
 /// <summary>Whether a takedown is done.</summary>
@@ -63,6 +69,25 @@ public enum TakedownStatus
 
     /// <summary>Completed: the publication was taken down or removed from the register.</summary>
     Done,
+
+    /// <summary>
+    /// Completed for an item that cannot be recalled (kind `do-not-reprint`): the school acknowledged
+    /// that it will not be reprinted or handed out again.
+    /// </summary>
+    Acknowledged,
+}
+
+/// <summary>What a takedown asks for, decided by the channel's `recall` when it opens.</summary>
+public enum TakedownKind
+{
+    /// <summary>Take the item down: remove it from the website, the app, social media.</summary>
+    Removal,
+
+    /// <summary>
+    /// The item cannot be recalled (a printed school guide or newsletter already handed out): do not reprint it or hand
+    /// it out again.
+    /// </summary>
+    DoNotReprint,
 }
 
 /// <summary>
@@ -76,6 +101,7 @@ public sealed class Takedown : ISchoolScoped
     public Guid SchoolId { get; init; }
     public Guid PublicationId { get; init; }
     public TakedownStatus Status { get; private set; } = TakedownStatus.Open;
+    public TakedownKind Kind { get; init; } = TakedownKind.Removal;
     public DateTimeOffset OpenedAt { get; init; }
     public DateTimeOffset? CompletedAt { get; private set; }
     public string? CompletedBy { get; private set; }
@@ -84,7 +110,7 @@ public sealed class Takedown : ISchoolScoped
 
     public void Complete(DateTimeOffset at, string by, string? note)
     {
-        Status = TakedownStatus.Done;
+        Status = Kind == TakedownKind.DoNotReprint ? TakedownStatus.Acknowledged : TakedownStatus.Done;
         CompletedAt = at;
         CompletedBy = by;
         CompletionNote = note;

@@ -23,6 +23,12 @@ public sealed class PublicationCheck
 
     /// <summary>Registered although <see cref="Allowed"/> was false.</summary>
     public bool PublishedWithoutCheck { get; init; }
+
+    /// <summary>The API client that declared pupils unrecognisable in the publication; null when every pupil is recognisable.</summary>
+    public Guid? UnrecognisableDeclaredByClientId { get; init; }
+
+    /// <summary>The person who declared it, as the client named them; optional.</summary>
+    public string? UnrecognisableDeclaredBy { get; init; }
     public List<PublicationCheckPupil> Pupils { get; init; } = [];
 }
 
@@ -34,4 +40,7 @@ public sealed class PublicationCheckPupil
     public ConsentState State { get; init; }
     public required string Reason { get; init; }
     public bool Allowed { get; init; }
+
+    /// <summary>False when shown unrecognisable: then <see cref="Allowed"/> did not need to be true.</summary>
+    public bool Recognisable { get; init; } = true;
 }

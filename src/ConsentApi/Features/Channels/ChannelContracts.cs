@@ -10,6 +10,7 @@ namespace ConsentApi.Features.Channels;
 /// <param name="NameNl">The name in Dutch, as shown to guardians.</param>
 /// <param name="NameEn">The name in English, if any.</param>
 /// <param name="Audience">`public` (anyone can see it) or `closed` (only the school community).</param>
+/// <param name="Recall">`removable`, or `not-recallable` for printed matter: its takedowns ask not to reprint or hand out again.</param>
 /// <param name="RetiredAt">When the channel was retired; a retired channel keeps its history but takes no new form items.</param>
 public sealed record ChannelResponse(
     Guid Id,
@@ -17,7 +18,8 @@ public sealed record ChannelResponse(
     [property: MaxLength(FieldLengths.ChannelName)] string NameNl,
     [property: MaxLength(FieldLengths.ChannelName)] string? NameEn,
     ChannelAudience Audience,
-    DateTimeOffset? RetiredAt);
+    DateTimeOffset? RetiredAt,
+    ChannelRecall Recall);
 
 [Mapper]
 public static partial class ChannelMapper

@@ -14,11 +14,13 @@ namespace ConsentApi.Features.Channels;
 
 /// <summary>A new channel of the organisation.</summary>
 /// <param name="Key">Lower-case words joined by hyphens, e.g. `regional-press`; unique in the organisation and never changed.</param>
+/// <param name="Recall">`removable` (default), or `not-recallable` for printed matter such as a printed school guide.</param>
 public sealed record CreateChannelRequest(
     [property: Required, StringLength(FieldLengths.ChannelKey, MinimumLength = 2), RegularExpression(CreateChannelRequest.KeyPattern)] string Key,
     [property: Required, StringLength(FieldLengths.ChannelName, MinimumLength = 2)] string NameNl,
     [property: StringLength(FieldLengths.ChannelName, MinimumLength = 2)] string? NameEn,
-    [property: Required] ChannelAudience? Audience)
+    [property: Required] ChannelAudience? Audience,
+    ChannelRecall? Recall = null)
 {
     public const string KeyPattern = "^[a-z0-9]+(-[a-z0-9]+)*$";
 }
@@ -44,6 +46,7 @@ public sealed class CreateChannelHandler(ConsentDbContext db, CurrentClient clie
             NameNl = request.NameNl.Trim(),
             NameEn = request.NameEn?.Trim(),
             Audience = request.Audience!.Value,
+            Recall = request.Recall ?? ChannelRecall.Removable,
         };
         db.Channels.Add(channel);
         audit.On("channel", channel.Id);

@@ -15,10 +15,12 @@ namespace ConsentApi.Features.Channels;
 /// <param name="NameNl">The name in Dutch, e.g. "Regionale pers".</param>
 /// <param name="NameEn">The name in English, e.g. "Regional press".</param>
 /// <param name="Audience">`public` or `closed`.</param>
+/// <param name="Recall">`removable` or `not-recallable`; left as it is when not given.</param>
 public sealed record ChannelRequest(
     [property: Required, StringLength(FieldLengths.ChannelName, MinimumLength = 2)] string NameNl,
     [property: StringLength(FieldLengths.ChannelName, MinimumLength = 2)] string? NameEn,
-    [property: Required] ChannelAudience? Audience);
+    [property: Required] ChannelAudience? Audience,
+    ChannelRecall? Recall = null);
 
 public sealed record UpdateChannelCommand(string ChannelKey, ChannelRequest Channel) : ICommand<ChannelResponse>;
 
@@ -36,6 +38,8 @@ public sealed class UpdateChannelHandler(ConsentDbContext db, CurrentClient clie
         channel.NameNl = command.Channel.NameNl.Trim();
         channel.NameEn = command.Channel.NameEn?.Trim();
         channel.Audience = command.Channel.Audience!.Value;
+        // Not part of what was consented to: it decides only what kind of takedown opens from now on.
+        channel.Recall = command.Channel.Recall ?? channel.Recall;
         audit.On("channel", channel.Id);
         return channel.ToResponse();
     }
@@ -52,7 +56,7 @@ public static class UpdateChannelEndpoint
                 Replaces the channel's names and audience. Its key, and every decision naming it, stay as they are. Who
                 sees a channel is part of what was consented to: changing the audience ends every grant given for it
                 before (`expired`, reason `channel-changed`; new consent is needed) and opens takedowns for what is online
-                there. A new name changes nothing.
+                there. A new name changes nothing; nor does `recall`, which decides what kind of takedown opens from then on.
                 """)
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status404NotFound);

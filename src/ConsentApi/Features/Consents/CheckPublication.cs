@@ -36,12 +36,16 @@ public sealed class CheckPublicationHandler(ConsentFactsReader reader, CurrentCl
             throw new RequestValidationException("channel", $"The organisation has no channel '{request.Channel}'.");
         }
 
+        var perPupilBlur = request.Answer == CheckAnswer.PerPupilBlur;
         var results = pupilIds.Select(id =>
         {
             var consent = facts.Evaluate(id, item);
-            return new PupilCheckResult(id, consent.State, consent.Reason, consent.Allowed);
+            PupilAnswer? answer = perPupilBlur ? consent.Allowed ? PupilAnswer.Allowed : PupilAnswer.Blur : null;
+            return new PupilCheckResult(id, consent.State, consent.Reason, consent.Allowed, answer);
         }).ToList();
-        return new PublicationCheckResponse(results.All(r => r.Allowed), at, asKnownAt, item.Item1, item.Channel, results);
+        // A blurred pupil needs no consent: for the photo as a whole, every pupil is then either allowed or blurred.
+        var allowed = perPupilBlur || results.All(r => r.Allowed);
+        return new PublicationCheckResponse(allowed, at, asKnownAt, item.Item1, item.Channel, results);
     }
 }
 
@@ -58,7 +62,10 @@ public static class CheckPublicationEndpoint
                 earlier publication was allowed then; `asKnownAt` (default now) answers as the record stood at that
                 moment, leaving out decisions recorded later (a paper form keyed in afterwards): with both set to the
                 moment of publishing, the answer is the one the school could have had then. Unknown pupils, and pupils
-                the caller may not see, are a 404 that lists them in `unknownPupilIds`.
+                the caller may not see, are a 404 that lists them in `unknownPupilIds`. With `answer: per-pupil-blur`
+                it answers for a photo as a whole: each pupil `allowed`, or `blur` when they may appear only
+                unrecognisable (a pupil shown unrecognisable needs no consent), and `allowed` overall is true when every
+                pupil is allowed or blurred.
                 """)
             .ProducesValidationProblem()
             .ProducesProblem<UnknownPupilsProblem>(StatusCodes.Status404NotFound);

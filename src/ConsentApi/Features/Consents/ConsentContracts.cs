@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using System.Text.Json.Serialization;
 using ConsentApi.Domain;
 using ConsentApi.Domain.Consent;
 using ConsentApi.Infrastructure.Contract;
@@ -104,18 +105,45 @@ public sealed record ConsentMatrixResponse(
 /// <param name="At">The moment to check; defaults to now. A past moment proves whether an earlier publication was allowed.</param>
 /// <param name="AsKnownAt">What the record knew; defaults to now. With `at`, the answer as it was known then: decisions recorded
 /// later (a paper form keyed in afterwards) are left out.</param>
+/// <param name="Answer">`all-or-nothing` (default): is every pupil allowed? `per-pupil-blur`: for a photo as a whole, which
+/// pupils may be shown recognisably (`allowed`) and which must be blurred (`blur`).</param>
 public sealed record CheckPublicationRequest(
     [property: Required, MinLength(1), MaxLength(CheckPublicationRequest.MaxPupils)] IReadOnlyList<Guid> PupilIds,
     [property: Required] MediaType? MediaType,
     [property: Required, StringLength(FieldLengths.ChannelKey, MinimumLength = 2)] string Channel,
     DateTimeOffset? At,
-    DateTimeOffset? AsKnownAt = null)
+    DateTimeOffset? AsKnownAt = null,
+    CheckAnswer? Answer = null)
 {
     public const int MaxPupils = 200;
 }
 
+/// <summary>What a publication check answers.</summary>
+public enum CheckAnswer
+{
+    /// <summary>Whether every pupil may be shown: `allowed` overall is true only if each pupil's consent is `granted`.</summary>
+    AllOrNothing,
+
+    /// <summary>
+    /// For a photo as a whole: per pupil `allowed`, or `blur` when they may be shown only unrecognisable; `allowed` overall
+    /// is true when every pupil is allowed or blurred.
+    /// </summary>
+    PerPupilBlur,
+}
+
+/// <summary>How a pupil may appear, in a check asked with `answer: per-pupil-blur`.</summary>
+public enum PupilAnswer
+{
+    /// <summary>May be shown recognisably: consent is `granted`.</summary>
+    Allowed,
+
+    /// <summary>Consent does not allow it: show the pupil only unrecognisable (blurred, from behind), or not at all.</summary>
+    Blur,
+}
+
 /// <summary>The answer to a publication check.</summary>
-/// <param name="Allowed">True only if every pupil's consent is `granted`.</param>
+/// <param name="Allowed">True only if every pupil's consent is `granted`; with `answer: per-pupil-blur`, true when every
+/// pupil is either allowed or to be blurred.</param>
 /// <param name="AsKnownAt">What the record knew: decisions recorded after this moment are left out.</param>
 public sealed record PublicationCheckResponse(
     bool Allowed,
@@ -126,8 +154,11 @@ public sealed record PublicationCheckResponse(
     [property: MaxLength(CheckPublicationRequest.MaxPupils)] IReadOnlyList<PupilCheckResult> Pupils);
 
 /// <summary>One pupil's part of a publication check.</summary>
+/// <param name="Answer">Only with `answer: per-pupil-blur`: `allowed`, or `blur` when consent does not allow the pupil to be
+/// recognisable; absent otherwise, so that the default answer keeps its shape.</param>
 public sealed record PupilCheckResult(
     Guid PupilId,
     ConsentState State,
     [property: MaxLength(FieldLengths.Reason), OneOf(typeof(ConsentReason))] string Reason,
-    bool Allowed);
+    bool Allowed,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] PupilAnswer? Answer = null);

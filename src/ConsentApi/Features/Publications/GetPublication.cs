@@ -33,7 +33,10 @@ public sealed class GetPublicationHandler(ConsentDbContext db, CurrentClient cli
         // A pupil the facts no longer hold is left out and counts as not allowed.
         var pupils = consent.OrderBy(c => c.Key.PupilId)
             .Select(c => new PupilCheckResult(c.Key.PupilId, c.Value.State, c.Value.Reason, c.Value.Allowed)).ToList();
-        var asKnownNow = new PublicationCheckResponse(pupils.Count == pupilIds.Count && pupils.All(p => p.Allowed),
+        // As in the stored check, a pupil shown unrecognisable needed no consent.
+        var recognisable = publication.Pupils.Where(p => p.Recognisable).Select(p => p.PupilId).ToHashSet();
+        var asKnownNow = new PublicationCheckResponse(
+            pupils.Count == pupilIds.Count && pupils.All(p => p.Allowed || !recognisable.Contains(p.PupilId)),
             publication.PublishedAt, now, publication.MediaType, publication.ChannelKey, pupils);
         return publication.ToResponse(withCheck: true, asKnownNow);
     }

@@ -15,6 +15,7 @@ namespace ConsentApi.Features.Publications;
 /// <param name="AllowedAsKnownThen">Whether that check allowed every pupil shown (consent at `publishedAt` as known at registration).</param>
 /// <param name="AsKnownThen">The stored check itself, never changed: in the registration's answer and GET by id; null in lists.</param>
 /// <param name="AsKnownNow">Consent at `publishedAt` as the record stands now; given only by GET /v1/publications/{publicationId}.</param>
+/// <param name="UnrecognisablePupilIds">Those of `pupilIds` shown unrecognisable (blurred, from behind); empty when every pupil is recognisable.</param>
 public sealed record PublicationResponse(
     Guid Id,
     Guid SchoolId,
@@ -33,7 +34,8 @@ public sealed record PublicationResponse(
     Guid? CheckId,
     bool? AllowedAsKnownThen,
     StoredPublicationCheck? AsKnownThen,
-    PublicationCheckResponse? AsKnownNow);
+    PublicationCheckResponse? AsKnownNow,
+    [property: MaxLength(CheckPublicationRequest.MaxPupils)] IReadOnlyList<Guid> UnrecognisablePupilIds);
 
 /// <summary>
 /// The publication check a registration relied on, stored when it was registered and never changed: the proof that the
@@ -45,6 +47,9 @@ public sealed record PublicationResponse(
 /// <param name="AsKnownAt">What the record knew: the moment of registration; decisions recorded later are not in it.</param>
 /// <param name="PublishedWithoutCheck">Registered although `allowed` was false (`publishedWithoutCheck` in the request).</param>
 /// <param name="Pupils">Each pupil shown, with the state and reason then.</param>
+/// <param name="UnrecognisablePupilIds">The pupils declared shown unrecognisable: they needed no consent.</param>
+/// <param name="DeclaredByClientId">The API client that declared them; null when every pupil is recognisable.</param>
+/// <param name="DeclaredBy">The person the client named as declaring it, if any.</param>
 public sealed record StoredPublicationCheck(
     Guid CheckId,
     bool Allowed,
@@ -53,7 +58,10 @@ public sealed record StoredPublicationCheck(
     MediaType MediaType,
     [property: MaxLength(FieldLengths.ChannelKey)] string Channel,
     bool PublishedWithoutCheck,
-    [property: MaxLength(CheckPublicationRequest.MaxPupils)] IReadOnlyList<PupilCheckResult> Pupils);
+    [property: MaxLength(CheckPublicationRequest.MaxPupils)] IReadOnlyList<PupilCheckResult> Pupils,
+    [property: MaxLength(CheckPublicationRequest.MaxPupils)] IReadOnlyList<Guid> UnrecognisablePupilIds,
+    Guid? DeclaredByClientId,
+    [property: MaxLength(FieldLengths.Name)] string? DeclaredBy);
 
 internal static class PublicationMapping
 {
@@ -64,9 +72,12 @@ internal static class PublicationMapping
     public static PublicationResponse ToResponse(this Publication p, bool withCheck = false, PublicationCheckResponse? asKnownNow = null) =>
         new(p.Id, p.SchoolId, p.ChannelKey, p.MediaType, p.Title, p.Url, p.Location, p.PublishedAt, p.RegisteredAt,
             p.PublishedWithoutCheck, p.Status, p.RemovedAt, p.RemovalNote, p.Pupils.Select(x => x.PupilId).Order().ToList(),
-            p.Check?.Id, p.Check?.Allowed, withCheck && p.Check is { } check ? check.ToResponse() : null, asKnownNow);
+            p.Check?.Id, p.Check?.Allowed, withCheck && p.Check is { } check ? check.ToResponse() : null, asKnownNow,
+            p.Pupils.Where(x => !x.Recognisable).Select(x => x.PupilId).Order().ToList());
 
     public static StoredPublicationCheck ToResponse(this PublicationCheck c) =>
         new(c.Id, c.Allowed, c.At, c.AsKnownAt, c.MediaType, c.ChannelKey, c.PublishedWithoutCheck,
-            c.Pupils.OrderBy(x => x.PupilId).Select(x => new PupilCheckResult(x.PupilId, x.State, x.Reason, x.Allowed)).ToList());
+            c.Pupils.OrderBy(x => x.PupilId).Select(x => new PupilCheckResult(x.PupilId, x.State, x.Reason, x.Allowed)).ToList(),
+            c.Pupils.Where(x => !x.Recognisable).Select(x => x.PupilId).Order().ToList(), c.UnrecognisableDeclaredByClientId,
+            c.UnrecognisableDeclaredBy);
 }

@@ -21,8 +21,12 @@ namespace ConsentApi.Features.Publications;
 /// <param name="Url">Where it is online, if it has an address.</param>
 /// <param name="Location">Where it is otherwise, e.g. "Schoolgids 2026-2027, p. 12"; give this or `url`.</param>
 /// <param name="PublishedAt">When it went online; the check runs at this moment. Defaults to now.</param>
-/// <param name="PupilIds">The pupils recognisable in it.</param>
+/// <param name="PupilIds">The pupils shown in it.</param>
 /// <param name="PublishedWithoutCheck">Register it although consent does not allow it (for the record): a takedown opens at once.</param>
+/// <param name="UnrecognisablePupilIds">Those of `pupilIds` shown unrecognisable (blurred, from behind): they need no consent
+/// and their withdrawals open no takedown. Every other pupil shown is recognisable.</param>
+/// <param name="DeclaredBy">Who declared those pupils unrecognisable, e.g. "M. Jansen, communicatie"; kept with the proof
+/// beside the calling client.</param>
 public sealed record RegisterPublicationRequest(
     [property: Required] Guid? SchoolId,
     [property: Required, StringLength(FieldLengths.ChannelKey, MinimumLength = 2)] string Channel,
@@ -32,7 +36,9 @@ public sealed record RegisterPublicationRequest(
     [property: StringLength(FieldLengths.Location, MinimumLength = 2)] string? Location,
     DateTimeOffset? PublishedAt,
     [property: Required, MinLength(1), MaxLength(CheckPublicationRequest.MaxPupils)] IReadOnlyList<Guid> PupilIds,
-    bool? PublishedWithoutCheck);
+    bool? PublishedWithoutCheck,
+    [property: MaxLength(CheckPublicationRequest.MaxPupils)] IReadOnlyList<Guid>? UnrecognisablePupilIds = null,
+    [property: StringLength(FieldLengths.Name, MinimumLength = 2)] string? DeclaredBy = null);
 
 /// <summary>The 409 of a registration that consent does not allow: nothing was registered.</summary>
 /// <param name="Pupils">Every pupil consent did not allow at `publishedAt`, with the state and the reason.</param>
@@ -61,13 +67,22 @@ public sealed class RegisterPublicationHandler(
         {
             throw new RequestValidationException("url", "Say where the item is published: a url or a location.");
         }
+        var pupilIds = request.PupilIds.Distinct().ToList();
+        var unrecognisable = (request.UnrecognisablePupilIds ?? []).ToHashSet();
+        if (!unrecognisable.IsSubsetOf(pupilIds))
+        {
+            throw new RequestValidationException("unrecognisablePupilIds", "Every pupil shown unrecognisable must be one of `pupilIds`.");
+        }
+        if (request.DeclaredBy is not null && unrecognisable.Count == 0)
+        {
+            throw new RequestValidationException("declaredBy", "`declaredBy` names who declared pupils unrecognisable; no pupil is.");
+        }
         await db.EnsureSchoolVisibleAsync(schoolId, client, ct);
         if (!await db.Channels.AnyAsync(c => c.OrganisationId == client.OrganisationId && c.Key == request.Channel, ct))
         {
             throw new RequestValidationException("channel", $"The organisation has no channel '{request.Channel}'.");
         }
 
-        var pupilIds = request.PupilIds.Distinct().ToList();
         var known = await db.Pupils.VisibleTo(client).Where(p => pupilIds.Contains(p.Id) && p.SchoolId == schoolId)
             .Select(p => p.Id).ToListAsync(ct);
         var unknown = pupilIds.Except(known).ToList();
@@ -87,7 +102,8 @@ public sealed class RegisterPublicationHandler(
                 ? new PupilCheckResult(id, c.State, c.Reason, c.Allowed)
                 : throw new NotFoundException("Pupil", id))
             .ToList();
-        var denied = results.Where(r => !r.Allowed).ToList();
+        // A pupil shown unrecognisable needs no consent.
+        var denied = results.Where(r => !r.Allowed && !unrecognisable.Contains(r.PupilId)).ToList();
         if (denied.Count > 0 && request.PublishedWithoutCheck != true)
         {
             throw new ConflictException("Consent does not allow every pupil shown at the moment of publication; nothing was registered.")
@@ -111,7 +127,7 @@ public sealed class RegisterPublicationHandler(
             RegisteredAt = now,
             RegisteredByClientId = client.ClientId,
             PublishedWithoutCheck = request.PublishedWithoutCheck == true,
-            Pupils = pupilIds.Select(id => new PublicationPupil { PupilId = id }).ToList(),
+            Pupils = pupilIds.Select(id => new PublicationPupil { PupilId = id, Recognisable = !unrecognisable.Contains(id) }).ToList(),
             // The proof: what this registration relied on, kept as answered (rule 9; GDPR art. 7(1), 5(2)).
             Check = new PublicationCheck
             {
@@ -123,9 +139,12 @@ public sealed class RegisterPublicationHandler(
                 AsKnownAt = now,
                 Allowed = denied.Count == 0,
                 PublishedWithoutCheck = request.PublishedWithoutCheck == true,
+                UnrecognisableDeclaredByClientId = unrecognisable.Count > 0 ? client.ClientId : null,
+                UnrecognisableDeclaredBy = unrecognisable.Count > 0 ? request.DeclaredBy?.Trim() : null,
                 Pupils = results.Select(r => new PublicationCheckPupil
                 {
                     PupilId = r.PupilId, State = r.State, Reason = r.Reason, Allowed = r.Allowed,
+                    Recognisable = !unrecognisable.Contains(r.PupilId),
                 }).ToList(),
             },
         };
@@ -147,8 +166,10 @@ public static class RegisterPublicationEndpoint
             .WithSummary("Register a published item and the pupils shown in it")
             .WithDescription("""
                 Registers what the school published (channel, media type, title, url or location, when) and which
-                pupils are recognisable in it, so that it can be taken down when consent ends. Consent is checked at
-                `publishedAt`: when it did not allow every pupil, nothing is registered and the answer is 409 listing
+                pupils are shown in it, so that it can be taken down when consent ends. Pupils listed in
+                `unrecognisablePupilIds` are shown unrecognisable (blurred, from behind) and need no consent; the calling
+                client and `declaredBy` are kept with the proof as who declared it. Consent is checked at
+                `publishedAt`: when it did not allow every recognisable pupil, nothing is registered and the answer is 409 listing
                 each refused pupil's state, unless `publishedWithoutCheck` is true: then it is kept for the record and
                 a takedown opens at once. The check it relied on is stored with it and can never be changed: consent at
                 `publishedAt` as the record stood at registration, per pupil, with its own `checkId`; the answer carries it

@@ -33,14 +33,16 @@ public sealed class CompleteTakedownHandler(ConsentDbContext db, CurrentClient c
                             ?? throw new NotFoundException("Takedown", command.TakedownId);
         await db.LockPublicationAsync(publicationId, ct);
         var takedown = await db.Takedowns.Include(t => t.Pupils).SingleAsync(t => t.Id == command.TakedownId, ct);
-        if (takedown.Status == TakedownStatus.Done)
+        if (takedown.Status != TakedownStatus.Open)
         {
             throw new ConflictException("The takedown is already done.");
         }
         var now = clock.GetUtcNow();
         takedown.Complete(now, command.Request.CompletedBy.Trim(), command.Request.Note);
         var publication = await db.Publications.SingleAsync(p => p.Id == takedown.PublicationId, ct);
-        publication.Remove(now, command.Request.Note ?? "Taken down.");
+        // An item that cannot be recalled leaves circulation rather than the world: no further takedown opens for it.
+        publication.Remove(now, command.Request.Note
+            ?? (takedown.Kind == TakedownKind.DoNotReprint ? "Not to be reprinted or handed out again." : "Taken down."));
         await events.AddAsync(EventTypes.TakedownCompleted, takedown.OrganisationId, takedown.SchoolId, new TakedownCompletedEvent(takedown.Id, publication.Id), ct);
         audit.On("takedown", takedown.Id);
         return takedown.ToResponse();
@@ -54,7 +56,11 @@ public static class CompleteTakedownEndpoint
             .WithName("CompleteTakedown")
             .WithETag<Domain.Publishing.Takedown>("takedownId")
             .WithSummary("Mark a takedown done")
-            .WithDescription("Records who took the item down and how, and marks the publication removed. A done task cannot be completed again (409).")
+            .WithDescription("""
+                Records who took the item down and how, and marks the publication removed. A `do-not-reprint` takedown
+                (an item that cannot be recalled) ends `acknowledged`: the school will not reprint it or hand it out again.
+                A completed task cannot be completed again (409).
+                """)
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict);

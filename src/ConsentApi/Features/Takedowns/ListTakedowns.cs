@@ -12,7 +12,7 @@ using Microsoft.EntityFrameworkCore;
 
 namespace ConsentApi.Features.Takedowns;
 
-/// <param name="Status">`open` or `done`.</param>
+/// <param name="Status">`open`, `done` or `acknowledged`.</param>
 /// <param name="SchoolId">Only takedowns of this school.</param>
 /// <param name="PublicationId">Only takedowns of this publication.</param>
 /// <param name="Limit">How many items to return, 1 to 200 (default 50).</param>
@@ -29,7 +29,8 @@ public sealed class ListTakedownsHandler(ConsentDbContext db, CurrentClient clie
     public async ValueTask<Page<TakedownResponse>> Handle(ListTakedownsQuery query, CancellationToken ct)
     {
         var after = Paging.After(query.Cursor);
-        TakedownStatus? status = query.Status switch { "open" => TakedownStatus.Open, "done" => TakedownStatus.Done, _ => null };
+        TakedownStatus? status = query.Status switch { "open" => TakedownStatus.Open, "done" => TakedownStatus.Done,
+            "acknowledged" => TakedownStatus.Acknowledged, _ => null };
         var page = await db.Takedowns.AsNoTracking().VisibleTo(client).Include(t => t.Pupils)
             .Where(t => (status == null || t.Status == status)
                         && (query.SchoolId == null || t.SchoolId == query.SchoolId)

@@ -7,13 +7,16 @@ using ConsentApi.Infrastructure.Contract;
 namespace ConsentApi.Features.Takedowns;
 
 /// <summary>A task to take a publication down because consent ended for pupils shown in it.</summary>
-/// <param name="Status">`open` until someone takes the item down, then `done`.</param>
+/// <param name="Status">`open` until someone takes the item down, then `done`; a `do-not-reprint` takedown ends `acknowledged`.</param>
+/// <param name="Kind">`removal`: take the item down. `do-not-reprint`: the item is on a channel that cannot be recalled
+/// (printed matter already handed out); do not reprint it or hand it out again.</param>
 /// <param name="Pupils">The pupils whose consent no longer allows the publication, each with the state and reason found.</param>
 public sealed record TakedownResponse(
     Guid Id,
     Guid SchoolId,
     Guid PublicationId,
     TakedownStatus Status,
+    TakedownKind Kind,
     DateTimeOffset OpenedAt,
     DateTimeOffset? CompletedAt,
     [property: MaxLength(FieldLengths.Name)] string? CompletedBy,
@@ -28,7 +31,7 @@ public sealed record TakedownPupilResponse(
 
 internal static class TakedownMapping
 {
-    public static TakedownResponse ToResponse(this Takedown t) => new(t.Id, t.SchoolId, t.PublicationId, t.Status, t.OpenedAt,
+    public static TakedownResponse ToResponse(this Takedown t) => new(t.Id, t.SchoolId, t.PublicationId, t.Status, t.Kind, t.OpenedAt,
         t.CompletedAt, t.CompletedBy, t.CompletionNote,
         t.Pupils.OrderBy(p => p.AddedAt).ThenBy(p => p.PupilId).Select(p => new TakedownPupilResponse(p.PupilId, p.State, p.Reason, p.AddedAt)).ToList());
 }

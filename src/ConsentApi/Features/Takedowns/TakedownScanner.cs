@@ -31,8 +31,13 @@ public sealed class TakedownScanner(ConsentDbContext db, ConsentEvaluator evalua
         var ids = pupilIds?.ToList();
         var publications = await db.Publications.AsNoTracking().Include(p => p.Pupils)
             .Where(p => p.OrganisationId == organisationId && p.Status == PublicationStatus.Online
-                        && (ids == null || p.Pupils.Any(x => ids.Contains(x.PupilId))))
+                        && (ids == null || p.Pupils.Any(x => x.Recognisable && ids.Contains(x.PupilId))))
             .ToListAsync(ct);
+        // A pupil shown unrecognisable (blurred, from behind) needs no consent: their consent ending takes nothing down.
+        foreach (var publication in publications)
+        {
+            publication.Pupils.RemoveAll(x => !x.Recognisable);
+        }
         if (publications.Count == 0)
         {
             return;
@@ -52,6 +57,10 @@ public sealed class TakedownScanner(ConsentDbContext db, ConsentEvaluator evalua
 
         var pairs = publications.SelectMany(p => p.Pupils.Select(x => (x.PupilId, p.MediaType, p.ChannelKey))).ToList();
         var consent = await evaluator.EvaluateAsync(organisationId, pairs, now, now, ct);
+        var channelKeys = publications.Select(p => p.ChannelKey).Distinct().ToList();
+        var recall = await db.Channels.AsNoTracking()
+            .Where(c => c.OrganisationId == organisationId && channelKeys.Contains(c.Key))
+            .ToDictionaryAsync(c => c.Key, c => c.Recall, ct);
         foreach (var publication in publications)
         {
             var denied = publication.Pupils
@@ -61,15 +70,19 @@ public sealed class TakedownScanner(ConsentDbContext db, ConsentEvaluator evalua
                 .ToList();
             if (denied.Count > 0)
             {
-                await OpenOrJoinAsync(publication, denied, now, ct);
+                // What cannot be recalled (printed matter handed out) is not removed but no longer reprinted or handed out.
+                var kind = recall.GetValueOrDefault(publication.ChannelKey) == ChannelRecall.NotRecallable
+                    ? TakedownKind.DoNotReprint : TakedownKind.Removal;
+                await OpenOrJoinAsync(publication, kind, denied, now, ct);
             }
         }
     }
 
     private async Task OpenOrJoinAsync(
-        Publication publication, List<(Guid PupilId, EffectiveConsent Consent)> denied, DateTimeOffset now, CancellationToken ct)
+        Publication publication, TakedownKind kind, List<(Guid PupilId, EffectiveConsent Consent)> denied, DateTimeOffset now,
+        CancellationToken ct)
     {
-        var (takedownId, opened) = await OpenAsync(publication, now, ct);
+        var (takedownId, opened, openKind) = await OpenAsync(publication, kind, now, ct);
         var added = new List<TakedownEventPupil>();
         foreach (var (pupilId, consent) in denied)
         {
@@ -87,33 +100,35 @@ public sealed class TakedownScanner(ConsentDbContext db, ConsentEvaluator evalua
         {
             await events.AddAsync(opened ? EventTypes.TakedownOpened : EventTypes.TakedownUpdated, publication.OrganisationId,
                 publication.SchoolId,
-                new TakedownEvent(takedownId, publication.Id, publication.ChannelKey, publication.MediaType, added), ct);
+                new TakedownEvent(takedownId, publication.Id, publication.ChannelKey, publication.MediaType, added, openKind), ct);
         }
     }
 
     /// <summary>The publication's open takedown: opened by this statement, or the one another transaction opened first.</summary>
-    private async Task<(Guid Id, bool Opened)> OpenAsync(Publication publication, DateTimeOffset now, CancellationToken ct)
+    private async Task<(Guid Id, bool Opened, TakedownKind Kind)> OpenAsync(
+        Publication publication, TakedownKind kind, DateTimeOffset now, CancellationToken ct)
     {
         while (true)
         {
             var id = Guid.CreateVersion7();
             // Waits for a concurrent opener to commit (or roll back) and then does nothing (or inserts).
             var inserted = await db.Database.ExecuteSqlAsync($"""
-                INSERT INTO takedowns (id, organisation_id, school_id, publication_id, status, opened_at)
-                VALUES ({id}, {publication.OrganisationId}, {publication.SchoolId}, {publication.Id}, {nameof(TakedownStatus.Open)}, {now})
+                INSERT INTO takedowns (id, organisation_id, school_id, publication_id, status, kind, opened_at)
+                VALUES ({id}, {publication.OrganisationId}, {publication.SchoolId}, {publication.Id}, {nameof(TakedownStatus.Open)},
+                        {kind.ToString()}, {now})
                 ON CONFLICT (publication_id) WHERE status = 'Open' DO NOTHING
                 """, ct);
             if (inserted == 1)
             {
-                return (id, true);
+                return (id, true, kind);
             }
             // A new statement sees what the other transaction committed.
             var open = await db.Takedowns.AsNoTracking()
                 .Where(t => t.PublicationId == publication.Id && t.Status == TakedownStatus.Open)
-                .Select(t => (Guid?)t.Id).SingleOrDefaultAsync(ct);
-            if (open is { } existing)
+                .Select(t => new { t.Id, t.Kind }).SingleOrDefaultAsync(ct);
+            if (open is not null)
             {
-                return (existing, false);
+                return (open.Id, false, open.Kind);
             }
             // Completed in between: open a new one.
         }

@@ -47,12 +47,14 @@ public sealed class OutboxEvent
 public sealed record TakedownEventPupil(Guid PupilId, ConsentState State, [property: MaxLength(FieldLengths.Reason), OneOf(typeof(ConsentReason))] string Reason);
 
 /// <summary>The <c>data</c> of takedown.opened and takedown.updated: the pupils who joined the publication's open takedown.</summary>
+/// <param name="Kind">`removal`, or `do-not-reprint` for an item on a channel that cannot be recalled (printed matter).</param>
 public sealed record TakedownEvent(
     Guid TakedownId,
     Guid PublicationId,
     [property: MaxLength(FieldLengths.ChannelKey)] string Channel,
     MediaType MediaType,
-    [property: MaxLength(Features.Consents.CheckPublicationRequest.MaxPupils)] IReadOnlyList<TakedownEventPupil> Pupils);
+    [property: MaxLength(Features.Consents.CheckPublicationRequest.MaxPupils)] IReadOnlyList<TakedownEventPupil> Pupils,
+    Domain.Publishing.TakedownKind Kind);
 
 /// <summary>One item whose effective consent changed: from the state last announced to the state now.</summary>
 public sealed record ConsentChangedItem(

@@ -55,7 +55,7 @@ internal static class Examples
         [
             new PupilCheckResult(PupilId, ConsentState.Granted, ConsentReasons.GrantedByGuardian, true),
             new PupilCheckResult(SecondPupilId, ConsentState.Granted, ConsentReasons.GrantedByGuardian, true),
-        ]);
+        ], [], null, null);
     private static readonly WebhookResponse Webhook = new(Guid.Parse("01930f4e-8a17-7c2f-9f50-69bd2b3c4d5e"),
         "https://cms.obsderegenboog.nl/hooks/consent", [EventTypes.TakedownOpened, EventTypes.ConsentChanged], SchoolId,
         SubscriptionStatus.Active, new DateTimeOffset(2026, 9, 1, 9, 0, 0, TimeSpan.Zero));
@@ -147,11 +147,11 @@ internal static class Examples
         [typeof(ConsentPolicyRequest)] = new ConsentPolicyRequest(GrantRequires.AllGuardians, 7, 31, "Europe/Amsterdam", ConsentAfterLeaving.Ends),
         [typeof(ConsentPolicyResponse)] = Policy,
         [typeof(ChannelResponse)] = new ChannelResponse(Guid.Parse("01930f4e-86e8-78fb-961d-25d9e7f8091a"), "regional-press",
-            "Regionale pers", "Regional press", ChannelAudience.Public, null),
+            "Regionale pers", "Regional press", ChannelAudience.Public, null, ChannelRecall.Removable),
         [typeof(ChannelList)] = new ChannelList(
         [
-            new ChannelResponse(Guid.Parse("01930f4e-86e8-78fb-961d-25d9e7f8091b"), "newsletter", "Nieuwsbrief", "Newsletter", ChannelAudience.Closed, null),
-            new ChannelResponse(Guid.Parse("01930f4e-86e8-78fb-961d-25d9e7f8091c"), "social-media", "Sociale media", "Social media", ChannelAudience.Public, null),
+            new ChannelResponse(Guid.Parse("01930f4e-86e8-78fb-961d-25d9e7f8091b"), "newsletter", "Nieuwsbrief", "Newsletter", ChannelAudience.Closed, null, ChannelRecall.NotRecallable),
+            new ChannelResponse(Guid.Parse("01930f4e-86e8-78fb-961d-25d9e7f8091c"), "social-media", "Sociale media", "Social media", ChannelAudience.Public, null, ChannelRecall.Removable),
         ]),
         [typeof(ChannelRequest)] = new ChannelRequest("Regionale pers", "Regional press", ChannelAudience.Public),
         [typeof(CreateChannelRequest)] = new CreateChannelRequest("regional-press", "Regionale pers", "Regional press", ChannelAudience.Public),
@@ -211,10 +211,10 @@ internal static class Examples
                 [
                     new PupilCheckResult(PupilId, ConsentState.Granted, ConsentReasons.GrantedByGuardian, true),
                     new PupilCheckResult(SecondPupilId, ConsentState.Refused, ConsentReasons.RefusedByGuardian, false),
-                ])),
+                ]), []),
         [typeof(StoredPublicationCheck)] = PublicationProof,
         [typeof(RemovePublicationRequest)] = new RemovePublicationRequest("Album van de website gehaald."),
-        [typeof(TakedownResponse)] = new TakedownResponse(TakedownId, SchoolId, PublicationId, TakedownStatus.Open,
+        [typeof(TakedownResponse)] = new TakedownResponse(TakedownId, SchoolId, PublicationId, TakedownStatus.Open, TakedownKind.Removal,
             new DateTimeOffset(2026, 11, 20, 8, 12, 0, TimeSpan.Zero), null, null, null,
             [new TakedownPupilResponse(PupilId, ConsentState.Refused, ConsentReasons.RefusedByGuardian, new DateTimeOffset(2026, 11, 20, 8, 12, 0, TimeSpan.Zero))]),
         [typeof(CompleteTakedownRequest)] = new CompleteTakedownRequest("Websitebeheer OBS De Regenboog", "Foto verwijderd uit het album op de website."),

@@ -54,7 +54,7 @@ internal static class StringShapes
         // Names people read: of pupils, guardians, schools, boards, groups, channels, forms, clients, publications.
         "name", "displayName", "childName", "schoolName", "groupName", "channelName", "nameNl", "nameEn", "title",
         // Texts people write or read: notes, reasons, form texts, where a publication is, who did a takedown.
-        "note", "removalNote", "completionNote", "completedBy", "withdrawalReason", "reason", "textNl", "textEn", "text",
+        "note", "removalNote", "completionNote", "completedBy", "declaredBy", "withdrawalReason", "reason", "textNl", "textEn", "text",
         "location", "proofReference", "withdrawalInstructions",
         // Messages: a health check's finding, a failed delivery's error, a problem's detail.
         "description", "error", "detail",

@@ -100,10 +100,12 @@ public static class PublishingSteps
 
     public static Task<HttpResponseMessage> SendRegisterAsync(HttpClient client, Guid schoolId, string channel, string mediaType,
         IEnumerable<Guid> pupilIds, DateTimeOffset? publishedAt = null, bool? publishedWithoutCheck = null,
-        string? url = "https://www.obsderegenboog.nl/nieuws/projectweek", string? location = null, string title = "Foto's projectweek groep 5b") =>
+        string? url = "https://www.obsderegenboog.nl/nieuws/projectweek", string? location = null, string title = "Foto's projectweek groep 5b",
+        IEnumerable<Guid>? unrecognisablePupilIds = null, string? declaredBy = null) =>
         client.PostAsJsonAsync("/v1/publications", new
         {
             schoolId, channel, mediaType, title, url, location, publishedAt, pupilIds = pupilIds.ToArray(), publishedWithoutCheck,
+            unrecognisablePupilIds = unrecognisablePupilIds?.ToArray(), declaredBy,
         });
 
     /// <summary>Registers a publication and expects 201; returns the publication.</summary>

@@ -15,6 +15,7 @@ internal sealed class ChannelConfiguration : IEntityTypeConfiguration<Channel>
         builder.Property(c => c.NameNl).HasMaxLength(FieldLengths.ChannelName);
         builder.Property(c => c.NameEn).HasMaxLength(FieldLengths.ChannelName);
         builder.Property(c => c.Audience).HasConversion<string>().HasMaxLength(FieldLengths.Status);
+        builder.Property(c => c.Recall).HasConversion<string>().HasMaxLength(FieldLengths.Status);
         builder.HasOne<Organisation>().WithMany().HasForeignKey(c => c.OrganisationId).OnDelete(DeleteBehavior.Restrict);
         builder.ToTable(t => t.HasCheckConstraint("ck_channels_key", "key ~ '^[a-z0-9]+(-[a-z0-9]+)*$'"));
     }

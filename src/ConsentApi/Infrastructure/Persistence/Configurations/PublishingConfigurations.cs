@@ -50,6 +50,7 @@ internal sealed class PublicationCheckConfiguration : IEntityTypeConfiguration<P
         builder.Property(c => c.Id).ValueGeneratedNever();
         builder.Property(c => c.ChannelKey).HasMaxLength(FieldLengths.ChannelKey);
         builder.Property(c => c.MediaType).HasConversion<string>().HasMaxLength(FieldLengths.Status);
+        builder.Property(c => c.UnrecognisableDeclaredBy).HasMaxLength(FieldLengths.Name);
         builder.HasOne<Organisation>().WithMany().HasForeignKey(c => c.OrganisationId).OnDelete(DeleteBehavior.Restrict);
         builder.HasMany(c => c.Pupils).WithOne().HasForeignKey(p => p.CheckId).OnDelete(DeleteBehavior.Restrict);
         builder.HasIndex(c => c.PublicationId).IsUnique();
@@ -75,6 +76,7 @@ internal sealed class TakedownConfiguration : IEntityTypeConfiguration<Takedown>
     {
         builder.Property(t => t.Id).ValueGeneratedNever();
         builder.Property(t => t.Status).HasConversion<string>().HasMaxLength(FieldLengths.Status);
+        builder.Property(t => t.Kind).HasConversion<string>().HasMaxLength(FieldLengths.Status);
         builder.Property(t => t.CompletedBy).HasMaxLength(FieldLengths.Name);
         builder.Property(t => t.CompletionNote).HasMaxLength(FieldLengths.Note);
         builder.HasOne<Publication>().WithMany().HasForeignKey(t => t.PublicationId).OnDelete(DeleteBehavior.Restrict);

@@ -261,6 +261,12 @@ namespace ConsentApi.Infrastructure.Persistence.Migrations
                         .HasColumnType("uuid")
                         .HasColumnName("organisation_id");
 
+                    b.Property<string>("Recall")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("recall");
+
                     b.Property<DateTimeOffset?>("RetiredAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("retired_at");
@@ -888,6 +894,15 @@ namespace ConsentApi.Infrastructure.Persistence.Migrations
                         .HasColumnType("boolean")
                         .HasColumnName("published_without_check");
 
+                    b.Property<string>("UnrecognisableDeclaredBy")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("unrecognisable_declared_by");
+
+                    b.Property<Guid?>("UnrecognisableDeclaredByClientId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("unrecognisable_declared_by_client_id");
+
                     b.HasKey("Id")
                         .HasName("pk_publication_checks");
 
@@ -924,6 +939,10 @@ namespace ConsentApi.Infrastructure.Persistence.Migrations
                         .HasColumnType("character varying(40)")
                         .HasColumnName("reason");
 
+                    b.Property<bool>("Recognisable")
+                        .HasColumnType("boolean")
+                        .HasColumnName("recognisable");
+
                     b.Property<string>("State")
                         .IsRequired()
                         .HasMaxLength(24)
@@ -948,6 +967,10 @@ namespace ConsentApi.Infrastructure.Persistence.Migrations
                     b.Property<Guid>("PupilId")
                         .HasColumnType("uuid")
                         .HasColumnName("pupil_id");
+
+                    b.Property<bool>("Recognisable")
+                        .HasColumnType("boolean")
+                        .HasColumnName("recognisable");
 
                     b.HasKey("PublicationId", "PupilId")
                         .HasName("pk_publication_pupil");
@@ -977,6 +1000,12 @@ namespace ConsentApi.Infrastructure.Persistence.Migrations
                         .HasMaxLength(1000)
                         .HasColumnType("character varying(1000)")
                         .HasColumnName("completion_note");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("kind");
 
                     b.Property<DateTimeOffset>("OpenedAt")
                         .HasColumnType("timestamp with time zone")

@@ -50,7 +50,7 @@ public static class Queries
             var result = facts.Evaluate(pupilId, item);
             var basis = result.Basis.Select(b => b.Id).ToHashSet();
             return new ConsentItemState(item.MediaType, item.Channel, result.State, result.Reason, result.Allowed,
-                facts.DecisionsOf(pupilId, item).Where(r => basis.Contains(r.Id)).Select(r => r.ToResponse()).ToList());
+                facts.DecisionsOf(pupilId, item).Where(r => basis.Contains(r.Id)).Select(r => r.ToResponse(pupilIs16: false)).ToList());
         }).ToList());
     }
 

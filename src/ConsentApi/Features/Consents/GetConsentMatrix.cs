@@ -30,7 +30,7 @@ public sealed class GetConsentMatrixHandler(ConsentFactsReader reader, CurrentCl
             var result = facts.Evaluate(query.PupilId, item);
             var basis = result.Basis.Select(b => b.Id).ToHashSet();
             return new ConsentItemState(item.MediaType, item.ChannelKey, result.State, result.Reason, result.Allowed,
-                facts.DecisionsOf(query.PupilId, item).Where(r => basis.Contains(r.Id)).Select(r => r.ToResponse()).ToList());
+                facts.DecisionsOf(query.PupilId, item).Where(r => basis.Contains(r.Id)).Select(r => r.ToResponse(pupilIs16: false)).ToList());
         }).ToList());
     }
 }

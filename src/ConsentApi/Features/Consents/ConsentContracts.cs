@@ -83,7 +83,8 @@ public sealed record DecisionResponse(
 /// <param name="State">Only `granted` allows publication.</param>
 /// <param name="Reason">Why the item has its state: a <c>ConsentReason</c>.</param>
 /// <param name="Allowed">True exactly when the state is `granted`.</param>
-/// <param name="Decisions">The decisions the state rests on (each person's latest that counts).</param>
+/// <param name="Decisions">The decisions the state rests on (each person's latest that counts); from the pupil's 16th
+/// birthday also the guardians' latest decisions, marked `supersededAt16`, which no longer count.</param>
 public sealed record ConsentItemState(
     MediaType MediaType,
     [property: MaxLength(FieldLengths.ChannelKey)] string Channel,

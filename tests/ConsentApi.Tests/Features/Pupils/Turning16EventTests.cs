@@ -189,7 +189,7 @@ public sealed class Turning16EventTests : ApiTest
     }
 
     [Test]
-    public async Task From_the_day_the_history_keeps_the_guardians_decisions_marked_as_before_the_16th_birthday()
+    public async Task From_the_day_the_history_and_the_matrix_keep_the_guardians_decisions_marked_as_before_the_16th_birthday()
     {
         var (tenant, pupil, _, version) = await FamilyAsync();
         async Task<string[]> HistoryAtAsync(DateTimeOffset moment)
@@ -199,13 +199,28 @@ public sealed class Turning16EventTests : ApiTest
                 .Select(d => $"{d!["decidedBy"]} {d["outcome"]} superseded:{(bool)d["supersededAt16"]!}")];
         }
 
+        async Task<string> MatrixAtAsync(DateTimeOffset moment)
+        {
+            TravelTo(moment);
+            var item = (await GetAsync(Then(tenant.FullKey), $"/v1/pupils/{pupil}/consents"))["items"]!.AsArray()
+                .Single(i => (string?)i!["mediaType"] == "photo" && (string?)i["channel"] == "website")!;
+            return $"{item["state"]}: " + string.Join(", ", item["decisions"]!.AsArray()
+                .Select(d => $"{d!["decidedBy"]} {d["outcome"]} superseded:{(bool)d["supersededAt16"]!}"));
+        }
+
         var eve = await HistoryAtAsync(Birthday.AddMinutes(-1));
+        var eveMatrix = await MatrixAtAsync(Birthday.AddMinutes(-1));
         var day = await HistoryAtAsync(Birthday.AddMinutes(1));
+        var dayMatrix = await MatrixAtAsync(Birthday.AddMinutes(1));
         await DecideAsync(Then(tenant.FullKey), pupil, version, null, "refused", ["photo:website"]);
         var decided = await HistoryAtAsync(Birthday.AddMinutes(2));
+        var decidedMatrix = await MatrixAtAsync(Birthday.AddMinutes(2));
 
         Assert.That(eve, Is.EqualTo(new[] { "guardian granted superseded:False" }));
         Assert.That(day, Is.EqualTo(new[] { "guardian granted superseded:True" }));
         Assert.That(decided, Is.EqualTo(new[] { "guardian granted superseded:True", "pupil refused superseded:False" }));
+        Assert.That(eveMatrix, Is.EqualTo("granted: guardian granted superseded:False"));
+        Assert.That(dayMatrix, Is.EqualTo("needs-pupil-consent: guardian granted superseded:True"));
+        Assert.That(decidedMatrix, Is.EqualTo("refused: guardian granted superseded:True, pupil refused superseded:False"));
     }
 }

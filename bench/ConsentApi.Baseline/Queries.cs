@@ -45,12 +45,15 @@ public static class Queries
         }
         var items = facts.ChannelItems.Concat(facts.ItemsOf(pupilId)).Distinct()
             .OrderBy(i => i.MediaType).ThenBy(i => i.Channel, StringComparer.Ordinal);
+        var pupil = facts.Pupils[pupilId];
+        var pupilIs16 = pupil.Policy.Calendar.IsSixteen(pupil.DateOfBirth, at);
         return new ConsentMatrixResponse(pupilId, at, at, items.Select(item =>
         {
             var result = facts.Evaluate(pupilId, item);
             var basis = result.Basis.Select(b => b.Id).ToHashSet();
             return new ConsentItemState(item.MediaType, item.Channel, result.State, result.Reason, result.Allowed,
-                facts.DecisionsOf(pupilId, item).Where(r => basis.Contains(r.Id)).Select(r => r.ToResponse()).ToList());
+                facts.DecisionsOf(pupilId, item).Where(r => basis.Contains(r.Id) || (pupilIs16 && r.GuardianId is not null))
+                    .Select(r => r.ToResponse(pupilIs16)).ToList());
         }).ToList());
     }
 

@@ -62,6 +62,9 @@ public static class ConsentApiServices
         services.Configure<TakedownOptions>(builder.Configuration.GetSection(TakedownOptions.Section));
         services.AddSingleton<TakedownSweep>();
         services.AddHostedService(provider => provider.GetRequiredService<TakedownSweep>());
+        services.Configure<Turning16Options>(builder.Configuration.GetSection(Turning16Options.Section));
+        services.AddSingleton<Turning16Announcer>();
+        services.AddHostedService(provider => provider.GetRequiredService<Turning16Announcer>());
         services.Configure<WebhookOptions>(builder.Configuration.GetSection(WebhookOptions.Section));
         WebhookDispatcher.ConfigureHttp(services);
         services.AddSingleton<WebhookDispatcher>();

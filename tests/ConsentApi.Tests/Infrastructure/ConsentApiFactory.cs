@@ -25,6 +25,7 @@ public sealed class ConsentApiFactory(string connectionString, IReadOnlyDictiona
         // Tests run the takedown sweep themselves, when they mean to.
         builder.UseSetting("Takedowns:SweepInterval", "00:00:00");
         builder.UseSetting("Webhooks:PollInterval", "00:00:00");
+        builder.UseSetting("Turning16:Interval", "00:00:00");
         foreach (var (key, value) in settings ?? new Dictionary<string, string>())
         {
             builder.UseSetting(key, value);

@@ -60,6 +60,8 @@ public sealed record RecordedDecisionsResponse(
 /// <param name="GuardianId">The deciding guardian; null when the pupil decided.</param>
 /// <param name="RecordedByClientId">The API client that recorded it.</param>
 /// <param name="FormContentHash">The content hash of the form version answered: proof of the exact text.</param>
+/// <param name="SupersededAt16">True for a guardian's decision once the pupil has turned 16: kept as the record of what the
+/// guardians decided before the 16th birthday, it no longer counts (from that day the pupil decides).</param>
 public sealed record DecisionResponse(
     Guid Id,
     Guid BatchId,
@@ -75,13 +77,15 @@ public sealed record DecisionResponse(
     Guid FormVersionId,
     [property: MaxLength(FieldLengths.ContentHash)] string FormContentHash,
     [property: MaxLength(FieldLengths.ProofReference)] string? ProofReference,
-    [property: MaxLength(FieldLengths.Note)] string? Note);
+    [property: MaxLength(FieldLengths.Note)] string? Note,
+    bool SupersededAt16);
 
 /// <summary>The effective consent of one item.</summary>
 /// <param name="State">Only `granted` allows publication.</param>
 /// <param name="Reason">Why the item has its state: a <c>ConsentReason</c>.</param>
 /// <param name="Allowed">True exactly when the state is `granted`.</param>
-/// <param name="Decisions">The decisions the state rests on (each person's latest that counts).</param>
+/// <param name="Decisions">The decisions the state rests on (each person's latest that counts); from the pupil's 16th
+/// birthday also the guardians' latest decisions, marked `supersededAt16`, which no longer count.</param>
 public sealed record ConsentItemState(
     MediaType MediaType,
     [property: MaxLength(FieldLengths.ChannelKey)] string Channel,

@@ -31,9 +31,11 @@ public sealed record DecisionRow(
 {
     public DecisionFact ToFact() => new(Id, GuardianId, Outcome, GivenAt, Sequence, Validity, SchoolYear, FormWithdrawnAt);
 
-    public DecisionResponse ToResponse() => new(Id, BatchId, MediaType, ChannelKey, Outcome,
+    /// <param name="pupilIs16">Whether the pupil is 16 at the moment the answer is about: a guardian's decision is then history.
+    /// (Guardians cannot decide from the 16th birthday, so every guardian's decision was given before it.)</param>
+    public DecisionResponse ToResponse(bool pupilIs16) => new(Id, BatchId, MediaType, ChannelKey, Outcome,
         GuardianId is null ? DecidedBy.Pupil : DecidedBy.Guardian, GuardianId, Method, GivenAt, RecordedAt, RecordedByClientId,
-        FormVersionId, FormContentHash, ProofReference, Note);
+        FormVersionId, FormContentHash, ProofReference, Note, pupilIs16 && GuardianId is not null);
 }
 
 /// <summary>A pupil as the rules see them: birthday, the organisation's policy, who holds parental authority; and enrolment.</summary>

@@ -101,7 +101,7 @@ public sealed class DecisionRecorder(ConsentDbContext db, CurrentClient client, 
 
         return new RecordedDecisionsResponse(batchId, pupil.Id, decisions.Select(d => new DecisionResponse(
             d.Id, batchId, d.MediaType, d.ChannelKey, d.Outcome, request.DecidedBy!.Value, d.GuardianId, d.Method, d.GivenAt,
-            d.RecordedAt, d.RecordedByClientId, version.Id, version.ContentHash!, d.ProofReference, d.Note)).ToList(),
+            d.RecordedAt, d.RecordedByClientId, version.Id, version.ContentHash!, d.ProofReference, d.Note, SupersededAt16: false)).ToList(),
             (await db.ReceiptAsync(client, batchId, ct))!);
     }
 

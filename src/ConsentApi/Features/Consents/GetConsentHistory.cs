@@ -19,22 +19,22 @@ public sealed record GetConsentHistoryQuery(
     [property: Range(1, Paging.MaxLimit), DefaultValue(Paging.DefaultLimit)] int? Limit,
     [property: StringLength(FieldLengths.Cursor)] string? Cursor) : IQuery<Page<DecisionResponse>>, IPageRequest;
 
-public sealed class GetConsentHistoryHandler(ConsentDbContext db, CurrentClient client)
+public sealed class GetConsentHistoryHandler(ConsentDbContext db, CurrentClient client, TimeProvider clock)
     : IQueryHandler<GetConsentHistoryQuery, Page<DecisionResponse>>
 {
     public async ValueTask<Page<DecisionResponse>> Handle(GetConsentHistoryQuery query, CancellationToken ct)
     {
-        if (!await db.Pupils.VisibleTo(client).AnyAsync(p => p.Id == query.PupilId, ct))
-        {
-            throw new NotFoundException("Pupil", query.PupilId);
-        }
+        var pupil = await db.Pupils.VisibleTo(client).Where(p => p.Id == query.PupilId)
+                        .Select(p => new { p.OrganisationId, p.DateOfBirth }).SingleOrDefaultAsync(ct)
+                    ?? throw new NotFoundException("Pupil", query.PupilId);
+        var pupilIs16 = (await db.CalendarAsync(pupil.OrganisationId, ct)).IsSixteen(pupil.DateOfBirth, clock.GetUtcNow());
         var after = Paging.After(query.Cursor);
         var afterSequence = after is null ? 0
             : await db.Decisions.Where(d => d.Id == after && d.PupilId == query.PupilId).Select(d => (long?)d.Sequence).SingleOrDefaultAsync(ct)
               ?? throw new RequestValidationException("cursor", "The cursor is not one this API returned.");
         var page = await db.DecisionRows(db.Decisions.Where(d => d.PupilId == query.PupilId && d.Sequence > afterSequence))
             .ToPageAsync(query.Limit, d => d.Id, ct);
-        return new Page<DecisionResponse>(page.Items.Select(d => d.ToResponse()).ToList(), page.NextCursor);
+        return new Page<DecisionResponse>(page.Items.Select(d => d.ToResponse(pupilIs16)).ToList(), page.NextCursor);
     }
 }
 
@@ -47,7 +47,8 @@ public static class GetConsentHistoryEndpoint
             .WithDescription("""
                 The append-only record, in the order it was recorded (oldest first): who decided (guardian or pupil),
                 what, how, when it was given and recorded, by which client, against which form version and its content
-                hash. The proof of consent.
+                hash. The proof of consent. From the pupil's 16th birthday (a local day of the organisation) the
+                guardians' decisions stay here, marked `supersededAt16`: what they decided before, which no longer counts.
                 """)
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status404NotFound);

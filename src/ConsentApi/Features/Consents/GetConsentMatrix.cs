@@ -24,13 +24,18 @@ public sealed class GetConsentMatrixHandler(ConsentFactsReader reader, CurrentCl
             throw new NotFoundException("Pupil", query.PupilId);
         }
 
+        var pupil = facts.Pupils[query.PupilId];
+        var pupilIs16 = pupil.Policy.Calendar.IsSixteen(pupil.DateOfBirth, at);
         var items = facts.ChannelItems.Concat(facts.ItemsOf(query.PupilId)).InReadingOrder();
         return new ConsentMatrixResponse(query.PupilId, at, asKnownAt, items.Select(item =>
         {
             var result = facts.Evaluate(query.PupilId, item);
             var basis = result.Basis.Select(b => b.Id).ToHashSet();
+            // From 16 the state rests on the pupil's own decision; the guardians' latest ones are shown after it, marked
+            // as what they decided before the birthday.
             return new ConsentItemState(item.MediaType, item.ChannelKey, result.State, result.Reason, result.Allowed,
-                facts.DecisionsOf(query.PupilId, item).Where(r => basis.Contains(r.Id)).Select(r => r.ToResponse()).ToList());
+                facts.DecisionsOf(query.PupilId, item).Where(r => basis.Contains(r.Id) || (pupilIs16 && r.GuardianId is not null))
+                    .Select(r => r.ToResponse(pupilIs16)).ToList());
         }).ToList());
     }
 }
@@ -46,7 +51,8 @@ public static class GetConsentMatrixEndpoint
                 `pending`, `not-asked`, `expired` or `needs-pupil-consent`, with the reason and the decisions it rests
                 on. Only `granted` allows publication. Computed from the decisions on every request: a withdrawal shows
                 at once. `asKnownAt` (default now) answers as the record stood then: decisions recorded later, such as
-                a paper form keyed in afterwards, are left out.
+                a paper form keyed in afterwards, are left out. From the pupil's 16th birthday each item also lists the
+                guardians' latest decisions, marked `supersededAt16`: what they decided before, which no longer counts.
                 """)
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status404NotFound);

@@ -112,6 +112,13 @@ public enum EventType
     /// <summary>A school's roster was synced from its admin system.</summary>
     [JsonStringEnumMemberName("roster.synced")]
     RosterSynced,
+
+    /// <summary>
+    /// A pupil turns 16: some days before (the notice period, 30 days by default) and on the local day itself. From
+    /// that day the pupil decides; the guardians' earlier decisions stay in the history but no longer count.
+    /// </summary>
+    [JsonStringEnumMemberName("pupil.turning-16")]
+    PupilTurning16,
 }
 
 /// <summary>The language of a consent form's text.</summary>

@@ -17,9 +17,10 @@ public static class EventTypes
     public const string TakedownCompleted = "takedown.completed";
     public const string PublicationRegistered = "publication.registered";
     public const string RosterSynced = "roster.synced";
+    public const string PupilTurning16 = "pupil.turning-16";
 
     public static readonly IReadOnlyList<string> All =
-        [ConsentChanged, TakedownOpened, TakedownUpdated, TakedownCompleted, PublicationRegistered, RosterSynced];
+        [ConsentChanged, TakedownOpened, TakedownUpdated, TakedownCompleted, PublicationRegistered, RosterSynced, PupilTurning16];
 }
 
 /// <summary>An event, written in the same transaction as the change that caused it (transactional outbox).</summary>
@@ -76,6 +77,17 @@ public sealed record PublicationRegisteredEvent(
 
 /// <summary>The <c>data</c> of takedown.completed.</summary>
 public sealed record TakedownCompletedEvent(Guid TakedownId, Guid PublicationId);
+
+/// <summary>The <c>data</c> of pupil.turning-16: a pupil's 16th birthday is near, or today.</summary>
+/// <param name="PupilId">The pupil.</param>
+/// <param name="SchoolId">The pupil's school.</param>
+/// <param name="Occasion">`upcoming` (within the notice period before the birthday) or `birthday` (from this day the pupil
+/// decides: guardians' earlier decisions no longer count, and the school's open campaigns ask the pupil).</param>
+/// <param name="Birthday">The 16th birthday, a local day of the organisation's time zone.</param>
+/// <param name="LocalDay">The organisation's local day on which the event was written.</param>
+/// <param name="DaysLeft">Days from <c>localDay</c> to the birthday; 0 on the day.</param>
+public sealed record PupilTurning16Event(
+    Guid PupilId, Guid SchoolId, Turning16Occasion Occasion, DateOnly Birthday, DateOnly LocalDay, [property: Range(0, 366)] int DaysLeft);
 
 /// <summary>The <c>data</c> of roster.synced: what a roster sync changed.</summary>
 public sealed record RosterSyncedEvent(int PupilsCreated, int PupilsUpdated, int PupilsLeft, int PupilsUnchanged);

@@ -77,7 +77,7 @@ internal static class Examples
     private static readonly DecisionResponse Grant = new(Guid.Parse("01930f4e-85d6-77ea-850c-14c8d6e7f809"), BatchId,
         MediaType.Photo, "social-media", ConsentOutcome.Granted, DecidedBy.Guardian, MotherId, DecisionMethod.ParentApp,
         new DateTimeOffset(2026, 9, 2, 19, 4, 11, TimeSpan.Zero), new DateTimeOffset(2026, 9, 2, 19, 4, 12, TimeSpan.Zero),
-        ClientId, VersionId, ContentHash, null, null);
+        ClientId, VersionId, ContentHash, null, null, SupersededAt16: false);
 
     private static readonly ConsentReceipt Receipt = new(BatchId, "consent-api-receipt/1 (ISO/IEC TS 27560)",
         new DateTimeOffset(2026, 9, 2, 19, 4, 12, TimeSpan.Zero),

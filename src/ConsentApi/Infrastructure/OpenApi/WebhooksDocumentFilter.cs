@@ -30,11 +30,15 @@ internal sealed class WebhooksDocumentFilter(XPathDocument? xml) : IDocumentFilt
         [EventTypes.TakedownCompleted] = typeof(TakedownCompletedEvent),
         [EventTypes.PublicationRegistered] = typeof(PublicationRegisteredEvent),
         [EventTypes.RosterSynced] = typeof(RosterSyncedEvent),
+        [EventTypes.PupilTurning16] = typeof(PupilTurning16Event),
     };
 
-    /// <summary>The envelope schema's id for an event type: <c>takedown.opened</c> becomes <c>TakedownOpenedWebhook</c>.</summary>
+    /// <summary>
+    /// The envelope schema's id for an event type: <c>takedown.opened</c> becomes <c>TakedownOpenedWebhook</c>,
+    /// <c>pupil.turning-16</c> <c>PupilTurning16Webhook</c>.
+    /// </summary>
     public static string EnvelopeId(string eventType) =>
-        string.Concat(eventType.Split('.').Select(part => char.ToUpperInvariant(part[0]) + part[1..])) + "Webhook";
+        string.Concat(eventType.Split('.', '-').Select(part => char.ToUpperInvariant(part[0]) + part[1..])) + "Webhook";
 
     private const string Guarantees = """
         Delivered as a signed `POST` (Standard Webhooks) to every active subscription that asked for this event type (and,

@@ -23,6 +23,7 @@ public sealed class ConsentDbContext(DbContextOptions<ConsentDbContext> options)
     public DbSet<ConsentFormItem> ConsentFormItems => Set<ConsentFormItem>();
     public DbSet<Decision> Decisions => Set<Decision>();
     public DbSet<AnnouncedConsent> AnnouncedConsents => Set<AnnouncedConsent>();
+    public DbSet<Turning16Notice> Turning16Notices => Set<Turning16Notice>();
     public DbSet<Campaign> Campaigns => Set<Campaign>();
     public DbSet<ConsentRequest> ConsentRequests => Set<ConsentRequest>();
     public DbSet<Publication> Publications => Set<Publication>();

@@ -407,7 +407,11 @@ public sealed class OutboxTests : ApiTest
             guardians = new[] { new { externalId = guardianExternalId, displayName = "Quirine Naamloos" } },
         })).EnsureSuccessStatusCode());
 
-        Assert.That(steps.Select(s => s.Sequences.Length), Is.EqualTo(new[] { 1, 1, 1, 2, 2, 1, 1 }), "events per step");
+        await CreatePupilAsync(full, f.Tenant.SchoolId, Name("Lieke Zestien"), LocalDay.Today.AddYears(-16).AddDays(10));
+        await StepAsync("turning 16", () =>
+            Factory.Services.GetRequiredService<ConsentApi.Features.Pupils.Turning16Announcer>().AnnounceOnceAsync(CancellationToken.None));
+
+        Assert.That(steps.Select(s => s.Sequences.Length), Is.EqualTo(new[] { 1, 1, 1, 2, 2, 1, 1, 1 }), "events per step");
         for (var i = 1; i < steps.Count; i++)
         {
             Assert.That(steps[i].Sequences.Min(), Is.GreaterThan(steps[i - 1].Sequences.Max()),

@@ -69,7 +69,7 @@ public sealed class WebhookContractTests : ApiTest
         var webhookId = (Guid)created["webhook"]!["id"]!;
 
         // One school year in miniature, so that every event type is written: a roster sync, grants, a publication, two
-        // withdrawals (a takedown opened, then joined) and the takedown done.
+        // withdrawals (a takedown opened, then joined), the takedown done and a pupil turning 16 soon.
         (await full.PutAsJsonAsync($"/v1/schools/{tenant.SchoolId}/roster",
             new { groups = Array.Empty<object>(), pupils = Array.Empty<object>(), guardians = Array.Empty<object>() })).EnsureSuccessStatusCode();
         var version = (Guid)(await PublishFormAsync(admin, ["photo:website"]))["id"]!;
@@ -90,6 +90,10 @@ public sealed class WebhookContractTests : ApiTest
         var takedown = (await OpenTakedownsAsync(full)).Single()!;
         var completed = await full.PostAsJsonAsync($"/v1/takedowns/{takedown["id"]}/complete", new { completedBy = "Webbeheerder M. Jansen" });
         Assert.That(completed.StatusCode, Is.EqualTo(HttpStatusCode.OK), await completed.Content.ReadAsStringAsync());
+
+        // A pupil whose 16th birthday is 10 days away: the job announces it.
+        await CreatePupilAsync(full, tenant.SchoolId, "Lieke Zestien", LocalDay.Today.AddYears(-16).AddDays(10));
+        await Factory.Services.GetRequiredService<ConsentApi.Features.Pupils.Turning16Announcer>().AnnounceOnceAsync(CancellationToken.None);
 
         var written = (await EventsAsync(Factory, tenant.OrganisationId)).Count;
         var dispatcher = Factory.Services.GetRequiredService<WebhookDispatcher>();

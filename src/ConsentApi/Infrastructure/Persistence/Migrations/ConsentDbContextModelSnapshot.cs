@@ -1177,6 +1177,38 @@ namespace ConsentApi.Infrastructure.Persistence.Migrations
                     b.ToTable("schools", (string)null);
                 });
 
+            modelBuilder.Entity("ConsentApi.Domain.Turning16Notice", b =>
+                {
+                    b.Property<Guid>("PupilId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("pupil_id");
+
+                    b.Property<string>("Occasion")
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("occasion");
+
+                    b.Property<DateOnly>("Birthday")
+                        .HasColumnType("date")
+                        .HasColumnName("birthday");
+
+                    b.Property<Guid>("OrganisationId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("organisation_id");
+
+                    b.Property<DateTimeOffset>("SentAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("sent_at");
+
+                    b.HasKey("PupilId", "Occasion", "Birthday")
+                        .HasName("pk_turning16_notices");
+
+                    b.HasIndex("OrganisationId")
+                        .HasDatabaseName("ix_turning16_notices_organisation_id");
+
+                    b.ToTable("turning16_notices", (string)null);
+                });
+
             modelBuilder.Entity("ConsentApi.Domain.Webhooks.WebhookAttempt", b =>
                 {
                     b.Property<Guid>("Id")
@@ -1732,6 +1764,23 @@ namespace ConsentApi.Infrastructure.Persistence.Migrations
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired()
                         .HasConstraintName("fk_schools_organisations_organisation_id");
+                });
+
+            modelBuilder.Entity("ConsentApi.Domain.Turning16Notice", b =>
+                {
+                    b.HasOne("ConsentApi.Domain.Organisation", null)
+                        .WithMany()
+                        .HasForeignKey("OrganisationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_turning16_notices_organisations_organisation_id");
+
+                    b.HasOne("ConsentApi.Domain.Pupil", null)
+                        .WithMany()
+                        .HasForeignKey("PupilId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_turning16_notices_pupils_pupil_id");
                 });
 
             modelBuilder.Entity("ConsentApi.Domain.Webhooks.WebhookAttempt", b =>

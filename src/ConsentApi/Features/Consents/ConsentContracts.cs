@@ -59,6 +59,8 @@ public sealed record RecordedDecisionsResponse(
 /// <param name="GuardianId">The deciding guardian; null when the pupil decided.</param>
 /// <param name="RecordedByClientId">The API client that recorded it.</param>
 /// <param name="FormContentHash">The content hash of the form version answered: proof of the exact text.</param>
+/// <param name="ProofFiles">In the consent history: the proof files (scanned forms, letters) of the decision's receipt, oldest
+/// first, empty when there are none. Null in other answers.</param>
 public sealed record DecisionResponse(
     Guid Id,
     Guid BatchId,
@@ -74,7 +76,12 @@ public sealed record DecisionResponse(
     Guid FormVersionId,
     [property: MaxLength(FieldLengths.ContentHash)] string FormContentHash,
     [property: MaxLength(FieldLengths.ProofReference)] string? ProofReference,
-    [property: MaxLength(FieldLengths.Note)] string? Note);
+    [property: MaxLength(FieldLengths.Note)] string? Note,
+    [property: MaxLength(DecisionResponse.MaxProofFiles)] IReadOnlyList<ProofFileResponse>? ProofFiles = null)
+{
+    /// <summary>A receipt's proof files listed with each of its decisions; more is not a scan of one form.</summary>
+    public const int MaxProofFiles = 100;
+}
 
 /// <summary>The effective consent of one item.</summary>
 /// <param name="State">Only `granted` allows publication.</param>

@@ -22,7 +22,7 @@ public static class ConsentEndpoints
         receipts.MapGetConsentReceipt().RequireScope(Domain.Scopes.ConsentRead);
         var maxProofBytes = app.ServiceProvider.GetRequiredService<IOptions<ProofFileOptions>>().Value.MaxBytes;
         receipts.MapUploadProofFile(maxProofBytes).RequireScope(Domain.Scopes.ConsentWrite);
-        receipts.MapDownloadProofFile().RequireScope(Domain.Scopes.ConsentRead);
+        receipts.MapDownloadProofFile(maxProofBytes).RequireScope(Domain.Scopes.ConsentRead);
         return app;
     }
 }

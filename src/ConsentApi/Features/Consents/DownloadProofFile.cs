@@ -25,7 +25,7 @@ public sealed class GetProofFileHandler(ConsentDbContext db, CurrentClient clien
 
 public static class DownloadProofFileEndpoint
 {
-    public static RouteHandlerBuilder MapDownloadProofFile(this RouteGroupBuilder group) =>
+    public static RouteHandlerBuilder MapDownloadProofFile(this RouteGroupBuilder group, long maxBytes) =>
         group.MapGet("/{receiptId:guid}/proof-files/{proofFileId:guid}", Download)
             .WithName("DownloadProofFile")
             .WithSummary("Download a proof file")
@@ -35,7 +35,7 @@ public static class DownloadProofFileEndpoint
                 SHA-256 in `Repr-Digest` (RFC 9530). The file's details (hash, size, who uploaded it and when) are listed
                 with the decisions it proves in the pupil's consent history.
                 """)
-            .WithMetadata(new FileBody(ProofFileTypes.Pdf, ProofFileTypes.Jpeg, ProofFileTypes.Png) { InResponse = true })
+            .WithMetadata(new FileBody(maxBytes, ProofFileTypes.Pdf, ProofFileTypes.Jpeg, ProofFileTypes.Png) { InResponse = true })
             .WithMetadata(new SendsContentDisposition("`attachment`, with the file's safe name, e.g. `toestemming-2026.pdf`."))
             .ProducesProblem(StatusCodes.Status404NotFound);
 

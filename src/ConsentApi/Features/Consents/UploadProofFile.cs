@@ -81,7 +81,7 @@ public static class UploadProofFileEndpoint
             .WithName("UploadProofFile")
             .AcceptsIdempotencyKey()
             .WithMetadata(new AcceptsFileBodyMetadata())
-            .WithMetadata(new FileBody(ProofFileTypes.Pdf, ProofFileTypes.Jpeg, ProofFileTypes.Png))
+            .WithMetadata(new FileBody(maxBytes, ProofFileTypes.Pdf, ProofFileTypes.Jpeg, ProofFileTypes.Png))
             .WithBodyLimit(maxBytes)
             .WithSummary("Attach a proof file to a receipt")
             .WithDescription($"""

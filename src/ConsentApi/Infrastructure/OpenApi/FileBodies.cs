@@ -3,8 +3,11 @@ using Swashbuckle.AspNetCore.SwaggerGen;
 
 namespace ConsentApi.Infrastructure.OpenApi;
 
-/// <summary>Endpoint metadata: the request body (or, with <see cref="InResponse"/>, the 200 answer) is a file of these types.</summary>
-public sealed record FileBody(params string[] ContentTypes)
+/// <summary>
+/// Endpoint metadata: the request body (or, with <see cref="InResponse"/>, the 200 answer) is a file of these types, of at
+/// most <paramref name="MaxBytes"/>.
+/// </summary>
+public sealed record FileBody(long MaxBytes, params string[] ContentTypes)
 {
     public bool InResponse { get; init; }
 }
@@ -19,7 +22,7 @@ internal sealed class FileBodyOperationFilter : IOperationFilter
             return;
         }
         var content = body.ContentTypes.ToDictionary(t => t,
-            _ => (IOpenApiMediaType)new OpenApiMediaType { Schema = new OpenApiSchema { Type = JsonSchemaType.String, Format = "binary" } });
+            _ => (IOpenApiMediaType)new OpenApiMediaType { Schema = new OpenApiSchema { Type = JsonSchemaType.String, Format = "binary", MaxLength = (int)Math.Min(body.MaxBytes, int.MaxValue) } });
         if (body.InResponse)
         {
             operation.Responses ??= [];

@@ -6,6 +6,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using ConsentApi.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
+using Npgsql;
 using static ConsentApi.Tests.Features.Publications.PublishingSteps;
 
 namespace ConsentApi.Tests.Features.Consents;
@@ -252,6 +253,32 @@ public sealed class ProofFileTests : ApiTest
         Assert.That((string?)(await retry.ReadObjectAsync())["id"], Is.EqualTo((string?)(await first.ReadObjectAsync())["id"]));
         await AssertProblemAsync(other, HttpStatusCode.UnprocessableEntity, "idempotency-key-reused");
         Assert.That(await Factory.QueryAsync(db => db.ProofFiles.CountAsync(f => f.BatchId == receipt.ReceiptId)), Is.EqualTo(1));
+    }
+
+    [TestCase("UPDATE proof_files SET sha256 = 'sha256:' || repeat('0', 64) WHERE id = '{0}'")]
+    [TestCase("DELETE FROM proof_files WHERE id = '{0}'")]
+    [TestCase("UPDATE proof_file_chunks SET data = '\\x00' WHERE proof_file_id = '{0}'")]
+    [TestCase("DELETE FROM proof_file_chunks WHERE proof_file_id = '{0}'")]
+    public async Task The_database_keeps_proof_files_append_only(string statement)
+    {
+        var receipt = await RecordedAsync();
+        var bytes = FileOf(Pdf, 3000);
+        var created = await (await UploadAsync(receipt.Tenant.Full(), receipt.ReceiptId, Bytes(bytes, "application/pdf"), "f.pdf")).ReadObjectAsync();
+        var sql = string.Format(System.Globalization.CultureInfo.InvariantCulture, statement, (Guid)created["id"]!);
+
+        var asApi = Assert.ThrowsAsync<PostgresException>(() => Factory.QueryAsync(db => db.Database.ExecuteSqlRawAsync(sql)));
+        var asOwner = Assert.ThrowsAsync<PostgresException>(async () =>
+        {
+            await using var connection = new NpgsqlConnection(TestDatabase.OwnerConnectionStringOf(Factory.ConnectionString));
+            await connection.OpenAsync();
+            await using var command = new NpgsqlCommand(sql, connection);
+            await command.ExecuteNonQueryAsync();
+        });
+
+        Assert.That(asApi!.SqlState, Is.EqualTo(PostgresErrorCodes.InsufficientPrivilege), "the API's role may not change proof files");
+        Assert.That(asOwner!.SqlState, Is.EqualTo(PostgresErrorCodes.RestrictViolation), asOwner.Message);
+        var download = await receipt.Tenant.Full().GetAsync($"/v1/receipts/{receipt.ReceiptId}/proof-files/{created["id"]}");
+        Assert.That(await download.Content.ReadAsByteArrayAsync(), Is.EqualTo(bytes));
     }
 
     /// <summary>A body whose length is unknown until it ends, as a client streaming a scan sends it (chunked).</summary>

@@ -141,6 +141,7 @@ public sealed class ProofFileTests : ApiTest
         // Without a Content-Length the limit is found while reading.
         var streamed = new StreamContent(new UnknownLengthStream(bytes));
         streamed.Headers.ContentType = new MediaTypeHeaderValue("application/pdf");
+        Assert.That(streamed.Headers.ContentLength, Is.Null, "sent chunked, with no length to refuse it by");
         var undeclared = await UploadAsync(receipt.Tenant.Full(), receipt.ReceiptId, streamed, "groot.pdf");
         await AssertProblemAsync(undeclared, HttpStatusCode.RequestEntityTooLarge, "payload-too-large");
 

@@ -23,6 +23,8 @@ public static class FieldLengths
     public const int ProofReference = 200;
     public const int Note = 1000;
     public const int ContentHash = 71;
+    public const int FileName = 100;
+    public const int MediaTypeName = 32;
     public const int Url = 2000;
     public const int Location = 500;
     public const int StateName = 24;

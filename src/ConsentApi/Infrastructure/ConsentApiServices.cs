@@ -60,6 +60,7 @@ public static class ConsentApiServices
         services.AddScoped<ConsentChanges>();
         services.AddScoped<ConsentAnnouncer>();
         services.Configure<TakedownOptions>(builder.Configuration.GetSection(TakedownOptions.Section));
+        services.Configure<ProofFileOptions>(builder.Configuration.GetSection(ProofFileOptions.Section));
         services.AddSingleton<TakedownSweep>();
         services.AddHostedService(provider => provider.GetRequiredService<TakedownSweep>());
         services.Configure<Turning16Options>(builder.Configuration.GetSection(Turning16Options.Section));

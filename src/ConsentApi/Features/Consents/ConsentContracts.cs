@@ -62,6 +62,8 @@ public sealed record RecordedDecisionsResponse(
 /// <param name="FormContentHash">The content hash of the form version answered: proof of the exact text.</param>
 /// <param name="SupersededAt16">True for a guardian's decision once the pupil has turned 16: kept as the record of what the
 /// guardians decided before the 16th birthday, it no longer counts (from that day the pupil decides).</param>
+/// <param name="ProofFiles">In the consent history: the proof files (scanned forms, letters) of the decision's receipt, oldest
+/// first, empty when there are none. Null in other answers.</param>
 public sealed record DecisionResponse(
     Guid Id,
     Guid BatchId,
@@ -78,7 +80,12 @@ public sealed record DecisionResponse(
     [property: MaxLength(FieldLengths.ContentHash)] string FormContentHash,
     [property: MaxLength(FieldLengths.ProofReference)] string? ProofReference,
     [property: MaxLength(FieldLengths.Note)] string? Note,
-    bool SupersededAt16);
+    bool SupersededAt16,
+    [property: MaxLength(DecisionResponse.MaxProofFiles)] IReadOnlyList<ProofFileResponse>? ProofFiles = null)
+{
+    /// <summary>A receipt's proof files listed with each of its decisions; more is not a scan of one form.</summary>
+    public const int MaxProofFiles = 100;
+}
 
 /// <summary>The effective consent of one item.</summary>
 /// <param name="State">Only `granted` allows publication.</param>

@@ -1,4 +1,5 @@
 using ConsentApi.Infrastructure.Auth;
+using Microsoft.Extensions.Options;
 
 namespace ConsentApi.Features.Consents;
 
@@ -17,8 +18,11 @@ public static class ConsentEndpoints
         app.MapGroup("/v1/schools").WithTags("Consent")
             .MapGetConsentOverview().RequireScope(Domain.Scopes.ConsentRead);
 
-        app.MapGroup("/v1/receipts").WithTags("Consent")
-            .MapGetConsentReceipt().RequireScope(Domain.Scopes.ConsentRead);
+        var receipts = app.MapGroup("/v1/receipts").WithTags("Consent");
+        receipts.MapGetConsentReceipt().RequireScope(Domain.Scopes.ConsentRead);
+        var maxProofBytes = app.ServiceProvider.GetRequiredService<IOptions<ProofFileOptions>>().Value.MaxBytes;
+        receipts.MapUploadProofFile(maxProofBytes).RequireScope(Domain.Scopes.ConsentWrite);
+        receipts.MapDownloadProofFile(maxProofBytes).RequireScope(Domain.Scopes.ConsentRead);
         return app;
     }
 }

@@ -34,7 +34,16 @@ public sealed class GetConsentHistoryHandler(ConsentDbContext db, CurrentClient 
               ?? throw new RequestValidationException("cursor", "The cursor is not one this API returned.");
         var page = await db.DecisionRows(db.Decisions.Where(d => d.PupilId == query.PupilId && d.Sequence > afterSequence))
             .ToPageAsync(query.Limit, d => d.Id, ct);
-        return new Page<DecisionResponse>(page.Items.Select(d => d.ToResponse(pupilIs16)).ToList(), page.NextCursor);
+        var batches = page.Items.Select(d => d.BatchId).Distinct().ToList();
+        var proofFiles = (await db.ProofFiles.AsNoTracking()
+                .Where(f => f.PupilId == query.PupilId && batches.Contains(f.BatchId))
+                .OrderBy(f => f.BatchId).ThenBy(f => f.UploadedAt).ThenBy(f => f.Id).Take(batches.Count * DecisionResponse.MaxProofFiles)
+                .ToListAsync(ct))
+            .ToLookup(f => f.BatchId);
+        return new Page<DecisionResponse>(page.Items.Select(d => d.ToResponse(pupilIs16) with
+        {
+            ProofFiles = proofFiles[d.BatchId].Take(DecisionResponse.MaxProofFiles).Select(f => f.ToResponse()).ToList(),
+        }).ToList(), page.NextCursor);
     }
 }
 
@@ -47,8 +56,9 @@ public static class GetConsentHistoryEndpoint
             .WithDescription("""
                 The append-only record, in the order it was recorded (oldest first): who decided (guardian or pupil),
                 what, how, when it was given and recorded, by which client, against which form version and its content
-                hash. The proof of consent. From the pupil's 16th birthday (a local day of the organisation) the
-                guardians' decisions stay here, marked `supersededAt16`: what they decided before, which no longer counts.
+                hash, and the proof files (scanned forms, letters) kept with each decision's receipt. The proof of consent.
+                From the pupil's 16th birthday (a local day of the organisation) the guardians' decisions stay here, marked
+                `supersededAt16`: what they decided before, which no longer counts.
                 """)
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status404NotFound);

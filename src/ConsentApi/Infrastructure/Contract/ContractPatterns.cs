@@ -28,6 +28,8 @@ public static class ContractPatterns
     public const string CursorParameter = "^([A-Za-z0-9_+/-]{22})?$";
 
     public const string ContentHash = "^sha256:[0-9a-f]{64}$";
+    public const string ProofContentType = "^(application/pdf|image/jpeg|image/png)$";
+    public const string ProofFileName = @"^[a-z0-9][a-z0-9-]{0,90}\.(pdf|jpg|png)$";
     public const string KeyPrefix = "^cak_[0-9a-f]{12}$";
     public const string ApiKey = "^cak_[0-9a-f]{12}_[A-Za-z0-9_-]{43}$";
     public const string WebhookSecret = "^whsec_[A-Za-z0-9+/]{43}=$";

@@ -27,3 +27,6 @@ public sealed class RequestValidationException(IDictionary<string, string[]> err
 
 /// <summary>The caller is known but not allowed to do this.</summary>
 public sealed class ForbiddenException(string message) : DomainException(message);
+
+/// <summary>A body whose content is not of a type the operation accepts (judged by the content, not by what it claims).</summary>
+public sealed class UnsupportedContentException(string message) : DomainException(message);

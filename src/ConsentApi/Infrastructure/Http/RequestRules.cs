@@ -13,7 +13,10 @@ public static class RequestRules
     public static IApplicationBuilder UseRequestRules(this IApplicationBuilder app) =>
         app.Use(async (context, next) =>
         {
-            EnsureJsonBody(context.Request);
+            if (context.GetEndpoint()?.Metadata.GetMetadata<AcceptsFileBodyMetadata>() is null)
+            {
+                EnsureJsonBody(context.Request);
+            }
             foreach (var (key, values) in context.Request.Query)
             {
                 if (ControlCharacters.AreIn(key))
@@ -59,3 +62,6 @@ public static class RequestRules
         }
     }
 }
+
+/// <summary>Endpoint metadata: the body is a file (its type is judged from its content by the operation), not JSON.</summary>
+public sealed class AcceptsFileBodyMetadata;

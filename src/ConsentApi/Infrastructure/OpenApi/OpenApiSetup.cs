@@ -56,6 +56,7 @@ public static class OpenApiSetup
             options.SupportNonNullableReferenceTypes();
             options.NonNullableReferenceTypesAsRequired();
             options.CustomSchemaIds(type => SchemaIds.For(type));
+            options.OperationFilter<FileBodyOperationFilter>();
             options.OperationFilter<StandardResponsesOperationFilter>();
             options.OperationFilter<TextRepresentationsOperationFilter>();
             options.OperationFilter<SafeRetriesOperationFilter>();

@@ -22,6 +22,9 @@ internal static class StringShapes
         ["nextCursor"] = (ContractPatterns.Cursor, null),
         ["contentHash"] = (ContractPatterns.ContentHash, null),
         ["formContentHash"] = (ContractPatterns.ContentHash, null),
+        ["sha256"] = (ContractPatterns.ContentHash, null),
+        ["contentType"] = (ContractPatterns.ProofContentType, null),
+        ["fileName"] = (ContractPatterns.ProofFileName, null),
         ["keyPrefix"] = (ContractPatterns.KeyPrefix, null),
         ["apiKey"] = (ContractPatterns.ApiKey, null),
         ["secret"] = (ContractPatterns.WebhookSecret, null),
@@ -47,6 +50,7 @@ internal static class StringShapes
         ["channel"] = ContractPatterns.PlainText,
         ["action"] = ContractPatterns.PlainText,
         ["channelKey"] = ContractPatterns.ChannelKey,
+        ["fileName"] = ContractPatterns.PlainText,
     };
 
     private static readonly HashSet<string> FreeText = new(StringComparer.Ordinal)

@@ -22,6 +22,8 @@ public sealed class ConsentDbContext(DbContextOptions<ConsentDbContext> options)
     public DbSet<ConsentFormVersion> ConsentFormVersions => Set<ConsentFormVersion>();
     public DbSet<ConsentFormItem> ConsentFormItems => Set<ConsentFormItem>();
     public DbSet<Decision> Decisions => Set<Decision>();
+    public DbSet<ProofFile> ProofFiles => Set<ProofFile>();
+    public DbSet<ProofFileChunk> ProofFileChunks => Set<ProofFileChunk>();
     public DbSet<AnnouncedConsent> AnnouncedConsents => Set<AnnouncedConsent>();
     public DbSet<Turning16Notice> Turning16Notices => Set<Turning16Notice>();
     public DbSet<Campaign> Campaigns => Set<Campaign>();

@@ -37,7 +37,7 @@ public static partial class RuntimeRole
         await db.Database.ExecuteSqlRawAsync($"""
             GRANT USAGE ON SCHEMA public TO {role};
             GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {role};
-            REVOKE UPDATE, DELETE, TRUNCATE ON decisions, audit_events, publication_checks, publication_check_pupils,
+            REVOKE UPDATE, DELETE, TRUNCATE ON decisions, proof_files, proof_file_chunks, audit_events, publication_checks, publication_check_pupils,
                 pupil_enrolments, pupil_birth_dates, guardian_link_changes, policy_changes, channel_changes FROM {role};
             REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON {ConsentDb.MigrationsHistoryTable} FROM {role};
             GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {role};

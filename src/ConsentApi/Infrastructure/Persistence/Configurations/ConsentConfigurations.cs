@@ -140,3 +140,27 @@ internal sealed class ConsentRequestConfiguration : IEntityTypeConfiguration<Con
         builder.HasIndex(r => r.PupilId);
     }
 }
+
+internal sealed class ProofFileConfiguration : IEntityTypeConfiguration<ProofFile>
+{
+    public void Configure(EntityTypeBuilder<ProofFile> builder)
+    {
+        builder.Property(f => f.Id).ValueGeneratedNever();
+        builder.Property(f => f.MediaType).HasMaxLength(FieldLengths.MediaTypeName);
+        builder.Property(f => f.Sha256).HasMaxLength(FieldLengths.ContentHash);
+        builder.Property(f => f.FileName).HasMaxLength(FieldLengths.FileName);
+        builder.HasOne<Pupil>().WithMany().HasForeignKey(f => f.PupilId).OnDelete(DeleteBehavior.Restrict);
+        builder.HasIndex(f => new { f.BatchId, f.Id });
+        builder.HasIndex(f => new { f.PupilId, f.Id });
+        builder.ToTable(t => t.HasCheckConstraint("ck_proof_files_size", "size > 0"));
+    }
+}
+
+internal sealed class ProofFileChunkConfiguration : IEntityTypeConfiguration<ProofFileChunk>
+{
+    public void Configure(EntityTypeBuilder<ProofFileChunk> builder)
+    {
+        builder.HasKey(c => new { c.ProofFileId, c.Index });
+        builder.HasOne<ProofFile>().WithMany().HasForeignKey(c => c.ProofFileId).OnDelete(DeleteBehavior.Restrict);
+    }
+}

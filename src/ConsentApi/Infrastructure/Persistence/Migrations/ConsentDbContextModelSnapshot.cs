@@ -581,6 +581,90 @@ namespace ConsentApi.Infrastructure.Persistence.Migrations
                     b.ToTable("decisions", (string)null);
                 });
 
+            modelBuilder.Entity("ConsentApi.Domain.Consent.ProofFile", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<Guid>("BatchId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("batch_id");
+
+                    b.Property<string>("FileName")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("file_name");
+
+                    b.Property<string>("MediaType")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("media_type");
+
+                    b.Property<Guid>("OrganisationId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("organisation_id");
+
+                    b.Property<Guid>("PupilId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("pupil_id");
+
+                    b.Property<string>("Sha256")
+                        .IsRequired()
+                        .HasMaxLength(71)
+                        .HasColumnType("character varying(71)")
+                        .HasColumnName("sha256");
+
+                    b.Property<long>("Size")
+                        .HasColumnType("bigint")
+                        .HasColumnName("size");
+
+                    b.Property<DateTimeOffset>("UploadedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("uploaded_at");
+
+                    b.Property<Guid?>("UploadedByClientId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("uploaded_by_client_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_proof_files");
+
+                    b.HasIndex("BatchId", "Id")
+                        .HasDatabaseName("ix_proof_files_batch_id_id");
+
+                    b.HasIndex("PupilId", "Id")
+                        .HasDatabaseName("ix_proof_files_pupil_id_id");
+
+                    b.ToTable("proof_files", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_proof_files_size", "size > 0");
+                        });
+                });
+
+            modelBuilder.Entity("ConsentApi.Domain.Consent.ProofFileChunk", b =>
+                {
+                    b.Property<Guid>("ProofFileId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("proof_file_id");
+
+                    b.Property<int>("Index")
+                        .HasColumnType("integer")
+                        .HasColumnName("index");
+
+                    b.Property<byte[]>("Data")
+                        .IsRequired()
+                        .HasColumnType("bytea")
+                        .HasColumnName("data");
+
+                    b.HasKey("ProofFileId", "Index")
+                        .HasName("pk_proof_file_chunks");
+
+                    b.ToTable("proof_file_chunks", (string)null);
+                });
+
             modelBuilder.Entity("ConsentApi.Domain.Group", b =>
                 {
                     b.Property<Guid>("Id")
@@ -1588,6 +1672,26 @@ namespace ConsentApi.Infrastructure.Persistence.Migrations
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired()
                         .HasConstraintName("fk_decisions_channels_organisation_id_channel_key");
+                });
+
+            modelBuilder.Entity("ConsentApi.Domain.Consent.ProofFile", b =>
+                {
+                    b.HasOne("ConsentApi.Domain.Pupil", null)
+                        .WithMany()
+                        .HasForeignKey("PupilId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_proof_files_pupils_pupil_id");
+                });
+
+            modelBuilder.Entity("ConsentApi.Domain.Consent.ProofFileChunk", b =>
+                {
+                    b.HasOne("ConsentApi.Domain.Consent.ProofFile", null)
+                        .WithMany()
+                        .HasForeignKey("ProofFileId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_proof_file_chunks_proof_files_proof_file_id");
                 });
 
             modelBuilder.Entity("ConsentApi.Domain.Group", b =>

@@ -13,8 +13,8 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace ConsentApi.Infrastructure.Persistence.Migrations
 {
     [DbContext(typeof(ConsentDbContext))]
-    [Migration("20261130091941_RecognisabilityAndRecall")]
-    partial class RecognisabilityAndRecall
+    [Migration("20261130094427_EvidenceAndSafeRetries")]
+    partial class EvidenceAndSafeRetries
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -582,6 +582,90 @@ namespace ConsentApi.Infrastructure.Persistence.Migrations
                     NpgsqlIndexBuilderExtensions.IncludeProperties(b.HasIndex("PupilId", "MediaType", "ChannelKey", "GuardianId", "GivenAt", "Sequence"), new[] { "Id", "Outcome", "FormVersionId", "RecordedAt" });
 
                     b.ToTable("decisions", (string)null);
+                });
+
+            modelBuilder.Entity("ConsentApi.Domain.Consent.ProofFile", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<Guid>("BatchId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("batch_id");
+
+                    b.Property<string>("FileName")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("file_name");
+
+                    b.Property<string>("MediaType")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("media_type");
+
+                    b.Property<Guid>("OrganisationId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("organisation_id");
+
+                    b.Property<Guid>("PupilId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("pupil_id");
+
+                    b.Property<string>("Sha256")
+                        .IsRequired()
+                        .HasMaxLength(71)
+                        .HasColumnType("character varying(71)")
+                        .HasColumnName("sha256");
+
+                    b.Property<long>("Size")
+                        .HasColumnType("bigint")
+                        .HasColumnName("size");
+
+                    b.Property<DateTimeOffset>("UploadedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("uploaded_at");
+
+                    b.Property<Guid?>("UploadedByClientId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("uploaded_by_client_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_proof_files");
+
+                    b.HasIndex("BatchId", "Id")
+                        .HasDatabaseName("ix_proof_files_batch_id_id");
+
+                    b.HasIndex("PupilId", "Id")
+                        .HasDatabaseName("ix_proof_files_pupil_id_id");
+
+                    b.ToTable("proof_files", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_proof_files_size", "size > 0");
+                        });
+                });
+
+            modelBuilder.Entity("ConsentApi.Domain.Consent.ProofFileChunk", b =>
+                {
+                    b.Property<Guid>("ProofFileId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("proof_file_id");
+
+                    b.Property<int>("Index")
+                        .HasColumnType("integer")
+                        .HasColumnName("index");
+
+                    b.Property<byte[]>("Data")
+                        .IsRequired()
+                        .HasColumnType("bytea")
+                        .HasColumnName("data");
+
+                    b.HasKey("ProofFileId", "Index")
+                        .HasName("pk_proof_file_chunks");
+
+                    b.ToTable("proof_file_chunks", (string)null);
                 });
 
             modelBuilder.Entity("ConsentApi.Domain.Group", b =>
@@ -1180,6 +1264,38 @@ namespace ConsentApi.Infrastructure.Persistence.Migrations
                     b.ToTable("schools", (string)null);
                 });
 
+            modelBuilder.Entity("ConsentApi.Domain.Turning16Notice", b =>
+                {
+                    b.Property<Guid>("PupilId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("pupil_id");
+
+                    b.Property<string>("Occasion")
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("occasion");
+
+                    b.Property<DateOnly>("Birthday")
+                        .HasColumnType("date")
+                        .HasColumnName("birthday");
+
+                    b.Property<Guid>("OrganisationId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("organisation_id");
+
+                    b.Property<DateTimeOffset>("SentAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("sent_at");
+
+                    b.HasKey("PupilId", "Occasion", "Birthday")
+                        .HasName("pk_turning16_notices");
+
+                    b.HasIndex("OrganisationId")
+                        .HasDatabaseName("ix_turning16_notices_organisation_id");
+
+                    b.ToTable("turning16_notices", (string)null);
+                });
+
             modelBuilder.Entity("ConsentApi.Domain.Webhooks.WebhookAttempt", b =>
                 {
                     b.Property<Guid>("Id")
@@ -1561,6 +1677,26 @@ namespace ConsentApi.Infrastructure.Persistence.Migrations
                         .HasConstraintName("fk_decisions_channels_organisation_id_channel_key");
                 });
 
+            modelBuilder.Entity("ConsentApi.Domain.Consent.ProofFile", b =>
+                {
+                    b.HasOne("ConsentApi.Domain.Pupil", null)
+                        .WithMany()
+                        .HasForeignKey("PupilId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_proof_files_pupils_pupil_id");
+                });
+
+            modelBuilder.Entity("ConsentApi.Domain.Consent.ProofFileChunk", b =>
+                {
+                    b.HasOne("ConsentApi.Domain.Consent.ProofFile", null)
+                        .WithMany()
+                        .HasForeignKey("ProofFileId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_proof_file_chunks_proof_files_proof_file_id");
+                });
+
             modelBuilder.Entity("ConsentApi.Domain.Group", b =>
                 {
                     b.HasOne("ConsentApi.Domain.School", null)
@@ -1735,6 +1871,23 @@ namespace ConsentApi.Infrastructure.Persistence.Migrations
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired()
                         .HasConstraintName("fk_schools_organisations_organisation_id");
+                });
+
+            modelBuilder.Entity("ConsentApi.Domain.Turning16Notice", b =>
+                {
+                    b.HasOne("ConsentApi.Domain.Organisation", null)
+                        .WithMany()
+                        .HasForeignKey("OrganisationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_turning16_notices_organisations_organisation_id");
+
+                    b.HasOne("ConsentApi.Domain.Pupil", null)
+                        .WithMany()
+                        .HasForeignKey("PupilId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_turning16_notices_pupils_pupil_id");
                 });
 
             modelBuilder.Entity("ConsentApi.Domain.Webhooks.WebhookAttempt", b =>

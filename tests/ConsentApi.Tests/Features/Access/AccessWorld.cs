@@ -19,7 +19,9 @@ public static partial class AccessWorld
     /// <summary>What a client of the same organisation limited to the other school gets.</summary>
     public enum OtherSchool { NotApplicable, NotFound, Forbidden }
 
-    public sealed record Operation(string Method, string Path, string Scope, Func<Ids, object?>? Body, bool OtherOrganisationNotFound, OtherSchool OtherSchool)
+    /// <param name="TakesFile">The body is a file (bytes), not JSON: malformed JSON says nothing about it.</param>
+    public sealed record Operation(string Method, string Path, string Scope, Func<Ids, object?>? Body, bool OtherOrganisationNotFound, OtherSchool OtherSchool,
+        bool TakesFile = false)
     {
         public override string ToString() => $"{Method} {Path}";
     }
@@ -27,7 +29,10 @@ public static partial class AccessWorld
     public sealed record Ids(
         Guid OrganisationId, Guid SchoolId, Guid GroupId, Guid PupilId, Guid GuardianId, Guid ClientId, Guid FormId, Guid PublishedVersionId,
         Guid PublicationId, Guid TakedownId, Guid WebhookId, Guid DeliveryId, Guid ReceiptId, Guid CampaignId,
-        string ChannelKey, string GuardianExternalId);
+        string ChannelKey, string GuardianExternalId, Guid PaperReceiptId = default, Guid ProofFileId = default);
+
+    /// <summary>A scanned paper form, as far as the proof-file check reads it (the PDF signature).</summary>
+    public static readonly byte[] ScannedForm = "%PDF-1.7\n% Toestemmingsformulier\n"u8.ToArray();
 
     /// <summary>A channel only this organisation has (unless another's world was made with the same label).</summary>
     private const string OwnChannel = "regional-press";
@@ -126,6 +131,8 @@ public static partial class AccessWorld
         new("GET", "/v1/takedowns/{takedownId}", Scopes.ConsentRead, null, true, OtherSchool.NotFound),
         new("POST", "/v1/takedowns/{takedownId}/complete", Scopes.ConsentWrite, _ => new { completedBy = "Webbeheer" }, true, OtherSchool.NotFound),
         new("GET", "/v1/receipts/{receiptId}", Scopes.ConsentRead, null, true, OtherSchool.NotFound),
+        new("POST", "/v1/receipts/{receiptId}/proof-files", Scopes.ConsentWrite, _ => ScannedForm, true, OtherSchool.NotFound, TakesFile: true),
+        new("GET", "/v1/receipts/{receiptId}/proof-files/{proofFileId}", Scopes.ConsentRead, null, true, OtherSchool.NotFound),
         new("POST", "/v1/schools/{schoolId}/campaigns", Scopes.Admin, CampaignBody, true, OtherSchool.NotFound),
         // A school-limited client acting for a guardian sees none of the children of other schools (an empty list).
         new("GET", "/v1/parent-app/guardians/{guardianExternalId}/children", Scopes.GuardianAct, null, true, OtherSchool.NotApplicable),
@@ -193,16 +200,28 @@ public static partial class AccessWorld
         // Recorded after the publication, which must have had no consent so that a takedown opened.
         var recorded = await (await full.PostAsJsonAsync($"/v1/pupils/{pupil.Id}/decisions", DecisionsBody(ids))).ReadObjectAsync();
         var deliveryId = await factory.QueryAsync(db => db.WebhookDeliveries.Where(d => d.SubscriptionId == webhookId).Select(d => d.Id).SingleAsync());
+        // The same answer on a paper form keyed in, with its scan: what the proof-file operations name.
+        var paper = await (await full.PostAsJsonAsync($"/v1/pupils/{pupil.Id}/decisions", new
+        {
+            formVersionId = ids.PublishedVersionId, decidedBy = "guardian", guardianId = guardian.Id, method = "paper",
+            items = new[] { new { mediaType = "photo", channel = "social-media", outcome = "granted" } },
+        })).ReadObjectAsync();
+        var paperReceiptId = (Guid)paper["batchId"]!;
+        var proofFile = await (await full.PostAsync($"/v1/receipts/{paperReceiptId}/proof-files?fileName=formulier.pdf",
+            new ByteArrayContent(ScannedForm) { Headers = { ContentType = new("application/pdf") } })).ReadObjectAsync();
         return ids with
         {
             PublicationId = publicationId, TakedownId = takedownId, WebhookId = webhookId, DeliveryId = deliveryId,
-            ReceiptId = (Guid)recorded["batchId"]!,
+            ReceiptId = (Guid)recorded["batchId"]!, PaperReceiptId = paperReceiptId, ProofFileId = (Guid)proofFile["id"]!,
             CampaignId = (Guid)(await (await admin.PostAsJsonAsync($"/v1/schools/{schoolId}/campaigns", CampaignBody(ids))).ReadObjectAsync())["id"]!,
         };
     }
 
     public static string PathOf(string path, Ids ids) => PlaceholderPattern().Replace(path, m => m.Groups[1].Value switch
     {
+        // Only a receipt of a paper, e-mail or in-person decision takes proof files.
+        "receiptId" when path.Contains("/proof-files", StringComparison.Ordinal) => ids.PaperReceiptId.ToString(),
+        "proofFileId" => ids.ProofFileId.ToString(),
         "organisationId" => ids.OrganisationId.ToString(),
         "schoolId" => ids.SchoolId.ToString(),
         "groupId" => ids.GroupId.ToString(),
@@ -228,7 +247,9 @@ public static partial class AccessWorld
         var request = new HttpRequestMessage(new HttpMethod(operation.Method), PathOf(operation.Path, ids));
         if (operation.Body is not null)
         {
-            request.Content = JsonContent.Create(operation.Body(ids));
+            request.Content = operation.Body(ids) is byte[] file
+                ? new ByteArrayContent(file) { Headers = { ContentType = new("application/pdf") } }
+                : JsonContent.Create(operation.Body(ids));
         }
         return request;
     }

@@ -20,14 +20,6 @@ namespace ConsentApi.Tests.Features.Pupils;
 /// </summary>
 public sealed class Turning16EventTests : ApiTest
 {
-    /// <summary>The system clock moved by <see cref="Offset"/>, at the database's precision like the app's own.</summary>
-    private sealed class TravellingClock : TimeProvider
-    {
-        public TimeSpan Offset { get; set; }
-
-        public override DateTimeOffset GetUtcNow() => Moments.Normalise(TimeProvider.System.GetUtcNow() + Offset);
-    }
-
     private static readonly DateOnly BornOn = new(2010, 3, 29);
     private static readonly DateTimeOffset Birthday = new(2026, 3, 28, 23, 0, 0, TimeSpan.Zero);   // 00:00 local (CET)
     private static readonly DateTimeOffset NoticeDay = new(2026, 2, 26, 23, 0, 0, TimeSpan.Zero);  // 00:00 local, 27 February

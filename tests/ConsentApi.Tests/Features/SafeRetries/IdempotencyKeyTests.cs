@@ -283,14 +283,6 @@ public sealed class IdempotencyKeyTests : ApiTest
         await AssertSameAnswerAsync(first, retry);
     }
 
-    /// <summary>The system clock moved by <see cref="Offset"/>, at the database's precision like the app's own.</summary>
-    private sealed class TravellingClock : TimeProvider
-    {
-        public TimeSpan Offset { get; set; }
-
-        public override DateTimeOffset GetUtcNow() => Moments.Normalise(TimeProvider.System.GetUtcNow() + Offset);
-    }
-
     [Test]
     public async Task A_key_is_forgotten_after_24_hours_and_expired_keys_are_purged()
     {

@@ -19,14 +19,6 @@ namespace ConsentApi.Tests.Features.Takedowns;
 /// </summary>
 public sealed class TakedownSweepTests : ApiTest
 {
-    /// <summary>The system clock moved by <see cref="Offset"/>, at the database's precision like the app's own.</summary>
-    private sealed class TravellingClock : TimeProvider
-    {
-        public TimeSpan Offset { get; set; }
-
-        public override DateTimeOffset GetUtcNow() => Moments.Normalise(TimeProvider.System.GetUtcNow() + Offset);
-    }
-
     private readonly TravellingClock _clock = new();
     private WebApplicationFactory<Program> _past = null!;
 

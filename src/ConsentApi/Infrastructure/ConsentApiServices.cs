@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using System.Text.Json.Serialization.Metadata;
+using ConsentApi.Features.AccessExports;
 using ConsentApi.Features.ApiClients;
 using ConsentApi.Features.Audit;
 using ConsentApi.Features.Campaigns;
@@ -54,6 +55,7 @@ public static class ConsentApiServices
         services.AddScoped<EventOutbox>();
         services.AddScoped<ConsentFactsReader>();
         services.AddScoped<ConsentEvaluator>();
+        services.AddScoped<AccessExportReader>();
         services.AddScoped<TakedownScanner>();
         services.AddScoped<IConsentConsequence>(provider => provider.GetRequiredService<TakedownScanner>());
         services.AddScoped<DecisionRecorder>();
@@ -144,6 +146,7 @@ public static class ConsentApiServices
         app.MapConsentEndpoints();
         app.MapCampaignEndpoints();
         app.MapGuardianAccessEndpoints();
+        app.MapAccessExportEndpoints();
         app.MapPublicationEndpoints();
         app.MapTakedownEndpoints();
         app.MapWebhookEndpoints();

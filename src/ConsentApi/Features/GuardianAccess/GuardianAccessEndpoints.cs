@@ -1,4 +1,5 @@
 using ConsentApi.Domain;
+using ConsentApi.Features.AccessExports;
 using ConsentApi.Infrastructure.Auth;
 
 namespace ConsentApi.Features.GuardianAccess;
@@ -14,6 +15,7 @@ public static class GuardianAccessEndpoints
         group.MapSubmitGuardianDecisions();
         group.MapWithdrawGuardianConsent();
         group.MapGetGuardianReceipt();
+        group.MapGetGuardianAccessExport();
         return app;
     }
 }

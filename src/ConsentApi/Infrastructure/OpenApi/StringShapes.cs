@@ -36,6 +36,7 @@ internal static class StringShapes
         ["schemaVersion"] = (ContractPatterns.ReceiptSchemaVersion, null),
         ["url"] = (null, "uri"),
         ["receiptUrl"] = (null, "uri-reference"),
+        ["downloadPath"] = (null, "uri-reference"),
         // Problem Details (RFC 9457): the type is a URI, the instance a URI reference.
         ["type"] = (null, "uri"),
         ["instance"] = (null, "uri-reference"),
@@ -56,7 +57,7 @@ internal static class StringShapes
     private static readonly HashSet<string> FreeText = new(StringComparer.Ordinal)
     {
         // Names people read: of pupils, guardians, schools, boards, groups, channels, forms, clients, publications.
-        "name", "displayName", "childName", "schoolName", "groupName", "channelName", "nameNl", "nameEn", "title",
+        "name", "displayName", "childName", "schoolName", "groupName", "organisationName", "formName", "channelName", "nameNl", "nameEn", "title",
         // Texts people write or read: notes, reasons, form texts, where a publication is, who did a takedown.
         "note", "removalNote", "completionNote", "completedBy", "declaredBy", "withdrawalReason", "reason", "textNl", "textEn", "text",
         "location", "proofReference", "withdrawalInstructions",

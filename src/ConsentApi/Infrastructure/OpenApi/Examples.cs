@@ -1,6 +1,7 @@
 using System.Text.Json;
 using ConsentApi.Domain;
 using ConsentApi.Domain.Consent;
+using ConsentApi.Features.AccessExports;
 using ConsentApi.Features.ApiClients;
 using ConsentApi.Features.Channels;
 using ConsentApi.Features.ConsentForms;
@@ -94,6 +95,56 @@ internal static class Examples
         [new GroupProgress(GroupId, "Groep 5b", new CampaignProgress(27, 22, 1, 4))]);
     private static readonly PupilResponse Pupil = new(PupilId, SchoolId, "LL1001", "Sanne de Vries",
         new DateOnly(2018, 3, 14), GroupId, PupilStatus.Active, null);
+
+
+    // Sanne's export as the school sees it: moved from 4b to 5b, a corrected date of birth, her mother's grant in the app, a
+    // photo on the website relying on it, then a paper withdrawal with its scan and the takedown it opened.
+    private static readonly Guid PaperBatchId = Guid.Parse("01930f4e-8e4e-713e-9c4d-5e6f7a8b9cad");
+    private static readonly Guid ProofFileId = Guid.Parse("01930f4e-8f60-724f-8d5e-6f7a8b9cadbe");
+    private static readonly AccessExport AccessExportExample = new(new DateTimeOffset(2026, 11, 30, 9, 0, 0, TimeSpan.Zero),
+        AccessExportView.School, "Europe/Amsterdam", "Stichting Openbaar Primair Onderwijs Zuid",
+        new ExportPupil(PupilId, "LL1001", "Sanne de Vries", new DateOnly(2018, 3, 14), SchoolId, "OBS De Regenboog", GroupId,
+            "Groep 5b", PupilStatus.Active, null, new DateOnly(2034, 3, 14)),
+        [
+            new ExportEnrolment(null, null, PupilStatus.Active, Guid.Parse("01930f4e-7c33-7e50-9c72-8b3f4d5e6f6f"), "Groep 4b"),
+            new ExportEnrolment(new DateTimeOffset(2026, 8, 24, 6, 0, 0, TimeSpan.Zero), new DateTimeOffset(2026, 8, 24, 6, 0, 0, TimeSpan.Zero),
+                PupilStatus.Active, GroupId, "Groep 5b"),
+        ],
+        [
+            new ExportBirthDate(null, new DateOnly(2018, 4, 13)),
+            new ExportBirthDate(new DateTimeOffset(2026, 9, 1, 8, 0, 0, TimeSpan.Zero), new DateOnly(2018, 3, 14)),
+        ],
+        [new ExportGuardian(MotherId, "OV2001", "Marieke de Vries", true), new ExportGuardian(FatherId, "OV2002", "Joost de Vries", true)],
+        [],
+        [new ExportLinkChange(MotherId, null, null, true, true), new ExportLinkChange(FatherId, null, null, true, true)],
+        [
+            new ExportDecision(Grant.Id, 1041, BatchId, MediaType.Photo, "website", ConsentOutcome.Granted, DecidedBy.Guardian, MotherId,
+                DecisionMethod.ParentApp, Grant.GivenAt, Grant.RecordedAt, ClientId, null, null, "nl", FormId, VersionId, 1, ContentHash, false),
+            new ExportDecision(Guid.Parse("01930f4e-8e4f-713f-8c4d-5e6f7a8b9cae"), 1187, PaperBatchId, MediaType.Photo, "website",
+                ConsentOutcome.Refused, DecidedBy.Guardian, MotherId, DecisionMethod.Paper, new DateTimeOffset(2026, 11, 19, 14, 0, 0, TimeSpan.Zero),
+                new DateTimeOffset(2026, 11, 20, 8, 11, 0, TimeSpan.Zero), ClientId, "Scan 2026-118", "Ingetrokken met het papieren formulier.",
+                "nl", FormId, VersionId, 1, ContentHash, false),
+        ],
+        [new ExportFormText(FormId, VersionId, 1, "Toestemming beeldmateriaal", "nl", ContentHash, TextNl)],
+        [Receipt],
+        [new ExportProofFile(ProofFileId, PaperBatchId, "application/pdf", 183_412,
+            "sha256:9f2c4e6a8b0d1f3e5a7c9b1d3f5e7a9c0b2d4f6e8a0c2e4b6d8f0a2c4e6b8d0f", "intrekking-sanne.pdf",
+            new DateTimeOffset(2026, 11, 20, 8, 12, 0, TimeSpan.Zero), $"/v1/receipts/{PaperBatchId}/proof-files/{ProofFileId}")],
+        [new ConsentItemState(MediaType.Photo, "website", ConsentState.Refused, ConsentReasons.RefusedByGuardian, false, [])],
+        [new ExportPublication(PublicationId, "website", MediaType.Photo, "Foto's schoolreisje groep 5b",
+            "https://www.obsderegenboog.nl/nieuws/schoolreisje-groep-5b", null, new DateTimeOffset(2026, 10, 2, 15, 0, 0, TimeSpan.Zero),
+            new DateTimeOffset(2026, 10, 2, 15, 1, 0, TimeSpan.Zero), false, PublicationStatus.Removed,
+            new DateTimeOffset(2026, 11, 20, 9, 30, 0, TimeSpan.Zero), "Foto verwijderd uit het album op de website.", true,
+            new ExportPublicationCheck(PublicationCheckId, new DateTimeOffset(2026, 10, 2, 15, 0, 0, TimeSpan.Zero),
+                new DateTimeOffset(2026, 10, 2, 15, 1, 0, TimeSpan.Zero), ConsentState.Granted, ConsentReasons.GrantedByGuardian, true, true, null))],
+        [new ExportTakedown(TakedownId, PublicationId, TakedownStatus.Done, TakedownKind.Removal, new DateTimeOffset(2026, 11, 20, 8, 12, 0, TimeSpan.Zero),
+            new DateTimeOffset(2026, 11, 20, 9, 30, 0, TimeSpan.Zero), "Websitebeheer OBS De Regenboog", "Foto verwijderd uit het album op de website.",
+            ConsentState.Refused, ConsentReasons.RefusedByGuardian, new DateTimeOffset(2026, 11, 20, 8, 12, 0, TimeSpan.Zero))],
+        [new ExportConsentRequest(CampaignId, "2026-2027", VersionId, new DateOnly(2026, 8, 31), new DateOnly(2026, 9, 25), null,
+            new DateTimeOffset(2026, 8, 31, 6, 0, 0, TimeSpan.Zero))],
+        [],
+        [new AuditEventResponse(Guid.Parse("01930f4e-8f61-7250-9d5e-6f7a8b9cadbf"), ClientId, "UploadProofFile", "proof-file", ProofFileId,
+            "0HNA7C4J2V1QK:00000003", new DateTimeOffset(2026, 11, 20, 8, 12, 0, TimeSpan.Zero))]);
 
     private static readonly Dictionary<Type, object> ByType = new()
     {
@@ -256,6 +307,7 @@ internal static class Examples
         [typeof(GuardianDecisionsResponse)] = new GuardianDecisionsResponse([GuardianRecorded]),
         [typeof(GuardianRecordedDecisions)] = GuardianRecorded,
         [typeof(WithdrawalRequest)] = new WithdrawalRequest(PupilId, MediaType.Photo, "social-media"),
+        [typeof(AccessExport)] = AccessExportExample,
     };
 
     private static readonly JsonSerializerOptions Json = ConsentApiServices.CreateJsonOptions();

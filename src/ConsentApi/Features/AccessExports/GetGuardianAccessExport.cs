@@ -14,7 +14,7 @@ namespace ConsentApi.Features.AccessExports;
 /// <param name="PupilId">One of the guardian's children.</param>
 /// <param name="Language">The language of the printed export (`text/html`, `application/pdf`): `nl` (default) or `en`.</param>
 public sealed record GetGuardianAccessExportQuery(
-    string GuardianExternalId,
+    [property: StringLength(FieldLengths.ExternalId, MinimumLength = 1)] string GuardianExternalId,
     Guid PupilId,
     [property: StringLength(2), OneOf(typeof(FormLanguage))] string? Language) : IQuery<AccessExport>;
 

@@ -121,6 +121,7 @@ public static partial class AccessWorld
         new("POST", "/v1/pupils/{pupilId}/decisions", Scopes.ConsentWrite, DecisionsBody, true, OtherSchool.NotFound),
         new("GET", "/v1/pupils/{pupilId}/consents", Scopes.ConsentRead, null, true, OtherSchool.NotFound),
         new("GET", "/v1/pupils/{pupilId}/consents/history", Scopes.ConsentRead, null, true, OtherSchool.NotFound),
+        new("GET", "/v1/pupils/{pupilId}/access-export", Scopes.ConsentRead, null, true, OtherSchool.NotFound),
         new("POST", "/v1/publication-checks", Scopes.ConsentRead, CheckBody, true, OtherSchool.NotFound),
         new("GET", "/v1/schools/{schoolId}/groups/{groupId}/consent-overview", Scopes.ConsentRead, null, true, OtherSchool.NotFound),
         new("POST", "/v1/publications", Scopes.ConsentWrite, PublicationBody, true, OtherSchool.NotFound),
@@ -145,6 +146,9 @@ public static partial class AccessWorld
         new("POST", "/v1/parent-app/guardians/{guardianExternalId}/withdrawals", Scopes.GuardianAct,
             ids => new { pupilId = ids.PupilId, mediaType = "photo", channel = "social-media" }, true, OtherSchool.NotFound),
         new("GET", "/v1/parent-app/guardians/{guardianExternalId}/receipts/{receiptId}", Scopes.GuardianAct, null, true, OtherSchool.NotFound),
+        new("GET", "/v1/parent-app/guardians/{guardianExternalId}/children/{pupilId}/access-export", Scopes.GuardianAct, null, true, OtherSchool.NotFound),
+        // The world's pupil is under 16: the caller who may see them gets 403; one who may not, 404.
+        new("GET", "/v1/parent-app/pupils/{pupilId}/access-export", Scopes.GuardianAct, null, true, OtherSchool.NotFound),
         new("GET", "/v1/schools/{schoolId}/campaigns", Scopes.ConsentRead, null, true, OtherSchool.NotFound),
         new("GET", "/v1/campaigns/{campaignId}", Scopes.ConsentRead, null, true, OtherSchool.NotFound),
         new("GET", "/v1/campaigns/{campaignId}/non-responders", Scopes.ConsentRead, null, true, OtherSchool.NotFound),

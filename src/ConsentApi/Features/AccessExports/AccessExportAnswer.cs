@@ -1,34 +1,33 @@
-using Microsoft.Net.Http.Headers;
+using ConsentApi.Domain;
+using ConsentApi.Infrastructure.Printing;
 
 namespace ConsentApi.Features.AccessExports;
 
-/// <summary>How the three export routes answer: the representation chosen by <c>Accept</c>, and what the contract says of it.</summary>
+/// <summary>How the three export routes answer: JSON, a page to print or a PDF by <c>Accept</c> (<see cref="Printable"/>).</summary>
 internal static class AccessExportAnswer
 {
-    private const string Json = "application/json";
-
     public static RouteHandlerBuilder ProducesAccessExport(this RouteHandlerBuilder builder) =>
-        builder.Produces<AccessExport>(StatusCodes.Status200OK, Json)
+        builder.ProducesPrintable<AccessExport>("access-export-01930f4e-7d46-7f62-8d84-9c405e6f7081-2026-11-30")
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status403Forbidden)
-            .ProducesProblem(StatusCodes.Status404NotFound)
-            .ProducesProblem(StatusCodes.Status406NotAcceptable);
+            .ProducesProblem(StatusCodes.Status404NotFound);
 
+    /// <summary>Refuses an unacceptable <c>Accept</c> before anything is read; then reads and answers in the form chosen.</summary>
     public static async Task<IResult> AnswerAsync(HttpContext context, string? language, Func<ValueTask<AccessExport>> read)
     {
-        if (!AcceptsJson(context.Request))
+        if (Printable.Negotiate(context.Request) is not { } format)
         {
-            return TypedResults.Problem(statusCode: StatusCodes.Status406NotAcceptable, title: "Not acceptable.",
-                detail: $"The access export is available as {Json}.");
+            return Printable.NotAcceptable("The access export");
         }
         var export = await read();
-        context.Response.Headers.Vary = HeaderNames.Accept;
-        return TypedResults.Ok(export);
+        var printed = Printable.Language(language) == DocumentLanguage.En ? "en" : "nl";
+        return Printable.Answer(context, format, export, e => AccessExportDocument.Build(e, printed), FileName(export));
     }
 
-    private static bool AcceptsJson(HttpRequest request)
-    {
-        var accept = request.GetTypedHeaders().Accept;
-        return accept.Count == 0 || accept.Any(a => a.Quality != 0 && a.MediaType.Value is Json or "application/*" or "*/*" or "application/problem+json");
-    }
+    /// <summary>
+    /// The pupil's id (not their name: headers reach logs that personal data must not) and the organisation's day it was
+    /// made, so two exports of one pupil differ by day.
+    /// </summary>
+    private static string FileName(AccessExport export) =>
+        $"access-export-{export.Pupil.Id}-{ConsentCalendar.For(export.TimeZone).DayOf(export.GeneratedAt):yyyy-MM-dd}";
 }

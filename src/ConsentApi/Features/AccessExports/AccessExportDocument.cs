@@ -89,7 +89,7 @@ public static class AccessExportDocument
                         r.Notice.ContentHash))], w.None),
                 new PrintSubheading(w.ProofFiles),
                 new PrintTable([w.FileName, w.Type, w.Size, w.Sha256, w.UploadedAt, w.Receipt],
-                    [.. export.ProofFiles.Select(f => Row(f.FileName, f.ContentType, f.Size.ToString("N0", w.Culture), f.Sha256, Moment(f.UploadedAt),
+                    [.. export.ProofFiles.Select(f => Row(f.FileName, f.ContentType, f.Size.ToString(CultureInfo.InvariantCulture), f.Sha256, Moment(f.UploadedAt),
                         f.ReceiptId.ToString()))], w.None),
             ]),
             new(w.PublicationsSection,
@@ -132,7 +132,7 @@ public static class AccessExportDocument
     private static string[] Row(params string[] cells) => cells;
 
     /// <summary>Every word the printed export uses, in one language.</summary>
-    private sealed record Words(CultureInfo Culture,
+    private sealed record Words(
         string Title, string Controller, string PreparedFor, string GeneratedAt, string Footer, string None, string FromTheStart,
         string PupilSection, string Name, string ExternalId, string DateOfBirth, string School, string Group, string Status, string LeftOn,
         string SixteenthBirthday, string EnrolmentHistory, string BirthDateHistory, string ValidFrom, string RecordedAt,
@@ -162,7 +162,7 @@ public static class AccessExportDocument
         public string Occasion16(Turning16Occasion value) => Values[$"occasion.{value}"];
         public string View(AccessExportView value) => Values[$"view.{value}"];
 
-        public static readonly Words Nl = new(CultureInfo.GetCultureInfo("nl-NL"),
+        public static readonly Words Nl = new(
             "Inzageverzoek (AVG art. 15)", "Verwerkingsverantwoordelijke", "Opgesteld voor", "Opgemaakt op",
             "Overzicht van alle gegevens over deze leerling, op verzoek van de betrokkene (AVG art. 15).", "Geen.", "vanaf het begin",
             "Leerling en inschrijving", "Naam", "Leerlingnummer (administratie)", "Geboortedatum", "School", "Groep", "Status", "Uitgeschreven op",
@@ -200,7 +200,7 @@ public static class AccessExportDocument
                 ["view.School"] = "de school", ["view.Guardian"] = "de ouder/verzorger", ["view.Pupil"] = "de leerling",
             });
 
-        public static readonly Words En = new(CultureInfo.GetCultureInfo("en-GB"),
+        public static readonly Words En = new(
             "Access request (GDPR art. 15)", "Controller", "Prepared for", "Generated at",
             "Everything held about this pupil, at the request of the data subject (GDPR art. 15).", "None.", "from the start",
             "Pupil and enrolment", "Name", "Pupil number (admin system)", "Date of birth", "School", "Group", "Status", "Left on",

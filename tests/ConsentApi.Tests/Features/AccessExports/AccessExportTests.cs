@@ -282,6 +282,89 @@ public sealed class AccessExportTests : ApiTest
         await AssertProblemAsync(await client.GetAsync($"/v1/pupils/{_world.Sanne}/access-export"), HttpStatusCode.NotFound, "not-found");
     }
 
+    private async Task<HttpResponseMessage> AskAsync(string accept, string query = "")
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"/v1/pupils/{_world.Sanne}/access-export{query}");
+        request.Headers.TryAddWithoutValidation("Accept", accept);
+        return await _world.Tenant.Full().SendAsync(request);
+    }
+
+    [TestCase("", "Leerling en inschrijving", "Beslissingen en toestemmingsteksten", "Logboek", "Verwijderverzoeken", "Geboortedatum zoals vastgelegd")]
+    [TestCase("?language=nl", "Leerling en inschrijving", "Beslissingen en toestemmingsteksten", "Logboek", "Verwijderverzoeken", "Geboortedatum zoals vastgelegd")]
+    [TestCase("?language=en", "Pupil and enrolment", "Decisions and consent texts", "Audit trail", "Takedowns", "Date of birth as recorded")]
+    public async Task The_printable_page_has_a_section_per_part_in_the_language_asked_and_the_exact_form_text(string query, params string[] headings)
+    {
+        var response = await AskAsync("text/html", query);
+        var html = await response.Content.ReadAsStringAsync();
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), html);
+        Assert.Multiple(() =>
+        {
+            Assert.That(response.Content.Headers.ContentType?.MediaType, Is.EqualTo("text/html"));
+            Assert.That(response.Content.Headers.ContentDisposition?.DispositionType, Is.EqualTo("inline"));
+            Assert.That(html, Does.Contain($"<html lang=\"{(query.Contains("en", StringComparison.Ordinal) ? "en" : "nl")}\">"));
+            foreach (var heading in headings)
+            {
+                Assert.That(html, Does.Contain($">{heading}</h"), heading);
+            }
+            // The form text is printed in the language it was answered in, whatever the page's language.
+            Assert.That(html, Does.Contain(TextEn));
+            Assert.That(html, Does.Contain(WebUtility.HtmlEncode(FatherNote)));
+            Assert.That(html, Does.Not.Contain("<script"));
+            Assert.That(System.Text.RegularExpressions.Regex.Count(html, "<section>"), Is.EqualTo(7));
+        });
+    }
+
+    [Test]
+    public async Task The_pdf_is_an_attachment_a_reader_opens_with_the_sections_and_the_form_text()
+    {
+        var response = await AskAsync("application/pdf", "?language=en");
+        var pdf = await response.Content.ReadAsByteArrayAsync();
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), System.Text.Encoding.UTF8.GetString(pdf));
+        Assert.Multiple(() =>
+        {
+            Assert.That(System.Text.Encoding.Latin1.GetString(pdf, 0, 5), Is.EqualTo("%PDF-"));
+            Assert.That(response.Content.Headers.ContentType?.MediaType, Is.EqualTo("application/pdf"));
+            Assert.That(response.Content.Headers.ContentDisposition?.DispositionType, Is.EqualTo("attachment"));
+            Assert.That(response.Content.Headers.ContentDisposition?.FileName?.Trim('"'), Does.StartWith($"access-export-{_world.Sanne}-").And.EndWith(".pdf"));
+        });
+        var text = string.Join("\n", await PdfReader.PagesAsync(pdf));
+        var flat = System.Text.RegularExpressions.Regex.Replace(text, @"\s+", " ");
+        Assert.That(flat, Does.Contain("Pupil and enrolment").And.Contain("Decisions and consent texts").And.Contain("Audit trail"));
+        Assert.That(flat, Does.Contain(TextEn));
+    }
+
+    [Test]
+    public async Task The_print_document_is_built_from_the_export_with_local_times_and_dd_mm_yyyy_days()
+    {
+        var (_, body) = await SchoolExportAsync();
+        var export = System.Text.Json.JsonSerializer.Deserialize<ConsentApi.Features.AccessExports.AccessExport>(body, Json.Options)!;
+        var nl = ConsentApi.Features.AccessExports.AccessExportDocument.Build(export, "nl");
+        var en = ConsentApi.Features.AccessExports.AccessExportDocument.Build(export, "en");
+        var zone = TimeZoneInfo.FindSystemTimeZoneById("Europe/Amsterdam");
+        var givenAt = export.Decisions[0].GivenAt;
+        var decisions = nl.Sections[2].Blocks.OfType<ConsentApi.Infrastructure.Printing.PrintTable>().First();
+        Assert.Multiple(() =>
+        {
+            Assert.That(nl.Sections.Select(s => s.Title), Is.EqualTo(new[]
+            {
+                "Leerling en inschrijving", "Ouders en verzorgers", "Beslissingen en toestemmingsteksten", "Bevestigingen en bewijsstukken",
+                "Publicaties", "Verwijderverzoeken", "Logboek",
+            }));
+            Assert.That(en.Sections.Select(s => s.Title), Is.EqualTo(new[]
+            {
+                "Pupil and enrolment", "Parents and carers", "Decisions and consent texts", "Receipts and proof files", "Publications",
+                "Takedowns", "Audit trail",
+            }));
+            Assert.That(nl.Language, Is.EqualTo("nl"));
+            Assert.That(en.Language, Is.EqualTo("en"));
+            Assert.That(nl.Sections[0].Blocks.OfType<ConsentApi.Infrastructure.Printing.PrintFacts>().First().Facts,
+                Does.Contain(new ConsentApi.Infrastructure.Printing.PrintFact("Geboortedatum", "12-04-2017")));
+            Assert.That(decisions.Rows[0][1], Is.EqualTo(TimeZoneInfo.ConvertTime(givenAt, zone).ToString("dd-MM-yyyy HH:mm", System.Globalization.CultureInfo.InvariantCulture)));
+            Assert.That(decisions.Rows.Select(r => r[8]), Does.Contain(FatherProof));
+            Assert.That(nl.Sections[2].Blocks.OfType<ConsentApi.Infrastructure.Printing.PrintText>().Select(t => t.Text), Does.Contain(TextEn).And.Contain(TextNl));
+        });
+    }
+
     [TestCase("text/csv")]
     [TestCase("image/png")]
     [TestCase("application/json;q=0, text/csv")]

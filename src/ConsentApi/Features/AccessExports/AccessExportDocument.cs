@@ -52,7 +52,7 @@ public static class AccessExportDocument
             ]),
             new(w.GuardiansSection,
             [
-                new PrintTable([w.Name, w.ExternalId, w.ParentalAuthority],
+                new PrintTable([w.Name, w.GuardianNumber, w.ParentalAuthority],
                     [.. export.Guardians.Select(g => Row(g.DisplayName, g.ExternalId ?? "-", w.YesNo(g.HasParentalAuthority)))], w.None),
                 .. export.OtherGuardians.Count == 0 ? Array.Empty<PrintBlock>() :
                 [
@@ -138,7 +138,7 @@ public static class AccessExportDocument
         string SixteenthBirthday, string EnrolmentHistory, string BirthDateHistory, string ValidFrom, string RecordedAt,
         string ConsentRequests, string Campaign, string SchoolYear, string Opens, string Closes, string RequestedAt,
         string Turning16Notices, string SentAt, string Occasion,
-        string GuardiansSection, string ParentalAuthority, string OtherGuardians, string AnotherWithAuthority, string AnotherWithoutAuthority,
+        string GuardiansSection, string GuardianNumber, string ParentalAuthority, string OtherGuardians, string AnotherWithAuthority, string AnotherWithoutAuthority,
         string LinkHistory, string Guardian, string Link, string Unlinked, string LinkedWithAuthority, string LinkedWithoutAuthority,
         string DecisionsSection, string DecisionsIntro, string Number, string GivenAt, string Item, string OutcomeHeader, string DecidedBy,
         string MethodHeader, string Form, string ProofReference, string Note, string Version, string ThePupil, string SupersededAt16,
@@ -169,7 +169,7 @@ public static class AccessExportDocument
             "16e verjaardag", "Inschrijvingsgeschiedenis", "Geboortedatum zoals vastgelegd", "Geldig vanaf", "Vastgelegd op",
             "Toestemmingsverzoeken", "Campagne", "Schooljaar", "Opent", "Sluit", "Gevraagd op",
             "Meldingen 16e verjaardag", "Verstuurd op", "Aanleiding",
-            "Ouders en verzorgers", "Ouderlijk gezag", "Andere ouders/verzorgers", "Een andere ouder/verzorger met ouderlijk gezag",
+            "Ouders en verzorgers", "Nummer (administratie)", "Ouderlijk gezag", "Andere ouders/verzorgers", "Een andere ouder/verzorger met ouderlijk gezag",
             "Een andere ouder/verzorger zonder ouderlijk gezag",
             "Geschiedenis van de koppelingen", "Ouder/verzorger", "Koppeling", "ontkoppeld", "gekoppeld, met ouderlijk gezag", "gekoppeld, zonder ouderlijk gezag",
             "Beslissingen en toestemmingsteksten",
@@ -207,7 +207,7 @@ public static class AccessExportDocument
             "16th birthday", "Enrolment history", "Date of birth as recorded", "Valid from", "Recorded at",
             "Consent requests", "Campaign", "School year", "Opens", "Closes", "Requested at",
             "16th birthday notices", "Sent at", "Occasion",
-            "Parents and carers", "Parental authority", "Other parents and carers", "Another parent or carer with parental authority",
+            "Parents and carers", "Number (admin system)", "Parental authority", "Other parents and carers", "Another parent or carer with parental authority",
             "Another parent or carer without parental authority",
             "History of the links", "Parent or carer", "Link", "unlinked", "linked, with parental authority", "linked, without parental authority",
             "Decisions and consent texts",

@@ -334,6 +334,42 @@ public sealed class AccessExportTests : ApiTest
     }
 
     [Test]
+    public async Task A_browser_prints_the_page_with_each_part_on_an_a4_page_of_its_own()
+    {
+        var response = await AskAsync("text/html", "?language=en");
+        var directory = Directory.CreateTempSubdirectory("access-export-").FullName;
+        try
+        {
+            var html = Path.Combine(directory, "access-export.html");
+            await File.WriteAllTextAsync(html, await response.Content.ReadAsStringAsync(), new System.Text.UTF8Encoding(false));
+            var (png, pdf) = (Path.Combine(directory, "access-export.png"), Path.Combine(directory, "access-export.pdf"));
+            await HeadlessChromium.RenderAsync(html, png, Path.Combine(directory, "profile-png"), "794,1123");
+            await HeadlessChromium.RenderAsync(html, pdf, Path.Combine(directory, "profile-pdf"));
+
+            var pages = await PdfReader.PagesAsync(await File.ReadAllBytesAsync(pdf));
+            string[] parts = ["Pupil and enrolment", "Parents and carers", "Decisions and consent texts", "Receipts and proof files",
+                "Publications", "Takedowns", "Audit trail"];
+            Assert.That(pages, Has.Count.EqualTo(parts.Length), "the parts of this record each fit on one page");
+            for (var i = 0; i < parts.Length; i++)
+            {
+                Assert.That(pages[i], Does.Contain(parts[i]), $"page {i + 1}");
+            }
+            Assert.That(new FileInfo(png).Length, Is.GreaterThan(20 * 1024), "the PNG looks blank");
+            if (Environment.GetEnvironmentVariable("ACCESS_EXPORT_EXAMPLE_DIR") is { Length: > 0 } example)
+            {
+                // For documentation: keep the rendered example.
+                Directory.CreateDirectory(example);
+                File.Copy(png, Path.Combine(example, "access-export-example.png"), overwrite: true);
+                File.Copy(pdf, Path.Combine(example, "access-export-example.pdf"), overwrite: true);
+            }
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    [Test]
     public async Task The_print_document_is_built_from_the_export_with_local_times_and_dd_mm_yyyy_days()
     {
         var (_, body) = await SchoolExportAsync();

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using ConsentApi.Domain;
+using ConsentApi.Features.Pupils;
 using ConsentApi.Tests.Infrastructure;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
@@ -77,6 +78,7 @@ public sealed class AccessExportAt16Tests : ApiTest
     public async Task From_local_midnight_of_the_16th_birthday_the_pupil_exports_and_the_guardian_may_not()
     {
         TravelTo(Birthday);
+        await _then.Services.GetRequiredService<Turning16Announcer>().AnnounceOnceAsync(CancellationToken.None);
         var problem = await AssertProblemAsync(await MothersAsync(), HttpStatusCode.Forbidden, "forbidden");
         Assert.That((string?)problem["detail"], Does.Contain("16 or older"));
 
@@ -99,6 +101,7 @@ public sealed class AccessExportAt16Tests : ApiTest
             Assert.That(decision["proofReference"], Is.Null);
             Assert.That(body, Does.Not.Contain(MothersNote).And.Not.Contain(MothersProof).And.Not.Contain("\"OV16\""));
             Assert.That(export["receipts"]!.AsArray(), Is.Empty, "the mother's receipt is hers");
+            Assert.That(export["turning16Notices"]!.AsArray().Select(n => $"{n!["occasion"]} {n["birthday"]}"), Does.Contain("birthday 2026-03-29"));
         });
     }
 

@@ -29,6 +29,7 @@ public sealed class AccessExportTests : ApiTest
         Guid PublicationId, Guid TakedownId);
 
     private World _world = null!;
+    private Guid _campaignId;
 
     [OneTimeSetUp]
     public async Task CreateWorldAsync()
@@ -88,6 +89,13 @@ public sealed class AccessExportTests : ApiTest
             .EnsureSuccessStatusCode();
         (await full.PutAsJsonAsync($"/v1/pupils/{sanne}", new { externalId = "LL1001", displayName = "Sanne de Vries", dateOfBirth = CorrectedBirth, groupId = g5 }))
             .EnsureSuccessStatusCode();
+
+        var campaign = await admin.PostAsJsonAsync($"/v1/schools/{tenant.SchoolId}/campaigns", new
+        {
+            schoolYear = "2026-2027", formVersionId = versionId, opensOn = Today.ToString("yyyy-MM-dd"), closesOn = Today.AddDays(30).ToString("yyyy-MM-dd"),
+        });
+        Assert.That(campaign.StatusCode, Is.EqualTo(HttpStatusCode.Created), await campaign.Content.ReadAsStringAsync());
+        _campaignId = (Guid)(await campaign.ReadObjectAsync())["id"]!;
 
         _world = new World(tenant, await tenant.ClientWithAsync([Scopes.GuardianAct]), sanne, emma, formId, versionId, motherBatch, fatherBatch,
             proofFileId, publicationId, takedownId);
@@ -183,6 +191,9 @@ public sealed class AccessExportTests : ApiTest
             Assert.That((string?)takedown["completedBy"], Is.EqualTo("Websitebeheer OBS De Regenboog"));
             Assert.That((string?)takedown["completionNote"], Is.EqualTo("Foto uit het album gehaald."));
             Assert.That((string?)takedown["state"], Is.EqualTo("conflict"));
+
+            Assert.That(Items(export, "consentRequests").Select(r => (Guid)r["campaignId"]!), Is.EqualTo(new[] { _campaignId }));
+            Assert.That((Guid?)Items(export, "consentRequests").Single()["formVersionId"], Is.EqualTo(_world.VersionId));
 
             var audit = Items(export, "auditEvents").Select(e => $"{e["action"]} {e["resourceType"]}").ToList();
             Assert.That(audit, Does.Contain("CreatePupil pupil").And.Contain("UpdatePupil pupil").And.Contain("LinkGuardian pupil")

@@ -146,12 +146,12 @@ public static class ConsentApiServices
         app.MapConsentEndpoints();
         app.MapCampaignEndpoints();
         app.MapGuardianAccessEndpoints();
-        app.MapAccessExportEndpoints();
         app.MapPublicationEndpoints();
         app.MapTakedownEndpoints();
         app.MapWebhookEndpoints();
         app.MapApiClientEndpoints();
         app.MapAuditEndpoints();
+        app.MapAccessExportEndpoints();
         return app;
     }
 }

@@ -1,3 +1,4 @@
+using System.Data;
 using ConsentApi.Domain;
 using ConsentApi.Domain.Consent;
 using ConsentApi.Features.Audit;
@@ -7,6 +8,7 @@ using ConsentApi.Infrastructure.Errors;
 using ConsentApi.Infrastructure.Persistence;
 using Mediator;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -19,8 +21,20 @@ namespace ConsentApi.Features.AccessExports;
 /// </summary>
 public sealed class AccessExportReader(ConsentDbContext db, CurrentClient client, ISender sender, TimeProvider clock)
 {
-    /// <summary>The pupil's export, or not found when the pupil is not the caller's to see.</summary>
+    /// <summary>
+    /// The pupil's export, or not found when the pupil is not the caller's to see. Read in one snapshot, so that a
+    /// decision recorded meanwhile shows with its receipt, state and audit event or not at all.
+    /// </summary>
     public async Task<AccessExport> ReadAsync(Guid pupilId, CancellationToken ct)
+    {
+        await using var snapshot = await db.Database.BeginTransactionAsync(IsolationLevel.RepeatableRead, ct);
+        await db.Database.ExecuteSqlRawAsync("SET TRANSACTION READ ONLY", ct);
+        var export = await ReadInSnapshotAsync(pupilId, ct);
+        await snapshot.CommitAsync(ct);
+        return export;
+    }
+
+    private async Task<AccessExport> ReadInSnapshotAsync(Guid pupilId, CancellationToken ct)
     {
         var now = clock.GetUtcNow();
         var pupil = await db.Pupils.AsNoTracking().VisibleTo(client).Where(p => p.Id == pupilId)
@@ -172,7 +186,8 @@ public sealed class AccessExportReader(ConsentDbContext db, CurrentClient client
         await db.Database.OpenConnectionAsync(ct);
         try
         {
-            await using var command = new NpgsqlCommand(sql, (NpgsqlConnection)db.Database.GetDbConnection());
+            await using var command = new NpgsqlCommand(sql, (NpgsqlConnection)db.Database.GetDbConnection(),
+                db.Database.CurrentTransaction?.GetDbTransaction() as NpgsqlTransaction);
             command.Parameters.Add(new NpgsqlParameter { Value = pupilId, NpgsqlDbType = NpgsqlDbType.Uuid });
             await using var reader = await command.ExecuteReaderAsync(ct);
             var rows = new List<T>();

@@ -1,4 +1,3 @@
-using Npgsql;
 using System.ComponentModel.DataAnnotations;
 using System.Globalization;
 using System.Text.Json;
@@ -39,13 +38,6 @@ public sealed partial class DomainExceptionHandler(IProblemDetailsService proble
         if (problem is null && exception.AsDatabaseOutage() is not DatabaseOutage.None and var outage)
         {
             LogOutage(logger, outage, exception.GetType().Name, httpContext.Request.Method, httpContext.GetEndpoint()?.DisplayName);
-            if (outage == DatabaseOutage.Unreachable)
-            {
-                // The server went away (a restart, a failover): every idle connection in the pool is to a server process
-                // that no longer exists, and each would fail one more request. Dropping them all makes the next request
-                // open a fresh connection, to whichever host is the primary now.
-                httpContext.RequestServices.GetService<NpgsqlDataSource>()?.Clear();
-            }
             httpContext.Response.Headers.RetryAfter = DatabaseOutages.RetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
             problem = Problem(StatusCodes.Status503ServiceUnavailable, "The service is temporarily unavailable.",
                 DatabaseOutages.Describe(outage));

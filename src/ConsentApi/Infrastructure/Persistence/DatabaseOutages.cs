@@ -61,17 +61,30 @@ public static class DatabaseOutages
                     return DatabaseOutage.NotAnswering;
                 case NpgsqlException { IsTransient: true }:
                     return DatabaseOutage.Unreachable;
+                case NpgsqlException when IsNoPrimary(e):
+                    return DatabaseOutage.Unreachable;
             }
         }
         return DatabaseOutage.None;
     }
 
     /// <summary>
-    /// The server's own ways of saying it cannot serve now: connection exceptions (class 08), shutting down or starting
-    /// up (57P01–57P03), and no connection slot left (53300).
+    /// A multi-host connection string (<c>Target Session Attributes=primary</c>) reached hosts, but none is the primary: a
+    /// failover is under way (the old primary is gone, the standby not yet promoted). Npgsql says so with a plain
+    /// <c>NpgsqlException</c> that carries no code, inner exception or transient flag, so its own message is the only sign.
+    /// </summary>
+    private static bool IsNoPrimary(Exception e) =>
+        e.GetType() == typeof(NpgsqlException) && e.InnerException is null
+        && e.Message.StartsWith("No suitable host was found", StringComparison.Ordinal);
+
+    /// <summary>
+    /// The server's own ways of saying it cannot serve now: connection exceptions (class 08), read-only because it is a
+    /// standby now (25006), shutting down or starting up (57P01–57P03), and no connection slot left (53300).
     /// </summary>
     private static bool MeansUnavailable(string sqlState) =>
         sqlState.StartsWith("08", StringComparison.Ordinal)
+        // A write reached a server that is no longer the primary (demoted in a failover): it is read-only now.
+        || sqlState is PostgresErrorCodes.ReadOnlySqlTransaction
         || sqlState is PostgresErrorCodes.AdminShutdown or PostgresErrorCodes.CrashShutdown
             or PostgresErrorCodes.CannotConnectNow or PostgresErrorCodes.TooManyConnections;
 }

@@ -89,6 +89,44 @@ public sealed class DatabaseOutageTests : ApiTest
     }
 
     [Test]
+    public async Task Hosts_that_answer_but_none_of_them_the_primary_are_an_outage_as_during_a_failover()
+    {
+        // A server whose sessions are read-only stands in for a standby: a multi-host data source that wants a
+        // read-write (primary) session finds no suitable host, as the API's does while a standby is being promoted.
+        await Server.ExecuteAsync("CREATE DATABASE standby_stand_in");
+        await Server.ExecuteAsync("ALTER DATABASE standby_stand_in SET default_transaction_read_only = on");
+        var host = new NpgsqlConnectionStringBuilder(Server.ConnectionStringFor("standby_stand_in"));
+        var connectionString = new NpgsqlConnectionStringBuilder(host.ConnectionString)
+        {
+            Host = $"{host.Host}:{host.Port},{host.Host}:{host.Port}",
+            TargetSessionAttributes = "read-write",
+        }.ConnectionString;
+        await using var dataSource = NpgsqlDataSource.Create(connectionString);
+
+        var failure = Assert.CatchAsync<NpgsqlException>(async () => await (await dataSource.OpenConnectionAsync()).DisposeAsync());
+
+        Assert.That(failure!.Message, Does.StartWith("No suitable host was found"), "the exception Npgsql gives for this case");
+        Assert.That(failure.AsDatabaseOutage(), Is.EqualTo(DatabaseOutage.Unreachable), "answered 503 with Retry-After, not 500");
+    }
+
+    [Test]
+    public async Task A_write_that_reaches_a_demoted_primary_is_an_outage()
+    {
+        // A transaction set read-only answers a write as a standby does: 25006, read-only SQL transaction.
+        await using var connection = new NpgsqlConnection(Server.ConnectionStringFor("consent"));
+        await connection.OpenAsync();
+        await using var transaction = await connection.BeginTransactionAsync();
+        await using var command = new NpgsqlCommand("SET TRANSACTION READ ONLY", connection, transaction);
+        await command.ExecuteNonQueryAsync();
+        command.CommandText = "CREATE TEMPORARY TABLE never_written (id int)";
+
+        var failure = Assert.CatchAsync<PostgresException>(() => command.ExecuteNonQueryAsync());
+
+        Assert.That(failure!.SqlState, Is.EqualTo(PostgresErrorCodes.ReadOnlySqlTransaction));
+        Assert.That(failure.AsDatabaseOutage(), Is.EqualTo(DatabaseOutage.Unreachable));
+    }
+
+    [Test]
     public async Task With_the_database_stopped_health_checks_sent_with_a_key_answer_as_without_one()
     {
         await Server.StopAsync();

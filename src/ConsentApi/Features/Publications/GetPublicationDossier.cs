@@ -243,6 +243,7 @@ public static class GetPublicationDossierEndpoint
                 publication (`laterWithdrawals`); and the publication's takedowns with why they opened and who completed
                 them and how.
                 """)
+            .Produces<PublicationDossier>(StatusCodes.Status200OK, "application/json")
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status406NotAcceptable);
@@ -250,7 +251,19 @@ public static class GetPublicationDossierEndpoint
     private static async Task<IResult> Get([AsParameters] PublicationDossierParameters parameters, HttpContext context, ISender sender,
         CancellationToken ct)
     {
+        if (!AcceptsJson(context.Request))
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status406NotAcceptable, title: "Not acceptable.",
+                detail: "The dossier is available as application/json.");
+        }
         var dossier = await sender.Send(new GetPublicationDossierQuery(parameters.PublicationId), ct);
         return TypedResults.Ok(dossier);
+    }
+
+    private static bool AcceptsJson(HttpRequest request)
+    {
+        var accept = request.GetTypedHeaders().Accept;
+        return accept.Count == 0 || accept.Any(a => a.Quality != 0
+            && a.MediaType.Value is "application/json" or "application/*" or "*/*" or "application/problem+json");
     }
 }

@@ -9,6 +9,7 @@ source scripts/prerequisites.sh
 ensure_dotnet
 ensure_postgres_server
 ensure_chromium
+ensure_pdf_tools
 ensure_node
 ensure_tour_tools
 

@@ -43,6 +43,15 @@ ensure_chromium() {
   fi
 }
 
+# The printed documents' tests read the PDFs with an independent reader (poppler's pdfinfo and pdftotext), and
+# docs/printed/render.sh turns PDF pages into PNGs with pdftoppm.
+ensure_pdf_tools() {
+  if ! command -v pdftotext >/dev/null || ! command -v pdfinfo >/dev/null || ! command -v pdftoppm >/dev/null; then
+    echo "==> Installing poppler-utils" >&2
+    apt_install poppler-utils
+  fi
+}
+
 ensure_node() {
   if ! command -v npm >/dev/null; then
     echo "==> Installing Node.js" >&2

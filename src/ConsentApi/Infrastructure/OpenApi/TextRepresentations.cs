@@ -6,6 +6,9 @@ namespace ConsentApi.Infrastructure.OpenApi;
 /// <summary>Endpoint metadata: the 200 response is also served as these text formats (rendered documents, not JSON).</summary>
 public sealed record TextRepresentations(params string[] ContentTypes);
 
+/// <summary>Endpoint metadata: the 200 response is also a rendered binary document of this type (a PDF).</summary>
+public sealed record PrintedRepresentation(string ContentType);
+
 /// <summary>Describes each text representation of a 200 response as a string rather than the JSON schema.</summary>
 internal sealed class TextRepresentationsOperationFilter : IOperationFilter
 {
@@ -13,10 +16,18 @@ internal sealed class TextRepresentationsOperationFilter : IOperationFilter
 
     public void Apply(OpenApiOperation operation, OperationFilterContext context)
     {
-        var formats = context.ApiDescription.ActionDescriptor.EndpointMetadata.OfType<TextRepresentations>().FirstOrDefault();
+        var metadata = context.ApiDescription.ActionDescriptor.EndpointMetadata;
+        var formats = metadata.OfType<TextRepresentations>().FirstOrDefault();
         if (formats is null || operation.Responses?.TryGetValue("200", out var ok) != true || ok!.Content is null)
         {
             return;
+        }
+        foreach (var printed in metadata.OfType<PrintedRepresentation>())
+        {
+            ok.Content[printed.ContentType] = new OpenApiMediaType
+            {
+                Schema = new OpenApiSchema { Type = JsonSchemaType.String, Format = "binary", MaxLength = MaxDocumentLength },
+            };
         }
         foreach (var contentType in formats.ContentTypes)
         {

@@ -2,7 +2,7 @@ namespace ConsentApi.Infrastructure.Printing;
 
 /// <summary>
 /// A document for paper: a title, a few facts under it, and sections that each begin a new A4 page (a long section runs
-/// on). It holds words only, already in the reader's language; <c>PrintHtml</c> and <c>PrintPdf</c> lay it
+/// on). It holds words only, already in the reader's language; <see cref="PrintHtml"/> and <see cref="PrintPdf"/> lay it
 /// out the same way, in black on white, so that a photocopy or a fax keeps every mark.
 /// </summary>
 public sealed record PrintDocument(

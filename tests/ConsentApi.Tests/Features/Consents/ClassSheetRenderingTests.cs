@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text;
@@ -12,26 +11,6 @@ namespace ConsentApi.Tests.Features.Consents;
 /// </summary>
 public sealed class ClassSheetRenderingTests : ApiTest
 {
-    /// <summary>
-    /// The browser, found as scripts/render-class-sheet.sh finds it: $CHROMIUM, else chromium, chromium-browser or
-    /// google-chrome on the PATH. Missing is a failure, not a skip: ./test.sh installs it, so a fresh machine must not pass
-    /// these tests by leaving them out.
-    /// </summary>
-    private static string Chromium()
-    {
-        if (Environment.GetEnvironmentVariable("CHROMIUM") is { Length: > 0 } configured)
-        {
-            return configured;
-        }
-        var found = new[] { "chromium", "chromium-browser", "google-chrome" }
-            .SelectMany(name => (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator,
-                StringSplitOptions.RemoveEmptyEntries).Select(directory => Path.Combine(directory, name)))
-            .FirstOrDefault(File.Exists);
-        Assert.That(found, Is.Not.Null,
-            "Headless Chromium is not installed (./test.sh installs it; or apt-get install chromium, or set CHROMIUM).");
-        return found!;
-    }
-
     private static readonly string[] Items =
     [
         "photo:newsletter", "photo:parent-app", "photo:school-guide", "photo:social-media", "photo:website",
@@ -136,57 +115,12 @@ public sealed class ClassSheetRenderingTests : ApiTest
         return html;
     }
 
-    private static async Task RenderAsync(string chromium, string htmlFile, string output, string userDataDirectory)
-    {
-        var start = new ProcessStartInfo(chromium)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            WorkingDirectory = Path.GetDirectoryName(htmlFile)!,
-        };
-        foreach (var argument in new[]
-                 {
-                     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-                     "--disable-component-update", "--disable-sync", "--hide-scrollbars", $"--user-data-dir={userDataDirectory}",
-                     "--window-size=1123,794",
-                 })
-        {
-            start.ArgumentList.Add(argument);
-        }
-        if (output.EndsWith(".pdf", StringComparison.Ordinal))
-        {
-            start.ArgumentList.Add("--no-pdf-header-footer");
-            start.ArgumentList.Add($"--print-to-pdf={output}");
-        }
-        else
-        {
-            start.ArgumentList.Add($"--screenshot={output}");
-        }
-        start.ArgumentList.Add(new Uri(htmlFile).AbsoluteUri);
-
-        using var process = Process.Start(start) ?? throw new InvalidOperationException("Chromium did not start.");
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            Assert.Fail($"Chromium did not finish rendering {output} within 90 seconds.");
-        }
-        Assert.That(process.ExitCode, Is.Zero, $"{await stdout}\n{await stderr}");
-    }
-
     private static int PageCount(byte[] pdf) =>
         System.Text.RegularExpressions.Regex.Count(Encoding.Latin1.GetString(pdf), @"/Type\s*/Page(?![a-zA-Z])");
 
     [Test]
     public async Task The_class_sheet_renders_to_a_png_and_a_pdf_that_are_not_blank()
     {
-        var chromium = Chromium();
         var html = await ClassSheetHtmlAsync();
         _directory = Directory.CreateTempSubdirectory("class-sheet-").FullName;
         var htmlFile = Path.Combine(_directory, "class-sheet.html");
@@ -194,8 +128,8 @@ public sealed class ClassSheetRenderingTests : ApiTest
         var png = Path.Combine(_directory, "class-sheet.png");
         var pdf = Path.Combine(_directory, "class-sheet.pdf");
 
-        await RenderAsync(chromium, htmlFile, png, Path.Combine(_directory, "profile-png"));
-        await RenderAsync(chromium, htmlFile, pdf, Path.Combine(_directory, "profile-pdf"));
+        await HeadlessChromium.RenderAsync(htmlFile, png, Path.Combine(_directory, "profile-png"));
+        await HeadlessChromium.RenderAsync(htmlFile, pdf, Path.Combine(_directory, "profile-pdf"));
 
         Assert.That(File.Exists(png), Is.True, "no PNG was written");
         Assert.That(File.Exists(pdf), Is.True, "no PDF was written");
@@ -222,13 +156,12 @@ public sealed class ClassSheetRenderingTests : ApiTest
     [Test]
     public async Task A_blank_page_is_told_apart_from_the_class_sheet()
     {
-        var chromium = Chromium();
         _directory = Directory.CreateTempSubdirectory("blank-page-").FullName;
         var htmlFile = Path.Combine(_directory, "blank.html");
         await File.WriteAllTextAsync(htmlFile, "<!DOCTYPE html><html><body></body></html>");
         var png = Path.Combine(_directory, "blank.png");
 
-        await RenderAsync(chromium, htmlFile, png, Path.Combine(_directory, "profile"));
+        await HeadlessChromium.RenderAsync(htmlFile, png, Path.Combine(_directory, "profile"));
 
         Assert.That(new FileInfo(png).Length, Is.LessThan(20 * 1024), "the blank-page threshold no longer separates blank from rendered");
     }

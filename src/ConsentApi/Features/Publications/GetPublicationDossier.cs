@@ -7,6 +7,7 @@ using ConsentApi.Infrastructure.Contract;
 using ConsentApi.Infrastructure.Errors;
 using ConsentApi.Infrastructure.Http;
 using ConsentApi.Infrastructure.Persistence;
+using ConsentApi.Infrastructure.Printing;
 using Mediator;
 using Microsoft.EntityFrameworkCore;
 
@@ -223,7 +224,7 @@ public sealed class GetPublicationDossierHandler(ConsentDbContext db, CurrentCli
 /// <param name="Language">The language of the printed forms (HTML, PDF): `nl` (default) or `en`. JSON is the same in both.</param>
 public sealed record PublicationDossierParameters(
     Guid PublicationId,
-    [property: OneOf(typeof(FormLanguage))] string? Language);
+    [property: OneOf(typeof(DocumentLanguage))] string? Language);
 
 public static class GetPublicationDossierEndpoint
 {
@@ -242,28 +243,31 @@ public static class GetPublicationDossierEndpoint
                 form version, the hash of its text and the proof files with their SHA-256; refusals given after
                 publication (`laterWithdrawals`); and the publication's takedowns with why they opened and who completed
                 them and how.
+
+                Choose the form with `Accept`: `application/json` (default), `text/html` (a page to print, a section per
+                A4 page, black on white, no script) or `application/pdf`; `language` sets the language of the printed
+                forms, with days as dd-MM-yyyy and times in the organisation's time zone.
                 """)
-            .Produces<PublicationDossier>(StatusCodes.Status200OK, "application/json")
+            .ProducesPrintable<PublicationDossier>("publication-dossier-fotos-schoolreisje-groep-5b-2026-10-02")
             .ProducesValidationProblem()
-            .ProducesProblem(StatusCodes.Status404NotFound)
-            .ProducesProblem(StatusCodes.Status406NotAcceptable);
+            .ProducesProblem(StatusCodes.Status404NotFound);
 
     private static async Task<IResult> Get([AsParameters] PublicationDossierParameters parameters, HttpContext context, ISender sender,
         CancellationToken ct)
     {
-        if (!AcceptsJson(context.Request))
+        if (Printable.Negotiate(context.Request) is not { } format)
         {
-            return TypedResults.Problem(statusCode: StatusCodes.Status406NotAcceptable, title: "Not acceptable.",
-                detail: "The dossier is available as application/json.");
+            return Printable.NotAcceptable("The publication dossier");
         }
         var dossier = await sender.Send(new GetPublicationDossierQuery(parameters.PublicationId), ct);
-        return TypedResults.Ok(dossier);
+        var language = Printable.Language(parameters.Language);
+        return Printable.Answer(context, format, dossier, d => PublicationDossierDocument.Build(d, language), FileName(dossier));
     }
 
-    private static bool AcceptsJson(HttpRequest request)
+    /// <summary>What was published and the organisation's day it went online: two dossiers of one title differ by day.</summary>
+    private static string FileName(PublicationDossier dossier)
     {
-        var accept = request.GetTypedHeaders().Accept;
-        return accept.Count == 0 || accept.Any(a => a.Quality != 0
-            && a.MediaType.Value is "application/json" or "application/*" or "*/*" or "application/problem+json");
+        var day = ConsentCalendar.For(dossier.TimeZone).DayOf(dossier.Publication.PublishedAt);
+        return $"publication-dossier-{Downloads.Part(dossier.Publication.Title)}-{day:yyyy-MM-dd}";
     }
 }

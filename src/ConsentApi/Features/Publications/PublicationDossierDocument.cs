@@ -14,9 +14,9 @@ namespace ConsentApi.Features.Publications;
 /// </summary>
 public static class PublicationDossierDocument
 {
-    public static PrintDocument Build(PublicationDossier dossier, string language)
+    public static PrintDocument Build(PublicationDossier dossier, DocumentLanguage language)
     {
-        var w = language == "en" ? Words.En : Words.Nl;
+        var w = language == DocumentLanguage.En ? Words.En : Words.Nl;
         var calendar = ConsentCalendar.For(dossier.TimeZone);
         string Time(DateTimeOffset moment) =>
             TimeZoneInfo.ConvertTime(moment, calendar.Zone).ToString("dd-MM-yyyy HH:mm", CultureInfo.InvariantCulture);
@@ -196,7 +196,7 @@ public static class PublicationDossierDocument
             + (d.SupersededAt16 ? $" — {w.SupersededAt16}" : "");
 
         string ProofFiles(DossierDecision d) =>
-            d.ProofFiles.Count == 0 ? "-" : string.Join("\n", d.ProofFiles.Select(f => $"{f.FileName}: {f.Sha256}"));
+            d.ProofFiles.Count == 0 ? "-" : string.Join("; ", d.ProofFiles.Select(f => $"{f.FileName}: {f.Sha256}"));
 
         string Client(string? name, Guid? id) => name ?? id?.ToString() ?? "-";
     }

@@ -318,4 +318,82 @@ public sealed class PublicationDossierTests : ApiTest
         Assert.That(language.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest), await language.Content.ReadAsStringAsync());
         Assert.That(ErrorKeys(await language.ReadObjectAsync()), Does.Contain("language"));
     }
+
+    private static readonly string[] DutchSections =
+    [
+        "De publicatie", "Wie er te zien is", "De controle waarop de publicatie steunde", "Besluiten per leerling",
+        "Latere intrekkingen", "Verwijderverzoeken",
+    ];
+
+    private static readonly string[] EnglishSections =
+    [
+        "The publication", "Who is shown", "The check the publication relied on", "Decisions per pupil", "Later withdrawals",
+        "Takedowns",
+    ];
+
+    private static async Task<HttpResponseMessage> AskAsync(HttpClient client, Guid publicationId, string accept, string? language = null)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get,
+            $"/v1/publications/{publicationId}/dossier{(language is null ? "" : $"?language={language}")}");
+        request.Headers.Accept.ParseAdd(accept);
+        return await client.SendAsync(request);
+    }
+
+    [TestCase(null, "Dossier van een publicatie", "Gepubliceerd op", TestName = "The printable dossier is in Dutch by default, a section per part")]
+    [TestCase("nl", "Dossier van een publicatie", "Gepubliceerd op", TestName = "The printable dossier in Dutch has a section per part")]
+    [TestCase("en", "Publication dossier", "Published at", TestName = "The printable dossier in English has a section per part")]
+    public async Task Printable_dossier(string? language, string title, string publishedLabel)
+    {
+        var c = await ClassAsync();
+        // 23:30 UTC on a summer day is 01:30 the next day in Amsterdam: days and times are the organisation's.
+        var publishedAt = new DateTimeOffset(Now.Year - 1, 6, 14, 23, 30, 0, TimeSpan.Zero);
+        await BackdateFormAsync(Factory, c.VersionId, publishedAt.AddDays(-60));
+        await DecideAsync(c.Full(), c.Sanne, c.VersionId, c.Mother, "granted", Items, publishedAt.AddDays(-30));
+        var publicationId = (Guid)(await RegisterAsync(c.Full(), c.Tenant.SchoolId, "website", "photo", [c.Sanne], publishedAt))["id"]!;
+        await DecideAsync(c.Full(), c.Sanne, c.VersionId, c.Mother, "refused", Items);
+
+        var response = await AskAsync(c.Full(), publicationId, "text/html", language);
+
+        var html = await response.Content.ReadAsStringAsync();
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), html);
+        var sections = language == "en" ? EnglishSections : DutchSections;
+        var headings = System.Text.RegularExpressions.Regex.Matches(html, "<h2>(.*?)</h2>").Select(m => m.Groups[1].Value).ToList();
+        Assert.Multiple(() =>
+        {
+            Assert.That(response.Content.Headers.ContentType?.MediaType, Is.EqualTo("text/html"));
+            Assert.That(response.Content.Headers.ContentDisposition?.DispositionType, Is.EqualTo("inline"));
+            Assert.That(response.Headers.Vary, Does.Contain("Accept"));
+            Assert.That(html, Does.Contain($"<h1>{title}</h1>"));
+            Assert.That(headings, Is.EqualTo(sections));
+            Assert.That(html, Does.Contain(publishedLabel));
+            Assert.That(html, Does.Contain($"15-06-{publishedAt.Year} 01:30"), "dd-MM-yyyy, Amsterdam time");
+            Assert.That(html, Does.Contain((string)c.Version["contentHash"]!), "the form text's hash");
+            Assert.That(html, Does.Contain("Sanne de Vries").And.Contain("Marieke de Vries"));
+            Assert.That(html, Does.Not.Contain("<script"));
+        });
+    }
+
+    [Test]
+    public async Task The_dossier_as_pdf_is_an_attachment_a_reader_opens_with_a_page_per_part()
+    {
+        var c = await ClassAsync();
+        var publicationId = (Guid)(await RegisterAsync(c.Full(), c.Tenant.SchoolId, "website", "photo", [c.Sanne], Now.AddDays(-2)))["id"]!;
+        await DecideAsync(c.Full(), c.Sanne, c.VersionId, c.Mother, "refused", Items);
+
+        var response = await AskAsync(c.Full(), publicationId, "application/pdf", "en");
+
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), await response.Content.ReadAsStringAsync());
+        var pdf = await response.Content.ReadAsByteArrayAsync();
+        Assert.Multiple(() =>
+        {
+            Assert.That(System.Text.Encoding.ASCII.GetString(pdf, 0, 5), Is.EqualTo("%PDF-"));
+            Assert.That(response.Content.Headers.ContentType?.MediaType, Is.EqualTo("application/pdf"));
+            Assert.That(response.Content.Headers.ContentDisposition?.DispositionType, Is.EqualTo("attachment"));
+            Assert.That(response.Content.Headers.ContentDisposition?.FileName?.Trim('"'), Does.StartWith("publication-dossier-foto-s-projectweek-groep-5b-").And.EndWith(".pdf"));
+        });
+        var pages = await PdfReader.PagesAsync(pdf);
+        Assert.That(pages, Has.Count.GreaterThanOrEqualTo(EnglishSections.Length));
+        Assert.That(EnglishSections.Select(title => pages.Any(page => page.Contains(title, StringComparison.Ordinal))), Is.All.True,
+            string.Join("\n---\n", pages));
+    }
 }

@@ -396,4 +396,32 @@ public sealed class PublicationDossierTests : ApiTest
         Assert.That(EnglishSections.Select(title => pages.Any(page => page.Contains(title, StringComparison.Ordinal))), Is.All.True,
             string.Join("\n---\n", pages));
     }
+
+    [Test]
+    public async Task A_browser_prints_each_part_of_the_dossier_from_the_top_of_an_a4_page()
+    {
+        var c = await ClassAsync();
+        var publicationId = (Guid)(await RegisterAsync(c.Full(), c.Tenant.SchoolId, "website", "photo", [c.Sanne, c.Daan], Now.AddDays(-2),
+            publishedWithoutCheck: true))["id"]!;
+        await DecideAsync(c.Full(), c.Sanne, c.VersionId, c.Mother, "refused", Items);
+        var html = await (await AskAsync(c.Full(), publicationId, "text/html")).Content.ReadAsStringAsync();
+        var directory = Directory.CreateTempSubdirectory("dossier-").FullName;
+        try
+        {
+            var file = Path.Combine(directory, "dossier.html");
+            await File.WriteAllTextAsync(file, html, new System.Text.UTF8Encoding(false));
+            var pdf = Path.Combine(directory, "dossier.pdf");
+
+            await HeadlessChromium.RenderAsync(file, pdf, Path.Combine(directory, "profile"));
+
+            var pages = await PdfReader.PagesAsync(await File.ReadAllBytesAsync(pdf));
+            var starts = DutchSections.Select(title => pages.ToList().FindIndex(page => page.Contains(title, StringComparison.Ordinal))).ToList();
+            Assert.That(starts, Is.All.GreaterThanOrEqualTo(0), string.Join("\n---\n", pages));
+            Assert.That(starts, Is.Ordered.Ascending.And.Unique, "each part on a page of its own, in order");
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
 }

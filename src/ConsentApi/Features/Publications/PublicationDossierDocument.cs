@@ -132,19 +132,21 @@ public static class PublicationDossierDocument
                 var shown = dossier.Pupils.FirstOrDefault(x => x.PupilId == pupil.PupilId);
                 blocks.Add(new PrintSubheading(shown is null ? pupil.PupilId.ToString() : $"{shown.DisplayName} ({shown.ExternalId})"));
                 var numbered = pupil.Decisions.Select((d, i) => (Number: (i + 1).ToString(CultureInfo.InvariantCulture), Decision: d)).ToList();
-                blocks.Add(new PrintTable([w.Number, w.DecidedBy, w.Outcome, w.Method, w.GivenAt, w.RecordedAt, w.FormVersion, w.CountedThen, w.CountedNow],
+                blocks.Add(new PrintTable([w.Number, w.DecidedBy, w.Outcome, w.Method, w.GivenAt, w.RecordedAt, w.Counted],
                     [.. numbered.Select(x => (IReadOnlyList<string>)
                     [
                         x.Number, Decider(x.Decision), w.OutcomeOf(x.Decision.Outcome), w.MethodOf(x.Decision.Method), Time(x.Decision.GivenAt),
-                        Time(x.Decision.RecordedAt), x.Decision.FormVersionNumber.ToString(CultureInfo.InvariantCulture),
-                        YesNo(x.Decision.CountedAsKnownThen), YesNo(x.Decision.CountedAsKnownNow),
+                        Time(x.Decision.RecordedAt), $"{YesNo(x.Decision.CountedAsKnownThen)} / {YesNo(x.Decision.CountedAsKnownNow)}",
                     ])],
                     w.NoDecisions));
                 if (numbered.Count > 0)
                 {
-                    blocks.Add(new PrintTable([w.Number, w.FormContentHash, w.ProofReference, w.ProofFiles],
+                    blocks.Add(new PrintTable([w.Number, w.FormVersion, w.FormContentHash, w.ProofReference, w.ProofFiles],
                         [.. numbered.Select(x => (IReadOnlyList<string>)
-                            [x.Number, x.Decision.FormContentHash, x.Decision.ProofReference ?? "-", ProofFiles(x.Decision)])],
+                        [
+                            x.Number, x.Decision.FormVersionNumber.ToString(CultureInfo.InvariantCulture), x.Decision.FormContentHash,
+                            x.Decision.ProofReference ?? "-", ProofFiles(x.Decision),
+                        ])],
                         w.NoDecisions));
                 }
             }
@@ -154,11 +156,11 @@ public static class PublicationDossierDocument
         PrintSection WithdrawalsSection() => new(w.WithdrawalsSection,
         [
             new PrintText(w.WithdrawalsIntro),
-            new PrintTable([w.Pupil, w.DecidedBy, w.Method, w.GivenAt, w.RecordedAt, w.FormVersion, w.FormContentHash],
+            new PrintTable([w.Pupil, w.DecidedBy, w.Method, w.GivenAt, w.RecordedAt, w.FormVersion],
                 [.. dossier.LaterWithdrawals.Select(d => (IReadOnlyList<string>)
                 [
                     PupilName(d.PupilId), Decider(d), w.MethodOf(d.Method), Time(d.GivenAt), Time(d.RecordedAt),
-                    d.FormVersionNumber.ToString(CultureInfo.InvariantCulture), d.FormContentHash,
+                    d.FormVersionNumber.ToString(CultureInfo.InvariantCulture),
                 ])],
                 w.NoWithdrawals),
         ]);
@@ -261,8 +263,7 @@ public static class PublicationDossierDocument
         public required string GivenAt { get; init; }
         public required string RecordedAt { get; init; }
         public required string FormVersion { get; init; }
-        public required string CountedThen { get; init; }
-        public required string CountedNow { get; init; }
+        public required string Counted { get; init; }
         public required string FormContentHash { get; init; }
         public required string ProofReference { get; init; }
         public required string ProofFiles { get; init; }
@@ -359,8 +360,7 @@ public static class PublicationDossierDocument
             GivenAt = "Gegeven op",
             RecordedAt = "Vastgelegd op",
             FormVersion = "Formulierversie",
-            CountedThen = "Telde toen",
-            CountedNow = "Telt nu",
+            Counted = "Telde toen / telt nu",
             FormContentHash = "Hash van de formuliertekst",
             ProofReference = "Bewijsreferentie",
             ProofFiles = "Bewijsstukken (SHA-256)",
@@ -488,8 +488,7 @@ public static class PublicationDossierDocument
             GivenAt = "Given at",
             RecordedAt = "Recorded at",
             FormVersion = "Form version",
-            CountedThen = "Counted then",
-            CountedNow = "Counts now",
+            Counted = "Counted then / counts now",
             FormContentHash = "Hash of the form text",
             ProofReference = "Proof reference",
             ProofFiles = "Proof files (SHA-256)",

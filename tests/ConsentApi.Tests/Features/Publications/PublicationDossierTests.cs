@@ -247,7 +247,7 @@ public sealed class PublicationDossierTests : ApiTest
     }
 
     [Test]
-    public async Task A_publication_on_a_printed_channel_shows_it_cannot_be_recalled_and_its_do_not_reprint_takedown()
+    public async Task A_publication_on_a_printed_channel_shows_it_could_not_be_recalled_then_and_its_do_not_reprint_takedown()
     {
         var tenant = await CreateTenantAsync();
         var created = await tenant.Admin().PostAsJsonAsync("/v1/channels",
@@ -265,13 +265,17 @@ public sealed class PublicationDossierTests : ApiTest
         Assert.That(registered.StatusCode, Is.EqualTo(HttpStatusCode.Created), await registered.Content.ReadAsStringAsync());
         var publicationId = (Guid)(await registered.ReadObjectAsync())["id"]!;
         await DecideAsync(full, pupil, versionId, guardian, "refused", items);
+        // Reprinted later as a removable item: the dossier keeps what the channel was when the guide was printed.
+        var changed = await tenant.Admin().PutAsJsonAsync("/v1/channels/printed-guide",
+            new { nameNl = "Gedrukte schoolgids", nameEn = "Printed school guide", audience = "public", recall = "removable" });
+        Assert.That(changed.StatusCode, Is.EqualTo(HttpStatusCode.OK), await changed.Content.ReadAsStringAsync());
 
         var dossier = await DossierAsync(full, publicationId);
 
         var takedowns = dossier["takedowns"]!.AsArray();
         Assert.Multiple(() =>
         {
-            Assert.That((string?)dossier["channel"]!["recall"], Is.EqualTo("not-recallable"));
+            Assert.That((string?)dossier["channel"]!["recall"], Is.EqualTo("not-recallable"), "as it was at publication");
             Assert.That((string?)dossier["channel"]!["nameEn"], Is.EqualTo("Printed school guide"));
             Assert.That((string?)dossier["publication"]!["location"], Is.EqualTo("Schoolgids 2026-2027, p. 12"));
             Assert.That(takedowns.Select(t => $"{t!["kind"]} {t["status"]}"), Is.EqualTo(new[] { "do-not-reprint open" }), dossier.ToJsonString());

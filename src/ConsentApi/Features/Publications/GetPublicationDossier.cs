@@ -136,10 +136,10 @@ public sealed class GetPublicationDossierHandler(ConsentDbContext db, CurrentCli
     private static List<(DecisionRow Row, bool Then, bool Now)> Basis(
         ConsentFactSet then, ConsentFactSet known, Guid pupilId, (MediaType, string) item)
     {
-        var thenIds = then.Pupils.ContainsKey(pupilId) ? then.DecisionsOf(pupilId, item).Select(d => d.Id).ToHashSet() : [];
-        var nowRows = known.Pupils.ContainsKey(pupilId) ? known.DecisionsOf(pupilId, item) : [];
+        IReadOnlyList<DecisionRow> thenRows = then.Pupils.ContainsKey(pupilId) ? then.DecisionsOf(pupilId, item) : [];
+        IReadOnlyList<DecisionRow> nowRows = known.Pupils.ContainsKey(pupilId) ? known.DecisionsOf(pupilId, item) : [];
+        var thenIds = thenRows.Select(d => d.Id).ToHashSet();
         var nowIds = nowRows.Select(d => d.Id).ToHashSet();
-        var thenRows = then.Pupils.ContainsKey(pupilId) ? then.DecisionsOf(pupilId, item) : [];
         return [.. thenRows.Concat(nowRows).DistinctBy(d => d.Id).OrderBy(d => d.Sequence)
             .Select(d => (d, thenIds.Contains(d.Id), nowIds.Contains(d.Id)))];
     }

@@ -212,6 +212,30 @@ public sealed class PublicationDossierTests : ApiTest
     }
 
     [Test]
+    public async Task A_takedown_done_by_removing_the_publication_names_the_client_that_removed_it()
+    {
+        var c = await ClassAsync();
+        var publicationId = (Guid)(await RegisterAsync(c.Full(), c.Tenant.SchoolId, "website", "photo", [c.Sanne], Now.AddDays(-2)))["id"]!;
+        await DecideAsync(c.Full(), c.Sanne, c.VersionId, c.Mother, "refused", Items);
+        var (editorId, editor) = await NamedClientAsync(c.Tenant, "Redactie nieuwsbrief");
+
+        var removed = await editor.PostAsJsonAsync($"/v1/publications/{publicationId}/remove", new { note = "Album offline gehaald." });
+
+        Assert.That(removed.StatusCode, Is.EqualTo(HttpStatusCode.OK), await removed.Content.ReadAsStringAsync());
+        var dossier = await DossierAsync(c.Full(), publicationId);
+        var takedown = dossier["takedowns"]![0]!;
+        Assert.Multiple(() =>
+        {
+            Assert.That((string?)takedown["status"], Is.EqualTo("done"));
+            Assert.That((string?)takedown["completionNote"], Is.EqualTo("Album offline gehaald."));
+            Assert.That((Guid?)takedown["completedByClientId"], Is.EqualTo(editorId));
+            Assert.That((string?)takedown["completedByClientName"], Is.EqualTo("Redactie nieuwsbrief"));
+            Assert.That((string?)dossier["publication"]!["status"], Is.EqualTo("removed"));
+            Assert.That((string?)dossier["publication"]!["removalNote"], Is.EqualTo("Album offline gehaald."));
+        });
+    }
+
+    [Test]
     public async Task A_late_paper_form_makes_the_check_as_known_now_differ_and_is_flagged_while_the_check_relied_on_stays_as_it_was()
     {
         var c = await ClassAsync();

@@ -23,7 +23,9 @@ public sealed record FactsRequest(
 
 /// <summary>A channel as it stood at the moment.</summary>
 /// <param name="MeaningSince">When its audience last changed, or it was retired or brought back: grants given before no longer count.</param>
-public sealed record ChannelFacts(string Key, string NameNl, ChannelAudience Audience, bool Retired, DateTimeOffset MeaningSince);
+/// <param name="Recall">Whether what was published there could be taken back then; no rule reads it, the proof shows it.</param>
+public sealed record ChannelFacts(string Key, string NameNl, ChannelAudience Audience, bool Retired, DateTimeOffset MeaningSince,
+    ChannelRecall Recall = ChannelRecall.Removable);
 
 /// <summary>
 /// The one facts model (DESIGN.md §4): every reader of consent — the check, the matrix, the class sheet, the takedown scan
@@ -135,7 +137,8 @@ public sealed class ConsentFactsReader(ConsentDbContext db)
         while (await reader.ReadAsync(ct))
         {
             channels[reader.GetString(0)] = new ChannelFacts(reader.GetString(0), reader.GetString(1),
-                Enum.Parse<ChannelAudience>(reader.GetString(2)), reader.GetBoolean(3), reader.GetFieldValue<DateTimeOffset>(4));
+                Enum.Parse<ChannelAudience>(reader.GetString(2)), reader.GetBoolean(3), reader.GetFieldValue<DateTimeOffset>(4),
+                Enum.Parse<ChannelRecall>(reader.GetString(5)));
         }
 
         var guardians = authority.ToLookup(a => a.PupilId, a => a.GuardianId);
@@ -296,10 +299,10 @@ public sealed class ConsentFactsReader(ConsentDbContext db)
           AND ($2::text IS NULL OR (i.media_type = $2 AND i.channel_key = $3))
         """, [Organisation, MediaType, Channel, At, AsKnownAt]),
         ("""
-        SELECT c.key, c.name_nl, h.audience, h.retired, h.meaning_since
+        SELECT c.key, c.name_nl, h.audience, h.retired, h.meaning_since, h.recall
         FROM channels c
         CROSS JOIN LATERAL (
-            SELECT audience, retired, meaning_since FROM channel_changes h
+            SELECT audience, retired, meaning_since, recall FROM channel_changes h
             WHERE h.organisation_id = c.organisation_id AND h.channel_key = c.key AND h.valid_from <= $2 AND h.recorded_at <= $3
             ORDER BY h.valid_from DESC, h.id DESC LIMIT 1) h
         WHERE c.organisation_id = $1

@@ -11,6 +11,7 @@ public static class PublicationEndpoints
         group.MapRegisterPublication().RequireScope(Scopes.ConsentWrite);
         group.MapListPublications().RequireScope(Scopes.ConsentRead);
         group.MapGetPublication().RequireScope(Scopes.ConsentRead);
+        group.MapGetPublicationDossier().RequireScope(Scopes.ConsentRead);
         group.MapRemovePublication().RequireScope(Scopes.ConsentWrite);
         return app;
     }

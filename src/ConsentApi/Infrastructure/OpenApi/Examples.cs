@@ -264,6 +264,7 @@ internal static class Examples
                     new PupilCheckResult(SecondPupilId, ConsentState.Refused, ConsentReasons.RefusedByGuardian, false),
                 ]), []),
         [typeof(StoredPublicationCheck)] = PublicationProof,
+        [typeof(PublicationDossier)] = Dossier(),
         [typeof(RemovePublicationRequest)] = new RemovePublicationRequest("Album van de website gehaald."),
         [typeof(TakedownResponse)] = new TakedownResponse(TakedownId, SchoolId, PublicationId, TakedownStatus.Open, TakedownKind.Removal,
             new DateTimeOffset(2026, 11, 20, 8, 12, 0, TimeSpan.Zero), null, null, null,
@@ -312,6 +313,68 @@ internal static class Examples
 
     private static readonly JsonSerializerOptions Json = ConsentApiServices.CreateJsonOptions();
 
+
+    /// <summary>
+    /// A dossier: Sanne's mother granted on paper (the scan kept); the second pupil's paper refusal, signed before the photo went
+    /// online but keyed in later, shows as known now; Sanne's mother withdrew afterwards and the takedown was done.
+    /// </summary>
+    private static PublicationDossier Dossier()
+    {
+        var publishedAt = new DateTimeOffset(2026, 10, 2, 15, 0, 0, TimeSpan.Zero);
+        var paperGrant = new DossierDecision(Guid.Parse("01930f4e-85d7-77eb-850d-14c8d6e7f80a"), PupilId, BatchId, DecidedBy.Guardian,
+            MotherId, "OV2001", "Marieke de Vries", ConsentOutcome.Granted, DecisionMethod.Paper,
+            new DateTimeOffset(2026, 9, 1, 18, 0, 0, TimeSpan.Zero), new DateTimeOffset(2026, 9, 3, 8, 30, 0, TimeSpan.Zero), ClientId,
+            VersionId, 1, ContentHash, "Map toestemming 2026-2027, nr. 14",
+            [new ProofFileResponse(Guid.Parse("01930f4e-85d8-77ec-850e-14c8d6e7f80b"), BatchId, PupilId, "application/pdf", 184_233,
+                "sha256:9f2c4e6a8b0d1f3a5c7e9b1d3f5a7c9e1b3d5f7a9c1e3b5d7f9a1c3e5b7d9f1a", "toestemming-sanne-de-vries.pdf", ClientId,
+                new DateTimeOffset(2026, 9, 3, 8, 31, 0, TimeSpan.Zero))],
+            true, true, false);
+        var fatherId = Guid.Parse("01930f4e-7f6b-7185-8fa7-be627081a2b4");
+        var lateRefusal = new DossierDecision(Guid.Parse("01930f4e-85d9-77ed-850f-14c8d6e7f80c"), SecondPupilId,
+            Guid.Parse("01930f4e-84c5-76da-94fc-03b7c5d6e7f9"), DecidedBy.Guardian, fatherId, "OV2005", "Peter Bakker", ConsentOutcome.Refused,
+            DecisionMethod.Paper, new DateTimeOffset(2026, 9, 30, 19, 0, 0, TimeSpan.Zero), new DateTimeOffset(2026, 10, 6, 9, 15, 0, TimeSpan.Zero),
+            ClientId, VersionId, 1, ContentHash, null, [], false, true, false);
+        var withdrawal = new DossierDecision(Guid.Parse("01930f4e-85da-77ee-8510-14c8d6e7f80d"), PupilId,
+            Guid.Parse("01930f4e-84c6-76db-94fd-03b7c5d6e7fa"), DecidedBy.Guardian, MotherId, "OV2001", "Marieke de Vries",
+            ConsentOutcome.Refused, DecisionMethod.ParentApp, new DateTimeOffset(2026, 11, 20, 8, 11, 0, TimeSpan.Zero),
+            new DateTimeOffset(2026, 11, 20, 8, 11, 1, TimeSpan.Zero), ClientId, VersionId, 1, ContentHash, null, [], false, false, false);
+        return new PublicationDossier(PublicationId, new DateTimeOffset(2026, 11, 24, 9, 0, 0, TimeSpan.Zero), "Europe/Amsterdam",
+            new DossierPublication(PublicationId, SchoolId, "OBS De Regenboog", "Foto's schoolreisje groep 5b",
+                "https://www.obsderegenboog.nl/nieuws/schoolreisje-groep-5b", null, MediaType.Photo, publishedAt,
+                new DateTimeOffset(2026, 10, 2, 15, 1, 0, TimeSpan.Zero), ClientId, "Website OBS De Regenboog", false,
+                PublicationStatus.Removed, new DateTimeOffset(2026, 11, 20, 10, 2, 0, TimeSpan.Zero), "Foto verwijderd uit het album op de website."),
+            new DossierChannel("website", "Website", "Website", ChannelAudience.Public, ChannelRecall.Removable, false),
+            [
+                new DossierPupil(SecondPupilId, "LL1002", "Daan Bakker", GroupId, "Groep 5b", true, null, null, null),
+                new DossierPupil(PupilId, "LL1001", "Sanne de Vries", GroupId, "Groep 5b", true, null, null, null),
+            ],
+            PublicationProof,
+            new DossierRecheck(publishedAt, new DateTimeOffset(2026, 11, 24, 9, 0, 0, TimeSpan.Zero), false, true,
+            [
+                new DossierRecheckPupil(PupilId, ConsentState.Granted, ConsentReasons.GrantedByGuardian, true, false),
+                new DossierRecheckPupil(SecondPupilId, ConsentState.Refused, ConsentReasons.RefusedByGuardian, false, true),
+            ]),
+            [
+                new DossierPupilDecisions(SecondPupilId,
+                [
+                    paperGrant with { Id = Guid.Parse("01930f4e-85db-77ef-8511-14c8d6e7f80e"), PupilId = SecondPupilId,
+                        ReceiptId = Guid.Parse("01930f4e-84c7-76dc-94fe-03b7c5d6e7fb"), GuardianId = fatherId, GuardianExternalId = "OV2005",
+                        GuardianName = "Peter Bakker", ProofReference = null, ProofFiles = [], CountedAsKnownNow = false },
+                    lateRefusal,
+                ]),
+                new DossierPupilDecisions(PupilId, [paperGrant]),
+            ],
+            [withdrawal],
+            [
+                new DossierTakedown(TakedownId, TakedownKind.Removal, TakedownStatus.Done, new DateTimeOffset(2026, 10, 6, 9, 15, 0, TimeSpan.Zero),
+                [
+                    new DossierTakedownPupil(SecondPupilId, ConsentState.Refused, ConsentReasons.RefusedByGuardian, new DateTimeOffset(2026, 10, 6, 9, 15, 0, TimeSpan.Zero)),
+                    new DossierTakedownPupil(PupilId, ConsentState.Refused, ConsentReasons.RefusedByGuardian, new DateTimeOffset(2026, 11, 20, 8, 11, 1, TimeSpan.Zero)),
+                ],
+                new DateTimeOffset(2026, 11, 20, 10, 2, 0, TimeSpan.Zero), "Websitebeheer OBS De Regenboog", ClientId, "Website OBS De Regenboog",
+                "Foto verwijderd uit het album op de website."),
+            ]);
+    }
 
     public static System.Text.Json.Nodes.JsonNode? For(Type type) =>
         ByType.TryGetValue(type, out var example) ? JsonSerializer.SerializeToNode(example, type, Json) : null;

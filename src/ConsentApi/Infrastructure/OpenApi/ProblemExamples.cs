@@ -46,6 +46,12 @@ internal static partial class ProblemExamples
     /// What a 409 of each operation says, as its handler words it for the examples' school, class and family; an
     /// operation not listed gets a generic conflict.
     /// </summary>
+    /// <summary>What a 406 names, for the operations whose forms differ from the class sheet's.</summary>
+    private static readonly Dictionary<string, string> NotAcceptable = new(StringComparer.Ordinal)
+    {
+        ["GetPublicationDossier"] = "The publication dossier is available as application/json, text/html or application/pdf.",
+    };
+
     private static readonly Dictionary<string, string> Conflicts = new(StringComparer.Ordinal)
     {
         ["CreateOrganisation"] = "An organisation named 'Stichting Openbaar Primair Onderwijs Zuid' already exists.",
@@ -84,7 +90,8 @@ internal static partial class ProblemExamples
                 "unknownPupilIds", new JsonArray(SecondPupilId)),
             "404" => NotFound(path, instance),
             "406" => Problem(ProblemTypes.NotAcceptable, "Not acceptable.", 406, instance,
-                "The class sheet is available as application/json, text/csv or text/html."),
+                NotAcceptable.GetValueOrDefault(operation.OperationId ?? "",
+                    "The class sheet is available as application/json, text/csv or text/html.")),
             "409" when kind == typeof(PublicationNotAllowedProblem) => With(
                 Problem(ProblemTypes.Conflict, "Conflict.", 409, instance,
                     "Consent does not allow every pupil shown at the moment of publication; nothing was registered."),

@@ -15,6 +15,7 @@ internal static class StringShapes
     {
         ["externalId"] = (ContractPatterns.PlainText, null),
         ["groupExternalId"] = (ContractPatterns.PlainText, null),
+        ["guardianExternalId"] = (ContractPatterns.PlainText, null),
         ["channel"] = (ContractPatterns.ChannelKey, null),
         ["key"] = (ContractPatterns.ChannelKey, null),
         ["brinCode"] = (ContractPatterns.BrinCode, null),
@@ -58,6 +59,8 @@ internal static class StringShapes
     {
         // Names people read: of pupils, guardians, schools, boards, groups, channels, forms, clients, publications.
         "name", "displayName", "childName", "schoolName", "groupName", "organisationName", "formName", "channelName", "nameNl", "nameEn", "title",
+        // In a publication's dossier: who decided, and the clients that registered, declared and completed.
+        "guardianName", "registeredByClientName", "declaredByClientName", "completedByClientName",
         // Texts people write or read: notes, reasons, form texts, where a publication is, who did a takedown.
         "note", "removalNote", "completionNote", "completedBy", "declaredBy", "withdrawalReason", "reason", "textNl", "textEn", "text",
         "location", "proofReference", "withdrawalInstructions",

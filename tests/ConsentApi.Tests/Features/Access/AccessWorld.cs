@@ -127,6 +127,7 @@ public static partial class AccessWorld
         new("POST", "/v1/publications", Scopes.ConsentWrite, PublicationBody, true, OtherSchool.NotFound),
         new("GET", "/v1/publications", Scopes.ConsentRead, null, false, OtherSchool.NotApplicable),
         new("GET", "/v1/publications/{publicationId}", Scopes.ConsentRead, null, true, OtherSchool.NotFound),
+        new("GET", "/v1/publications/{publicationId}/dossier", Scopes.ConsentRead, null, true, OtherSchool.NotFound),
         new("POST", "/v1/publications/{publicationId}/remove", Scopes.ConsentWrite, _ => new { note = "Van de website gehaald" }, true, OtherSchool.NotFound),
         new("GET", "/v1/takedowns", Scopes.ConsentRead, null, false, OtherSchool.NotApplicable),
         new("GET", "/v1/takedowns/{takedownId}", Scopes.ConsentRead, null, true, OtherSchool.NotFound),

@@ -63,9 +63,8 @@ public sealed class PupilEraser(ConsentDbContext db, ConsentChanges changes, Eve
             UPDATE proof_files SET file_name = {ErasedPupil.FileName}, erased_at = {now}
             WHERE pupil_id = {pupilId} AND erased_at IS NULL
             """, ct);
-        await db.Database.ExecuteSqlAsync($"""
-            DELETE FROM proof_file_chunks c USING proof_files f WHERE f.id = c.proof_file_id AND f.pupil_id = {pupilId}
-            """, ct);
+        // The API's role cannot delete proof file content itself: the database deletes that of files marked erased.
+        await db.Database.SqlQuery<int>($"SELECT erase_proof_file_content({pupilId}) AS \"Value\"").SingleAsync(ct);
 
         var guardians = await ErasableGuardiansAsync(pupilId, ct);
         var guardianIds = guardians.Select(g => g.Id).ToArray();
@@ -160,7 +159,9 @@ public sealed class PupilEraser(ConsentDbContext db, ConsentChanges changes, Eve
             : "delivery_id IN (SELECT d.id FROM webhook_deliveries d JOIN webhook_subscriptions s ON s.id = d.subscription_id WHERE s.organisation_id = {0})";
         // Longer words first, so that a name is replaced whole before a shorter word inside it.
         var ordered = words.OrderByDescending(w => w.Length).ToArray();
-        var replaced = column;
+        // The outbox keeps its payloads as jsonb: replaced in their text, which stays valid JSON (the placeholder needs no escaping).
+        var (text, back) = table == "outbox_events" ? ($"{column}::text", "::jsonb") : (column, "");
+        var replaced = text;
         for (var i = 0; i < ordered.Length; i++)
         {
             replaced = $"replace({replaced}, {{{i + 2}}}, {{1}})";
@@ -168,8 +169,8 @@ public sealed class PupilEraser(ConsentDbContext db, ConsentChanges changes, Eve
         // Table and column names are this class's own constants, never input; every value is a parameter.
 #pragma warning disable EF1002
         return await db.Database.ExecuteSqlRawAsync($"""
-            UPDATE {table} SET {column} = {replaced}
-            WHERE {owner} AND {column} IS NOT NULL AND {column} <> {replaced}
+            UPDATE {table} SET {column} = ({replaced}){back}
+            WHERE {owner} AND {column} IS NOT NULL AND {text} <> {replaced}
             """, [organisationId, Scrubbed, .. ordered], ct);
 #pragma warning restore EF1002
     }

@@ -116,6 +116,20 @@ namespace ConsentApi.Infrastructure.Persistence.Migrations
                 RAISE EXCEPTION '% are append-only: % refused', TG_TABLE_NAME, TG_OP USING ERRCODE = 'restrict_violation';
             END $$;
 
+            -- The API's role may not delete proof file content; this function, run with the owner's rights, deletes only the
+            -- content of files already marked erased (the trigger above checks it again).
+            CREATE FUNCTION erase_proof_file_content(pupil uuid) RETURNS integer LANGUAGE plpgsql SECURITY DEFINER
+            SET search_path = public AS $$
+            DECLARE
+                deleted integer;
+            BEGIN
+                DELETE FROM proof_file_chunks c USING proof_files f
+                WHERE f.id = c.proof_file_id AND f.pupil_id = pupil AND f.erased_at IS NOT NULL;
+                GET DIAGNOSTICS deleted = ROW_COUNT;
+                RETURN deleted;
+            END $$;
+            REVOKE EXECUTE ON FUNCTION erase_proof_file_content(uuid) FROM PUBLIC;
+
             -- An erasure is final: the placeholders and the moment stay.
             CREATE FUNCTION pupils_erasure_is_final() RETURNS trigger LANGUAGE plpgsql AS $$
             BEGIN
@@ -139,6 +153,7 @@ namespace ConsentApi.Infrastructure.Persistence.Migrations
             DROP TRIGGER pupil_erasures_append_only ON pupil_erasures;
             DROP TRIGGER pupils_erasure_final ON pupils;
             DROP FUNCTION pupils_erasure_is_final();
+            DROP FUNCTION erase_proof_file_content(uuid);
             CREATE OR REPLACE FUNCTION decisions_are_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
             BEGIN
                 RAISE EXCEPTION 'decisions are append-only: % refused', TG_OP USING ERRCODE = 'restrict_violation';

@@ -88,7 +88,8 @@ public sealed class PupilEraser(ConsentDbContext db, ConsentChanges changes, Eve
         var ids = guardianIds.Append(pupilId).Select(id => id.ToString()).ToArray();
         var storedResponses = await db.Database.ExecuteSqlAsync($"""
             DELETE FROM idempotency_keys
-            WHERE EXISTS (SELECT FROM unnest({words.Concat(ids).ToArray()}::text[]) AS w(word) WHERE strpos(response, w.word) > 0)
+            WHERE client_id IN (SELECT id FROM api_clients WHERE organisation_id = {organisationId})
+              AND EXISTS (SELECT FROM unnest({words.Concat(ids).ToArray()}::text[]) AS w(word) WHERE strpos(response, w.word) > 0)
             """, ct);
         // Events carry ids by design; should a name have slipped into one, or into a receiver's error text, it is replaced.
         var eventRecords = await ScrubAsync("outbox_events", "payload", organisationId, words, ct)
@@ -118,6 +119,14 @@ public sealed class PupilEraser(ConsentDbContext db, ConsentChanges changes, Eve
     /// </summary>
     private async Task<List<ErasableGuardian>> ErasableGuardiansAsync(Guid pupilId, CancellationToken ct)
     {
+        // Two siblings erased at once would each see the other still kept and leave their parent's name: the guardians are
+        // locked (in id order) before the question is asked, so the second asks it after the first committed.
+        await db.Database.SqlQuery<Guid>($"""
+            SELECT id AS "Value" FROM guardians
+            WHERE id IN (SELECT guardian_id FROM guardian_link_changes WHERE pupil_id = {pupilId}
+                         UNION SELECT guardian_id FROM guardian_links WHERE pupil_id = {pupilId})
+            ORDER BY id FOR UPDATE
+            """).ToListAsync(ct);
         var rows = await db.Database.SqlQuery<GuardianRow>($"""
             WITH theirs AS (
                 SELECT guardian_id FROM guardian_link_changes WHERE pupil_id = {pupilId}

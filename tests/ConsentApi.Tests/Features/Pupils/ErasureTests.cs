@@ -341,6 +341,27 @@ public sealed class ErasureTests : ApiTest
     }
 
     [Test]
+    public async Task Siblings_erased_at_the_same_moment_take_their_shared_parents_name_with_them()
+    {
+        for (var round = 0; round < 5; round++)
+        {
+            var token = Token();
+            var family = await FamilyAsync($"Eerste Broer {token}", $"Gedeelde Ouder {token}");
+            var full = family.Tenant.Full();
+            var sibling = await CreatePupilAsync(full, family.Tenant.SchoolId, $"Tweede Broer {token}");
+            await LinkAsync(full, sibling, family.GuardianId);
+            await LeaveAsync(full, family.PupilId);
+            await LeaveAsync(full, sibling);
+
+            var erasures = await Task.WhenAll(EraseAsync(family.Tenant.Full(), family.PupilId), EraseAsync(family.Tenant.Full(), sibling));
+
+            Assert.That(erasures.Sum(e => (int)e["erased"]!["guardians"]!), Is.EqualTo(1), "one of the two erased the parent");
+            Assert.That((string?)(await GetAsync(full, $"/v1/guardians/{family.GuardianId}"))["externalId"], Is.EqualTo($"erased-{family.GuardianId}"));
+            Assert.That(await FindAsync(Factory, [$"Gedeelde Ouder {token}"]), Is.Empty);
+        }
+    }
+
+    [Test]
     public async Task An_erased_pupil_can_no_longer_be_changed_or_linked()
     {
         var family = await FamilyAsync();

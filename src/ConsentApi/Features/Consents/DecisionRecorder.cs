@@ -97,8 +97,9 @@ public sealed class DecisionRecorder(ConsentDbContext db, CurrentClient client, 
             GivenAt = givenAt,
             RecordedAt = now,
             RecordedByClientId = client.ClientId,
-            ProofReference = request.ProofReference,
-            Note = request.Note,
+            // An erased pupil's refusal is recorded, but no new free text about them (a note names people).
+            ProofReference = pupil.ErasedAt is null ? request.ProofReference : null,
+            Note = pupil.ErasedAt is null ? request.Note : null,
             Language = language,
         }).ToList();
         db.Decisions.AddRange(decisions);

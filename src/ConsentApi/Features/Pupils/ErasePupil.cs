@@ -109,8 +109,8 @@ public static class ErasePupilEndpoint
                 the date of birth and the publication checks; consent history and past publication checks answer as
                 before. Only for a pupil who left (409 while the pupil is at the school, whose administration the school
                 must keep). Audited and announced as `pupil.erased`. A repeat answers the same record and changes
-                nothing. Afterwards a refusal for the pupil is still recorded, a grant is refused (409), and the pupil's
-                proof files answer 410.
+                nothing. Afterwards a refusal for the pupil is still recorded (without its note and proof reference), a
+                grant is refused (409), no proof file can be added (409), and the pupil's proof files answer 410.
                 """)
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict);

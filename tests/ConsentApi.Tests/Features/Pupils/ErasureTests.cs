@@ -362,6 +362,34 @@ public sealed class ErasureTests : ApiTest
     }
 
     [Test]
+    public async Task After_erasure_a_refusal_on_paper_is_recorded_without_its_free_text_and_no_proof_file_can_be_added()
+    {
+        var family = await FamilyAsync();
+        var full = family.Tenant.Full();
+        await PaperRefusalWithProofAsync(family);
+        var receipt = (Guid)(await ItemsAsync(full, $"/v1/pupils/{family.PupilId}/consents/history")).Last()!["batchId"]!;
+        await LeaveAsync(full, family.PupilId);
+        await EraseAsync(full, family.PupilId);
+
+        var refused = await full.PostAsJsonAsync($"/v1/pupils/{family.PupilId}/decisions", new
+        {
+            formVersionId = family.VersionId, decidedBy = "guardian", guardianId = family.GuardianId, method = "paper",
+            note = "Brief van Sanne de Vries", proofReference = "Map Sanne de Vries",
+            items = new[] { new { mediaType = "photo", channel = "website", outcome = "refused" } },
+        });
+        Assert.That(refused.StatusCode, Is.EqualTo(HttpStatusCode.Created), await refused.Content.ReadAsStringAsync());
+        var decision = (await refused.ReadObjectAsync())["decisions"]![0]!;
+        Assert.That(decision["note"], Is.Null);
+        Assert.That(decision["proofReference"], Is.Null);
+        var content = new ByteArrayContent("%PDF-1.7\n% Sanne de Vries\n"u8.ToArray());
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/pdf");
+        await AssertProblemAsync(await full.PostAsync($"/v1/receipts/{receipt}/proof-files?fileName=brief.pdf", content),
+            HttpStatusCode.Conflict, "conflict");
+        Assert.That(await Factory.QueryAsync(db => db.ProofFiles.CountAsync(f => f.PupilId == family.PupilId && f.ErasedAt == null)), Is.Zero);
+        Assert.That(await FindAsync(Factory, ["Map Sanne de Vries", "Brief van Sanne"]), Is.Empty);
+    }
+
+    [Test]
     public async Task An_erased_pupil_can_no_longer_be_changed_or_linked()
     {
         var family = await FamilyAsync();

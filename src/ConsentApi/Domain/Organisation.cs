@@ -20,5 +20,18 @@ public sealed class Organisation
     /// <summary>Whether grants end when a pupil leaves a school of the organisation.</summary>
     public Consent.ConsentAfterLeaving AfterLeaving { get; set; } = Consent.ConsentAfterLeaving.Ends;
 
+    /// <summary>
+    /// How many months after the local day a pupil left their personal data is kept before it is erased (the ledger of
+    /// their consent is kept, pseudonymised). See docs/retention.md for the default of 24.
+    /// </summary>
+    public int KeepMonthsAfterLeaving { get; set; } = RetentionPolicy.DefaultKeepMonths;
+
     public Consent.ConsentPolicy Policy => new(GrantRequires, SchoolYearEndMonth, SchoolYearEndDay, TimeZone, AfterLeaving);
+}
+
+public static class RetentionPolicy
+{
+    public const int DefaultKeepMonths = 24;
+    public const int MinKeepMonths = 1;
+    public const int MaxKeepMonths = 120;
 }

@@ -22,6 +22,12 @@ public sealed class Pupil : ISchoolScoped
     public PupilStatus Status { get; set; } = PupilStatus.Active;
     public DateOnly? LeftOn { get; set; }
 
+    /// <summary>
+    /// When the pupil's personal data was erased (<see cref="ErasedPupil"/>): the name and external id are placeholders
+    /// from then on, and the consent ledger keeps only ids.
+    /// </summary>
+    public DateTimeOffset? ErasedAt { get; init; }
+
     public List<GuardianLink> Guardians { get; init; } = [];
 
     /// <summary>Marks the pupil as left. A pupil is never deleted: their consent history is proof.</summary>
@@ -36,4 +42,15 @@ public sealed class Pupil : ISchoolScoped
         Status = PupilStatus.Active;
         LeftOn = null;
     }
+}
+
+/// <summary>What an erased pupil's and guardian's personal fields hold instead.</summary>
+public static class ErasedPupil
+{
+    public const string DisplayName = "Erased pupil";
+    public const string GuardianDisplayName = "Erased guardian";
+    public const string FileName = "erased";
+
+    /// <summary>Keeps the school's unique index on external ids: the id is unique already.</summary>
+    public static string ExternalId(Guid id) => $"erased-{id}";
 }

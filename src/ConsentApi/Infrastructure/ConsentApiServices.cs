@@ -68,6 +68,10 @@ public static class ConsentApiServices
         services.Configure<Turning16Options>(builder.Configuration.GetSection(Turning16Options.Section));
         services.AddSingleton<Turning16Announcer>();
         services.AddHostedService(provider => provider.GetRequiredService<Turning16Announcer>());
+        services.AddScoped<PupilEraser>();
+        services.Configure<RetentionOptions>(builder.Configuration.GetSection(RetentionOptions.Section));
+        services.AddSingleton<RetentionSweep>();
+        services.AddHostedService(provider => provider.GetRequiredService<RetentionSweep>());
         services.Configure<WebhookOptions>(builder.Configuration.GetSection(WebhookOptions.Section));
         WebhookDispatcher.ConfigureHttp(services);
         services.AddSingleton<WebhookDispatcher>();

@@ -26,6 +26,7 @@ public sealed class ConsentApiFactory(string connectionString, IReadOnlyDictiona
         builder.UseSetting("Takedowns:SweepInterval", "00:00:00");
         builder.UseSetting("Webhooks:PollInterval", "00:00:00");
         builder.UseSetting("Turning16:Interval", "00:00:00");
+        builder.UseSetting("Retention:Interval", "00:00:00");
         foreach (var (key, value) in settings ?? new Dictionary<string, string>())
         {
             builder.UseSetting(key, value);

@@ -25,6 +25,9 @@ public sealed class ProofFile
     public required string FileName { get; init; }
     public Guid? UploadedByClientId { get; init; }
     public DateTimeOffset UploadedAt { get; init; }
+
+    /// <summary>When the content was erased with the pupil's data; the hash, size and type are kept as proof.</summary>
+    public DateTimeOffset? ErasedAt { get; init; }
 }
 
 /// <summary>One piece of a proof file's content, in order of <see cref="Index"/>.</summary>

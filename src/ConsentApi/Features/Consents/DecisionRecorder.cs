@@ -28,9 +28,14 @@ public sealed class DecisionRecorder(ConsentDbContext db, CurrentClient client, 
         // Locked before anything about the pupil is read: what follows sees the state the previous command left.
         await changes.LockForChangeAsync(client.OrganisationId, [pupilId], ct);
         var pupil = await db.Pupils.AsNoTracking().VisibleTo(client).Where(p => p.Id == pupilId)
-                        .Select(p => new { p.Id, p.OrganisationId, p.SchoolId, p.DateOfBirth })
+                        .Select(p => new { p.Id, p.OrganisationId, p.SchoolId, p.DateOfBirth, p.ErasedAt })
                         .SingleOrDefaultAsync(ct)
                     ?? throw new NotFoundException("Pupil", pupilId);
+        // An erased pupil has left for good: nothing can be granted for them any more, but a refusal is still recorded.
+        if (pupil.ErasedAt is not null && request.Items.Any(i => i.Outcome == ConsentOutcome.Granted))
+        {
+            throw new ConflictException("The pupil's personal data was erased after they left; consent can still be withdrawn, but not granted.");
+        }
         // What held when the decision was given, as the record knows it now: a paper form is judged by its own day.
         var then = await db.Database.SqlQuery<WhenGiven>($"""
             SELECT e.status, pol.grant_requires, pol.school_year_end_month, pol.school_year_end_day, pol.time_zone
@@ -92,8 +97,9 @@ public sealed class DecisionRecorder(ConsentDbContext db, CurrentClient client, 
             GivenAt = givenAt,
             RecordedAt = now,
             RecordedByClientId = client.ClientId,
-            ProofReference = request.ProofReference,
-            Note = request.Note,
+            // An erased pupil's refusal is recorded, but no new free text about them (a note names people).
+            ProofReference = pupil.ErasedAt is null ? request.ProofReference : null,
+            Note = pupil.ErasedAt is null ? request.Note : null,
             Language = language,
         }).ToList();
         db.Decisions.AddRange(decisions);

@@ -19,6 +19,10 @@ public sealed class GetProofFileHandler(ConsentDbContext db, CurrentClient clien
                        .SingleOrDefaultAsync(f => f.Id == query.ProofFileId && f.BatchId == query.ReceiptId
                                                   && visiblePupils.Contains(f.PupilId), ct)
                    ?? throw new NotFoundException("Proof file", query.ProofFileId);
+        if (file.ErasedAt is not null)
+        {
+            throw new GoneException("The proof file's content was erased with the pupil's personal data; its SHA-256, size and type are kept.");
+        }
         return file.ToResponse();
     }
 }
@@ -33,11 +37,13 @@ public static class DownloadProofFileEndpoint
                 The exact bytes stored, as an attachment (never shown inline), with the type detected when it was
                 uploaded, `X-Content-Type-Options: nosniff`, a `Content-Security-Policy` that runs nothing, and the
                 SHA-256 in `Repr-Digest` (RFC 9530). The file's details (hash, size, who uploaded it and when) are listed
-                with the decisions it proves in the pupil's consent history.
+                with the decisions it proves in the pupil's consent history. Once the pupil's personal data is erased the
+                content is gone (410); the hash, size and type stay listed in the history.
                 """)
             .WithMetadata(new FileBody(maxBytes, ProofFileTypes.Pdf, ProofFileTypes.Jpeg, ProofFileTypes.Png) { InResponse = true })
             .WithMetadata(new SendsContentDisposition("`attachment`, with the file's safe name, e.g. `toestemming-2026.pdf`."))
-            .ProducesProblem(StatusCodes.Status404NotFound);
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status410Gone);
 
     private static async Task<PushStreamHttpResult> Download(
         Guid receiptId, Guid proofFileId, ISender sender, ConsentDbContext db, HttpResponse response, CancellationToken ct)

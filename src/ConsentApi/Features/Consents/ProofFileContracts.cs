@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using System.Text;
+using System.Text.Json.Serialization;
 using ConsentApi.Domain;
 using ConsentApi.Domain.Consent;
 
@@ -13,6 +14,8 @@ namespace ConsentApi.Features.Consents;
 /// <param name="FileName">The name it downloads under: the uploader's name reduced to letters, digits and hyphens, with the
 /// extension of the detected type.</param>
 /// <param name="UploadedByClientId">The API client that uploaded it.</param>
+/// <param name="ErasedAt">When the content was erased with the pupil's personal data: the file can no longer be downloaded
+/// (410), and its hash, size and type are kept as proof of what was on paper. Absent while the file is kept.</param>
 public sealed record ProofFileResponse(
     Guid Id,
     Guid ReceiptId,
@@ -22,12 +25,13 @@ public sealed record ProofFileResponse(
     [property: MaxLength(FieldLengths.ContentHash)] string Sha256,
     [property: MaxLength(FieldLengths.FileName)] string FileName,
     Guid? UploadedByClientId,
-    DateTimeOffset UploadedAt);
+    DateTimeOffset UploadedAt,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] DateTimeOffset? ErasedAt = null);
 
 internal static class ProofFileMapping
 {
     public static ProofFileResponse ToResponse(this ProofFile f) =>
-        new(f.Id, f.BatchId, f.PupilId, f.MediaType, f.Size, f.Sha256, f.FileName, f.UploadedByClientId, f.UploadedAt);
+        new(f.Id, f.BatchId, f.PupilId, f.MediaType, f.Size, f.Sha256, f.FileName, f.UploadedByClientId, f.UploadedAt, f.ErasedAt);
 
     /// <summary>
     /// A name safe in any download folder and header: the given name's stem in lower-case ASCII letters, digits and

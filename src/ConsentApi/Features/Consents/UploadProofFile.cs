@@ -37,6 +37,13 @@ public sealed class UploadProofFileHandler(ConsentDbContext db, CurrentClient cl
                 "Proof files prove decisions recorded from paper, e-mail or in person; this receipt's decisions were given in "
                 + "the parents' app or on the web, which keeps its own record.");
         }
+        // Locked against an erasure running at the same moment: either it sees this file, or this sees the pupil erased.
+        var erased = await db.Database.SqlQuery<bool>(
+            $"SELECT erased_at IS NOT NULL AS \"Value\" FROM pupils WHERE id = {batch.PupilId} FOR SHARE").ToListAsync(ct);
+        if (erased.Single())
+        {
+            throw new ConflictException("The pupil's personal data was erased; no proof file can be added for them any more.");
+        }
         if (await db.ProofFiles.CountAsync(f => f.BatchId == command.ReceiptId, ct) >= DecisionResponse.MaxProofFiles)
         {
             throw new ConflictException($"A receipt keeps at most {DecisionResponse.MaxProofFiles} proof files.");

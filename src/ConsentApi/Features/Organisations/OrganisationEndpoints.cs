@@ -12,6 +12,7 @@ public static class OrganisationEndpoints
         group.MapListOrganisations().RequireScope(Scopes.Platform);
         group.MapGetOrganisation().RequireScope(ScopeAuthorization.PlatformOrAdmin);
         group.MapUpdateConsentPolicy().RequireScope(Scopes.Admin);
+        group.MapUpdateRetentionPolicy().RequireScope(Scopes.Admin);
         return app;
     }
 }

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using System.Text.Json.Serialization;
 using ConsentApi.Domain;
 using ConsentApi.Infrastructure.Auth;
 using ConsentApi.Infrastructure.Errors;
@@ -11,6 +12,7 @@ using Microsoft.EntityFrameworkCore;
 namespace ConsentApi.Features.Pupils;
 
 /// <summary>A pupil with the guardians linked to them.</summary>
+/// <param name="ErasedAt">When the pupil's personal data was erased; absent while it is kept.</param>
 public sealed record PupilDetailResponse(
     Guid Id,
     Guid SchoolId,
@@ -20,7 +22,8 @@ public sealed record PupilDetailResponse(
     Guid? GroupId,
     PupilStatus Status,
     DateOnly? LeftOn,
-    [property: MaxLength(PupilRules.MaxGuardians)] IReadOnlyList<PupilGuardianResponse> Guardians);
+    [property: MaxLength(PupilRules.MaxGuardians)] IReadOnlyList<PupilGuardianResponse> Guardians,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] DateTimeOffset? ErasedAt = null);
 
 public sealed record GetPupilQuery(Guid PupilId) : IQuery<PupilDetailResponse>;
 
@@ -38,7 +41,8 @@ public sealed class GetPupilHandler(ConsentDbContext db, CurrentClient client) :
                         db.GuardianSchools.Where(k => k.GuardianId == x.Guardian.Id && k.SchoolId == p.SchoolId)
                             .Select(k => k.DisplayName).FirstOrDefault() ?? x.Guardian.DisplayName,
                         x.Link.HasParentalAuthority))
-                    .ToList()))
+                    .ToList(),
+                p.ErasedAt))
             .SingleOrDefaultAsync(ct)
         ?? throw new NotFoundException("Pupil", query.PupilId);
 }

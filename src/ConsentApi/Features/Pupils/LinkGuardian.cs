@@ -28,6 +28,10 @@ public sealed class LinkGuardianHandler(ConsentDbContext db, CurrentClient clien
         var pupil = await db.Pupils.VisibleTo(client).Include(p => p.Guardians)
                         .SingleOrDefaultAsync(p => p.Id == command.PupilId, ct)
                     ?? throw new NotFoundException("Pupil", command.PupilId);
+        if (pupil.ErasedAt is not null)
+        {
+            throw new ConflictException("The pupil's personal data was erased after they left; the pupil's record can no longer change.");
+        }
         var guardian = await db.Guardians.AsNoTracking().VisibleTo(db, client)
                            .Where(g => g.Id == command.GuardianId)
                            .ProjectToResponseFor(db, client)

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using System.Text.Json.Serialization;
 using ConsentApi.Domain;
 using ConsentApi.Infrastructure.Errors;
 using Riok.Mapperly.Abstractions;
@@ -10,6 +11,8 @@ namespace ConsentApi.Features.Pupils;
 /// <param name="GroupId">The pupil's current group, if any.</param>
 /// <param name="Status">`active`, or `left` once the pupil left the school. Pupils are never deleted: their consent history is proof.</param>
 /// <param name="LeftOn">The day the pupil left; set exactly when the status is `left`.</param>
+/// <param name="ErasedAt">When the pupil's personal data was erased (on request or after the retention period); the name
+/// and external id are placeholders from then on. Absent while the data is kept.</param>
 public sealed record PupilResponse(
     Guid Id,
     Guid SchoolId,
@@ -18,7 +21,8 @@ public sealed record PupilResponse(
     DateOnly DateOfBirth,
     Guid? GroupId,
     PupilStatus Status,
-    DateOnly? LeftOn);
+    DateOnly? LeftOn,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] DateTimeOffset? ErasedAt = null);
 
 /// <summary>A guardian linked to a pupil.</summary>
 /// <param name="HasParentalAuthority">Only guardians with parental authority can decide on consent.</param>

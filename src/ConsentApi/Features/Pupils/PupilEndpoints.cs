@@ -16,6 +16,7 @@ public static class PupilEndpoints
         pupils.MapUpdatePupil().RequireScope(Scopes.RosterWrite);
         pupils.MapLinkGuardian().RequireScope(Scopes.RosterWrite);
         pupils.MapUnlinkGuardian().RequireScope(Scopes.RosterWrite);
+        pupils.MapErasePupil().RequireScope(Scopes.RosterWrite);
         return app;
     }
 }

@@ -22,6 +22,10 @@ public sealed class UpdatePupilHandler(
         await changes.LockForChangeAsync(client.OrganisationId, [command.PupilId], ct);
         var pupil = await db.Pupils.VisibleTo(client).SingleOrDefaultAsync(p => p.Id == command.PupilId, ct)
                     ?? throw new NotFoundException("Pupil", command.PupilId);
+        if (pupil.ErasedAt is not null)
+        {
+            throw new ConflictException("The pupil's personal data was erased after they left; the pupil's record can no longer change.");
+        }
         var request = command.Pupil;
         var today = (await db.CalendarAsync(client.OrganisationId, ct)).DayOf(clock.GetUtcNow());
         PupilRules.EnsurePlausibleDateOfBirth(request.DateOfBirth!.Value, today);

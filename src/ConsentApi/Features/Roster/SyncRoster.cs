@@ -148,7 +148,9 @@ public sealed class SyncRosterHandler(
         foreach (var chunk in roster.Pupils.Chunk(ChunkSize))
         {
             var externalIds = chunk.Select(p => p.ExternalId).ToList();
-            var existing = await db.Pupils.Where(p => p.SchoolId == schoolId && externalIds.Contains(p.ExternalId)).Include(p => p.Guardians)
+            // An erased pupil is not the admin system's pupil any more: a roster naming its placeholder id is a duplicate.
+            var existing = await db.Pupils.Where(p => p.SchoolId == schoolId && externalIds.Contains(p.ExternalId) && p.ErasedAt == null)
+                .Include(p => p.Guardians)
                 .AsSplitQuery()
                 .ToDictionaryAsync(p => p.ExternalId, ct);
             // Who may decide, or the 16th birthday, changes for these pupils: their consent may change with it.

@@ -119,6 +119,13 @@ public enum EventType
     /// </summary>
     [JsonStringEnumMemberName("pupil.turning-16")]
     PupilTurning16,
+
+    /// <summary>
+    /// A pupil's personal data was erased, on request or when the retention period after leaving passed. The ids and
+    /// the consent history stay; names and external ids are placeholders from then on.
+    /// </summary>
+    [JsonStringEnumMemberName("pupil.erased")]
+    PupilErased,
 }
 
 /// <summary>The language of a consent form's text.</summary>

@@ -27,6 +27,7 @@ public sealed partial class DomainExceptionHandler(IProblemDetailsService proble
             },
             NotFoundException e => Problem(StatusCodes.Status404NotFound, "Not found.", e.Message),
             ConflictException e => Problem(StatusCodes.Status409Conflict, "Conflict.", e.Message),
+            GoneException e => Problem(StatusCodes.Status410Gone, "Gone.", e.Message),
             ForbiddenException e => Problem(StatusCodes.Status403Forbidden, "Forbidden.", e.Message),
             UnsupportedContentException e => Problem(StatusCodes.Status415UnsupportedMediaType, "Unsupported media type.", e.Message),
             BadHttpRequestException e => FromBadRequest(e),

@@ -14,6 +14,9 @@ public sealed class NotFoundException(string resource, object id)
 /// <summary>The request conflicts with the current state (a duplicate external id, say).</summary>
 public sealed class ConflictException(string message) : DomainException(message);
 
+/// <summary>The resource existed but its content was erased (a proof file of an erased pupil).</summary>
+public sealed class GoneException(string message) : DomainException(message);
+
 /// <summary>The request is well-formed but breaks a rule that needs the database to check.</summary>
 public sealed class RequestValidationException(IDictionary<string, string[]> errors)
     : DomainException("One or more fields are invalid.")

@@ -18,6 +18,7 @@ public static class ProblemTypes
     public const string MethodNotAllowed = "method-not-allowed";
     public const string NotAcceptable = "not-acceptable";
     public const string Conflict = "conflict";
+    public const string Gone = "gone";
     public const string PreconditionFailed = "precondition-failed";
     public const string IdempotencyKeyInFlight = "idempotency-key-in-flight";
     public const string IdempotencyKeyReused = "idempotency-key-reused";
@@ -69,6 +70,11 @@ public static class ProblemTypes
             "(then <code>pupils</code> lists each pupil's state and reason).",
             "Read the current state, resolve the conflict (for a publication: do not publish the pupils that are not " +
             "allowed), then decide whether to send a changed request. Sending the same one again gives the same answer."),
+        new(Gone, 410, "Gone",
+            "The resource existed but its content was erased: a proof file of a pupil whose personal data was erased after " +
+            "they left. What proves the decisions (the file's SHA-256, size and type) is kept and listed in the history.",
+            "Do not retry: the content will not come back. If a paper copy turns up, its SHA-256 can be compared with the " +
+            "hash kept."),
         new(PreconditionFailed, 412, "Precondition failed",
             "A condition the request set (such as <code>If-Match</code>) does not hold: the resource changed since it was read.",
             "Read the resource again, apply the change to what it now holds, and send it with the new validator."),
@@ -118,6 +124,7 @@ public static class ProblemTypes
         StatusCodes.Status405MethodNotAllowed => MethodNotAllowed,
         StatusCodes.Status406NotAcceptable => NotAcceptable,
         StatusCodes.Status409Conflict => Conflict,
+        StatusCodes.Status410Gone => Gone,
         StatusCodes.Status412PreconditionFailed => PreconditionFailed,
         StatusCodes.Status413PayloadTooLarge => PayloadTooLarge,
         StatusCodes.Status415UnsupportedMediaType => UnsupportedMediaType,

@@ -18,9 +18,10 @@ public static class EventTypes
     public const string PublicationRegistered = "publication.registered";
     public const string RosterSynced = "roster.synced";
     public const string PupilTurning16 = "pupil.turning-16";
+    public const string PupilErased = "pupil.erased";
 
     public static readonly IReadOnlyList<string> All =
-        [ConsentChanged, TakedownOpened, TakedownUpdated, TakedownCompleted, PublicationRegistered, RosterSynced, PupilTurning16];
+        [ConsentChanged, TakedownOpened, TakedownUpdated, TakedownCompleted, PublicationRegistered, RosterSynced, PupilTurning16, PupilErased];
 }
 
 /// <summary>An event, written in the same transaction as the change that caused it (transactional outbox).</summary>
@@ -88,6 +89,13 @@ public sealed record TakedownCompletedEvent(Guid TakedownId, Guid PublicationId)
 /// <param name="DaysLeft">Days from <c>localDay</c> to the birthday; 0 on the day.</param>
 public sealed record PupilTurning16Event(
     Guid PupilId, Guid SchoolId, Turning16Occasion Occasion, DateOnly Birthday, DateOnly LocalDay, [property: Range(0, 366)] int DaysLeft);
+
+/// <summary>The <c>data</c> of pupil.erased: a pupil's personal data was erased. Ids only, like every event.</summary>
+/// <param name="PupilId">The pupil; the id stays valid, and the consent history and publication checks under it are kept.</param>
+/// <param name="SchoolId">The pupil's school.</param>
+/// <param name="ErasedAt">When the data was erased.</param>
+/// <param name="Reason">`request` (erased on request) or `retention` (the organisation's retention period after leaving passed).</param>
+public sealed record PupilErasedEvent(Guid PupilId, Guid SchoolId, DateTimeOffset ErasedAt, ErasureReason Reason);
 
 /// <summary>The <c>data</c> of roster.synced: what a roster sync changed.</summary>
 public sealed record RosterSyncedEvent(int PupilsCreated, int PupilsUpdated, int PupilsLeft, int PupilsUnchanged);

@@ -44,6 +44,7 @@ internal static class Examples
         [Scopes.RosterRead, Scopes.RosterWrite], [SchoolId], Created, null);
 
     private static readonly ConsentPolicyResponse Policy = new(GrantRequires.AnyGuardian, 7, 31, "Europe/Amsterdam", ConsentAfterLeaving.Ends);
+    private static readonly RetentionPolicyResponse Retention = new(RetentionPolicy.DefaultKeepMonths);
     private static readonly Guid SecondPupilId = Guid.Parse("01930f4e-87fa-790c-872e-36eaf8091a2b");
     private static readonly Guid PublicationId = Guid.Parse("01930f4e-88f4-7a0d-9d3e-47fb091a2b3c");
     private static readonly Guid TakedownId = Guid.Parse("01930f4e-8906-7b1e-8e4f-58ac1a2b3c4d");
@@ -149,9 +150,9 @@ internal static class Examples
     private static readonly Dictionary<Type, object> ByType = new()
     {
         [typeof(CreateOrganisationCommand)] = new CreateOrganisationCommand("Stichting Openbaar Primair Onderwijs Zuid"),
-        [typeof(OrganisationResponse)] = new OrganisationResponse(OrganisationId, "Stichting Openbaar Primair Onderwijs Zuid", Created, Policy),
+        [typeof(OrganisationResponse)] = new OrganisationResponse(OrganisationId, "Stichting Openbaar Primair Onderwijs Zuid", Created, Policy, Retention),
         [typeof(CreatedOrganisationResponse)] = new CreatedOrganisationResponse(
-            new OrganisationResponse(OrganisationId, "Stichting Openbaar Primair Onderwijs Zuid", Created, Policy),
+            new OrganisationResponse(OrganisationId, "Stichting Openbaar Primair Onderwijs Zuid", Created, Policy, Retention),
             new CreatedApiClientResponse(Client with { Name = "Initial admin", Scopes = [Scopes.Admin], SchoolIds = [] }, ApiKey)),
         [typeof(SchoolRequest)] = new SchoolRequest("OBS De Regenboog", "12AB"),
         [typeof(SchoolResponse)] = new SchoolResponse(SchoolId, "OBS De Regenboog", "12AB", Created),
@@ -197,6 +198,12 @@ internal static class Examples
         }),
         [typeof(ConsentPolicyRequest)] = new ConsentPolicyRequest(GrantRequires.AllGuardians, 7, 31, "Europe/Amsterdam", ConsentAfterLeaving.Ends),
         [typeof(ConsentPolicyResponse)] = Policy,
+        [typeof(RetentionPolicyRequest)] = new RetentionPolicyRequest(36),
+        [typeof(RetentionPolicyResponse)] = Retention,
+        [typeof(PupilErasureResponse)] = new PupilErasureResponse(PupilId, SchoolId,
+            new DateTimeOffset(2028, 9, 1, 10, 15, 0, TimeSpan.Zero), ErasureReason.Request, new ErasedCounts(2, 1, 2, 0, 0),
+            Enum.GetValues<ErasureKept>()),
+        [typeof(ErasedCounts)] = new ErasedCounts(2, 1, 2, 0, 0),
         [typeof(ChannelResponse)] = new ChannelResponse(Guid.Parse("01930f4e-86e8-78fb-961d-25d9e7f8091a"), "regional-press",
             "Regionale pers", "Regional press", ChannelAudience.Public, null, ChannelRecall.Removable),
         [typeof(ChannelList)] = new ChannelList(

@@ -73,6 +73,7 @@ internal static partial class ProblemExamples
         ["SubmitGuardianDecisions"] = "The pupil had left the school when this was given; consent can still be withdrawn, but not granted.",
         ["CompleteTakedown"] = "The takedown is already done.",
         ["ResendWebhookDelivery"] = "The webhook is deleted; nothing is delivered to it any more.",
+        ["ErasePupil"] = "The pupil is still at the school; a pupil's data can be erased only after they left.",
     };
 
     /// <summary>The example of <paramref name="status"/> on the operation at <paramref name="path"/>.</summary>
@@ -99,6 +100,8 @@ internal static partial class ProblemExamples
             "409" => Problem(ProblemTypes.Conflict, "Conflict.", 409, instance,
                 Conflicts.GetValueOrDefault(operation.OperationId ?? "",
                     "The request conflicts with the current state of the resource; nothing was changed.")),
+            "410" => Problem(ProblemTypes.Gone, "Gone.", 410, instance,
+                "The proof file's content was erased with the pupil's personal data; its SHA-256, size and type are kept."),
             "413" => Problem(ProblemTypes.PayloadTooLarge, "The request body is too large.", 413, instance,
                 "The request body exceeds the size this operation accepts."),
             "415" => Problem(ProblemTypes.UnsupportedMediaType, "Unsupported media type.", 415, instance,

@@ -31,6 +31,7 @@ internal sealed class WebhooksDocumentFilter(XPathDocument? xml) : IDocumentFilt
         [EventTypes.PublicationRegistered] = typeof(PublicationRegisteredEvent),
         [EventTypes.RosterSynced] = typeof(RosterSyncedEvent),
         [EventTypes.PupilTurning16] = typeof(PupilTurning16Event),
+        [EventTypes.PupilErased] = typeof(PupilErasedEvent),
     };
 
     /// <summary>

@@ -12,6 +12,7 @@ public sealed class ConsentDbContext(DbContextOptions<ConsentDbContext> options)
     public DbSet<School> Schools => Set<School>();
     public DbSet<Group> Groups => Set<Group>();
     public DbSet<Pupil> Pupils => Set<Pupil>();
+    public DbSet<PupilErasure> PupilErasures => Set<PupilErasure>();
     public DbSet<Guardian> Guardians => Set<Guardian>();
     public DbSet<GuardianLink> GuardianLinks => Set<GuardianLink>();
     public DbSet<GuardianSchool> GuardianSchools => Set<GuardianSchool>();

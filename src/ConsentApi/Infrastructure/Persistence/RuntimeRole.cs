@@ -8,7 +8,10 @@ namespace ConsentApi.Infrastructure.Persistence;
 /// nothing more. On <c>decisions</c>, <c>audit_events</c>, the stored publication checks and the histories of links,
 /// enrolment, dates of birth, policy and channels it may only INSERT and SELECT, so no bug and no stolen connection can
 /// change or erase a decision, its audit trail, a publication's proof or what a past answer rests on; and, not being a
-/// superuser or the owner, it cannot switch the append-only triggers off. Granted by <c>migrate</c> when
+/// superuser or the owner, it cannot switch the append-only triggers off. The one change it may make to the evidence is an
+/// erasure's (<see cref="Features.Pupils.PupilEraser"/>): blanking a decision's note and proof reference, renaming a proof
+/// file, and deleting its content through <c>erase_proof_file_content</c> (run with the owner's rights); the columns are
+/// granted alone, and the triggers allow even these only for an erased pupil. Granted by <c>migrate</c> when
 /// <c>Database__RuntimeRole</c> is set.
 /// </summary>
 public static partial class RuntimeRole
@@ -38,7 +41,10 @@ public static partial class RuntimeRole
             GRANT USAGE ON SCHEMA public TO {role};
             GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {role};
             REVOKE UPDATE, DELETE, TRUNCATE ON decisions, proof_files, proof_file_chunks, audit_events, publication_checks, publication_check_pupils,
-                pupil_enrolments, pupil_birth_dates, guardian_link_changes, policy_changes, channel_changes FROM {role};
+                pupil_enrolments, pupil_birth_dates, guardian_link_changes, policy_changes, channel_changes, pupil_erasures FROM {role};
+            GRANT UPDATE (note, proof_reference) ON decisions TO {role};
+            GRANT UPDATE (file_name, erased_at) ON proof_files TO {role};
+            GRANT EXECUTE ON FUNCTION erase_proof_file_content(uuid) TO {role};
             REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON {ConsentDb.MigrationsHistoryTable} FROM {role};
             GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {role};
             """, ct);

@@ -7,10 +7,15 @@ public sealed class AuditScope
     public Guid? ResourceId { get; private set; }
     public Guid? OrganisationId { get; private set; }
 
+    /// <summary>Set by a command that found its effect already in place (an erasure repeated): there is nothing to audit.</summary>
+    public bool NothingChanged { get; private set; }
+
     public void On(string resourceType, Guid resourceId, Guid? organisationId = null)
     {
         ResourceType = resourceType;
         ResourceId = resourceId;
         OrganisationId = organisationId;
     }
+
+    public void Unchanged() => NothingChanged = true;
 }

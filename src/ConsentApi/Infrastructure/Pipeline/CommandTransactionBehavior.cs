@@ -83,16 +83,19 @@ public sealed class CommandTransactionBehavior<TCommand, TResponse>(
             await idempotency.Remember(claim, response, cancellationToken);
         }
 
-        db.AuditEvents.Add(new AuditEvent
+        if (!audit.NothingChanged)
         {
-            OrganisationId = audit.OrganisationId ?? (client.IsPlatform ? null : client.OrganisationId),
-            ClientId = client.ClientId,
-            Action = ActionName(typeof(TCommand)),
-            ResourceType = audit.ResourceType,
-            ResourceId = audit.ResourceId,
-            RequestId = http.HttpContext is { } context ? RequestIds.Of(context) : "-",
-            OccurredAt = clock.GetUtcNow(),
-        });
+            db.AuditEvents.Add(new AuditEvent
+            {
+                OrganisationId = audit.OrganisationId ?? (client.IsPlatform ? null : client.OrganisationId),
+                ClientId = client.ClientId,
+                Action = ActionName(typeof(TCommand)),
+                ResourceType = audit.ResourceType,
+                ResourceId = audit.ResourceId,
+                RequestId = http.HttpContext is { } context ? RequestIds.Of(context) : "-",
+                OccurredAt = clock.GetUtcNow(),
+            });
+        }
         await db.SaveChangesAsync(cancellationToken);
         await resourceVersion.ReadAfterAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);

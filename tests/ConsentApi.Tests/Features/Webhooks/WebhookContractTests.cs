@@ -95,6 +95,12 @@ public sealed class WebhookContractTests : ApiTest
         await CreatePupilAsync(full, tenant.SchoolId, "Lieke Zestien", LocalDay.Today.AddYears(-16).AddDays(10));
         await Factory.Services.GetRequiredService<ConsentApi.Features.Pupils.Turning16Announcer>().AnnounceOnceAsync(CancellationToken.None);
 
+        // A pupil who left, erased on request.
+        var leaver = await CreatePupilAsync(full, tenant.SchoolId, "Tim Vertrokken");
+        (await full.PutAsJsonAsync($"/v1/pupils/{leaver}", new { externalId = "LL-WEG", displayName = "Tim Vertrokken", dateOfBirth = "2016-03-01", status = "left" }))
+            .EnsureSuccessStatusCode();
+        (await full.PostAsync($"/v1/pupils/{leaver}/erasure", null)).EnsureSuccessStatusCode();
+
         var written = (await EventsAsync(Factory, tenant.OrganisationId)).Count;
         var dispatcher = Factory.Services.GetRequiredService<WebhookDispatcher>();
         for (var round = 0; round < 200 && _receiver.Requests.Count < written; round++)

@@ -15,8 +15,14 @@ internal sealed class OrganisationConfiguration : IEntityTypeConfiguration<Organ
         builder.Property(o => o.AfterLeaving).HasConversion<string>().HasMaxLength(FieldLengths.Status)
             .HasDefaultValue(Domain.Consent.ConsentAfterLeaving.Ends);
         builder.Ignore(o => o.Policy);
-        builder.ToTable(t => t.HasCheckConstraint("ck_organisations_school_year_end",
-            "make_date(2001, school_year_end_month, school_year_end_day) IS NOT NULL"));
+        builder.Property(o => o.KeepMonthsAfterLeaving).HasDefaultValue(RetentionPolicy.DefaultKeepMonths);
+        builder.ToTable(t =>
+        {
+            t.HasCheckConstraint("ck_organisations_school_year_end",
+                "make_date(2001, school_year_end_month, school_year_end_day) IS NOT NULL");
+            t.HasCheckConstraint("ck_organisations_keep_months_after_leaving",
+                $"keep_months_after_leaving BETWEEN {RetentionPolicy.MinKeepMonths} AND {RetentionPolicy.MaxKeepMonths}");
+        });
         builder.HasIndex(o => o.Name).IsUnique();
     }
 }
@@ -62,8 +68,14 @@ internal sealed class PupilConfiguration : IEntityTypeConfiguration<Pupil>
         builder.HasIndex(p => new { p.SchoolId, p.ExternalId }).IsUnique();
         builder.HasIndex(p => new { p.SchoolId, p.Id });
         builder.HasIndex(p => p.GroupId);
-        builder.ToTable(t => t.HasCheckConstraint("ck_pupils_left_on",
-            "(status = 'Left') = (left_on IS NOT NULL)"));
+        // The retention sweep's search: pupils who left and are not erased yet.
+        builder.HasIndex(p => p.LeftOn).HasFilter("status = 'Left' AND erased_at IS NULL").HasDatabaseName("ix_pupils_awaiting_erasure");
+        builder.ToTable(t =>
+        {
+            t.HasCheckConstraint("ck_pupils_left_on", "(status = 'Left') = (left_on IS NOT NULL)");
+            // Only a pupil who left can be erased: the school keeps the administration of an enrolled pupil by law.
+            t.HasCheckConstraint("ck_pupils_erased_left", "erased_at IS NULL OR status = 'Left'");
+        });
     }
 }
 
@@ -100,5 +112,17 @@ internal sealed class GuardianSchoolConfiguration : IEntityTypeConfiguration<Gua
         builder.HasOne<Guardian>().WithMany().HasForeignKey(k => k.GuardianId).OnDelete(DeleteBehavior.Cascade);
         builder.HasOne<School>().WithMany().HasForeignKey(k => k.SchoolId).OnDelete(DeleteBehavior.Restrict);
         builder.HasIndex(k => new { k.SchoolId, k.GuardianId });
+    }
+}
+
+internal sealed class PupilErasureConfiguration : IEntityTypeConfiguration<PupilErasure>
+{
+    public void Configure(EntityTypeBuilder<PupilErasure> builder)
+    {
+        builder.ToTable("pupil_erasures");
+        builder.HasKey(e => e.PupilId);
+        builder.Property(e => e.Reason).HasConversion<string>().HasMaxLength(FieldLengths.Status);
+        builder.HasOne<Pupil>().WithOne().HasForeignKey<PupilErasure>(e => e.PupilId).OnDelete(DeleteBehavior.Restrict);
+        builder.HasIndex(e => new { e.OrganisationId, e.ErasedAt });
     }
 }

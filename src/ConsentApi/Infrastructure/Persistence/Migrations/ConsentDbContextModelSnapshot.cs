@@ -591,6 +591,10 @@ namespace ConsentApi.Infrastructure.Persistence.Migrations
                         .HasColumnType("uuid")
                         .HasColumnName("batch_id");
 
+                    b.Property<DateTimeOffset?>("ErasedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("erased_at");
+
                     b.Property<string>("FileName")
                         .IsRequired()
                         .HasMaxLength(100)
@@ -810,6 +814,12 @@ namespace ConsentApi.Infrastructure.Persistence.Migrations
                         .HasColumnType("character varying(16)")
                         .HasColumnName("grant_requires");
 
+                    b.Property<int>("KeepMonthsAfterLeaving")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer")
+                        .HasDefaultValue(24)
+                        .HasColumnName("keep_months_after_leaving");
+
                     b.Property<string>("Name")
                         .IsRequired()
                         .HasMaxLength(200)
@@ -841,6 +851,8 @@ namespace ConsentApi.Infrastructure.Persistence.Migrations
 
                     b.ToTable("organisations", null, t =>
                         {
+                            t.HasCheckConstraint("ck_organisations_keep_months_after_leaving", "keep_months_after_leaving BETWEEN 1 AND 120");
+
                             t.HasCheckConstraint("ck_organisations_school_year_end", "make_date(2001, school_year_end_month, school_year_end_day) IS NOT NULL");
                         });
                 });
@@ -1178,6 +1190,10 @@ namespace ConsentApi.Infrastructure.Persistence.Migrations
                         .HasColumnType("character varying(200)")
                         .HasColumnName("display_name");
 
+                    b.Property<DateTimeOffset?>("ErasedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("erased_at");
+
                     b.Property<string>("ExternalId")
                         .IsRequired()
                         .HasMaxLength(64)
@@ -1212,6 +1228,10 @@ namespace ConsentApi.Infrastructure.Persistence.Migrations
                     b.HasIndex("GroupId")
                         .HasDatabaseName("ix_pupils_group_id");
 
+                    b.HasIndex("LeftOn")
+                        .HasDatabaseName("ix_pupils_awaiting_erasure")
+                        .HasFilter("status = 'Left' AND erased_at IS NULL");
+
                     b.HasIndex("SchoolId", "ExternalId")
                         .IsUnique()
                         .HasDatabaseName("ix_pupils_school_id_external_id");
@@ -1221,8 +1241,67 @@ namespace ConsentApi.Infrastructure.Persistence.Migrations
 
                     b.ToTable("pupils", null, t =>
                         {
+                            t.HasCheckConstraint("ck_pupils_erased_left", "erased_at IS NULL OR status = 'Left'");
+
                             t.HasCheckConstraint("ck_pupils_left_on", "(status = 'Left') = (left_on IS NOT NULL)");
                         });
+                });
+
+            modelBuilder.Entity("ConsentApi.Domain.PupilErasure", b =>
+                {
+                    b.Property<Guid>("PupilId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("pupil_id");
+
+                    b.Property<int>("DecisionNotes")
+                        .HasColumnType("integer")
+                        .HasColumnName("decision_notes");
+
+                    b.Property<DateTimeOffset>("ErasedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("erased_at");
+
+                    b.Property<Guid?>("ErasedByClientId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("erased_by_client_id");
+
+                    b.Property<int>("EventRecords")
+                        .HasColumnType("integer")
+                        .HasColumnName("event_records");
+
+                    b.Property<int>("Guardians")
+                        .HasColumnType("integer")
+                        .HasColumnName("guardians");
+
+                    b.Property<Guid>("OrganisationId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("organisation_id");
+
+                    b.Property<int>("ProofFiles")
+                        .HasColumnType("integer")
+                        .HasColumnName("proof_files");
+
+                    b.Property<string>("Reason")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("reason");
+
+                    b.Property<Guid>("SchoolId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("school_id");
+
+                    b.Property<int>("StoredResponses")
+                        .HasColumnType("integer")
+                        .HasColumnName("stored_responses");
+
+                    b.HasKey("PupilId")
+                        .HasName("pk_pupil_erasures");
+
+                    b.HasIndex("OrganisationId", "ErasedAt")
+                        .HasDatabaseName("ix_pupil_erasures_organisation_id_erased_at");
+
+                    b.ToTable("pupil_erasures", (string)null);
                 });
 
             modelBuilder.Entity("ConsentApi.Domain.School", b =>
@@ -1858,6 +1937,16 @@ namespace ConsentApi.Infrastructure.Persistence.Migrations
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired()
                         .HasConstraintName("fk_pupils_schools_school_id");
+                });
+
+            modelBuilder.Entity("ConsentApi.Domain.PupilErasure", b =>
+                {
+                    b.HasOne("ConsentApi.Domain.Pupil", null)
+                        .WithOne()
+                        .HasForeignKey("ConsentApi.Domain.PupilErasure", "PupilId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_pupil_erasures_pupils_pupil_id");
                 });
 
             modelBuilder.Entity("ConsentApi.Domain.School", b =>

@@ -1,5 +1,4 @@
 using ConsentApi.Domain;
-using ConsentApi.Features.AccessExports;
 using ConsentApi.Infrastructure.Auth;
 
 namespace ConsentApi.Features.GuardianAccess;
@@ -15,7 +14,6 @@ public static class GuardianAccessEndpoints
         group.MapSubmitGuardianDecisions();
         group.MapWithdrawGuardianConsent();
         group.MapGetGuardianReceipt();
-        group.MapGetGuardianAccessExport();
         return app;
     }
 }

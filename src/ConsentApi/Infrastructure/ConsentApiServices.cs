@@ -24,6 +24,7 @@ using ConsentApi.Infrastructure.Errors;
 using ConsentApi.Infrastructure.Events;
 using ConsentApi.Infrastructure.Http;
 using ConsentApi.Infrastructure.Idempotency;
+using ConsentApi.Infrastructure.Observability;
 using ConsentApi.Infrastructure.OpenApi;
 using ConsentApi.Infrastructure.Persistence;
 using ConsentApi.Infrastructure.Pipeline;
@@ -46,6 +47,7 @@ public static class ConsentApiServices
         services.AddApiRateLimiting(builder.Configuration);
         services.AddConcurrencyGates(builder.Configuration);
         services.AddConsentOpenApi(builder.Configuration);
+        builder.AddConsentObservability();
         services.ConfigureHttpJsonOptions(options => Configure(options.SerializerOptions));
         services.Configure<Microsoft.AspNetCore.Mvc.JsonOptions>(options => Configure(options.JsonSerializerOptions));
         services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
@@ -132,6 +134,7 @@ public static class ConsentApiServices
         app.UseConcurrencyGates();
 
         app.MapHealthEndpoints();
+        app.MapMetricsEndpoint();
         app.MapProblemPages();
         app.MapOrganisationEndpoints();
         app.MapSchoolEndpoints();

@@ -176,12 +176,16 @@ public sealed class LogPrivacyTests : ApiTest
             .ToList();
         var leaks = lines.SelectMany(line => forbidden.Where(f => line.Contains(f, StringComparison.OrdinalIgnoreCase)).Select(f => $"{f}: {line}")).ToList();
         var entries = lines.Select(line => JsonNode.Parse(line)!.AsObject()).ToList();
+        await TestContext.Out.WriteLineAsync($"{lines.Count} log lines; by category: " + string.Join(", ", entries
+            .GroupBy(e => (string?)e["Category"]).OrderByDescending(g => g.Count()).Take(12).Select(g => $"{g.Key} {g.Count()}")));
         Assert.Multiple(() =>
         {
             Assert.That(leaks, Is.Empty, string.Join("\n", leaks.Take(10)));
             Assert.That(lines, Has.Count.GreaterThan(300), "the capture holds the scenario's log");
             Assert.That(entries.Count(e => ((string?)e["Category"])?.StartsWith("Microsoft.EntityFrameworkCore.Database.Command") == true),
                 Is.GreaterThan(30), "EF Core's commands are in it");
+            Assert.That(entries.Count(e => ((string?)e["Category"])?.StartsWith("Npgsql.Command") == true),
+                Is.GreaterThan(30), "Npgsql's commands are in it");
             Assert.That(entries.Count(e => ((string?)e["Category"])?.StartsWith("System.Net.Http.HttpClient.webhooks") == true),
                 Is.GreaterThan(0), "the webhook calls are in it");
             Assert.That(entries.Count(e => e["Scopes"]?.ToJsonString().Contains("\"TraceId\"") == true), Is.GreaterThan(100),

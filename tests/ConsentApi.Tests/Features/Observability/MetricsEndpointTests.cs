@@ -138,3 +138,19 @@ public sealed class MetricsEndpointOffTests : ApiTest
         Assert.That((await Client().GetAsync("/metrics")).StatusCode, Is.EqualTo(HttpStatusCode.NotFound));
     }
 }
+
+/// <summary>Metrics:Prometheus:Port set: the endpoint answers only on that port, not on the API's.</summary>
+public sealed class MetricsOnItsOwnPortTests : ApiTest
+{
+    protected override IReadOnlyDictionary<string, string> Settings => new Dictionary<string, string>
+    {
+        ["Metrics:Prometheus:Port"] = "9464",
+    };
+
+    [Test]
+    public async Task On_the_api_port_metrics_is_404()
+    {
+        Assert.That((await Client().GetAsync("/health/live")).StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        Assert.That((await Client().GetAsync("/metrics")).StatusCode, Is.EqualTo(HttpStatusCode.NotFound));
+    }
+}

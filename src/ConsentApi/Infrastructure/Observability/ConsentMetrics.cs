@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
-using ConsentApi.Domain;
 using ConsentApi.Domain.Consent;
 using ConsentApi.Domain.Publishing;
 using ConsentApi.Infrastructure.Contract;

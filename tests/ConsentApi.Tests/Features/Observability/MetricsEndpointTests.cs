@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
 using ConsentApi.Infrastructure.Events;
-using ConsentApi.Tests.Features.Publications;
 using ConsentApi.Tests.Features.Webhooks;
 using ConsentApi.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;

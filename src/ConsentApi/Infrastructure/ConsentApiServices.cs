@@ -25,6 +25,7 @@ using ConsentApi.Infrastructure.Errors;
 using ConsentApi.Infrastructure.Events;
 using ConsentApi.Infrastructure.Http;
 using ConsentApi.Infrastructure.Idempotency;
+using ConsentApi.Infrastructure.Observability;
 using ConsentApi.Infrastructure.OpenApi;
 using ConsentApi.Infrastructure.Persistence;
 using ConsentApi.Infrastructure.Pipeline;
@@ -47,6 +48,7 @@ public static class ConsentApiServices
         services.AddApiRateLimiting(builder.Configuration);
         services.AddConcurrencyGates(builder.Configuration);
         services.AddConsentOpenApi(builder.Configuration);
+        builder.AddConsentObservability();
         services.ConfigureHttpJsonOptions(options => Configure(options.SerializerOptions));
         services.Configure<Microsoft.AspNetCore.Mvc.JsonOptions>(options => Configure(options.JsonSerializerOptions));
         services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
@@ -138,6 +140,7 @@ public static class ConsentApiServices
         app.UseConcurrencyGates();
 
         app.MapHealthEndpoints();
+        app.MapMetricsEndpoint();
         app.MapProblemPages();
         app.MapOrganisationEndpoints();
         app.MapSchoolEndpoints();

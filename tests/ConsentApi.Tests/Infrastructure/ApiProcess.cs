@@ -12,6 +12,7 @@ namespace ConsentApi.Tests.Infrastructure;
 public sealed class ApiProcess : IAsyncDisposable
 {
     private readonly StringBuilder _log = new();
+    private readonly List<string> _output = [];
 
     private ApiProcess(Process process, Uri baseAddress)
     {
@@ -31,6 +32,18 @@ public sealed class ApiProcess : IAsyncDisposable
             lock (_log)
             {
                 return _log.ToString();
+            }
+        }
+    }
+
+    /// <summary>The lines the process wrote to standard output so far (its console log).</summary>
+    public IReadOnlyList<string> Output
+    {
+        get
+        {
+            lock (_output)
+            {
+                return [.. _output];
             }
         }
     }
@@ -57,8 +70,17 @@ public sealed class ApiProcess : IAsyncDisposable
         }
         var process = Process.Start(start) ?? throw new InvalidOperationException("Could not start the API.");
         var api = new ApiProcess(process, address);
-        // Drained so the child never blocks on a full pipe.
-        process.OutputDataReceived += (_, _) => { };
+        // Drained so the child never blocks on a full pipe, and kept for tests that read the log.
+        process.OutputDataReceived += (_, e) =>
+        {
+            if (e.Data is not null)
+            {
+                lock (api._output)
+                {
+                    api._output.Add(e.Data);
+                }
+            }
+        };
         process.ErrorDataReceived += (_, e) =>
         {
             if (e.Data is not null)

@@ -1,6 +1,7 @@
 using ConsentApi.Domain.Consent;
 using ConsentApi.Infrastructure.Auth;
 using ConsentApi.Infrastructure.Errors;
+using ConsentApi.Infrastructure.Observability;
 using ConsentApi.Infrastructure.Persistence;
 using Mediator;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -14,7 +15,7 @@ public sealed record CheckPublicationQuery(CheckPublicationRequest Request) : IQ
 /// "May these pupils appear in this photo on social media?" Read through the one facts model on every call: no cache
 /// stands between a withdrawal and the next check.
 /// </summary>
-public sealed class CheckPublicationHandler(ConsentFactsReader reader, CurrentClient client, TimeProvider clock)
+public sealed class CheckPublicationHandler(ConsentFactsReader reader, CurrentClient client, TimeProvider clock, ConsentMetrics metrics)
     : IQueryHandler<CheckPublicationQuery, PublicationCheckResponse>
 {
     public async ValueTask<PublicationCheckResponse> Handle(CheckPublicationQuery query, CancellationToken ct)
@@ -45,6 +46,7 @@ public sealed class CheckPublicationHandler(ConsentFactsReader reader, CurrentCl
         }).ToList();
         // A blurred pupil needs no consent: for the photo as a whole, every pupil is then either allowed or blurred.
         var allowed = perPupilBlur || results.All(r => r.Allowed);
+        metrics.CheckAnswered(allowed);
         return new PublicationCheckResponse(allowed, at, asKnownAt, item.Item1, item.Channel, results);
     }
 }

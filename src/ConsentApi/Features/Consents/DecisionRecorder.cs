@@ -2,7 +2,9 @@ using ConsentApi.Domain;
 using ConsentApi.Domain.Consent;
 using ConsentApi.Infrastructure.Auth;
 using ConsentApi.Infrastructure.Errors;
+using ConsentApi.Infrastructure.Observability;
 using ConsentApi.Infrastructure.Persistence;
+using ConsentApi.Infrastructure.Pipeline;
 using Microsoft.EntityFrameworkCore;
 
 namespace ConsentApi.Features.Consents;
@@ -14,7 +16,8 @@ namespace ConsentApi.Features.Consents;
 /// withdrawn, superseded or past its school year at the moment given, items the version did not ask, a moment in the future,
 /// and anyone who may not decide.
 /// </summary>
-public sealed class DecisionRecorder(ConsentDbContext db, CurrentClient client, ConsentChanges changes, TimeProvider clock)
+public sealed class DecisionRecorder(
+    ConsentDbContext db, CurrentClient client, ConsentChanges changes, TimeProvider clock, AfterCommit afterCommit, ConsentMetrics metrics)
 {
     public async Task<RecordedDecisionsResponse> RecordAsync(Guid pupilId, RecordDecisionsRequest request, CancellationToken ct)
     {
@@ -104,6 +107,8 @@ public sealed class DecisionRecorder(ConsentDbContext db, CurrentClient client, 
         }).ToList();
         db.Decisions.AddRange(decisions);
         await db.SaveChangesAsync(ct);
+        // Counted once committed: a rolled-back or retried command recorded nothing.
+        afterCommit.Add(() => decisions.ForEach(d => metrics.DecisionRecorded(d.Method, d.Outcome)));
 
         return new RecordedDecisionsResponse(batchId, pupil.Id, decisions.Select(d => new DecisionResponse(
             d.Id, batchId, d.MediaType, d.ChannelKey, d.Outcome, request.DecidedBy!.Value, d.GuardianId, d.Method, d.GivenAt,

@@ -2,7 +2,9 @@ using ConsentApi.Domain.Consent;
 using ConsentApi.Domain.Publishing;
 using ConsentApi.Features.Consents;
 using ConsentApi.Infrastructure.Events;
+using ConsentApi.Infrastructure.Observability;
 using ConsentApi.Infrastructure.Persistence;
+using ConsentApi.Infrastructure.Pipeline;
 using Microsoft.EntityFrameworkCore;
 
 namespace ConsentApi.Features.Takedowns;
@@ -18,7 +20,8 @@ namespace ConsentApi.Features.Takedowns;
 /// sweep and a withdrawal, both succeed and end in one takedown holding both pupils.
 /// </para>
 /// </summary>
-public sealed class TakedownScanner(ConsentDbContext db, ConsentEvaluator evaluator, EventOutbox events, TimeProvider clock)
+public sealed class TakedownScanner(
+    ConsentDbContext db, ConsentEvaluator evaluator, EventOutbox events, TimeProvider clock, AfterCommit afterCommit, ConsentMetrics metrics)
     : IConsentConsequence
 {
     public Task ApplyAsync(Guid organisationId, IReadOnlyCollection<Guid>? pupilIds, CancellationToken ct) =>
@@ -120,6 +123,8 @@ public sealed class TakedownScanner(ConsentDbContext db, ConsentEvaluator evalua
                 """, ct);
             if (inserted == 1)
             {
+                // Counted once the scan's transaction commits (the command's, or the sweep's).
+                afterCommit.Add(() => metrics.TakedownOpened(kind));
                 return (id, true, kind);
             }
             // A new statement sees what the other transaction committed.

@@ -1,5 +1,6 @@
 using ConsentApi.Domain.Publishing;
 using ConsentApi.Infrastructure.Persistence;
+using ConsentApi.Infrastructure.Pipeline;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
@@ -80,6 +81,7 @@ public sealed partial class TakedownSweep(IServiceScopeFactory scopes, IOptions<
         await scope.ServiceProvider.GetRequiredService<TakedownScanner>().ScanAsync(organisationId, null, ct);
         await db.SaveChangesAsync(ct);
         await transaction.CommitAsync(ct);
+        scope.ServiceProvider.GetRequiredService<AfterCommit>().Run();
     }
 
     [LoggerMessage(Level = LogLevel.Error, Message = "The takedown sweep failed; it runs again at the next interval.")]

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using ConsentApi.Infrastructure.Observability;
 using Microsoft.Extensions.Options;
 
 namespace ConsentApi.Infrastructure.Auth;
@@ -28,7 +29,7 @@ public sealed record CachedApiClient(Guid Id, Guid OrganisationId, byte[] KeyHas
 /// address has budget left): guessing a new prefix per request would otherwise cost a query each. Prefixes found before
 /// stay remembered after their entry expires, so a known client calling from a refused address is still looked up.
 /// </summary>
-public sealed class ApiClientCache(IOptionsMonitor<ApiKeyOptions> options, TimeProvider clock)
+public sealed class ApiClientCache(IOptionsMonitor<ApiKeyOptions> options, TimeProvider clock, ConsentMetrics? metrics = null)
 {
     private const int MaxEntries = 10_000;
 
@@ -45,16 +46,19 @@ public sealed class ApiClientCache(IOptionsMonitor<ApiKeyOptions> options, TimeP
         var now = clock.GetUtcNow();
         if (_entries.TryGetValue(prefix, out var entry) && entry.Until > now)
         {
+            metrics?.KeyCacheHit();
             return entry.Client;
         }
         if (_unknown.TryGetValue(prefix, out var unknownUntil) && unknownUntil > now)
         {
+            metrics?.KeyCacheHit();
             return null;
         }
         if (mayLookUpUnseen is not null && !_entries.ContainsKey(prefix) && !mayLookUpUnseen())
         {
             return null;
         }
+        metrics?.KeyCacheMiss();
         var generation = Interlocked.Read(ref _generation);
         var client = await lookup();
         var duration = options.CurrentValue.CacheDuration;

@@ -4,6 +4,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using ConsentApi.Domain.Webhooks;
+using ConsentApi.Infrastructure.Observability;
 using ConsentApi.Infrastructure.Persistence;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -32,7 +33,7 @@ namespace ConsentApi.Infrastructure.Events;
 /// </summary>
 public sealed partial class WebhookDispatcher(
     IServiceScopeFactory scopes, IHttpClientFactory http, IOptions<WebhookOptions> options, TimeProvider clock,
-    ILogger<WebhookDispatcher> logger) : BackgroundService
+    ILogger<WebhookDispatcher> logger, ConsentMetrics metrics) : BackgroundService
 {
     public const string HttpClientName = "webhooks";
     private const int DeliveriesPerSubscription = 50;
@@ -292,22 +293,27 @@ public sealed partial class WebhookDispatcher(
             Error = outcome.Error?[..Math.Min(outcome.Error.Length, Domain.FieldLengths.Note)], DurationMs = outcome.DurationMs,
         });
         var goOn = true;
+        string result;
         if (!failed)
         {
             delivery.Status = DeliveryStatus.Delivered;
             delivery.DeliveredAt = now;
+            result = WebhookResults.Delivered;
         }
         else if (delivery.Attempts > RetryFactors.Length)
         {
             delivery.Status = DeliveryStatus.Failed; // given up: the next delivery may go
+            result = WebhookResults.GivenUp;
         }
         else
         {
             delivery.NextAttemptAt = now + options.Value.RetryBaseDelay * RetryFactors[delivery.Attempts - 1];
             goOn = false;
+            result = WebhookResults.Failed;
         }
         await db.SaveChangesAsync(ct);
         await transaction.CommitAsync(ct);
+        metrics.WebhookAttempted(result);
         return goOn && status[0] != nameof(SubscriptionStatus.Disabled);
     }
 

@@ -84,12 +84,16 @@ public static class ConsentDb
     public static IServiceCollection AddConsentDb(this IServiceCollection services, IConfiguration configuration)
     {
         // Resolved on first use, so that tools which build the host without a database (the OpenAPI CLI) never need one.
-        services.AddSingleton(_ =>
+        services.AddSingleton(provider =>
         {
             var connectionString = configuration.GetConnectionString(ConnectionStringName)
                 ?? throw new InvalidOperationException(
                     $"Connection string '{ConnectionStringName}' is not configured (ConnectionStrings__{ConnectionStringName}).");
-            return NpgsqlDataSource.Create(WithDefaults(connectionString));
+            // Npgsql's own log (connection failures, failover) goes where the app's goes; parameter values are never
+            // logged (Npgsql's EnableParameterLogging stays off), so personal data cannot reach it.
+            return new NpgsqlDataSourceBuilder(WithDefaults(connectionString))
+                .UseLoggerFactory(provider.GetRequiredService<ILoggerFactory>())
+                .Build();
         });
         // Pooled contexts: a request reuses a reset context instead of building one with its services each time.
         services.AddDbContextPool<ConsentDbContext>((provider, options) =>

@@ -1,0 +1,131 @@
+using Microsoft.AspNetCore.RateLimiting;
+using Npgsql;
+using OpenTelemetry;
+using OpenTelemetry.Exporter;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
+using OpenTelemetry.Trace;
+
+namespace ConsentApi.Infrastructure.Observability;
+
+public sealed class MetricsOptions
+{
+    public const string Section = "Metrics";
+
+    /// <summary>How long the database gauges (outbox backlog and age, open takedowns) are reused between collections.</summary>
+    public TimeSpan GaugeCacheDuration { get; set; } = TimeSpan.FromSeconds(5);
+
+    public PrometheusOptions Prometheus { get; set; } = new();
+
+    public sealed class PrometheusOptions
+    {
+        /// <summary>Serve the scrape endpoint. Off, the path is a plain 404 and nothing is collected for it.</summary>
+        public bool Enabled { get; set; } = true;
+
+        public string Path { get; set; } = "/metrics";
+
+        /// <summary>
+        /// When set, the endpoint answers only on connections to this local port (add it to the listening URLs, e.g.
+        /// <c>ASPNETCORE_URLS=http://+:8080;http://+:9464</c>), so that the API's public port need not expose it.
+        /// </summary>
+        public int? Port { get; set; }
+    }
+}
+
+public sealed class OtlpOptions
+{
+    public const string Section = "OpenTelemetry:Otlp";
+
+    /// <summary>The collector's base address; without it (and without OTEL_EXPORTER_OTLP_ENDPOINT) nothing is exported.</summary>
+    public Uri? Endpoint { get; set; }
+
+    public OtlpExportProtocol Protocol { get; set; } = OtlpExportProtocol.Grpc;
+}
+
+/// <summary>
+/// Traces, metrics and structured logs. Nothing leaves the process unless asked: the OTLP exporter is added only when an
+/// endpoint is configured, and the Prometheus endpoint is pulled by a scraper. Every log line carries the trace it
+/// belongs to, so a log search and a trace view meet.
+/// </summary>
+public static class ObservabilitySetup
+{
+    public const string ServiceName = "consent-api";
+
+    public static WebApplicationBuilder AddConsentObservability(this WebApplicationBuilder builder)
+    {
+        var configuration = builder.Configuration;
+        var services = builder.Services;
+        services.Configure<MetricsOptions>(configuration.GetSection(MetricsOptions.Section));
+        services.AddSingleton<DatabaseGauges>();
+        services.AddSingleton<ConsentMetrics>();
+        var metricsOptions = configuration.GetSection(MetricsOptions.Section).Get<MetricsOptions>() ?? new MetricsOptions();
+
+        builder.Logging.Configure(options => options.ActivityTrackingOptions =
+            ActivityTrackingOptions.TraceId | ActivityTrackingOptions.SpanId | ActivityTrackingOptions.ParentId);
+
+        var telemetry = services.AddOpenTelemetry()
+            .ConfigureResource(resource => resource.AddService(ServiceName,
+                serviceVersion: typeof(ObservabilitySetup).Assembly.GetName().Version?.ToString(),
+                autoGenerateServiceInstanceId: false,
+                serviceInstanceId: configuration["OpenTelemetry:ServiceInstanceId"] ?? $"{Environment.MachineName}-{Environment.ProcessId}"))
+            .WithTracing(tracing => tracing
+                .AddAspNetCoreInstrumentation(options => options.Filter = context => !IsOperational(context, metricsOptions))
+                .AddHttpClientInstrumentation()
+                .AddNpgsql())
+            .WithMetrics(metrics =>
+            {
+                metrics.AddMeter(ConsentMetrics.MeterName)
+                    .AddAspNetCoreInstrumentation()
+                    .AddHttpClientInstrumentation()
+                    .AddRuntimeInstrumentation()
+                    .AddNpgsqlInstrumentation();
+                if (metricsOptions.Prometheus.Enabled)
+                {
+                    metrics.AddPrometheusExporter();
+                }
+            });
+
+        var otlp = configuration.GetSection(OtlpOptions.Section).Get<OtlpOptions>() ?? new OtlpOptions();
+        if (otlp.Endpoint is not null)
+        {
+            telemetry.UseOtlpExporter(otlp.Protocol, otlp.Endpoint);
+        }
+        else if (!string.IsNullOrWhiteSpace(configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
+        {
+            // The standard OTEL_EXPORTER_OTLP_* variables (endpoint, protocol, headers) configure it.
+            telemetry.UseOtlpExporter();
+        }
+        return builder;
+    }
+
+    /// <summary>The Prometheus scrape endpoint: no API key, no rate limit, not part of the v1 contract.</summary>
+    public static WebApplication MapMetricsEndpoint(this WebApplication app)
+    {
+        var prometheus = (app.Configuration.GetSection(MetricsOptions.Section).Get<MetricsOptions>() ?? new MetricsOptions()).Prometheus;
+        if (!prometheus.Enabled)
+        {
+            return app;
+        }
+        app.MapPrometheusScrapingEndpoint(prometheus.Path, meterProvider: null, configureBranchedPipeline: branch =>
+            {
+                if (prometheus.Port is { } port)
+                {
+                    branch.Use((context, next) => context.Connection.LocalPort == port ? next(context) : NotFound(context));
+                }
+            }, optionsName: null)
+            .AllowAnonymous()
+            .DisableRateLimiting()
+            .ExcludeFromDescription();
+        return app;
+    }
+
+    private static Task NotFound(HttpContext context)
+    {
+        context.Response.StatusCode = StatusCodes.Status404NotFound;
+        return Task.CompletedTask;
+    }
+
+    // Scrapes and probes every few seconds would drown the traces that matter.
+    private static bool IsOperational(HttpContext context, MetricsOptions options) =>
+        context.Request.Path.StartsWithSegments(options.Prometheus.Path) || context.Request.Path.StartsWithSegments("/health");
+}

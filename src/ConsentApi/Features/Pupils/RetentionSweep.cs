@@ -1,3 +1,4 @@
+using ConsentApi.Infrastructure.Jobs;
 using ConsentApi.Domain;
 using ConsentApi.Features.Consents;
 using ConsentApi.Infrastructure.Persistence;
@@ -21,35 +22,18 @@ public sealed class RetentionOptions
 /// looks again whether it was erased meanwhile, so several instances running the job erase, audit and announce each
 /// pupil once.
 /// </summary>
-public sealed partial class RetentionSweep(
+public sealed class RetentionSweep(
     IServiceScopeFactory scopes, IOptions<RetentionOptions> options, TimeProvider clock, ILogger<RetentionSweep> logger)
-    : BackgroundService
+    : PeriodicJob(logger)
 {
     /// <summary>The audit trail's request id for erasures the job made: no request asked for them.</summary>
     public const string RequestId = "retention-sweep";
 
     private sealed record Candidate(Guid PupilId, Guid OrganisationId, DateOnly LeftOn, int KeepMonths, string TimeZone);
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        var interval = options.Value.Interval;
-        if (interval <= TimeSpan.Zero)
-        {
-            return;
-        }
-        using var timer = new PeriodicTimer(interval);
-        while (await timer.WaitForNextTickAsync(stoppingToken))
-        {
-            try
-            {
-                await SweepOnceAsync(stoppingToken);
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                LogFailed(logger, e);
-            }
-        }
-    }
+    protected override TimeSpan Interval => options.Value.Interval;
+
+    protected override Task RunOnceAsync(CancellationToken ct) => SweepOnceAsync(ct);
 
     /// <summary>Erases every pupil due now; returns how many this run erased.</summary>
     public async Task<int> SweepOnceAsync(CancellationToken ct)
@@ -65,7 +49,7 @@ public sealed partial class RetentionSweep(
             catch (Exception e) when (e is not OperationCanceledException)
             {
                 // One pupil's failure (a lock time-out) does not hold up the others' erasure; the next run tries again.
-                LogFailed(logger, e);
+                LogFailure(e);
             }
         }
         return erased;
@@ -117,7 +101,4 @@ public sealed partial class RetentionSweep(
         await transaction.CommitAsync(ct);
         return true;
     }
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "Erasing pupils past the retention period failed; the job runs again at the next interval.")]
-    private static partial void LogFailed(ILogger logger, Exception exception);
 }

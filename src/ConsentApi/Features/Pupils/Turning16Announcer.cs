@@ -1,3 +1,4 @@
+using ConsentApi.Infrastructure.Jobs;
 using ConsentApi.Domain;
 using ConsentApi.Domain.Consent;
 using ConsentApi.Features.Consents;
@@ -28,34 +29,17 @@ public sealed class Turning16Options
 /// instances running the job send each event once. A birthday missed while no instance ran is still announced within
 /// <see cref="CatchUpDays"/>.
 /// </summary>
-public sealed partial class Turning16Announcer(
+public sealed class Turning16Announcer(
     IServiceScopeFactory scopes, IOptions<Turning16Options> options, TimeProvider clock, ILogger<Turning16Announcer> logger)
-    : BackgroundService
+    : PeriodicJob(logger)
 {
     public const int CatchUpDays = 7;
 
     private sealed record Due(Guid PupilId, Guid OrganisationId, Guid SchoolId, Turning16Occasion Occasion, DateOnly Birthday, DateOnly Today);
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        var interval = options.Value.Interval;
-        if (interval <= TimeSpan.Zero)
-        {
-            return;
-        }
-        using var timer = new PeriodicTimer(interval);
-        while (await timer.WaitForNextTickAsync(stoppingToken))
-        {
-            try
-            {
-                await AnnounceOnceAsync(stoppingToken);
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                LogFailed(logger, e);
-            }
-        }
-    }
+    protected override TimeSpan Interval => options.Value.Interval;
+
+    protected override Task RunOnceAsync(CancellationToken ct) => AnnounceOnceAsync(ct);
 
     public async Task AnnounceOnceAsync(CancellationToken ct)
     {
@@ -70,7 +54,7 @@ public sealed partial class Turning16Announcer(
             catch (Exception e) when (e is not OperationCanceledException)
             {
                 // One organisation's failure (a lock time-out) does not hold up the others' announcements.
-                LogFailed(logger, e);
+                LogFailure(e);
             }
         }
     }
@@ -183,7 +167,4 @@ public sealed partial class Turning16Announcer(
         }
         await services.GetRequiredService<ConsentAnnouncer>().AnnounceAsync(organisationId, ids, before, now, ct);
     }
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "Announcing 16th birthdays failed; the job runs again at the next interval.")]
-    private static partial void LogFailed(ILogger logger, Exception exception);
 }

@@ -1,3 +1,4 @@
+using ConsentApi.Infrastructure.Jobs;
 using ConsentApi.Domain.Publishing;
 using ConsentApi.Infrastructure.Persistence;
 using ConsentApi.Infrastructure.Pipeline;
@@ -19,29 +20,12 @@ public sealed class TakedownOptions
 /// in its own transaction under an advisory lock, so several instances can run the sweep without doubling work. A
 /// check at any moment gives the same answer the sweep acts on: both apply the same rules to the same decisions.
 /// </summary>
-public sealed partial class TakedownSweep(IServiceScopeFactory scopes, IOptions<TakedownOptions> options, ILogger<TakedownSweep> logger)
-    : BackgroundService
+public sealed class TakedownSweep(IServiceScopeFactory scopes, IOptions<TakedownOptions> options, ILogger<TakedownSweep> logger)
+    : PeriodicJob(logger)
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        var interval = options.Value.SweepInterval;
-        if (interval <= TimeSpan.Zero)
-        {
-            return;
-        }
-        using var timer = new PeriodicTimer(interval);
-        while (await timer.WaitForNextTickAsync(stoppingToken))
-        {
-            try
-            {
-                await SweepOnceAsync(stoppingToken);
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                LogSweepFailed(logger, e);
-            }
-        }
-    }
+    protected override TimeSpan Interval => options.Value.SweepInterval;
+
+    protected override Task RunOnceAsync(CancellationToken ct) => SweepOnceAsync(ct);
 
     public async Task SweepOnceAsync(CancellationToken ct)
     {
@@ -61,7 +45,7 @@ public sealed partial class TakedownSweep(IServiceScopeFactory scopes, IOptions<
             catch (Exception e) when (e is not OperationCanceledException)
             {
                 // One organisation's failure (a time-out, a deadlock) does not hold up the others' takedowns.
-                LogSweepFailed(logger, e);
+                LogFailure(e);
             }
         }
     }
@@ -83,7 +67,4 @@ public sealed partial class TakedownSweep(IServiceScopeFactory scopes, IOptions<
         await transaction.CommitAsync(ct);
         scope.ServiceProvider.GetRequiredService<AfterCommit>().Run();
     }
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "The takedown sweep failed; it runs again at the next interval.")]
-    private static partial void LogSweepFailed(ILogger logger, Exception exception);
 }

@@ -1,3 +1,4 @@
+using ConsentApi.Infrastructure.Jobs;
 using ConsentApi.Infrastructure.Persistence;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -18,32 +19,15 @@ public sealed class IdempotencyOptions
 /// are deleted in batches that skip rows another instance is deleting, so any number of instances can run this at once
 /// without waiting for one another; a key that expired is ignored by age even before it is deleted.
 /// </summary>
-public sealed partial class IdempotencyKeyPurge(
+public sealed class IdempotencyKeyPurge(
     IServiceScopeFactory scopes, IOptions<IdempotencyOptions> options, TimeProvider clock, ILogger<IdempotencyKeyPurge> logger)
-    : BackgroundService
+    : PeriodicJob(logger)
 {
     private const int Batch = 1000;
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        var interval = options.Value.PurgeInterval;
-        if (interval <= TimeSpan.Zero)
-        {
-            return;
-        }
-        using var timer = new PeriodicTimer(interval);
-        while (await timer.WaitForNextTickAsync(stoppingToken))
-        {
-            try
-            {
-                await PurgeOnceAsync(stoppingToken);
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                LogPurgeFailed(logger, e);
-            }
-        }
-    }
+    protected override TimeSpan Interval => options.Value.PurgeInterval;
+
+    protected override Task RunOnceAsync(CancellationToken ct) => PurgeOnceAsync(ct);
 
     /// <summary>Deletes every key that expired before now; returns how many.</summary>
     public async Task<int> PurgeOnceAsync(CancellationToken ct)
@@ -65,7 +49,4 @@ public sealed partial class IdempotencyKeyPurge(
         while (deleted == Batch);
         return total;
     }
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Purging expired idempotency keys failed; the next run tries again")]
-    private static partial void LogPurgeFailed(ILogger logger, Exception exception);
 }

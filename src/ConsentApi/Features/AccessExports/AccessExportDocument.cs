@@ -73,7 +73,7 @@ public static class AccessExportDocument
                         Decider(d.GuardianId), w.Method(d.Method), $"{w.Version} {d.FormNumber} ({d.Language})", d.ProofReference ?? "-", d.Note ?? "-"))], w.None),
                 new PrintSubheading(w.ConsentNow),
                 new PrintTable([w.Item, w.StateHeader, w.Reason],
-                    [.. export.Consents.Select(c => Row($"{w.Media(c.MediaType)} × {c.Channel}", w.State(c.State), c.Reason))], w.None),
+                    [.. export.Consents.Select(c => Row($"{w.Media(c.MediaType)} × {c.Channel}", w.State(c.State), w.Terms.Reason(c.Reason)))], w.None),
                 .. export.FormTexts.SelectMany(t => new PrintBlock[]
                 {
                     new PrintSubheading($"{w.FormText}: {t.FormName}, {w.Version} {t.Number} ({t.Language})"),
@@ -98,7 +98,7 @@ public static class AccessExportDocument
                     [.. export.Publications.Select(p => Row(Moment(p.PublishedAt), p.Title, p.Url ?? p.Location ?? "-", $"{w.Media(p.MediaType)} × {p.Channel}",
                         p.Status == PublicationStatus.Online ? w.Online : $"{w.Removed} {Moment(p.RemovedAt)}", w.YesNo(p.Recognisable),
                         p.Check is { } c
-                            ? $"{w.State(c.State)} ({c.Reason}), {(c.Allowed ? w.Allowed : w.NotAllowed)}; {w.At} {Moment(c.At)}, {w.AsKnownAt} {Moment(c.AsKnownAt)}"
+                            ? $"{w.State(c.State)} ({w.Terms.Reason(c.Reason)}), {(c.Allowed ? w.Allowed : w.NotAllowed)}; {w.At} {Moment(c.At)}, {w.AsKnownAt} {Moment(c.AsKnownAt)}"
                               + (c.Recognisable ? "" : $"; {w.DeclaredUnrecognisable}{(c.DeclaredBy is { } by ? $" ({by})" : "")}")
                             : w.NoCheckKept))], w.None),
             ]),
@@ -150,15 +150,16 @@ public static class AccessExportDocument
         string Removal, string DoNotReprint,
         string AuditSection, string AuditIntro, string When, string Action, string Resource, string Client, string RequestId,
         string Yes, string No,
-        IReadOnlyDictionary<string, string> Values)
+        IReadOnlyDictionary<string, string> Values,
+        PrintedTerms Terms)
     {
         public string YesNo(bool value) => value ? Yes : No;
-        public string Outcome(ConsentOutcome value) => Values[$"outcome.{value}"];
-        public string Media(MediaType value) => Values[$"media.{value}"];
-        public string Method(DecisionMethod value) => Values[$"method.{value}"];
-        public string State(ConsentState value) => Values[$"state.{value}"];
-        public string PupilStatus(PupilStatus value) => Values[$"pupil.{value}"];
-        public string TakedownStatus(TakedownStatus value) => Values[$"takedown.{value}"];
+        public string Outcome(ConsentOutcome value) => Terms.Of(value);
+        public string Media(MediaType value) => Terms.Of(value);
+        public string Method(DecisionMethod value) => Terms.Of(value);
+        public string State(ConsentState value) => Terms.Of(value);
+        public string PupilStatus(PupilStatus value) => Terms.Of(value);
+        public string TakedownStatus(TakedownStatus value) => Terms.Of(value);
         public string Occasion16(Turning16Occasion value) => Values[$"occasion.{value}"];
         public string View(AccessExportView value) => Values[$"view.{value}"];
 
@@ -187,18 +188,10 @@ public static class AccessExportDocument
             "ja", "nee",
             new Dictionary<string, string>
             {
-                ["outcome.Granted"] = "toestemming", ["outcome.Refused"] = "geweigerd",
-                ["media.Photo"] = "foto", ["media.Film"] = "film", ["media.Audio"] = "geluid",
-                ["method.ParentApp"] = "ouderapp", ["method.Paper"] = "papier", ["method.Email"] = "e-mail", ["method.Web"] = "web",
-                ["method.InPerson"] = "persoonlijk",
-                ["state.Granted"] = "toestemming", ["state.Refused"] = "geweigerd", ["state.Conflict"] = "ouders oneens",
-                ["state.Pending"] = "nog geen antwoord", ["state.NotAsked"] = "niet gevraagd", ["state.Expired"] = "verlopen",
-                ["state.NeedsPupilConsent"] = "leerling (16+) moet zelf beslissen",
-                ["pupil.Active"] = "ingeschreven", ["pupil.Left"] = "uitgeschreven",
-                ["takedown.Open"] = "open", ["takedown.Done"] = "afgerond", ["takedown.Acknowledged"] = "bevestigd",
                 ["occasion.Upcoming"] = "binnenkort 16", ["occasion.Birthday"] = "16e verjaardag",
                 ["view.School"] = "de school", ["view.Guardian"] = "de ouder/verzorger", ["view.Pupil"] = "de leerling",
-            });
+            },
+            PrintedTerms.For(DocumentLanguage.Nl));
 
         public static readonly Words En = new(
             "Access request (GDPR art. 15)", "Controller", "Prepared for", "Generated at",
@@ -225,17 +218,9 @@ public static class AccessExportDocument
             "yes", "no",
             new Dictionary<string, string>
             {
-                ["outcome.Granted"] = "granted", ["outcome.Refused"] = "refused",
-                ["media.Photo"] = "photo", ["media.Film"] = "film", ["media.Audio"] = "audio",
-                ["method.ParentApp"] = "parents' app", ["method.Paper"] = "paper", ["method.Email"] = "e-mail", ["method.Web"] = "web",
-                ["method.InPerson"] = "in person",
-                ["state.Granted"] = "granted", ["state.Refused"] = "refused", ["state.Conflict"] = "guardians disagree",
-                ["state.Pending"] = "no answer yet", ["state.NotAsked"] = "not asked", ["state.Expired"] = "expired",
-                ["state.NeedsPupilConsent"] = "pupil (16+) must decide",
-                ["pupil.Active"] = "enrolled", ["pupil.Left"] = "left",
-                ["takedown.Open"] = "open", ["takedown.Done"] = "done", ["takedown.Acknowledged"] = "acknowledged",
                 ["occasion.Upcoming"] = "turning 16 soon", ["occasion.Birthday"] = "16th birthday",
                 ["view.School"] = "the school", ["view.Guardian"] = "the parent or carer", ["view.Pupil"] = "the pupil",
-            });
+            },
+            PrintedTerms.For(DocumentLanguage.En));
     }
 }

@@ -285,21 +285,17 @@ public static class PublicationDossierDocument
         public required string CompletedThrough { get; init; }
         public required string How { get; init; }
         public required string AddedAt { get; init; }
-        public required Dictionary<string, string> Terms { get; init; }
+        private PrintedTerms Terms => PrintedTerms.For(Language == "en" ? DocumentLanguage.En : DocumentLanguage.Nl);
 
-        public string AudienceOf(ChannelAudience value) => Term($"audience:{value}");
-        public string RecallOf(ChannelRecall value) => Term($"recall:{value}");
-        public string MediaTypeOf(MediaType value) => Term($"media:{value}");
-        public string StateOf(ConsentState value) => Term($"state:{value}");
-        public string OutcomeOf(ConsentOutcome value) => Term($"outcome:{value}");
-        public string MethodOf(DecisionMethod value) => Term($"method:{value}");
-        public string KindOf(TakedownKind value) => Term($"kind:{value}");
-        public string TakedownStatusOf(TakedownStatus value) => Term($"takedown:{value}");
-
-        /// <summary>A reason code in words; a code this version does not know prints as it is.</summary>
-        public string ReasonOf(string reason) => Terms.GetValueOrDefault($"reason:{reason}") ?? reason;
-
-        private string Term(string key) => Terms[key];
+        public string AudienceOf(ChannelAudience value) => Terms.Of(value);
+        public string RecallOf(ChannelRecall value) => Terms.Of(value);
+        public string MediaTypeOf(MediaType value) => Terms.Of(value);
+        public string StateOf(ConsentState value) => Terms.Of(value);
+        public string OutcomeOf(ConsentOutcome value) => Terms.Of(value);
+        public string MethodOf(DecisionMethod value) => Terms.Of(value);
+        public string KindOf(TakedownKind value) => Terms.Of(value);
+        public string TakedownStatusOf(TakedownStatus value) => Terms.Of(value);
+        public string ReasonOf(string reason) => Terms.Reason(reason);
 
         public static readonly Words Nl = new()
         {
@@ -382,52 +378,7 @@ public static class PublicationDossierDocument
             CompletedThrough = "Via koppeling",
             How = "Hoe",
             AddedAt = "Toegevoegd op",
-            Terms = new Dictionary<string, string>
-            {
-                ["audience:Public"] = "openbaar",
-                ["audience:Closed"] = "besloten",
-                ["recall:Removable"] = "ja, te verwijderen",
-                ["recall:NotRecallable"] = "nee, niet terug te halen (gedrukt)",
-                ["media:Photo"] = "foto",
-                ["media:Film"] = "film",
-                ["media:Audio"] = "geluid",
-                ["state:Granted"] = "toestemming",
-                ["state:Refused"] = "geweigerd",
-                ["state:Conflict"] = "ouders oneens",
-                ["state:Pending"] = "nog geen antwoord",
-                ["state:NotAsked"] = "niet gevraagd",
-                ["state:Expired"] = "verlopen",
-                ["state:NeedsPupilConsent"] = "leerling (16+) beslist",
-                ["outcome:Granted"] = "toestemming",
-                ["outcome:Refused"] = "geweigerd",
-                ["method:ParentApp"] = "ouderapp",
-                ["method:Paper"] = "papier",
-                ["method:Email"] = "e-mail",
-                ["method:Web"] = "web",
-                ["method:InPerson"] = "persoonlijk",
-                ["kind:Removal"] = "verwijderen",
-                ["kind:DoNotReprint"] = "niet herdrukken of opnieuw uitdelen",
-                ["takedown:Open"] = "open",
-                ["takedown:Done"] = "afgerond",
-                ["takedown:Acknowledged"] = "bevestigd",
-                [$"reason:{ConsentReasons.GrantedByGuardian}"] = "toestemming van een ouder",
-                [$"reason:{ConsentReasons.GrantedByAllGuardians}"] = "toestemming van alle ouders",
-                [$"reason:{ConsentReasons.GrantedByPupil}"] = "toestemming van de leerling",
-                [$"reason:{ConsentReasons.RefusedByGuardian}"] = "geweigerd door een ouder",
-                [$"reason:{ConsentReasons.RefusedByPupil}"] = "geweigerd door de leerling",
-                [$"reason:{ConsentReasons.GuardiansDisagree}"] = "ouders zijn het oneens",
-                [$"reason:{ConsentReasons.AwaitingOtherGuardian}"] = "wacht op de andere ouder",
-                [$"reason:{ConsentReasons.NoAnswer}"] = "geen antwoord",
-                [$"reason:{ConsentReasons.NotAsked}"] = "niet gevraagd",
-                [$"reason:{ConsentReasons.NoGuardianWithAuthority}"] = "geen ouder met gezag",
-                [$"reason:{ConsentReasons.ConsentExpired}"] = "toestemming verlopen",
-                [$"reason:{ConsentReasons.FormVersionWithdrawn}"] = "formulierversie ingetrokken",
-                [$"reason:{ConsentReasons.PupilIs16}"] = "leerling is 16 en beslist zelf",
-                [$"reason:{ConsentReasons.PupilLeft}"] = "leerling heeft de school verlaten",
-                [$"reason:{ConsentReasons.ChannelChanged}"] = "kanaal gewijzigd",
-                [$"reason:{ConsentReasons.ChannelRetired}"] = "kanaal buiten gebruik",
-            },
-        };
+                    };
 
         public static readonly Words En = new()
         {
@@ -510,51 +461,6 @@ public static class PublicationDossierDocument
             CompletedThrough = "Through client",
             How = "How",
             AddedAt = "Added at",
-            Terms = new Dictionary<string, string>
-            {
-                ["audience:Public"] = "public",
-                ["audience:Closed"] = "closed",
-                ["recall:Removable"] = "yes, removable",
-                ["recall:NotRecallable"] = "no, cannot be recalled (printed)",
-                ["media:Photo"] = "photo",
-                ["media:Film"] = "film",
-                ["media:Audio"] = "audio",
-                ["state:Granted"] = "granted",
-                ["state:Refused"] = "refused",
-                ["state:Conflict"] = "guardians disagree",
-                ["state:Pending"] = "no answer yet",
-                ["state:NotAsked"] = "not asked",
-                ["state:Expired"] = "expired",
-                ["state:NeedsPupilConsent"] = "pupil (16+) decides",
-                ["outcome:Granted"] = "granted",
-                ["outcome:Refused"] = "refused",
-                ["method:ParentApp"] = "parents' app",
-                ["method:Paper"] = "paper",
-                ["method:Email"] = "e-mail",
-                ["method:Web"] = "web",
-                ["method:InPerson"] = "in person",
-                ["kind:Removal"] = "removal",
-                ["kind:DoNotReprint"] = "do not reprint or hand out again",
-                ["takedown:Open"] = "open",
-                ["takedown:Done"] = "done",
-                ["takedown:Acknowledged"] = "acknowledged",
-                [$"reason:{ConsentReasons.GrantedByGuardian}"] = "granted by a guardian",
-                [$"reason:{ConsentReasons.GrantedByAllGuardians}"] = "granted by all guardians",
-                [$"reason:{ConsentReasons.GrantedByPupil}"] = "granted by the pupil",
-                [$"reason:{ConsentReasons.RefusedByGuardian}"] = "refused by a guardian",
-                [$"reason:{ConsentReasons.RefusedByPupil}"] = "refused by the pupil",
-                [$"reason:{ConsentReasons.GuardiansDisagree}"] = "guardians disagree",
-                [$"reason:{ConsentReasons.AwaitingOtherGuardian}"] = "awaiting the other guardian",
-                [$"reason:{ConsentReasons.NoAnswer}"] = "no answer",
-                [$"reason:{ConsentReasons.NotAsked}"] = "not asked",
-                [$"reason:{ConsentReasons.NoGuardianWithAuthority}"] = "no guardian with parental authority",
-                [$"reason:{ConsentReasons.ConsentExpired}"] = "consent expired",
-                [$"reason:{ConsentReasons.FormVersionWithdrawn}"] = "form version withdrawn",
-                [$"reason:{ConsentReasons.PupilIs16}"] = "pupil is 16 and decides",
-                [$"reason:{ConsentReasons.PupilLeft}"] = "pupil left the school",
-                [$"reason:{ConsentReasons.ChannelChanged}"] = "channel changed",
-                [$"reason:{ConsentReasons.ChannelRetired}"] = "channel retired",
-            },
-        };
+                    };
     }
 }

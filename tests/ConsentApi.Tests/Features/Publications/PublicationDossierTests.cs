@@ -439,13 +439,23 @@ public sealed class PublicationDossierTests : ApiTest
             var file = Path.Combine(directory, "dossier.html");
             await File.WriteAllTextAsync(file, html, new System.Text.UTF8Encoding(false));
             var pdf = Path.Combine(directory, "dossier.pdf");
+            var png = Path.Combine(directory, "dossier.png");
 
             await HeadlessChromium.RenderAsync(file, pdf, Path.Combine(directory, "profile"));
+            await HeadlessChromium.RenderAsync(file, png, Path.Combine(directory, "profile-png"), "794,1123");
 
             var pages = await PdfReader.PagesAsync(await File.ReadAllBytesAsync(pdf));
             var starts = DutchSections.Select(title => pages.ToList().FindIndex(page => page.Contains(title, StringComparison.Ordinal))).ToList();
             Assert.That(starts, Is.All.GreaterThanOrEqualTo(0), string.Join("\n---\n", pages));
             Assert.That(starts, Is.Ordered.Ascending.And.Unique, "each part on a page of its own, in order");
+            Assert.That(new FileInfo(png).Length, Is.GreaterThan(20 * 1024), "the PNG looks blank");
+            if (Environment.GetEnvironmentVariable("DOSSIER_EXAMPLE_DIR") is { Length: > 0 } example)
+            {
+                // For documentation (scripts/render-printed-examples.sh): keep the rendered example.
+                Directory.CreateDirectory(example);
+                File.Copy(png, Path.Combine(example, "publication-dossier-example.png"), overwrite: true);
+                File.Copy(pdf, Path.Combine(example, "publication-dossier-example.pdf"), overwrite: true);
+            }
         }
         finally
         {

@@ -84,6 +84,8 @@ public sealed record AccessExport(
 /// <param name="Status">`active`, or `left` once the pupil left the school.</param>
 /// <param name="LeftOn">The day the pupil left, when `left`.</param>
 /// <param name="SixteenthBirthday">From this local day the pupil decides on their own consent.</param>
+/// <param name="ErasedAt">When the pupil's personal data was erased (on request or after the retention period): the name and
+/// external id are placeholders from then on, and only the pseudonymised record of consent remains.</param>
 public sealed record ExportPupil(
     Guid Id,
     [property: MaxLength(FieldLengths.ExternalId)] string ExternalId,
@@ -95,7 +97,8 @@ public sealed record ExportPupil(
     [property: MaxLength(FieldLengths.GroupName)] string? GroupName,
     PupilStatus Status,
     DateOnly? LeftOn,
-    DateOnly SixteenthBirthday);
+    DateOnly SixteenthBirthday,
+    DateTimeOffset? ErasedAt);
 
 /// <summary>One step of the enrolment history.</summary>
 /// <param name="ValidFrom">From when it held; null for the first record, which holds from the start.</param>
@@ -189,7 +192,8 @@ public sealed record ExportFormText(
 /// <param name="Sha256">The SHA-256 of the bytes stored.</param>
 /// <param name="FileName">The name it downloads under.</param>
 /// <param name="DownloadPath">Where the school downloads it: `GET /v1/receipts/{receiptId}/proof-files/{proofFileId}`; null in a
-/// guardian's or the pupil's export (the school hands out a copy on request).</param>
+/// guardian's or the pupil's export (the school hands out a copy on request), and once the content is erased.</param>
+/// <param name="ErasedAt">When the content was erased with the pupil's personal data; the hash, size and type remain.</param>
 public sealed record ExportProofFile(
     Guid Id,
     Guid ReceiptId,
@@ -198,7 +202,8 @@ public sealed record ExportProofFile(
     [property: MaxLength(FieldLengths.ContentHash)] string Sha256,
     [property: MaxLength(FieldLengths.FileName)] string FileName,
     DateTimeOffset UploadedAt,
-    [property: MaxLength(300)] string? DownloadPath);
+    [property: MaxLength(300)] string? DownloadPath,
+    DateTimeOffset? ErasedAt);
 
 /// <summary>A publication showing the pupil, with the pupil's part of the check it relied on.</summary>
 /// <param name="Status">`online`, or `removed`.</param>

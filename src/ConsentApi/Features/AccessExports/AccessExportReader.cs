@@ -110,7 +110,7 @@ public sealed class AccessExportReader(ConsentDbContext db, CurrentClient client
         var proofFiles = await db.ProofFiles.AsNoTracking().Where(f => f.PupilId == pupilId)
             .OrderBy(f => f.UploadedAt).ThenBy(f => f.Id)
             .Select(f => new ExportProofFile(f.Id, f.BatchId, f.MediaType, f.Size, f.Sha256, f.FileName, f.UploadedAt,
-                "/v1/receipts/" + f.BatchId + "/proof-files/" + f.Id))
+                f.ErasedAt == null ? "/v1/receipts/" + f.BatchId + "/proof-files/" + f.Id : null, f.ErasedAt))
             .ToListAsync(ct);
 
         var matrix = await sender.Send(new GetConsentMatrixQuery(pupilId, null), ct);
@@ -172,7 +172,7 @@ public sealed class AccessExportReader(ConsentDbContext db, CurrentClient client
 
         return new AccessExport(now, AccessExportView.School, pupil.Organisation.TimeZone, pupil.Organisation.Name,
             new ExportPupil(p.Id, p.ExternalId, p.DisplayName, p.DateOfBirth, p.SchoolId, pupil.School, p.GroupId, pupil.Group,
-                p.Status, p.LeftOn, ConsentCalendar.SixteenthBirthday(p.DateOfBirth)),
+                p.Status, p.LeftOn, ConsentCalendar.SixteenthBirthday(p.DateOfBirth), p.ErasedAt),
             enrolments, birthDates, guardians, [], linkChanges, decisions, formTexts, receipts, proofFiles, consents, publications,
             takedowns, requests, notices, auditEvents);
     }

@@ -105,7 +105,7 @@ internal static class Examples
     private static readonly AccessExport AccessExportExample = new(new DateTimeOffset(2026, 11, 30, 9, 0, 0, TimeSpan.Zero),
         AccessExportView.School, "Europe/Amsterdam", "Stichting Openbaar Primair Onderwijs Zuid",
         new ExportPupil(PupilId, "LL1001", "Sanne de Vries", new DateOnly(2018, 3, 14), SchoolId, "OBS De Regenboog", GroupId,
-            "Groep 5b", PupilStatus.Active, null, new DateOnly(2034, 3, 14)),
+            "Groep 5b", PupilStatus.Active, null, new DateOnly(2034, 3, 14), null),
         [
             new ExportEnrolment(null, null, PupilStatus.Active, Guid.Parse("01930f4e-7c33-7e50-9c72-8b3f4d5e6f6f"), "Groep 4b"),
             new ExportEnrolment(new DateTimeOffset(2026, 8, 24, 6, 0, 0, TimeSpan.Zero), new DateTimeOffset(2026, 8, 24, 6, 0, 0, TimeSpan.Zero),
@@ -130,7 +130,7 @@ internal static class Examples
         [Receipt],
         [new ExportProofFile(ProofFileId, PaperBatchId, "application/pdf", 183_412,
             "sha256:9f2c4e6a8b0d1f3e5a7c9b1d3f5e7a9c0b2d4f6e8a0c2e4b6d8f0a2c4e6b8d0f", "intrekking-sanne.pdf",
-            new DateTimeOffset(2026, 11, 20, 8, 12, 0, TimeSpan.Zero), $"/v1/receipts/{PaperBatchId}/proof-files/{ProofFileId}")],
+            new DateTimeOffset(2026, 11, 20, 8, 12, 0, TimeSpan.Zero), $"/v1/receipts/{PaperBatchId}/proof-files/{ProofFileId}", null)],
         [new ConsentItemState(MediaType.Photo, "website", ConsentState.Refused, ConsentReasons.RefusedByGuardian, false, [])],
         [new ExportPublication(PublicationId, "website", MediaType.Photo, "Foto's schoolreisje groep 5b",
             "https://www.obsderegenboog.nl/nieuws/schoolreisje-groep-5b", null, new DateTimeOffset(2026, 10, 2, 15, 0, 0, TimeSpan.Zero),

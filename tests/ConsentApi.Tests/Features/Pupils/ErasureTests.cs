@@ -423,6 +423,40 @@ public sealed class ErasureTests : ApiTest
         Assert.That(uploaded.StatusCode, Is.EqualTo(HttpStatusCode.Created), await uploaded.Content.ReadAsStringAsync());
     }
 
+    [Test]
+    public async Task The_access_export_of_an_erased_pupil_says_when_and_offers_no_erased_content()
+    {
+        var family = await FamilyAsync();
+        var full = family.Tenant.Full();
+        await PaperRefusalWithProofAsync(family);
+        var before = await ExportAsync(full, family.PupilId);
+        Assert.That((string?)before["proofFiles"]![0]!["downloadPath"], Is.Not.Null, "a kept scan can be downloaded");
+        Assert.That(before["pupil"]!["erasedAt"], Is.Null);
+        await LeaveAsync(full, family.PupilId);
+
+        var erasedAt = (string)(await EraseAsync(full, family.PupilId))["erasedAt"]!;
+        var after = await ExportAsync(full, family.PupilId);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(DateTimeOffset.Parse((string)after["pupil"]!["erasedAt"]!, System.Globalization.CultureInfo.InvariantCulture),
+                Is.EqualTo(DateTimeOffset.Parse(erasedAt, System.Globalization.CultureInfo.InvariantCulture)));
+            Assert.That((string?)after["pupil"]!["displayName"], Is.Not.EqualTo("Sanne de Vries"));
+            var proofFile = after["proofFiles"]![0]!;
+            Assert.That(proofFile["erasedAt"], Is.Not.Null, "the scan's content is gone");
+            Assert.That(proofFile["downloadPath"], Is.Null, "nothing to download");
+            Assert.That((string?)proofFile["sha256"], Is.EqualTo((string?)before["proofFiles"]![0]!["sha256"]), "the hash remains");
+            Assert.That(after["decisions"]!.AsArray(), Has.Count.EqualTo(before["decisions"]!.AsArray().Count), "the ledger remains");
+        });
+    }
+
+    private static async Task<JsonObject> ExportAsync(HttpClient client, Guid pupilId)
+    {
+        var response = await client.GetAsync($"/v1/pupils/{pupilId}/access-export");
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), await response.Content.ReadAsStringAsync());
+        return await response.ReadObjectAsync();
+    }
+
     [TestCase("UPDATE decisions SET outcome = 'Refused' WHERE pupil_id = '{0}'")]
     [TestCase("UPDATE decisions SET note = 'weer terug' WHERE pupil_id = '{0}'")]
     [TestCase("DELETE FROM decisions WHERE pupil_id = '{0}'")]

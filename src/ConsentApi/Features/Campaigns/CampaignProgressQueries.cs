@@ -69,7 +69,7 @@ internal static class CampaignProgressQueries
         """;
 
     /// <summary>Per group: requested, answered fully, answered partly, not answered.</summary>
-    private const string ProgressPerGroup = States + """
+    private const string ProgressPerGroup = States + "\n" + """
         SELECT s.group_id, g.name, count(*)::int,
                count(*) FILTER (WHERE s.answered >= s.items)::int,
                count(*) FILTER (WHERE s.answered > 0 AND s.answered < s.items)::int,
@@ -79,7 +79,7 @@ internal static class CampaignProgressQueries
         """;
 
     /// <summary>The pupils not fully answered, one row per guardian to remind (one row with none when there is nobody).</summary>
-    private const string NotFullyAnswered = States + """
+    private const string NotFullyAnswered = States + "\n" + """
         , per_guardian AS (
             SELECT pupil_id, guardian_id, count(*)::int AS answered FROM answers WHERE guardian_id IS NOT NULL GROUP BY pupil_id, guardian_id)
         SELECT s.id, s.external_id, s.display_name, s.group_id, s.own, s.answered, s.items, r.id, r.external_id

@@ -58,4 +58,19 @@ public sealed class ConsentCalendar
 
     /// <summary>Whether the pupil is 16 or older on <paramref name="day"/>.</summary>
     public static bool IsSixteenOn(DateOnly dateOfBirth, DateOnly day) => day >= SixteenthBirthday(dateOfBirth);
+
+    /// <summary>
+    /// The last date of birth of someone who is 16 on <paramref name="day"/>: everyone born on or before it is, nobody born
+    /// later is (the 16th birthday never comes earlier for a later date of birth). Lets a query over many pupils compare
+    /// dates instead of spelling the birthday rule again.
+    /// </summary>
+    public static DateOnly LastBirthDateSixteenOn(DateOnly day)
+    {
+        var born = day.AddYears(-16).AddDays(-2);
+        while (IsSixteenOn(born.AddDays(1), day))
+        {
+            born = born.AddDays(1);
+        }
+        return born;
+    }
 }

@@ -2,70 +2,166 @@ using ConsentApi.Domain;
 using ConsentApi.Domain.Consent;
 using ConsentApi.Infrastructure.Persistence;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
+using Npgsql;
+using NpgsqlTypes;
 
 namespace ConsentApi.Features.Campaigns;
 
 /// <summary>
 /// Per requested pupil: how many of the form's items are answered by whoever decides, and whom to remind. Under 16 an item
 /// is answered when a guardian with parental authority answered it, or, under the organisation's `all-guardians` policy,
-/// when every one of them did; from 16 when the pupil did.
+/// when every one of them did; from 16 when the pupil did. Counted by the database in one statement per read, however
+/// many pupils the campaign asks; the 16th birthday is not spelled in SQL: the calendar gives the last date of birth of
+/// a 16-year-old today, and the statement compares dates.
 /// </summary>
 internal static class CampaignProgressQueries
 {
-    /// <param name="Remind">The guardians with parental authority who still have to answer: all of them under `any-guardian` (one answer completes an item for everybody), those who have not answered every item under `all-guardians`.</param>
+    /// <summary>What a read of progress needs to know besides the campaign: the policy and the last birth date of a 16-year-old.</summary>
+    public sealed record ProgressContext(Campaign Campaign, DateOnly Today, bool EveryGuardian, DateOnly LastBirthDateSixteen);
+
+    /// <param name="DecidesThemself">The pupil is 16 or older today: only their own answers count, and they are the one to remind.</param>
+    /// <param name="Remind">The guardians with parental authority who still have to answer: all of them under `any-guardian` (one answer completes an item for everybody), those who have not answered every item under `all-guardians`; none from 16.</param>
     public sealed record RequestState(
-        Guid PupilId, string ExternalId, string DisplayName, Guid? GroupId, DateOnly DateOfBirth,
+        Guid PupilId, string ExternalId, string DisplayName, Guid? GroupId, bool DecidesThemself,
         List<(Guid GuardianId, string ExternalId)> Remind, int Answered, int Items);
 
-    public static async Task<List<RequestState>> StatesAsync(this ConsentDbContext db, Campaign campaign, DateTimeOffset now, CancellationToken ct)
+    public static async Task<ProgressContext> ContextAsync(this ConsentDbContext db, Campaign campaign, DateTimeOffset now, CancellationToken ct)
     {
-        var items = await db.ConsentFormItems.Where(i => i.VersionId == campaign.FormVersionId).CountAsync(ct);
         var organisation = await db.Organisations.Where(o => o.Id == campaign.OrganisationId)
             .Select(o => new { o.TimeZone, o.GrantRequires }).SingleAsync(ct);
         var today = ConsentCalendar.For(organisation.TimeZone).DayOf(now);
-        var everyGuardian = organisation.GrantRequires == GrantRequires.AllGuardians;
-        var rows = await (from r in db.ConsentRequests
-                          join p in db.Pupils on r.PupilId equals p.Id
-                          where r.CampaignId == campaign.Id
-                          select new
-                          {
-                              p.Id, p.ExternalId, p.DisplayName, p.GroupId, p.DateOfBirth,
-                              Authority = p.Guardians.Where(l => l.HasParentalAuthority)
-                                  .Join(db.Guardians, l => l.GuardianId, g => g.Id, (l, g) => new { g.Id, g.ExternalId }).ToList(),
-                              Decisions = db.Decisions.Where(d => d.PupilId == p.Id && d.FormVersionId == campaign.FormVersionId)
-                                  .Select(d => new { d.GuardianId, d.MediaType, d.ChannelKey }).ToList(),
-                          }).ToListAsync(ct);
-
-        return rows.Select(row =>
-        {
-            var authority = row.Authority.Select(a => (a.Id, a.ExternalId)).ToList();
-            if (ConsentCalendar.IsSixteenOn(row.DateOfBirth, today))
-            {
-                var own = row.Decisions.Where(d => d.GuardianId is null).Select(d => (d.MediaType, d.ChannelKey)).Distinct().Count();
-                return new RequestState(row.Id, row.ExternalId, row.DisplayName, row.GroupId, row.DateOfBirth, [], own, items);
-            }
-            var deciders = authority.Select(a => a.Id).ToHashSet();
-            var answeredBy = row.Decisions
-                .Where(d => d.GuardianId is { } g && deciders.Contains(g))
-                .GroupBy(d => (d.MediaType, d.ChannelKey), d => d.GuardianId!.Value)
-                .ToDictionary(g => g.Key, g => g.ToHashSet());
-            var answered = everyGuardian
-                ? answeredBy.Values.Count(by => deciders.IsSubsetOf(by))
-                : answeredBy.Count;
-            var remind = everyGuardian
-                ? authority.Where(a => answeredBy.Values.Count(by => by.Contains(a.Id)) < items).ToList()
-                : authority;
-            return new RequestState(row.Id, row.ExternalId, row.DisplayName, row.GroupId, row.DateOfBirth, remind, answered, items);
-        }).ToList();
+        return new ProgressContext(campaign, today, organisation.GrantRequires == GrantRequires.AllGuardians,
+            ConsentCalendar.LastBirthDateSixteenOn(today));
     }
 
-    public static CampaignProgress Progress(IEnumerable<RequestState> states)
+    // The one spelling of "answered" ($1 campaign, $2 its form version, $3 the last birth date of a 16-year-old today,
+    // $4 whether every guardian with authority must answer). answers: each item answered under the form version, once per
+    // person who counts (the pupil from 16, else a guardian with parental authority now); items_answered: per pupil the
+    // items answered by the pupil, by any such guardian, or under all-guardians by every one of them; states: per pupil.
+    // A pupil's decisions are read from the decisions index (pupil first), which covers the form version.
+    private const string States = """
+        WITH form AS (SELECT count(*)::int AS items FROM consent_form_items WHERE version_id = $2),
+        requested AS (
+            SELECT p.id, p.external_id, p.display_name, p.group_id, p.date_of_birth <= $3 AS own
+            FROM consent_requests r JOIN pupils p ON p.id = r.pupil_id
+            WHERE r.campaign_id = $1),
+        authority AS (
+            SELECT l.pupil_id, l.guardian_id
+            FROM requested q JOIN guardian_links l ON l.pupil_id = q.id AND l.has_parental_authority
+            WHERE NOT q.own),
+        answers AS (
+            SELECT DISTINCT d.pupil_id, d.media_type, d.channel_key, d.guardian_id
+            FROM requested q
+            JOIN decisions d ON d.pupil_id = q.id AND d.form_version_id = $2
+            LEFT JOIN authority a ON a.pupil_id = d.pupil_id AND a.guardian_id = d.guardian_id
+            WHERE (q.own AND d.guardian_id IS NULL) OR a.guardian_id IS NOT NULL),
+        items_answered AS (
+            SELECT i.pupil_id, count(*)::int AS answered
+            FROM (SELECT pupil_id, media_type, channel_key, count(*) AS people FROM answers GROUP BY pupil_id, media_type, channel_key) i
+            JOIN requested q ON q.id = i.pupil_id
+            LEFT JOIN (SELECT pupil_id, count(*) AS people FROM authority GROUP BY pupil_id) n ON n.pupil_id = i.pupil_id
+            WHERE q.own OR NOT $4 OR i.people = n.people
+            GROUP BY i.pupil_id),
+        states AS (
+            SELECT q.id, q.external_id, q.display_name, q.group_id, q.own, coalesce(a.answered, 0) AS answered, f.items
+            FROM requested q CROSS JOIN form f LEFT JOIN items_answered a ON a.pupil_id = q.id)
+        """;
+
+    /// <summary>Per group: requested, answered fully, answered partly, not answered.</summary>
+    private const string ProgressPerGroup = States + "\n" + """
+        SELECT s.group_id, g.name, count(*)::int,
+               count(*) FILTER (WHERE s.answered >= s.items)::int,
+               count(*) FILTER (WHERE s.answered > 0 AND s.answered < s.items)::int,
+               count(*) FILTER (WHERE s.answered = 0)::int
+        FROM states s LEFT JOIN groups g ON g.id = s.group_id
+        GROUP BY s.group_id, g.name
+        """;
+
+    /// <summary>The pupils not fully answered, one row per guardian to remind (one row with none when there is nobody).</summary>
+    private const string NotFullyAnswered = States + "\n" + """
+        , per_guardian AS (
+            SELECT pupil_id, guardian_id, count(*)::int AS answered FROM answers WHERE guardian_id IS NOT NULL GROUP BY pupil_id, guardian_id)
+        SELECT s.id, s.external_id, s.display_name, s.group_id, s.own, s.answered, s.items, r.id, r.external_id
+        FROM states s
+        LEFT JOIN (
+            SELECT a.pupil_id, g.id, g.external_id
+            FROM authority a
+            JOIN guardians g ON g.id = a.guardian_id
+            LEFT JOIN per_guardian pg ON pg.pupil_id = a.pupil_id AND pg.guardian_id = a.guardian_id
+            CROSS JOIN form f
+            WHERE NOT $4 OR coalesce(pg.answered, 0) < f.items) r ON r.pupil_id = s.id
+        WHERE s.answered < s.items
+        """;
+
+    /// <summary>The campaign's progress per group (pupils without a group under a null group), in one statement.</summary>
+    public static async Task<List<(Guid? GroupId, string? GroupName, CampaignProgress Progress)>> ProgressPerGroupAsync(
+        this ConsentDbContext db, ProgressContext context, CancellationToken ct)
     {
-        var list = states.ToList();
-        return new CampaignProgress(list.Count,
-            list.Count(s => s.Answered >= s.Items),
-            list.Count(s => s.Answered > 0 && s.Answered < s.Items),
-            list.Count(s => s.Answered == 0));
+        var groups = new List<(Guid? GroupId, string? GroupName, CampaignProgress Progress)>();
+        await db.ReadAsync(ProgressPerGroup, context, async reader =>
+        {
+            groups.Add((await reader.IsDBNullAsync(0, ct) ? null : reader.GetGuid(0), await reader.IsDBNullAsync(1, ct) ? null : reader.GetString(1),
+                new CampaignProgress(reader.GetInt32(2), reader.GetInt32(3), reader.GetInt32(4), reader.GetInt32(5))));
+        }, ct);
+        return groups;
+    }
+
+    /// <summary>The requests not fully answered, with whom to remind, in one statement.</summary>
+    public static async Task<List<RequestState>> NotFullyAnsweredAsync(this ConsentDbContext db, ProgressContext context, CancellationToken ct)
+    {
+        var states = new Dictionary<Guid, RequestState>();
+        await db.ReadAsync(NotFullyAnswered, context, async reader =>
+        {
+            var pupilId = reader.GetGuid(0);
+            if (!states.TryGetValue(pupilId, out var state))
+            {
+                state = new RequestState(pupilId, reader.GetString(1), reader.GetString(2), await reader.IsDBNullAsync(3, ct) ? null : reader.GetGuid(3),
+                    reader.GetBoolean(4), [], reader.GetInt32(5), reader.GetInt32(6));
+                states.Add(pupilId, state);
+            }
+            if (!await reader.IsDBNullAsync(7, ct))
+            {
+                state.Remind.Add((reader.GetGuid(7), reader.GetString(8)));
+            }
+        }, ct);
+        return [.. states.Values];
+    }
+
+    public static CampaignProgress Sum(IEnumerable<CampaignProgress> groups)
+    {
+        var list = groups.ToList();
+        return new CampaignProgress(list.Sum(g => g.Requested), list.Sum(g => g.AnsweredFully), list.Sum(g => g.AnsweredPartly),
+            list.Sum(g => g.NotAnswered));
+    }
+
+    /// <summary>Runs one of the statements above on the context's connection, in its transaction when there is one.</summary>
+    private static async Task ReadAsync(this ConsentDbContext db, string sql, ProgressContext context, Func<NpgsqlDataReader, Task> row, CancellationToken ct)
+    {
+        await db.Database.OpenConnectionAsync(ct);
+        try
+        {
+            await using var command = new NpgsqlCommand(sql, (NpgsqlConnection)db.Database.GetDbConnection())
+            {
+                Transaction = db.Database.CurrentTransaction?.GetDbTransaction() as NpgsqlTransaction,
+                Parameters =
+                {
+                    new() { Value = context.Campaign.Id, NpgsqlDbType = NpgsqlDbType.Uuid },
+                    new() { Value = context.Campaign.FormVersionId, NpgsqlDbType = NpgsqlDbType.Uuid },
+                    new() { Value = context.LastBirthDateSixteen, NpgsqlDbType = NpgsqlDbType.Date },
+                    new() { Value = context.EveryGuardian, NpgsqlDbType = NpgsqlDbType.Boolean },
+                },
+            };
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct))
+            {
+                await row(reader);
+            }
+        }
+        finally
+        {
+            await db.Database.CloseConnectionAsync();
+        }
     }
 
     /// <summary>Asks every active pupil of the school who has no request yet in the school's open campaigns.</summary>

@@ -16,17 +16,16 @@ internal static class CampaignReads
                ?? throw new NotFoundException("Campaign", id);
     }
 
+    /// <summary>The campaign with its progress: the organisation's policy and calendar, then the counts per group in one statement.</summary>
     public static async Task<CampaignResponse> ResponseAsync(ConsentDbContext db, Campaign campaign, DateTimeOffset now, CancellationToken ct)
     {
-        var today = (await db.CalendarAsync(campaign.OrganisationId, ct)).DayOf(now);
-        var states = await db.StatesAsync(campaign, now, ct);
-        var groupIds = states.Select(s => s.GroupId).OfType<Guid>().Distinct().ToList();
-        var groupNames = await db.Groups.Where(g => groupIds.Contains(g.Id)).ToDictionaryAsync(g => g.Id, g => g.Name, ct);
+        var context = await db.ContextAsync(campaign, now, ct);
+        var groups = await db.ProgressPerGroupAsync(context, ct);
+        var today = context.Today;
         var status = campaign.IsOpenOn(today) ? "open" : campaign.ClosedAt is null && today < campaign.OpensOn ? "scheduled" : "closed";
         return new CampaignResponse(campaign.Id, campaign.SchoolId, campaign.SchoolYear, campaign.FormVersionId, campaign.OpensOn,
-            campaign.ClosesOn, status, campaign.CreatedAt, campaign.ClosedAt, CampaignProgressQueries.Progress(states),
-            states.GroupBy(s => s.GroupId)
-                .Select(g => new GroupProgress(g.Key, g.Key is { } id ? groupNames[id] : null, CampaignProgressQueries.Progress(g)))
+            campaign.ClosesOn, status, campaign.CreatedAt, campaign.ClosedAt, CampaignProgressQueries.Sum(groups.Select(g => g.Progress)),
+            groups.Select(g => new GroupProgress(g.GroupId, g.GroupName, g.Progress))
                 .OrderBy(g => g.GroupName, StringComparer.OrdinalIgnoreCase)
                 .ToList());
     }

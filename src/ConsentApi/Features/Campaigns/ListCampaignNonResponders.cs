@@ -39,14 +39,13 @@ public sealed class GetNonRespondersHandler(ConsentDbContext db, CurrentClient c
     public async ValueTask<NonResponderList> Handle(GetNonRespondersQuery query, CancellationToken ct)
     {
         var campaign = await CampaignReads.FindAsync(db, client, query.CampaignId, tracking: false, ct);
-        var now = clock.GetUtcNow();
-        var today = (await db.CalendarAsync(campaign.OrganisationId, ct)).DayOf(now);
-        var states = await db.StatesAsync(campaign, now, ct);
+        var context = await db.ContextAsync(campaign, clock.GetUtcNow(), ct);
+        var states = await db.NotFullyAnsweredAsync(context, ct);
+        // By name, then id: a stable order whatever the order the pupils were asked in.
         return new NonResponderList(campaign.Id, states
-            .Where(s => s.Answered < s.Items)
             .OrderBy(s => s.DisplayName, StringComparer.OrdinalIgnoreCase).ThenBy(s => s.PupilId)
             .Select(s => new NonResponder(s.PupilId, s.ExternalId, s.DisplayName, s.GroupId, s.Answered, s.Items,
-                ConsentCalendar.IsSixteenOn(s.DateOfBirth, today)
+                s.DecidesThemself
                     ? [new ReminderTarget("pupil", null, s.ExternalId)]
                     : s.Remind.OrderBy(a => a.ExternalId, StringComparer.Ordinal).Select(a => new ReminderTarget("guardian", a.GuardianId, a.ExternalId)).ToList()))
             .ToList());

@@ -24,19 +24,31 @@ public sealed class GetConsentMatrixHandler(ConsentFactsReader reader, CurrentCl
             throw new NotFoundException("Pupil", query.PupilId);
         }
 
-        var pupil = facts.Pupils[query.PupilId];
-        var pupilIs16 = pupil.Policy.Calendar.IsSixteen(pupil.DateOfBirth, at);
-        var items = facts.ChannelItems.Concat(facts.ItemsOf(query.PupilId)).InReadingOrder();
-        return new ConsentMatrixResponse(query.PupilId, at, asKnownAt, items.Select(item =>
+        return new ConsentMatrixResponse(query.PupilId, at, asKnownAt, facts.MatrixOf(query.PupilId));
+    }
+}
+
+public static class ConsentMatrices
+{
+    /// <summary>
+    /// A found pupil's matrix from facts read for one pupil or many (the parents' app reads all of a guardian's children at
+    /// once): every media type on every channel in use, and every item the pupil's forms ask or anyone decided on.
+    /// </summary>
+    public static List<ConsentItemState> MatrixOf(this ConsentFactSet facts, Guid pupilId)
+    {
+        var pupil = facts.Pupils[pupilId];
+        var pupilIs16 = pupil.Policy.Calendar.IsSixteen(pupil.DateOfBirth, facts.At);
+        var items = facts.ChannelItems.Concat(facts.ItemsOf(pupilId)).InReadingOrder();
+        return items.Select(item =>
         {
-            var result = facts.Evaluate(query.PupilId, item);
+            var result = facts.Evaluate(pupilId, item);
             var basis = result.Basis.Select(b => b.Id).ToHashSet();
             // From 16 the state rests on the pupil's own decision; the guardians' latest ones are shown after it, marked
             // as what they decided before the birthday.
             return new ConsentItemState(item.MediaType, item.ChannelKey, result.State, result.Reason, result.Allowed,
-                facts.DecisionsOf(query.PupilId, item).Where(r => basis.Contains(r.Id) || (pupilIs16 && r.GuardianId is not null))
+                facts.DecisionsOf(pupilId, item).Where(r => basis.Contains(r.Id) || (pupilIs16 && r.GuardianId is not null))
                     .Select(r => r.ToResponse(pupilIs16)).ToList());
-        }).ToList());
+        }).ToList();
     }
 }
 

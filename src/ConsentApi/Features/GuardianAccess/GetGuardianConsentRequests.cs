@@ -30,15 +30,21 @@ public sealed record PendingRequestsResponse([property: MaxLength(200)] IReadOnl
 
 public sealed record GetPendingRequestsQuery(string GuardianExternalId, string Language) : IQuery<PendingRequestsResponse>;
 
-public sealed class GetPendingRequestsHandler(ConsentDbContext db, CurrentClient client, ISender sender, TimeProvider clock)
+/// <summary>
+/// Three round trips however many children and requests: the guardian with their children, the open requests with their
+/// form's items and whether this guardian answered each, and the facts of the children asked in one read of the facts model.
+/// </summary>
+public sealed class GetPendingRequestsHandler(ConsentDbContext db, ConsentFactsReader reader, CurrentClient client, TimeProvider clock)
     : IQueryHandler<GetPendingRequestsQuery, PendingRequestsResponse>
 {
     public async ValueTask<PendingRequestsResponse> Handle(GetPendingRequestsQuery query, CancellationToken ct)
     {
-        var (guardian, children) = await GuardianScope.ResolveAsync(db, client, query.GuardianExternalId, includeLeft: false, ct);
-        var today = (await db.CalendarAsync(client.OrganisationId, ct)).DayOf(clock.GetUtcNow());
+        var family = await GuardianScope.FamilyAsync(db, client, query.GuardianExternalId, includeLeft: false, ct);
+        var guardianId = family.Guardian.Id;
+        var now = clock.GetUtcNow();
+        var today = family.Calendar.DayOf(now);
         // Only what this guardian can answer: children over whom they have parental authority and who are under 16.
-        var childIds = children.Where(c => c.Value).Select(c => c.Key).ToList();
+        var childIds = family.Children.Where(c => c.HasParentalAuthority).Select(c => c.PupilId).ToList();
         var requests = (await (from r in db.ConsentRequests
                                join c in db.Campaigns on r.CampaignId equals c.Id
                                join v in db.ConsentFormVersions on c.FormVersionId equals v.Id
@@ -47,32 +53,30 @@ public sealed class GetPendingRequestsHandler(ConsentDbContext db, CurrentClient
                                      // A withdrawn or superseded version no longer takes grants: nothing left to ask with it.
                                      && v.Status == FormVersionStatus.Published && v.SupersededAt == null
                                orderby p.DisplayName, c.Id
-                               select new { Campaign = c, Version = v, p.Id, p.DisplayName, p.DateOfBirth }).ToListAsync(ct))
-            .Where(r => !ConsentCalendar.IsSixteenOn(r.DateOfBirth, today)).ToList();
-        var versionIds = requests.Select(r => r.Version.Id).Distinct().ToList();
-        var itemsByVersion = (await db.ConsentFormItems.Where(i => versionIds.Contains(i.VersionId)).ToListAsync(ct))
-            .ToLookup(i => i.VersionId, i => (i.MediaType, i.ChannelKey));
-        var answered = await db.Decisions.Where(d => childIds.Contains(d.PupilId) && d.GuardianId == guardian.Id)
-            .Select(d => new { d.PupilId, d.FormVersionId, d.MediaType, d.ChannelKey }).ToListAsync(ct);
+                               select new
+                               {
+                                   CampaignId = c.Id, c.ClosesOn, VersionId = v.Id, v.ContentHash, v.TextNl, v.TextEn, p.Id, p.DisplayName, p.DateOfBirth,
+                                   Items = db.ConsentFormItems.Where(i => i.VersionId == v.Id)
+                                       .Select(i => new
+                                       {
+                                           i.MediaType, i.ChannelKey,
+                                           Answered = db.Decisions.Any(d => d.PupilId == p.Id && d.GuardianId == guardianId
+                                               && d.FormVersionId == v.Id && d.MediaType == i.MediaType && d.ChannelKey == i.ChannelKey),
+                                       }).ToList(),
+                               }).AsNoTracking().ToListAsync(ct))
+            .Where(r => !ConsentCalendar.IsSixteenOn(r.DateOfBirth, today) && r.Items.Any(i => !i.Answered)).ToList();
+        var facts = await reader.ReadAsync(new FactsRequest(client.OrganisationId, [.. requests.Select(r => r.Id).Distinct()],
+            client.IsLimitedToSchools ? client.SchoolIds : null, null, now, now), ct);
 
-        var pending = new List<PendingRequest>();
-        foreach (var request in requests)
+        return new PendingRequestsResponse(requests.Select(request =>
         {
-            var asked = itemsByVersion[request.Version.Id].ToHashSet();
-            var done = answered.Where(a => a.PupilId == request.Id && a.FormVersionId == request.Version.Id)
-                .Select(a => (a.MediaType, a.ChannelKey)).ToHashSet();
-            if (asked.IsSubsetOf(done))
-            {
-                continue;
-            }
-            var english = query.Language == "en" && request.Version.TextEn is not null;
-            var matrix = await sender.Send(new GetConsentMatrixQuery(request.Id, null), ct);
-            pending.Add(new PendingRequest(request.Campaign.Id, request.Id, request.DisplayName, request.Version.Id,
-                request.Version.ContentHash!, english ? "en" : "nl", english ? request.Version.TextEn! : request.Version.TextNl,
-                request.Campaign.ClosesOn, matrix.Items.Where(i => asked.Contains((i.MediaType, i.Channel)))
-                    .Select(i => GuardianScope.OwnView(i, guardian.Id, hasAuthority: true)).ToList()));
-        }
-        return new PendingRequestsResponse(pending);
+            var asked = request.Items.Select(i => (i.MediaType, i.ChannelKey)).ToHashSet();
+            var english = query.Language == "en" && request.TextEn is not null;
+            return new PendingRequest(request.CampaignId, request.Id, request.DisplayName, request.VersionId,
+                request.ContentHash!, english ? "en" : "nl", english ? request.TextEn! : request.TextNl,
+                request.ClosesOn, GuardianScope.MatrixOf(facts, request.Id).Where(i => asked.Contains((i.MediaType, i.Channel)))
+                    .Select(i => GuardianScope.OwnView(i, guardianId, hasAuthority: true)).ToList());
+        }).ToList());
     }
 }
 

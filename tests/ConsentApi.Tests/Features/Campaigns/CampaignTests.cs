@@ -11,12 +11,13 @@ public sealed class CampaignTests : ApiTest
     private static readonly string InAMonth = LocalDay.Today.AddDays(30).ToString("yyyy-MM-dd");
 
     /// <summary>25 pupils of group 5b: the first 15 with two guardians, the other 10 with one (40 guardians).</summary>
-    private static object Roster(int pupils = 25) => new
+    /// <param name="dateOfBirth">Pupil number to date of birth; 1 May 2017 (under 16) for all by default.</param>
+    private static object Roster(int pupils = 25, Func<int, string>? dateOfBirth = null) => new
     {
         groups = new[] { new { externalId = "G5B", name = "Groep 5b", schoolYear = "2026-2027" } },
         pupils = Enumerable.Range(0, pupils).Select(i => new
         {
-            externalId = $"LL{i:00}", displayName = $"Leerling {i:00}", dateOfBirth = "2017-05-01", groupExternalId = "G5B",
+            externalId = $"LL{i:00}", displayName = $"Leerling {i:00}", dateOfBirth = dateOfBirth?.Invoke(i) ?? "2017-05-01", groupExternalId = "G5B",
             guardians = i < 15
                 ? new[] { new { externalId = $"OV{i:00}A", hasParentalAuthority = true }, new { externalId = $"OV{i:00}B", hasParentalAuthority = true } }
                 : new[] { new { externalId = $"OV{i:00}A", hasParentalAuthority = true } },
@@ -110,11 +111,12 @@ public sealed class CampaignTests : ApiTest
     }
 
     /// <summary>A school with <paramref name="pupils"/> pupils of the roster above, a published two-item form and an open campaign asking it.</summary>
-    private async Task<(Tenant Tenant, Guid VersionId, Guid CampaignId, List<Guid> Pupils)> OpenCampaignAsync(int pupils)
+    private async Task<(Tenant Tenant, Guid VersionId, Guid CampaignId, List<Guid> Pupils)> OpenCampaignAsync(
+        int pupils, Func<int, string>? dateOfBirth = null)
     {
         var tenant = await CreateTenantAsync();
         var (full, admin) = (tenant.Full(), tenant.Admin());
-        (await full.PutAsJsonAsync($"/v1/schools/{tenant.SchoolId}/roster", Roster(pupils))).EnsureSuccessStatusCode();
+        (await full.PutAsJsonAsync($"/v1/schools/{tenant.SchoolId}/roster", Roster(pupils, dateOfBirth))).EnsureSuccessStatusCode();
         var form = await (await admin.PostAsJsonAsync("/v1/consent-forms", new { name = "Toestemming 2026-2027" })).ReadObjectAsync();
         (await admin.PostAsJsonAsync($"/v1/consent-forms/{form["id"]}/versions", new
         {
@@ -181,6 +183,96 @@ public sealed class CampaignTests : ApiTest
 
         Assert.That(Progress(await (await full.GetAsync($"/v1/campaigns/{campaign}")).ReadObjectAsync()), Is.EqualTo("2/1/1/0"));
         Assert.That(await NonRespondersAsync(full, campaign), Is.EqualTo(new[] { "LL01:1/2:OV01A+OV01B" }));
+    }
+
+    [Test]
+    public async Task From_16_only_the_pupils_own_answers_count_under_either_policy_and_the_pupil_is_reminded()
+    {
+        var (tenant, version, campaign, pupils) = await OpenCampaignAsync(3);
+        var full = tenant.Full();
+        var app = await tenant.ClientWithAsync([ConsentApi.Domain.Scopes.GuardianAct]);
+        // While all three are 15, one parent of LL00 and of LL01 answers everything.
+        await AnswerAsync(app, "OV00A", pupils[0], version, "granted", "parent-app", "website");
+        await AnswerAsync(app, "OV01A", pupils[1], version, "granted", "parent-app", "website");
+        // The admin system corrects the dates of birth: LL00 and LL02 turned 16 today, LL01 turns 16 tomorrow. LL00's
+        // parent's answers no longer count; LL00 answers one item, LL02 everything.
+        var sixteenToday = LocalDay.Today.AddYears(-16);
+        (await full.PutAsJsonAsync($"/v1/schools/{tenant.SchoolId}/roster",
+            Roster(3, i => (i == 1 ? sixteenToday.AddDays(1) : sixteenToday).ToString("yyyy-MM-dd")))).EnsureSuccessStatusCode();
+        await DecideAsync(full, pupils[0], version, "granted", "parent-app");
+        await DecideAsync(full, pupils[2], version, "refused", "parent-app", "website");
+
+        Assert.That(Progress(await (await full.GetAsync($"/v1/campaigns/{campaign}")).ReadObjectAsync()), Is.EqualTo("3/2/1/0"));
+        Assert.That(await NonRespondersAsync(full, campaign), Is.EqualTo(new[] { "LL00:1/2:LL00" }));
+        var reminded = (await (await full.GetAsync($"/v1/campaigns/{campaign}/non-responders")).ReadObjectAsync())["pupils"]![0]!["remind"]![0]!;
+        Assert.That(((string?)reminded["type"], (Guid?)reminded["guardianId"]), Is.EqualTo(("pupil", (Guid?)null)));
+
+        (await full.PutAsJsonAsync($"/v1/organisations/{tenant.OrganisationId}/consent-policy",
+            new { grantRequires = "all-guardians", schoolYearEndMonth = 7, schoolYearEndDay = 31 })).EnsureSuccessStatusCode();
+
+        Assert.That(Progress(await (await full.GetAsync($"/v1/campaigns/{campaign}")).ReadObjectAsync()), Is.EqualTo("3/1/1/1"));
+        Assert.That(await NonRespondersAsync(full, campaign), Is.EqualTo(new[] { "LL00:1/2:LL00", "LL01:0/2:OV01B" }));
+    }
+
+    /// <summary>Records the pupil's own decision.</summary>
+    private static async Task DecideAsync(HttpClient client, Guid pupilId, Guid versionId, string outcome, params string[] channels)
+    {
+        var response = await client.PostAsJsonAsync($"/v1/pupils/{pupilId}/decisions", new
+        {
+            formVersionId = versionId, decidedBy = "pupil", method = "in-person",
+            items = channels.Select(c => new { mediaType = "photo", channel = c, outcome }).ToArray(),
+        });
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Created), await response.Content.ReadAsStringAsync());
+    }
+
+    /// <summary>
+    /// Progress and non-responders are counted by the database: a campaign of 40 pupils costs as many round trips as one of
+    /// 5, counted with Npgsql's own tracing on this fixture's database: the campaign, the organisation's policy and the counts
+    /// (and for the progress the campaign's version for its ETag).
+    /// </summary>
+    [Test]
+    public async Task Progress_and_non_responders_of_40_pupils_cost_as_many_round_trips_as_of_5()
+    {
+        const int ProgressRoundTrips = 4;
+        const int NonResponderRoundTrips = 3;
+        var counted = new Dictionary<int, (IReadOnlyList<string> Progress, IReadOnlyList<string> NonResponders)>();
+        foreach (var size in new[] { 5, 40 })
+        {
+            var (tenant, version, campaign, pupils) = await OpenCampaignAsync(size);
+            var full = tenant.Full();
+            var app = await tenant.ClientWithAsync([ConsentApi.Domain.Scopes.GuardianAct]);
+            // Two pupils answered fully, one partly; the rest not at all.
+            await AnswerAsync(app, "OV00A", pupils[0], version, "granted", "parent-app", "website");
+            await AnswerAsync(app, "OV01B", pupils[1], version, "refused", "parent-app", "website");
+            await AnswerAsync(app, "OV02A", pupils[2], version, "granted", "website");
+
+            var progress = await CountedGetAsync(full, $"/v1/campaigns/{campaign}");
+            var nonResponders = await CountedGetAsync(full, $"/v1/campaigns/{campaign}/non-responders");
+
+            Assert.That(Progress(progress.Body), Is.EqualTo($"{size}/2/1/{size - 3}"));
+            Assert.That(nonResponders.Body["pupils"]!.AsArray().Select(p => (string?)p!["externalId"]),
+                Is.EqualTo(Enumerable.Range(2, size - 2).Select(i => $"LL{i:00}")));
+            counted[size] = (progress.RoundTrips, nonResponders.RoundTrips);
+        }
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(counted[40].Progress, Has.Count.EqualTo(counted[5].Progress.Count), string.Join("\n----\n", counted[40].Progress));
+            Assert.That(counted[40].NonResponders, Has.Count.EqualTo(counted[5].NonResponders.Count), string.Join("\n----\n", counted[40].NonResponders));
+            Assert.That(counted[5].Progress, Has.Count.LessThanOrEqualTo(ProgressRoundTrips), string.Join("\n----\n", counted[5].Progress));
+            Assert.That(counted[5].NonResponders, Has.Count.LessThanOrEqualTo(NonResponderRoundTrips), string.Join("\n----\n", counted[5].NonResponders));
+        });
+    }
+
+    /// <summary>The body of a GET and the round trips it made besides the API key lookup, after a first call that warms up.</summary>
+    private async Task<(JsonObject Body, IReadOnlyList<string> RoundTrips)> CountedGetAsync(HttpClient client, string url)
+    {
+        using var log = new RoundTripLog(new Npgsql.NpgsqlConnectionStringBuilder(Factory.ConnectionString).Database!);
+        (await client.GetAsync(url)).EnsureSuccessStatusCode();
+        log.Clear();
+        var response = await client.GetAsync(url);
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), await response.Content.ReadAsStringAsync());
+        return (await response.ReadObjectAsync(), [.. log.RoundTrips.Where(c => !c.Contains("api_clients", StringComparison.Ordinal))]);
     }
 
     [Test]

@@ -52,7 +52,7 @@ public static class WriteBaseline
     private const string ScanSql = """
         SELECT p.id, p.school_id, p.media_type, p.channel_key FROM publications p
         WHERE p.organisation_id = $1 AND p.status = 'Online'
-          AND EXISTS (SELECT FROM publication_pupils x WHERE x.publication_id = p.id AND x.pupil_id = $2 AND x.recognisable)
+          AND EXISTS (SELECT FROM publication_pupil x WHERE x.publication_id = p.id AND x.pupil_id = $2 AND x.recognisable)
         ORDER BY p.id FOR SHARE
         """;
 
@@ -70,7 +70,7 @@ public static class WriteBaseline
         """;
 
     private const string EventSql = """
-        INSERT INTO outbox_events (id, organisation_id, school_id, type, payload, occurred_at) VALUES ($1, $2, $3, $4, $5, $6)
+        INSERT INTO outbox_events (id, organisation_id, school_id, type, payload, occurred_at) VALUES ($1, $2, $3, $4, $5::jsonb, $6)
         """;
 
     private const string DeliveriesSql = """
@@ -150,7 +150,7 @@ public static class WriteBaseline
         var publications = new List<(Guid Id, Guid SchoolId, MediaType MediaType, string Channel)>();
         await using (var reader = await read.ExecuteReaderAsync(ct))
         {
-            await reader.NextResultAsync(ct);
+            // BEGIN returns no result: the reader stands on the advisory lock's.
             await reader.NextResultAsync(ct);
             var locked = await reader.ReadAsync(ct);
             await reader.NextResultAsync(ct);

@@ -28,7 +28,7 @@ public sealed class Report(BenchSettings settings, string arguments)
         md.AppendLine("Machine: " + await MachineAsync());
         md.AppendLine();
         md.AppendLine(string.Create(CultureInfo.InvariantCulture, $"""
-            Load: wrk, 2 threads, {BenchSettings.Connections} connections; each server first warms up for {settings.Durations.JitWarmUp.TotalSeconds:F0} s on mixed reads (the JIT tiers up), then every scenario has {settings.Durations.WarmUp.TotalSeconds:F0} s warm-up, then {settings.Durations.Check.TotalSeconds:F0} s for checks and {settings.Durations.Other.TotalSeconds:F0} s for the other scenarios. The baseline is `bench/ConsentApi.Baseline`: raw Npgsql with prepared statements, the same SQL, the same JSON, no authentication, mediator, EF Core or mapping. API, baseline, PostgreSQL and wrk share the machine.
+            Load: wrk, 2 threads, {BenchSettings.Connections} connections; each server first warms up for {settings.Durations.JitWarmUp.TotalSeconds:F0} s on mixed reads (the JIT tiers up), then every scenario has {settings.Durations.WarmUp.TotalSeconds:F0} s warm-up, then {settings.Durations.Check.TotalSeconds:F0} s for checks and {settings.Durations.Other.TotalSeconds:F0} s for the other scenarios. The baseline is `bench/ConsentApi.Baseline`: raw Npgsql with prepared statements, the same SQL, the same JSON, no authentication, mediator, EF Core or mapping; its `/fastest` routes answer the same with the fastest correct SQL written for them (answers compared with the API's before timing) and record decisions by hand. API, baselines, PostgreSQL and wrk share the machine.
             """));
         md.AppendLine();
 

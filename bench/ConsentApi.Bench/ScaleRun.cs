@@ -199,23 +199,26 @@ public static class ScaleRun
     private static async Task<List<RoundTrips>> CountRoundTripsAsync(BenchSettings settings, string connection, DataSetInfo info,
         List<WorkRequest> checks, List<WorkRequest> matrices, List<WorkRequest> overviews, List<WorkRequest> decisions, Action<string> log)
     {
+        // One relay per server, so that neither's traffic is counted for the other.
         var target = new NpgsqlConnectionStringBuilder(connection);
-        await using var counter = new RoundTripCounter(target.Host!, target.Port);
-        var proxied = new NpgsqlConnectionStringBuilder(connection) { Host = "127.0.0.1", Port = counter.Port }.ConnectionString;
+        await using var apiCounter = new RoundTripCounter(target.Host!, target.Port);
+        await using var baselineCounter = new RoundTripCounter(target.Host!, target.Port);
+        string Through(RoundTripCounter counter) =>
+            new NpgsqlConnectionStringBuilder(connection) { Host = "127.0.0.1", Port = counter.Port }.ConnectionString;
         await using var api = await Server.StartAsync("API (counting round trips)", settings.ApiDll, 5182, new Dictionary<string, string>
         {
-            ["ConnectionStrings__ConsentDb"] = proxied,
+            ["ConnectionStrings__ConsentDb"] = Through(apiCounter),
             ["RateLimiting__PermitsPerMinute"] = "100000000",
         });
         await using var baseline = await Server.StartAsync("baseline (counting round trips)", settings.BaselineDll, 5192, new Dictionary<string, string>
         {
-            ["ConnectionStrings__ConsentDb"] = proxied,
+            ["ConnectionStrings__ConsentDb"] = Through(baselineCounter),
             ["Baseline__OrganisationId"] = info.OrganisationId.ToString(),
             ["Baseline__ClientId"] = info.ClientId.ToString(),
         });
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
 
-        async Task<double> PerCallAsync(Uri server, string prefix, IReadOnlyList<WorkRequest> requests, int calls)
+        async Task<double> PerCallAsync(Uri server, RoundTripCounter counter, string prefix, IReadOnlyList<WorkRequest> requests, int calls)
         {
             async Task CallAsync(WorkRequest r)
             {
@@ -255,9 +258,9 @@ public static class ScaleRun
                      (DecisionsScenario, decisions, 50, false),
                  })
         {
-            var apiTrips = await PerCallAsync(api.Address, "", requests, calls);
-            double? byHandTrips = byHand ? await PerCallAsync(baseline.Address, "", requests, calls) : null;
-            var fastestTrips = await PerCallAsync(baseline.Address, Fastest, requests, calls);
+            var apiTrips = await PerCallAsync(api.Address, apiCounter, "", requests, calls);
+            double? byHandTrips = byHand ? await PerCallAsync(baseline.Address, baselineCounter, "", requests, calls) : null;
+            var fastestTrips = await PerCallAsync(baseline.Address, baselineCounter, Fastest, requests, calls);
             log($"{scenario}: round trips per call: API {apiTrips:F2}, by hand {byHandTrips:F2}, fastest {fastestTrips:F2}");
             result.Add(new RoundTrips(scenario, apiTrips, byHandTrips, fastestTrips));
         }

@@ -13,6 +13,9 @@ namespace ConsentApi.Baseline;
 /// picked per pupil with <c>DISTINCT ON</c> in a <c>LATERAL</c> over the covering decisions index (index order, no sort,
 /// index only), and the rules are then evaluated in C# by the one rules function (<see cref="ConsentRules"/>).
 /// </summary>
+/// <summary>The connections of the fastest SQL (generic plans; see Program.cs).</summary>
+public sealed record FastestDb(NpgsqlDataSource Source);
+
 public static class FastestQueries
 {
     // The organisation's policy now. $1 organisation, $2 now.

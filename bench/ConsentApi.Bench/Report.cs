@@ -264,6 +264,10 @@ public sealed class Report(BenchSettings settings, string arguments)
         md.AppendLine();
         Target($"{n}: API RSS under check load ≤ 150 MB", $"{rss:F0} MB", rss <= 150);
 
+        if (result.RoundTrips is { Count: 0 })
+        {
+            Target($"{n}: database round trips per call counted", "counting failed (see the log)", false);
+        }
         if (result.RoundTrips is { Count: > 0 } trips)
         {
             md.AppendLine("Database round trips per call (calls one at a time through a counting relay; the API's idle traffic subtracted):");

@@ -15,8 +15,14 @@ var connectionString = new NpgsqlConnectionStringBuilder(builder.Configuration.G
     NoResetOnClose = true,
 }.ConnectionString;
 builder.Services.AddSingleton(NpgsqlDataSource.Create(connectionString));
+// The fastest SQL runs its prepared statements on generic plans: left to choose, PostgreSQL keeps planning some of them
+// afresh on every execution (custom plans), which cost the matrix a quarter of its throughput here.
+builder.Services.AddSingleton(new FastestDb(NpgsqlDataSource.Create(
+    new NpgsqlConnectionStringBuilder(connectionString) { Options = "-c plan_cache_mode=force_generic_plan" }.ConnectionString)));
 builder.Services.AddSingleton(new Tenant(Guid.Parse(builder.Configuration["Baseline:OrganisationId"]
     ?? throw new InvalidOperationException("Baseline__OrganisationId is not set."))));
+// The API client the by-hand writes record as theirs (decisions' recorded_by_client_id, the audit event's client).
+var clientId = Guid.Parse(builder.Configuration["Baseline:ClientId"] ?? Guid.Empty.ToString());
 builder.Services.ConfigureHttpJsonOptions(options => ConsentApiServices.Configure(options.SerializerOptions));
 var json = ConsentApiServices.CreateJsonOptions();
 
@@ -32,4 +38,24 @@ app.MapGet("/v1/pupils/{pupilId:guid}/consents", async (Guid pupilId, NpgsqlData
 app.MapGet("/v1/schools/{schoolId:guid}/groups/{groupId:guid}/consent-overview",
     async (Guid schoolId, Guid groupId, NpgsqlDataSource db, Tenant tenant, CancellationToken ct) =>
         await Queries.OverviewAsync(db, tenant, schoolId, groupId, ct) is { } overview ? Results.Ok(overview) : Results.NotFound());
+
+// The fastest correct SQL for the same answers (FastestQueries), and the API's writes for a person's decisions by hand
+// (WriteBaseline), under /fastest.
+var fastest = app.MapGroup("/fastest");
+fastest.MapPost("/v1/publication-checks", async (HttpRequest request, FastestDb fastestDb, Tenant tenant, CancellationToken ct) =>
+{
+    var check = await JsonSerializer.DeserializeAsync<ConsentApi.Features.Consents.CheckPublicationRequest>(request.Body, json, ct);
+    return await FastestQueries.CheckAsync(fastestDb.Source, tenant, check!, ct) is { } answer ? Results.Ok(answer) : Results.NotFound();
+});
+fastest.MapGet("/v1/pupils/{pupilId:guid}/consents", async (Guid pupilId, FastestDb fastestDb, Tenant tenant, CancellationToken ct) =>
+    await FastestQueries.MatrixAsync(fastestDb.Source, tenant, pupilId, ct) is { } matrix ? Results.Ok(matrix) : Results.NotFound());
+fastest.MapGet("/v1/schools/{schoolId:guid}/groups/{groupId:guid}/consent-overview",
+    async (Guid schoolId, Guid groupId, FastestDb fastestDb, Tenant tenant, CancellationToken ct) =>
+        await FastestQueries.OverviewAsync(fastestDb.Source, tenant, schoolId, groupId, ct) is { } overview ? Results.Ok(overview) : Results.NotFound());
+fastest.MapPost("/v1/pupils/{pupilId:guid}/decisions",
+    async (Guid pupilId, HttpRequest request, FastestDb fastestDb, Tenant tenant, CancellationToken ct) =>
+    {
+        var body = await JsonSerializer.DeserializeAsync<ConsentApi.Features.Consents.RecordDecisionsRequest>(request.Body, json, ct);
+        return await WriteBaseline.RecordAsync(fastestDb.Source, tenant, clientId, pupilId, body!, request.HttpContext.TraceIdentifier, ct);
+    });
 app.Run();

@@ -28,7 +28,7 @@ public sealed class Report(BenchSettings settings, string arguments)
         md.AppendLine("Machine: " + await MachineAsync());
         md.AppendLine();
         md.AppendLine(string.Create(CultureInfo.InvariantCulture, $"""
-            Load: wrk, 2 threads, {BenchSettings.Connections} connections; each server first warms up for {settings.Durations.JitWarmUp.TotalSeconds:F0} s on mixed reads (the JIT tiers up), then every scenario has {settings.Durations.WarmUp.TotalSeconds:F0} s warm-up, then {settings.Durations.Check.TotalSeconds:F0} s for checks and {settings.Durations.Other.TotalSeconds:F0} s for the other scenarios. The baseline is `bench/ConsentApi.Baseline`: raw Npgsql with prepared statements, the same SQL, the same JSON, no authentication, mediator, EF Core or mapping. API, baseline, PostgreSQL and wrk share the machine.
+            Load: wrk, 2 threads, {BenchSettings.Connections} connections; each server first warms up for {settings.Durations.JitWarmUp.TotalSeconds:F0} s on mixed reads (the JIT tiers up), then every scenario has {settings.Durations.WarmUp.TotalSeconds:F0} s warm-up, then {settings.Durations.Check.TotalSeconds:F0} s for checks and {settings.Durations.Other.TotalSeconds:F0} s for the other scenarios. The baseline is `bench/ConsentApi.Baseline`: raw Npgsql with prepared statements, the same SQL, the same JSON, no authentication, mediator, EF Core or mapping; its `/fastest` routes answer the same with the fastest correct SQL written for them (answers compared with the API's before timing) and record decisions by hand. API, baselines, PostgreSQL and wrk share the machine.
             """));
         md.AppendLine();
 
@@ -62,6 +62,7 @@ public sealed class Report(BenchSettings settings, string arguments)
             md.AppendLine(CultureInfo.InvariantCulture, $"| API peak RSS during the check load (sampled every 50 ms) | {result.CheckRssMiB:F0} MiB |");
             md.AppendLine(CultureInfo.InvariantCulture, $"| API peak RSS since start, after the roster syncs (VmHWM) | {result.SyncRssMiB:F0} MiB |");
             md.AppendLine();
+            TwoBaselines(md, result);
             AddTargets(result);
         }
 
@@ -197,6 +198,99 @@ public sealed class Report(BenchSettings settings, string arguments)
     }
 
     private void Target(string target, string measured, bool met) => targets.Add((target, measured, met));
+
+    /// <summary>The throughput each read and write needs of the faster of its baselines (issue 16), and its p99 for the check.</summary>
+    public static readonly IReadOnlyDictionary<string, double> BaselineTargets = new Dictionary<string, double>
+    {
+        [ScaleRun.CheckScenario] = 0.9,
+        [ScaleRun.MatrixScenario] = 0.8,
+        [ScaleRun.OverviewScenario] = 0.8,
+        [ScaleRun.DecisionsScenario] = 0.6,
+    };
+
+    /// <summary>Of a scenario's baselines (the API's SQL by hand, the fastest SQL), the one with more throughput.</summary>
+    public static (string Name, LoadResult Load)? Faster(LoadResult? byHand, LoadResult? fastest) =>
+        (byHand, fastest) switch
+        {
+            (null, null) => null,
+            ({ } b, null) => ("by hand", b),
+            (null, { } f) => ("fastest", f),
+            ({ } b, { } f) => f.RequestsPerSecond >= b.RequestsPerSecond ? ("fastest", f) : ("by hand", b),
+        };
+
+    /// <summary>API, the API's SQL by hand and the fastest correct SQL side by side; the targets against the faster; round trips; RSS.</summary>
+    private void TwoBaselines(StringBuilder md, ScaleResult result)
+    {
+        if (result.Fastest is not { } fastest)
+        {
+            return;
+        }
+        var n = result.Depth == 1 ? result.Scale.Name : $"{result.Scale.Name} depth {result.Depth}";
+        md.AppendLine("Two baselines: **by hand** runs the API's own SQL with none of its layers; **fastest** runs the fastest correct SQL written for the same answers (for recording decisions: the same writes by hand, in one transaction under the same locks). Targets are against the faster of the two.");
+        md.AppendLine();
+        md.AppendLine("| scenario | API req/s | by hand req/s | fastest req/s | API ÷ by hand | API ÷ fastest | faster | API p99 ÷ faster p99 | target (throughput ÷ faster) | met |");
+        md.AppendLine("|---|--:|--:|--:|--:|--:|---|--:|--:|---|");
+        foreach (var (scenario, product, byHand) in result.Loads)
+        {
+            var fast = fastest.GetValueOrDefault(scenario);
+            if (Faster(byHand, fast) is not { } faster)
+            {
+                continue;
+            }
+            if (scenario == ScaleRun.DecisionsScenario)
+            {
+                faster = ("write by hand", faster.Load);
+            }
+            var ratio = product.RequestsPerSecond / faster.Load.RequestsPerSecond;
+            var p99 = product.P99Ms / faster.Load.P99Ms;
+            var goal = BaselineTargets.GetValueOrDefault(scenario, 0.8);
+            var met = ratio >= goal && (scenario != ScaleRun.CheckScenario || p99 <= 1.5);
+            md.AppendLine(string.Create(CultureInfo.InvariantCulture,
+                $"| {scenario} | {product.RequestsPerSecond:F0} | {Rate(byHand)} | {Rate(fast)} | {Ratio(product, byHand)} | {Ratio(product, fast)} | {faster.Name} | {p99:F2} | ≥ {goal:F1}{(scenario == ScaleRun.CheckScenario ? ", p99 ≤ 1.5" : "")} | {(met ? "met" : "**not met**")} |"));
+            Target($"{n}: {scenario}: throughput ≥ {goal:F1} × the faster baseline ({faster.Name})", $"{ratio:F2} ×", ratio >= goal);
+            if (scenario == ScaleRun.CheckScenario)
+            {
+                Target($"{n}: check p99 ≤ 1.5 × the faster baseline's ({faster.Name})", $"{p99:F2} × ({product.P99Ms:F2} ms ÷ {faster.Load.P99Ms:F2} ms)", p99 <= 1.5);
+            }
+            if (fast is not null && fast.Errors > 0)
+            {
+                Target($"{n}: {scenario}: every response of the fastest baseline a success", $"{fast.Errors} errors", false);
+            }
+        }
+        md.AppendLine();
+        var rss = result.CheckRssMiB * 1.048576;
+        md.AppendLine(string.Create(CultureInfo.InvariantCulture,
+            $"API RSS under the check load above ({result.Loads[0].Product.RequestsPerSecond:F0} req/s): peak {result.CheckRssMiB:F0} MiB = {rss:F0} MB (VmRSS sampled every 50 ms; target ≤ 150 MB: {(rss <= 150 ? "met" : "**not met**")})."));
+        md.AppendLine();
+        Target($"{n}: API RSS under check load ≤ 150 MB", $"{rss:F0} MB", rss <= 150);
+
+        if (result.RoundTrips is { Count: 0 })
+        {
+            Target($"{n}: database round trips per call counted", "counting failed (see the log)", false);
+        }
+        if (result.RoundTrips is { Count: > 0 } trips)
+        {
+            md.AppendLine("Database round trips per call (calls one at a time through a counting relay; the API's idle traffic subtracted):");
+            md.AppendLine();
+            md.AppendLine("| scenario | API | by hand | fastest |");
+            md.AppendLine("|---|--:|--:|--:|");
+            foreach (var t in trips)
+            {
+                md.AppendLine(string.Create(CultureInfo.InvariantCulture,
+                    $"| {t.Scenario} | {t.Api:F1} | {(t.ByHand is { } b ? b.ToString("F1", CultureInfo.InvariantCulture) : "–")} | {(t.Fastest is { } f ? f.ToString("F1", CultureInfo.InvariantCulture) : "–")} |"));
+                if (t.Scenario == ScaleRun.DecisionsScenario)
+                {
+                    Target($"{n}: recording decisions: database round trips per call ≤ 5", $"{t.Api:F1}", t.Api <= 5);
+                }
+            }
+            md.AppendLine();
+        }
+    }
+
+    private static string Rate(LoadResult? load) => load is null ? "–" : load.RequestsPerSecond.ToString("F0", CultureInfo.InvariantCulture);
+
+    private static string Ratio(LoadResult product, LoadResult? baseline) =>
+        baseline is null ? "–" : (product.RequestsPerSecond / baseline.RequestsPerSecond).ToString("F2", CultureInfo.InvariantCulture);
 
     private static string Errors(LoadResult product, LoadResult? baseline) =>
         product.Errors > 0 || baseline?.Errors > 0 ? $" (errors: API {product.Errors}, baseline {baseline?.Errors ?? 0})" : "";

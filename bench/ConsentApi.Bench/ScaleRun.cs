@@ -33,7 +33,12 @@ public sealed record ScaleResult(
     double CheckRssMiB,
     double FirstImportSeconds,
     double ResyncSeconds,
-    double SyncRssMiB);
+    double SyncRssMiB,
+    IReadOnlyDictionary<string, LoadResult>? Fastest = null,
+    IReadOnlyList<RoundTrips>? RoundTrips = null);
+
+/// <summary>Database round trips per call of one scenario, for the API and each baseline that serves it.</summary>
+public sealed record RoundTrips(string Scenario, double Api, double? ByHand, double? Fastest);
 
 public static class ScaleRun
 {
@@ -102,7 +107,17 @@ public static class ScaleRun
         {
             ["ConnectionStrings__ConsentDb"] = connection,
             ["Baseline__OrganisationId"] = info.OrganisationId.ToString(),
+            ["Baseline__ClientId"] = info.ClientId.ToString(),
         });
+
+        // Correctness first: the fastest-SQL baseline must give the API's answers before either is timed.
+        await Answers.VerifyAsync(api.Address, baseline.Address, Fastest, info.ClientKey, "check", checks.Take(25), log);
+        await Answers.VerifyAsync(api.Address, baseline.Address, Fastest, info.ClientKey, "matrix", matrices.Take(25), log);
+        await Answers.VerifyAsync(api.Address, baseline.Address, Fastest, info.ClientKey, "class overview", overviews.Take(10), log);
+        await VerifyWriteAsync(baseline.Address, db, decisions[^1], log);
+        var fastestChecks = Prefixed(checks);
+        var fastestMatrices = Prefixed(matrices);
+        var fastestOverviews = Prefixed(overviews);
 
         var durations = settings.Durations;
         var loads = new List<(string, LoadResult, LoadResult?)>();
@@ -116,24 +131,160 @@ public static class ScaleRun
 
         // The JIT tiers hot code up (with profile-guided optimisation) over the first seconds of load; measure the steady state.
         log($"{name}: warming both servers up");
-        foreach (var server in new[] { api, baseline })
+        await Wrk.RunAsync(api.Address, info.ClientKey, [.. checks, .. matrices, .. overviews], BenchSettings.Connections, durations.JitWarmUp,
+            settings.ResultsDirectory);
+        await Wrk.RunAsync(baseline.Address, info.ClientKey, [.. checks, .. matrices, .. overviews, .. fastestChecks, .. fastestMatrices, .. fastestOverviews],
+            BenchSettings.Connections, durations.JitWarmUp, settings.ResultsDirectory);
+        var fastest = new Dictionary<string, LoadResult>();
+        async Task<LoadResult> LoadFastest(string scenario, IReadOnlyList<WorkRequest> requests, TimeSpan duration)
         {
-            await Wrk.RunAsync(server.Address, info.ClientKey, [.. checks, .. matrices, .. overviews], BenchSettings.Connections, durations.JitWarmUp,
-                settings.ResultsDirectory);
+            log($"{name}: fastest SQL:");
+            return fastest[scenario] = await Load(baseline, requests, duration);
         }
         log($"{name}: publication checks");
         var (apiChecks, checkRss) = await api.MeasureRssDuringAsync(() => Load(api, checks, durations.Check));
-        loads.Add(("Publication check, 30 pupils", apiChecks, await Load(baseline, checks, durations.Check)));
+        loads.Add((CheckScenario, apiChecks, await Load(baseline, checks, durations.Check)));
+        await LoadFastest(CheckScenario, fastestChecks, durations.Check);
         log($"{name}: consent matrices");
-        loads.Add(("Consent matrix, one pupil", await Load(api, matrices, durations.Other), await Load(baseline, matrices, durations.Other)));
+        loads.Add((MatrixScenario, await Load(api, matrices, durations.Other), await Load(baseline, matrices, durations.Other)));
+        await LoadFastest(MatrixScenario, fastestMatrices, durations.Other);
         log($"{name}: class overviews");
-        loads.Add(("Class overview, one group (JSON)", await Load(api, overviews, durations.Other), await Load(baseline, overviews, durations.Other)));
+        loads.Add((OverviewScenario, await Load(api, overviews, durations.Other), await Load(baseline, overviews, durations.Other)));
+        await LoadFastest(OverviewScenario, fastestOverviews, durations.Other);
         log($"{name}: recording decisions");
-        loads.Add(("Record a guardian's decisions, 15 items", await Load(api, decisions, durations.Other), null));
+        loads.Add((DecisionsScenario, await Load(api, decisions, durations.Other), null));
+        await LoadFastest(DecisionsScenario, Prefixed(decisions), durations.Other);
+
+        log($"{name}: counting database round trips per call");
+        List<RoundTrips>? roundTrips;
+        try
+        {
+            roundTrips = await CountRoundTripsAsync(settings, connection, info, checks, matrices, overviews, decisions, log);
+        }
+        catch (Exception e) when (e is InvalidOperationException or HttpRequestException or TimeoutException)
+        {
+            // The loads above stand; the report then says the round trips were not counted.
+            log($"{name}: counting round trips failed: {e.Message}");
+            roundTrips = [];
+        }
 
         log($"{name}: roster sync of 10,000 pupils");
         var (first, resync) = await RosterSyncAsync(api.Address, info);
-        return new ScaleResult(scale, depth, counts, loads, checkRss, first, resync, api.PeakRssMiB());
+        return new ScaleResult(scale, depth, counts, loads, checkRss, first, resync, api.PeakRssMiB(), fastest, roundTrips);
+    }
+
+    public const string CheckScenario = "Publication check, 30 pupils";
+    public const string MatrixScenario = "Consent matrix, one pupil";
+    public const string OverviewScenario = "Class overview, one group (JSON)";
+    public const string DecisionsScenario = "Record a guardian's decisions, 15 items";
+
+    /// <summary>Where the baseline serves the fastest correct SQL and the by-hand writes.</summary>
+    public const string Fastest = "/fastest";
+
+    private static List<WorkRequest> Prefixed(IEnumerable<WorkRequest> requests) => [.. requests.Select(r => r with { Path = Fastest + r.Path })];
+
+    /// <summary>A port nothing listens on now: a fixed one may be taken by another run on the same machine.</summary>
+    private static int FreePort()
+    {
+        var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        return port;
+    }
+
+    /// <summary>The by-hand write must record what the API records: 15 decisions, one audit event, the pupil's changed states.</summary>
+    private static async Task VerifyWriteAsync(Uri baseline, NpgsqlConnection db, WorkRequest request, Action<string> log)
+    {
+        const string countsSql = "SELECT (SELECT count(*) FROM decisions) * 1000000 + (SELECT count(*) FROM audit_events)";
+        var before = await Sql.ScalarAsync<long>(db, countsSql);
+        using var http = new HttpClient();
+        using var response = await http.PostAsync(new Uri(baseline, Fastest + request.Path),
+            new StringContent(request.Body!, System.Text.Encoding.UTF8, "application/json"));
+        var text = await response.Content.ReadAsStringAsync();
+        var after = await Sql.ScalarAsync<long>(db, countsSql);
+        if (response.StatusCode != System.Net.HttpStatusCode.Created || after - before != 15 * 1000000 + 1)
+        {
+            throw new InvalidOperationException(
+                $"The by-hand write answered {(int)response.StatusCode} and wrote {(after - before) / 1000000} decisions, {(after - before) % 1000000} audit events: {text}");
+        }
+        log("record decisions: the by-hand write answered 201 and wrote 15 decisions and one audit event");
+    }
+
+    /// <summary>
+    /// Runs a second API and baseline whose database connections pass through a <see cref="RoundTripCounter"/>, and counts
+    /// the round trips of calls made one at a time (after a warm-up that opens the pools' connections), less what the API
+    /// does by itself meanwhile (the webhook dispatcher's polls, the gauges), measured idle over as long.
+    /// </summary>
+    private static async Task<List<RoundTrips>> CountRoundTripsAsync(BenchSettings settings, string connection, DataSetInfo info,
+        List<WorkRequest> checks, List<WorkRequest> matrices, List<WorkRequest> overviews, List<WorkRequest> decisions, Action<string> log)
+    {
+        // One relay per server, so that neither's traffic is counted for the other.
+        var target = new NpgsqlConnectionStringBuilder(connection);
+        await using var apiCounter = new RoundTripCounter(target.Host!, target.Port);
+        await using var baselineCounter = new RoundTripCounter(target.Host!, target.Port);
+        string Through(RoundTripCounter counter) =>
+            new NpgsqlConnectionStringBuilder(connection) { Host = "127.0.0.1", Port = counter.Port }.ConnectionString;
+        await using var api = await Server.StartAsync("API (counting round trips)", settings.ApiDll, FreePort(), new Dictionary<string, string>
+        {
+            ["ConnectionStrings__ConsentDb"] = Through(apiCounter),
+            ["RateLimiting__PermitsPerMinute"] = "100000000",
+        });
+        await using var baseline = await Server.StartAsync("baseline (counting round trips)", settings.BaselineDll, FreePort(), new Dictionary<string, string>
+        {
+            ["ConnectionStrings__ConsentDb"] = Through(baselineCounter),
+            ["Baseline__OrganisationId"] = info.OrganisationId.ToString(),
+            ["Baseline__ClientId"] = info.ClientId.ToString(),
+        });
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+
+        async Task<double> PerCallAsync(Uri server, RoundTripCounter counter, string prefix, IReadOnlyList<WorkRequest> requests, int calls)
+        {
+            async Task CallAsync(WorkRequest r)
+            {
+                using var message = new HttpRequestMessage(new HttpMethod(r.Method), new Uri(server, prefix + r.Path))
+                {
+                    Content = r.Body is null ? null : new StringContent(r.Body, System.Text.Encoding.UTF8, "application/json"),
+                };
+                message.Headers.Add("X-Api-Key", info.ClientKey);
+                using var response = await http.SendAsync(message);
+                if (!response.IsSuccessStatusCode)
+                {
+                    throw new InvalidOperationException($"{prefix}{r.Path} answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+                }
+            }
+            for (var i = 0; i < 10; i++)
+            {
+                await CallAsync(requests[(requests.Count - 1 - i) % requests.Count]);
+            }
+            counter.Reset();
+            var watch = Stopwatch.StartNew();
+            for (var i = 0; i < calls; i++)
+            {
+                await CallAsync(requests[i % requests.Count]);
+            }
+            var busy = counter.Count;
+            var elapsed = watch.Elapsed;
+            counter.Reset();
+            await Task.Delay(elapsed);
+            var idle = counter.Count;
+            return Math.Max(0, busy - idle) / (double)calls;
+        }
+
+        var result = new List<RoundTrips>();
+        foreach (var (scenario, requests, calls, byHand) in new[]
+                 {
+                     (CheckScenario, checks, 100, true), (MatrixScenario, matrices, 100, true), (OverviewScenario, overviews, 50, true),
+                     (DecisionsScenario, decisions, 50, false),
+                 })
+        {
+            var apiTrips = await PerCallAsync(api.Address, apiCounter, "", requests, calls);
+            double? byHandTrips = byHand ? await PerCallAsync(baseline.Address, baselineCounter, "", requests, calls) : null;
+            var fastestTrips = await PerCallAsync(baseline.Address, baselineCounter, Fastest, requests, calls);
+            log($"{scenario}: round trips per call: API {apiTrips:F2}, by hand {(byHandTrips is { } b ? b.ToString("F2", System.Globalization.CultureInfo.InvariantCulture) : "–")}, fastest {fastestTrips:F2}");
+            result.Add(new RoundTrips(scenario, apiTrips, byHandTrips, fastestTrips));
+        }
+        return result;
     }
 
     private static async Task<(double First, double Resync)> RosterSyncAsync(Uri api, DataSetInfo info)

@@ -33,13 +33,15 @@ namespace ConsentApi.Infrastructure.Events;
 /// </summary>
 public sealed partial class WebhookDispatcher(
     IServiceScopeFactory scopes, IHttpClientFactory http, IOptions<WebhookOptions> options, TimeProvider clock,
-    ILogger<WebhookDispatcher> logger, ConsentMetrics metrics) : BackgroundService
+    ILogger<WebhookDispatcher> logger, ConsentMetrics metrics, DispatcherWake wake) : BackgroundService
 {
     public const string HttpClientName = "webhooks";
     private const int DeliveriesPerSubscription = 50;
     private const int FailingAfter = 5;
     private static readonly int[] RetryFactors = [1, 6, 24, 120, 360, 720, 1440, 2880, 5760, 5760];
     private static readonly TimeSpan FencePatience = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan FirstFenceRecheck = TimeSpan.FromMilliseconds(10);
+    private static readonly TimeSpan LongestFenceRecheck = TimeSpan.FromSeconds(1);
 
     private readonly CommitFence _fence = new();
 
@@ -57,15 +59,23 @@ public sealed partial class WebhookDispatcher(
             throw new InvalidOperationException("Webhooks:LeaseDuration must be longer than Webhooks:Timeout, or a slow delivery would lose its lease.");
         }
         var slots = Math.Max(1, settings.MaxConcurrentSubscriptions);
+        var longestRecheck = settings.PollInterval < LongestFenceRecheck ? settings.PollInterval : LongestFenceRecheck;
         var serving = new List<Task<int>>();
         using var timer = new PeriodicTimer(settings.PollInterval);
         var tick = timer.WaitForNextTickAsync(stoppingToken).AsTask();
+        var woken = wake.WaitAsync(stoppingToken);
+        Task? recheck = null;
+        var recheckAfter = FirstFenceRecheck;
+        // Claim when there is reason to: a poll, a wake, a recheck of the fence, or a batch that sent something (its
+        // subscription may have more). A batch that sent nothing waits for one of the others, so nothing spins.
+        var claim = true;
         try
         {
             while (!stoppingToken.IsCancellationRequested)
             {
-                if (serving.Count < slots)
+                if (claim && serving.Count < slots)
                 {
+                    claim = false;
                     try
                     {
                         serving.AddRange(await StartServingAsync(slots - serving.Count, stoppingToken));
@@ -74,9 +84,20 @@ public sealed partial class WebhookDispatcher(
                     {
                         LogRoundFailed(logger, e);
                     }
+                    // A writer still running held the fence back, so a commit that woke us may not be sendable yet: look
+                    // again soon, less often while it lasts, rather than at the next poll.
+                    if (_fence.IsOpen)
+                    {
+                        recheck ??= Task.Delay(recheckAfter, clock, stoppingToken);
+                        recheckAfter = recheckAfter * 2 < longestRecheck ? recheckAfter * 2 : longestRecheck;
+                    }
+                    else
+                    {
+                        recheckAfter = FirstFenceRecheck;
+                    }
                 }
 
-                var done = await Task.WhenAny([tick, .. serving]);
+                var done = await Task.WhenAny([tick, woken, .. recheck is null ? Array.Empty<Task>() : [recheck], .. serving]);
                 if (done == tick)
                 {
                     if (!await tick)
@@ -84,16 +105,23 @@ public sealed partial class WebhookDispatcher(
                         break;
                     }
                     tick = timer.WaitForNextTickAsync(stoppingToken).AsTask();
+                    claim = true;
                 }
-                else if (((Task<int>)done).Result == 0)
+                else if (done == woken)
                 {
-                    // Nothing was sent: wait for the next poll rather than claim again at once.
-                    serving.Remove((Task<int>)done);
-                    if (!await tick)
-                    {
-                        break;
-                    }
-                    tick = timer.WaitForNextTickAsync(stoppingToken).AsTask();
+                    await woken;
+                    woken = wake.WaitAsync(stoppingToken);
+                    claim = true;
+                }
+                else if (done == recheck)
+                {
+                    await recheck;
+                    recheck = null;
+                    claim = true;
+                }
+                foreach (var finished in serving.Where(t => t.IsCompleted))
+                {
+                    claim |= finished.Result > 0;
                 }
                 serving.RemoveAll(t => t.IsCompleted);
             }

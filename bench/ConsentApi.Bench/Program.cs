@@ -44,7 +44,7 @@ if (depths.Count == 0)
     depths.Add(1);
 }
 depths = [.. depths.Distinct().Order()];
-var scales = names.Select(Scale.Parse).ToList();
+var scales = names.Where(n => n != "webhooks").Select(Scale.Parse).ToList();
 if (scales.Count == 0)
 {
     scales.Add(Scale.Small);

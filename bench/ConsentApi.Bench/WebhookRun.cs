@@ -18,7 +18,7 @@ public static class WebhookRun
     private const string Database = "bench_webhooks";
     private const int Subscriptions = 10;
 
-    private sealed record Family(string AdminKey, Guid VersionId, List<(Guid Pupil, Guid Guardian)> Pupils);
+    private sealed record Family(string AdminKey, string ClientKey, Guid VersionId, List<(Guid Pupil, Guid Guardian)> Pupils);
 
     public static async Task<int> RunAsync(BenchSettings settings, bool quick, Action<string> log)
     {
@@ -159,6 +159,13 @@ public static class WebhookRun
         var organisation = await DataSet.SendAsync(http, BootstrapKey, HttpMethod.Post, "/v1/organisations", new { name = $"Stichting Webhooks {Guid.NewGuid():N}"[..40] });
         var organisationId = (Guid)organisation["organisation"]!["id"]!;
         var adminKey = (string)organisation["adminClient"]!["apiKey"]!;
+        var client = await DataSet.SendAsync(http, adminKey, HttpMethod.Post, "/v1/api-clients", new
+        {
+            name = "Parents' app backend",
+            scopes = ClientScopes,
+            schoolIds = Array.Empty<Guid>(),
+        });
+        var clientKey = (string)client["apiKey"]!;
         var form = await DataSet.SendAsync(http, adminKey, HttpMethod.Post, "/v1/consent-forms", new { name = "Toestemming beeldmateriaal" });
         await DataSet.SendAsync(http, adminKey, HttpMethod.Post, $"/v1/consent-forms/{form["id"]}/versions", new
         {
@@ -168,22 +175,24 @@ public static class WebhookRun
         });
         var version = await DataSet.SendAsync(http, adminKey, HttpMethod.Post, $"/v1/consent-forms/{form["id"]}/versions/1/publish", null);
         var school = await DataSet.SendAsync(http, adminKey, HttpMethod.Post, "/v1/schools", new { name = "Basisschool Webhook", brinCode = "99WH" });
-        await DataSet.SendAsync(http, adminKey, HttpMethod.Put, $"/v1/schools/{school["id"]}/roster",
+        await DataSet.SendAsync(http, clientKey, HttpMethod.Put, $"/v1/schools/{school["id"]}/roster",
             Rosters.School(new Random(DataSet.Seed), "W", pupils, DataSet.SchoolYear(DateTime.UtcNow)));
         var links = await Sql.ListAsync(db, $"""
             SELECT DISTINCT ON (l.pupil_id) l.pupil_id, l.guardian_id FROM guardian_links l JOIN pupils p ON p.id = l.pupil_id
             WHERE p.organisation_id = '{organisationId}' AND l.has_parental_authority ORDER BY l.pupil_id, l.guardian_id
             """, r => (r.GetGuid(0), r.GetGuid(1)));
-        return new Family(adminKey, (Guid)version["id"]!, links);
+        return new Family(adminKey, clientKey, (Guid)version["id"]!, links);
     }
 
     private static readonly string[] ConsentChanged = ["consent.changed"];
+
+    private static readonly string[] ClientScopes = ["roster:read", "roster:write", "consent:read", "consent:write"];
 
     private static Task<System.Text.Json.Nodes.JsonObject> SubscribeAsync(HttpClient http, string adminKey, string url) =>
         DataSet.SendAsync(http, adminKey, HttpMethod.Post, "/v1/webhooks", new { url, eventTypes = ConsentChanged });
 
     private static Task<System.Text.Json.Nodes.JsonObject> DecideAsync(HttpClient http, Family family, Guid pupil, Guid guardian, string outcome) =>
-        DataSet.SendAsync(http, family.AdminKey, HttpMethod.Post, $"/v1/pupils/{pupil}/decisions", new
+        DataSet.SendAsync(http, family.ClientKey, HttpMethod.Post, $"/v1/pupils/{pupil}/decisions", new
         {
             formVersionId = family.VersionId,
             decidedBy = "guardian",

@@ -92,8 +92,8 @@ public sealed partial class WebhookDispatcher(
                         LogRoundFailed(logger, e);
                     }
                     // A writer still running held the fence back, so a commit that woke us may not be sendable yet: look
-                    // again soon, less often while it lasts, rather than at the next poll.
-                    if (_fence.IsOpen)
+                    // again soon, less often while it lasts, rather than at the next poll. Polling alone waits for the poll.
+                    if (settings.WakeOnCommit && _fence.IsOpen)
                     {
                         recheck ??= Task.Delay(recheckAfter, clock, stoppingToken);
                         recheckAfter = recheckAfter * 2 < longestRecheck ? recheckAfter * 2 : longestRecheck;

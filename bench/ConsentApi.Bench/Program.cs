@@ -2,6 +2,7 @@ using ConsentApi.Bench;
 using Npgsql;
 
 // Usage: ConsentApi.Bench [small] [large] [--depth 1,10] [--rounds 5] [--rounds-only] [--quick]
+//        ConsentApi.Bench webhooks [--quick]   (webhook delivery latency and throughput only; see WebhookRun)
 // --depth N[,M...]: how many decisions each person's history per item holds (default 1); every scale runs at every depth.
 // --rounds N: with several depths, the check at every depth is then measured again in N alternating rounds with all the
 // depths' servers up at once (default 5; 0 skips it); the depth targets are taken from these rounds. --rounds-only runs
@@ -43,7 +44,7 @@ if (depths.Count == 0)
     depths.Add(1);
 }
 depths = [.. depths.Distinct().Order()];
-var scales = names.Select(Scale.Parse).ToList();
+var scales = names.Where(n => n != "webhooks").Select(Scale.Parse).ToList();
 if (scales.Count == 0)
 {
     scales.Add(Scale.Small);
@@ -55,6 +56,11 @@ var settings = new BenchSettings(
     Environment.GetEnvironmentVariable("BENCH_BASELINE_DLL") ?? throw new InvalidOperationException("BENCH_BASELINE_DLL is not set."),
     Environment.GetEnvironmentVariable("BENCH_RESULTS") ?? "bench/results",
     quick ? BenchDurations.Quick : BenchDurations.Full);
+
+if (names.Contains("webhooks"))
+{
+    return await WebhookRun.RunAsync(settings, quick, Log);
+}
 
 var report = new Report(settings, string.Join(' ', args));
 foreach (var scale in scales)

@@ -76,8 +76,10 @@ public static class ConsentApiServices
         services.AddHostedService(provider => provider.GetRequiredService<RetentionSweep>());
         services.Configure<WebhookOptions>(builder.Configuration.GetSection(WebhookOptions.Section));
         WebhookDispatcher.ConfigureHttp(services);
+        services.AddSingleton<DispatcherWake>();
         services.AddSingleton<WebhookDispatcher>();
         services.AddHostedService(provider => provider.GetRequiredService<WebhookDispatcher>());
+        services.AddHostedService<CommitListener>();
         services.AddMediator(options =>
         {
             options.ServiceLifetime = ServiceLifetime.Scoped;

@@ -50,9 +50,22 @@ public sealed class CommitFence
         }
     }
 
+    /// <summary>Whether a fence is open: events committed before it opened may still wait to be settled.</summary>
+    public bool IsOpen
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _pending is not null;
+            }
+        }
+    }
+
     /// <summary>
-    /// Settles the open fence if every transaction it waits for has ended; otherwise, or if none is open, opens the
-    /// next and looks once whether it has already settled. Never waits.
+    /// Settles the open fence if every transaction it waits for has ended; if that settled it, or if none was open,
+    /// opens the next and looks once whether it has already settled. Never waits. Without other writers running, the
+    /// events committed before the call are settled afterwards, so a dispatcher woken by a commit sends it at once.
     /// </summary>
     public async Task<long> AdvanceAsync(ConsentDbContext db, CancellationToken ct)
     {
@@ -61,13 +74,18 @@ public sealed class CommitFence
         {
             pending = _pending;
         }
-        if (pending is null)
+        if (pending is not null)
         {
-            pending = await OpenAsync(db, ct);
-            lock (_gate)
+            if (await OldestRunningXidAsync(db, ct) <= pending.Xid)
             {
-                _pending ??= pending;
+                return Settled;
             }
+            Settle(pending);
+        }
+        pending = await OpenAsync(db, ct);
+        lock (_gate)
+        {
+            _pending ??= pending;
         }
         if (await OldestRunningXidAsync(db, ct) > pending.Xid)
         {

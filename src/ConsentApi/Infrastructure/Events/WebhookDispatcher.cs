@@ -19,27 +19,36 @@ namespace ConsentApi.Infrastructure.Events;
 /// <item>A short transaction claims subscriptions with due deliveries as a lease (<c>lease_owner</c>,
 /// <c>lease_expires_at</c>), picking them with <c>FOR NO KEY UPDATE SKIP LOCKED</c>. That row lock never blocks a
 /// writer inserting a delivery (the foreign key takes <c>FOR KEY SHARE</c>), and it ends with the claim.</item>
-/// <item>Deliveries are sent outside any transaction. Each outcome is recorded in its own short transaction that
-/// first renews the lease and checks that it is still this claim's; a claim that lost its lease stops.</item>
+/// <item>Deliveries are sent outside any transaction. Outcomes are recorded in short transactions (a run of successes
+/// together, a failure at once) that first renew the lease and check that it is still this claim's; a claim that lost
+/// its lease stops.</item>
 /// <item>The lease is released when the subscription's batch is done. An instance killed mid-delivery leaves a lease
 /// that expires after <see cref="WebhookOptions.LeaseDuration"/>; another instance then takes over and sends again
 /// what was not recorded as delivered (at least once).</item>
 /// </list>
 /// Up to <see cref="WebhookOptions.MaxConcurrentSubscriptions"/> subscriptions are served at once, each on its own;
-/// a free slot is refilled at the next poll or as soon as a subscription's batch ends, so a slow receiver delays only
-/// itself. Within a subscription, deliveries go in event position order, and only events the <see cref="CommitFence"/>
+/// a free slot is refilled at the next poll, when a commit wakes the dispatcher (<see cref="DispatcherWake"/>, fed by
+/// <see cref="CommitListener"/>), or as soon as a subscription's batch ends, so a slow receiver delays only itself. Within a subscription, deliveries go in event position order, and only events the <see cref="CommitFence"/>
 /// has settled are sent, so an event that commits late is never overtaken by one positioned after it. A delivery
 /// waiting for its retry holds back the ones after it; failed attempts are retried with growing delays for about a day.
 /// </summary>
 public sealed partial class WebhookDispatcher(
     IServiceScopeFactory scopes, IHttpClientFactory http, IOptions<WebhookOptions> options, TimeProvider clock,
-    ILogger<WebhookDispatcher> logger, ConsentMetrics metrics) : BackgroundService
+    ILogger<WebhookDispatcher> logger, ConsentMetrics metrics, DispatcherWake wake) : BackgroundService
 {
     public const string HttpClientName = "webhooks";
-    private const int DeliveriesPerSubscription = 50;
+    private const int DeliveriesPerSubscription = 100;
+
+    // Successes are recorded in runs of up to this many, or as soon as the run's first send is this old: few transactions
+    // under a fast receiver's load, while a crash sends again (at least once) only what was answered in the last moment,
+    // and a slow receiver's deliveries are recorded one by one as before.
+    private const int RecordEvery = 25;
+    private static readonly TimeSpan RecordWithin = TimeSpan.FromMilliseconds(100);
     private const int FailingAfter = 5;
     private static readonly int[] RetryFactors = [1, 6, 24, 120, 360, 720, 1440, 2880, 5760, 5760];
     private static readonly TimeSpan FencePatience = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan FirstFenceRecheck = TimeSpan.FromMilliseconds(10);
+    private static readonly TimeSpan LongestFenceRecheck = TimeSpan.FromSeconds(1);
 
     private readonly CommitFence _fence = new();
 
@@ -57,15 +66,23 @@ public sealed partial class WebhookDispatcher(
             throw new InvalidOperationException("Webhooks:LeaseDuration must be longer than Webhooks:Timeout, or a slow delivery would lose its lease.");
         }
         var slots = Math.Max(1, settings.MaxConcurrentSubscriptions);
+        var longestRecheck = settings.PollInterval < LongestFenceRecheck ? settings.PollInterval : LongestFenceRecheck;
         var serving = new List<Task<int>>();
         using var timer = new PeriodicTimer(settings.PollInterval);
         var tick = timer.WaitForNextTickAsync(stoppingToken).AsTask();
+        var woken = wake.WaitAsync(stoppingToken);
+        Task? recheck = null;
+        var recheckAfter = FirstFenceRecheck;
+        // Claim when there is reason to: a poll, a wake, a recheck of the fence, or a batch that sent something (its
+        // subscription may have more). A batch that sent nothing waits for one of the others, so nothing spins.
+        var claim = true;
         try
         {
             while (!stoppingToken.IsCancellationRequested)
             {
-                if (serving.Count < slots)
+                if (claim && serving.Count < slots)
                 {
+                    claim = false;
                     try
                     {
                         serving.AddRange(await StartServingAsync(slots - serving.Count, stoppingToken));
@@ -74,9 +91,20 @@ public sealed partial class WebhookDispatcher(
                     {
                         LogRoundFailed(logger, e);
                     }
+                    // A writer still running held the fence back, so a commit that woke us may not be sendable yet: look
+                    // again soon, less often while it lasts, rather than at the next poll. Polling alone waits for the poll.
+                    if (settings.WakeOnCommit && _fence.IsOpen)
+                    {
+                        recheck ??= Task.Delay(recheckAfter, clock, stoppingToken);
+                        recheckAfter = recheckAfter * 2 < longestRecheck ? recheckAfter * 2 : longestRecheck;
+                    }
+                    else
+                    {
+                        recheckAfter = FirstFenceRecheck;
+                    }
                 }
 
-                var done = await Task.WhenAny([tick, .. serving]);
+                var done = await Task.WhenAny([tick, woken, .. recheck is null ? Array.Empty<Task>() : [recheck], .. serving]);
                 if (done == tick)
                 {
                     if (!await tick)
@@ -84,16 +112,23 @@ public sealed partial class WebhookDispatcher(
                         break;
                     }
                     tick = timer.WaitForNextTickAsync(stoppingToken).AsTask();
+                    claim = true;
                 }
-                else if (((Task<int>)done).Result == 0)
+                else if (done == woken)
                 {
-                    // Nothing was sent: wait for the next poll rather than claim again at once.
-                    serving.Remove((Task<int>)done);
-                    if (!await tick)
-                    {
-                        break;
-                    }
-                    tick = timer.WaitForNextTickAsync(stoppingToken).AsTask();
+                    await woken;
+                    woken = wake.WaitAsync(stoppingToken);
+                    claim = true;
+                }
+                else if (done == recheck)
+                {
+                    await recheck;
+                    recheck = null;
+                    claim = true;
+                }
+                foreach (var finished in serving.Where(t => t.IsCompleted))
+                {
+                    claim |= finished.Result > 0;
                 }
                 serving.RemoveAll(t => t.IsCompleted);
             }
@@ -181,6 +216,9 @@ public sealed partial class WebhookDispatcher(
                                orderby e.Sequence
                                select new { Delivery = d, e.Payload })
                 .Take(DeliveriesPerSubscription).ToListAsync(ct);
+            var unrecorded = new List<(WebhookDelivery Delivery, Outcome Outcome)>();
+            var oldestUnrecorded = 0L;
+            var leaseLost = false;
             foreach (var item in queue)
             {
                 // In order: a delivery waiting for its retry holds back the ones after it.
@@ -195,18 +233,37 @@ public sealed partial class WebhookDispatcher(
                     if (!await RenewAsync(db, subscriptionId, lease, ct))
                     {
                         LogLeaseLost(logger, subscriptionId);
+                        leaseLost = true;
                         break;
                     }
                     renewed = Stopwatch.GetTimestamp();
                 }
+                var sending = Stopwatch.GetTimestamp();
                 var outcome = await SendAsync(subscription, item.Delivery, item.Payload, ct);
                 attempts++;
+                if (unrecorded.Count == 0)
+                {
+                    oldestUnrecorded = sending;
+                }
+                unrecorded.Add((item.Delivery, outcome));
+                // Successes are recorded together, a few at a time: one short transaction per run instead of one per
+                // delivery. A failure is recorded at once, because it decides whether the next delivery may go.
+                if (outcome.Error is null && unrecorded.Count < RecordEvery && Stopwatch.GetElapsedTime(oldestUnrecorded) < RecordWithin)
+                {
+                    continue;
+                }
                 var recording = Stopwatch.GetTimestamp();
-                if (!await RecordAsync(db, subscription, lease, item.Delivery, outcome, ct))
+                var goOn = await RecordAsync(db, subscription, lease, unrecorded, ct);
+                unrecorded.Clear();
+                if (!goOn)
                 {
                     break;
                 }
                 renewed = recording;
+            }
+            if (unrecorded.Count > 0 && !leaseLost)
+            {
+                await RecordAsync(db, subscription, lease, unrecorded, ct);
             }
         }
         catch (Exception e) when (!ct.IsCancellationRequested)
@@ -259,21 +316,23 @@ public sealed partial class WebhookDispatcher(
     }
 
     /// <summary>
-    /// Records one attempt in a short transaction that first renews the lease. Returns whether the next delivery may
-    /// go: false when the lease is no longer this claim's (nothing is recorded then), when the subscription was
-    /// deleted meanwhile, or when this delivery now waits for a retry.
+    /// Records a run of attempts (successes, and at most one failure, the last) in one short transaction that first
+    /// renews the lease. Returns whether the next delivery may go: false when the lease is no longer this claim's
+    /// (nothing is recorded then: what was sent is sent again, at least once), when the subscription was deleted
+    /// meanwhile, or when the last delivery now waits for a retry.
     /// </summary>
-    private async Task<bool> RecordAsync(ConsentDbContext db, WebhookSubscription subscription, Guid lease, WebhookDelivery delivery,
-        Outcome outcome, CancellationToken ct)
+    private async Task<bool> RecordAsync(ConsentDbContext db, WebhookSubscription subscription, Guid lease,
+        IReadOnlyList<(WebhookDelivery Delivery, Outcome Outcome)> attempts, CancellationToken ct)
     {
-        var failed = outcome.Error is not null;
+        var failed = attempts[^1].Outcome.Error is not null;
+        var succeededBefore = attempts.Count > 1;
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
         var status = await db.Database.SqlQuery<string>($"""
             UPDATE webhook_subscriptions
             SET lease_expires_at = clock_timestamp() + {options.Value.LeaseDuration},
-                consecutive_failures = CASE WHEN {failed} THEN consecutive_failures + 1 ELSE 0 END,
+                consecutive_failures = CASE WHEN NOT {failed} THEN 0 WHEN {succeededBefore} THEN 1 ELSE consecutive_failures + 1 END,
                 status = CASE WHEN status = 'Disabled' THEN status
-                              WHEN NOT {failed} THEN 'Active'
+                              WHEN NOT {failed} OR {succeededBefore} THEN 'Active'
                               WHEN consecutive_failures + 1 >= {FailingAfter} THEN 'Failing'
                               ELSE status END
             WHERE id = {subscription.Id} AND lease_owner = {lease}
@@ -286,34 +345,40 @@ public sealed partial class WebhookDispatcher(
         }
 
         var now = clock.GetUtcNow();
-        delivery.Attempts++;
-        db.Add(new WebhookAttempt
-        {
-            DeliveryId = delivery.Id, AttemptedAt = outcome.Started, StatusCode = outcome.StatusCode,
-            Error = outcome.Error?[..Math.Min(outcome.Error.Length, Domain.FieldLengths.Note)], DurationMs = outcome.DurationMs,
-        });
         var goOn = true;
-        string result;
-        if (!failed)
+        var results = new List<string>(attempts.Count);
+        foreach (var (delivery, outcome) in attempts)
         {
-            delivery.Status = DeliveryStatus.Delivered;
-            delivery.DeliveredAt = now;
-            result = WebhookResults.Delivered;
-        }
-        else if (delivery.Attempts > RetryFactors.Length)
-        {
-            delivery.Status = DeliveryStatus.Failed; // given up: the next delivery may go
-            result = WebhookResults.GivenUp;
-        }
-        else
-        {
-            delivery.NextAttemptAt = now + options.Value.RetryBaseDelay * RetryFactors[delivery.Attempts - 1];
-            goOn = false;
-            result = WebhookResults.Failed;
+            delivery.Attempts++;
+            db.Add(new WebhookAttempt
+            {
+                DeliveryId = delivery.Id, AttemptedAt = outcome.Started, StatusCode = outcome.StatusCode,
+                Error = outcome.Error?[..Math.Min(outcome.Error.Length, Domain.FieldLengths.Note)], DurationMs = outcome.DurationMs,
+            });
+            if (outcome.Error is null)
+            {
+                delivery.Status = DeliveryStatus.Delivered;
+                delivery.DeliveredAt = now;
+                results.Add(WebhookResults.Delivered);
+            }
+            else if (delivery.Attempts > RetryFactors.Length)
+            {
+                delivery.Status = DeliveryStatus.Failed; // given up: the next delivery may go
+                results.Add(WebhookResults.GivenUp);
+            }
+            else
+            {
+                delivery.NextAttemptAt = now + options.Value.RetryBaseDelay * RetryFactors[delivery.Attempts - 1];
+                goOn = false;
+                results.Add(WebhookResults.Failed);
+            }
         }
         await db.SaveChangesAsync(ct);
         await transaction.CommitAsync(ct);
-        metrics.WebhookAttempted(result);
+        foreach (var result in results)
+        {
+            metrics.WebhookAttempted(result);
+        }
         return goOn && status[0] != nameof(SubscriptionStatus.Disabled);
     }
 

@@ -18,8 +18,18 @@ public sealed class WebhookOptions
 
     public bool IsPortAllowed(int port) => AllowPrivateNetworks || (AllowedPorts is { Length: > 0 } ports ? ports : [443]).Contains(port);
 
-    /// <summary>How often the dispatcher looks for due deliveries; zero switches this instance's dispatcher off.</summary>
+    /// <summary>
+    /// How often the dispatcher looks for due deliveries; zero switches this instance's dispatcher off. With
+    /// <see cref="WakeOnCommit"/> this is only the fallback (a lost notification, a listener reconnecting) and the pace
+    /// of retries.
+    /// </summary>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// Wake the dispatcher as soon as a transaction that wrote deliveries commits, on any instance (PostgreSQL
+    /// LISTEN/NOTIFY on one dedicated connection per instance), instead of waiting for the next poll.
+    /// </summary>
+    public bool WakeOnCommit { get; set; } = true;
 
     /// <summary>The first retry's delay; later ones grow from it (×6, ×24, ... up to about a day in all).</summary>
     public TimeSpan RetryBaseDelay { get; set; } = TimeSpan.FromSeconds(5);

@@ -6,7 +6,7 @@ namespace ConsentApi.Infrastructure.Events;
 
 /// <summary>
 /// Listens for the NOTIFY that the trigger on <c>webhook_deliveries</c> sends when a transaction that wrote deliveries
-/// commits (migration <c>WakeDispatcherOnCommit</c>), and wakes this instance's dispatcher. It holds one connection of
+/// commits (migration <c>RetentionAndErasure</c>, the release's one), and wakes this instance's dispatcher. It holds one connection of
 /// its own, outside the pool the requests use, because a listening connection must stay open for as long as it listens.
 /// A notification can be missed (the connection drops, the database restarts or fails over): the listener reconnects
 /// with growing pauses and wakes the dispatcher after every reconnect, and the dispatcher's poll stays the fallback.

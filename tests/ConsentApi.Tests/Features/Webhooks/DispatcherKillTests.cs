@@ -18,8 +18,10 @@ public sealed class DispatcherKillTests : ApiTest
         ["Webhooks:AllowHttp"] = "true",
         ["Webhooks:AllowPrivateNetworks"] = "true",
         ["Webhooks:PollInterval"] = "00:00:00.100",
-        ["Webhooks:Timeout"] = "00:00:02",
-        ["Webhooks:LeaseDuration"] = "00:00:03",
+        // The receiver holds each request 1.5 s; the timeout leaves room for a loaded machine, or the first delivery
+        // would time out and be sent again before the kill.
+        ["Webhooks:Timeout"] = "00:00:06",
+        ["Webhooks:LeaseDuration"] = "00:00:07",
     };
 
     private ApiProcess? _child;

@@ -38,7 +38,7 @@ public static class Queries
     {
         var at = Now();
         await using var connection = await db.OpenConnectionAsync(ct);
-        var facts = await ConsentFactsReader.ReadAsync(connection, null, new FactsRequest(tenant.OrganisationId, [pupilId], null, null, at, at), ct);
+        var facts = await ConsentFactsReader.ReadAsync(connection, null, new FactsRequest(tenant.OrganisationId, [pupilId], null, null, at, at) { WithDecisionDetails = true }, ct);
         if (!facts.Pupils.ContainsKey(pupilId))
         {
             return null;

@@ -94,7 +94,7 @@ public sealed class ConsentFactsReader(ConsentDbContext db)
             [Parameter.At] = (request.At, NpgsqlDbType.TimestampTz),
             [Parameter.AsKnownAt] = (request.AsKnownAt, NpgsqlDbType.TimestampTz),
         };
-        var statements = StatementSets[(request.GroupId is not null, request.Item is not null, request.WithDecisionDetails)];
+        var statements = StatementSets[(request.GroupId is not null, request.Item is not null, request.WithDecisionDetails, request.SchoolIds is not null)];
         foreach (var statement in statements)
         {
             var command = new NpgsqlBatchCommand(statement.Sql);
@@ -223,7 +223,7 @@ public sealed class ConsentFactsReader(ConsentDbContext db)
         FROM groups g
         JOIN schools s ON s.id = g.school_id
         JOIN organisations o ON o.id = s.organisation_id
-        WHERE g.id = {Group} AND s.organisation_id = {Organisation} AND ({SchoolIds}::uuid[] IS NULL OR s.id = ANY({SchoolIds}))
+        WHERE g.id = {Group} AND s.organisation_id = {Organisation} {GroupAtSchools}
         """;
 
     /// <summary>The pupils found, with their policy, enrolment, date of birth and the guardians holding parental authority.</summary>
@@ -250,7 +250,7 @@ public sealed class ConsentFactsReader(ConsentDbContext db)
             SELECT date_of_birth FROM pupil_birth_dates
             WHERE pupil_id = p.id AND recorded_at <= {AsKnownAt}
             ORDER BY recorded_at DESC, id DESC LIMIT 1) b
-        WHERE p.organisation_id = {Organisation} AND p.id = ANY({Pupils}) AND ({SchoolIds}::uuid[] IS NULL OR p.school_id = ANY({SchoolIds}))
+        WHERE p.organisation_id = {Organisation} AND p.id = ANY({Pupils}) {PupilsAtSchools}
         """;
 
     // Each person's latest decision per item, given by the moment and recorded by the moment known: by moment given,
@@ -320,7 +320,7 @@ public sealed class ConsentFactsReader(ConsentDbContext db)
         JOIN consent_forms f ON f.id = v.form_id
         WHERE i.organisation_id = {Organisation} AND v.published_at <= {At} AND v.published_at <= {AsKnownAt}
           AND (v.withdrawn_at IS NULL OR v.withdrawn_at > {At} OR v.withdrawn_at > {AsKnownAt})
-          AND ({MediaType}::text IS NULL OR (i.media_type = {MediaType} AND i.channel_key = {Channel}))
+          {AskedItem}
         """;
 
     /// <summary>The organisation's channels (only the item's, for one item), retired ones included.</summary>
@@ -331,23 +331,33 @@ public sealed class ConsentFactsReader(ConsentDbContext db)
             SELECT audience, retired, meaning_since, recall FROM channel_changes h
             WHERE h.organisation_id = c.organisation_id AND h.channel_key = c.key AND h.valid_from <= {At} AND h.recorded_at <= {AsKnownAt}
             ORDER BY h.valid_from DESC, h.id DESC LIMIT 1) h
-        WHERE c.organisation_id = {Organisation} AND ({Channel}::text IS NULL OR c.key = {Channel})
+        WHERE c.organisation_id = {Organisation} {ChannelOfItem}
         """;
 
-    /// <summary>The statements of each kind of read: (for a group, for one item, with the decisions' details).</summary>
-    private static readonly Dictionary<(bool Group, bool OneItem, bool Details), Statement[]> StatementSets =
+    // Each kind of read has statements of its own rather than one text with optional filters ("$n IS NULL OR ..."):
+    // PostgreSQL plans a prepared statement once (a generic plan) only while that costs no more than planning it for
+    // the values at hand, and with such optional filters it planned the class sheet's pupils afresh on every execution.
+
+    /// <summary>The statements of each kind of read: (for a group, for one item, with the decisions' details, for some schools only).</summary>
+    private static readonly Dictionary<(bool Group, bool OneItem, bool Details, bool SomeSchools), Statement[]> StatementSets =
         (from forGroup in new[] { false, true }
          from oneItem in new[] { false, true }
          from details in new[] { false, true }
-         select (Key: (forGroup, oneItem, details), Statements: StatementsFor(forGroup, oneItem, details)))
+         from someSchools in new[] { false, true }
+         select (Key: (forGroup, oneItem, details, someSchools), Statements: StatementsFor(forGroup, oneItem, details, someSchools)))
         .ToDictionary(s => s.Key, s => s.Statements);
 
-    private static Statement[] StatementsFor(bool forGroup, bool oneItem, bool details)
+    private static Statement[] StatementsFor(bool forGroup, bool oneItem, bool details, bool someSchools)
     {
         var decisions = string.Join('\n', DecisionsHead, details ? Details : "", oneItem ? LatestOfOneItem : LatestOfEveryItem,
             details ? "JOIN decisions t ON t.id = d.id" : "");
         string[] statements = forGroup ? [Group, Pupils, decisions, Asked, Channels] : [Pupils, decisions, Asked, Channels];
-        return [.. statements.Select(sql => Numbered(sql.Replace("{Pupils}", forGroup ? PupilsOfGroup : "{PupilIds}")))];
+        return [.. statements.Select(sql => Numbered(sql
+            .Replace("{Pupils}", forGroup ? PupilsOfGroup : "{PupilIds}")
+            .Replace("{PupilsAtSchools}", someSchools ? "AND p.school_id = ANY({SchoolIds})" : "")
+            .Replace("{GroupAtSchools}", someSchools ? "AND s.id = ANY({SchoolIds})" : "")
+            .Replace("{ChannelOfItem}", oneItem ? "AND c.key = {Channel}" : "")
+            .Replace("{AskedItem}", oneItem ? "AND i.media_type = {MediaType} AND i.channel_key = {Channel}" : "")))];
     }
 }
 

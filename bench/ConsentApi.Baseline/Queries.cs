@@ -38,7 +38,7 @@ public static class Queries
     {
         var at = Now();
         await using var connection = await db.OpenConnectionAsync(ct);
-        var facts = await ConsentFactsReader.ReadAsync(connection, null, new FactsRequest(tenant.OrganisationId, [pupilId], null, null, at, at), ct);
+        var facts = await ConsentFactsReader.ReadAsync(connection, null, new FactsRequest(tenant.OrganisationId, [pupilId], null, null, at, at) { WithDecisionDetails = true }, ct);
         if (!facts.Pupils.ContainsKey(pupilId))
         {
             return null;
@@ -57,35 +57,17 @@ public static class Queries
         }).ToList());
     }
 
-    private const string GroupSql = """
-        SELECT g.name, g.school_year, s.name, array(SELECT p.id FROM pupils p WHERE p.group_id = g.id AND p.status = 'Active')
-        FROM groups g JOIN schools s ON s.id = g.school_id
-        WHERE g.id = $1 AND g.school_id = $2 AND s.organisation_id = $3
-        """;
-
     public static async Task<ConsentOverviewResponse?> OverviewAsync(NpgsqlDataSource db, Tenant tenant, Guid schoolId, Guid groupId, CancellationToken ct)
     {
         var at = Now();
         await using var connection = await db.OpenConnectionAsync(ct);
-        (string Name, string SchoolYear, string SchoolName, Guid[] PupilIds)? group = null;
-        await using (var command = new NpgsqlCommand(GroupSql, connection))
-        {
-            command.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = groupId });
-            command.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = schoolId });
-            command.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = tenant.OrganisationId });
-            await using var reader = await command.ExecuteReaderAsync(ct);
-            if (await reader.ReadAsync(ct))
-            {
-                group = (reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetFieldValue<Guid[]>(3));
-            }
-        }
-        if (group is not { } g)
+        var facts = await ConsentFactsReader.ReadAsync(connection, null,
+            new FactsRequest(tenant.OrganisationId, [], [schoolId], null, at, at) { GroupId = groupId }, ct);
+        if (facts.Group is not { } g)
         {
             return null;
         }
 
-        var facts = await ConsentFactsReader.ReadAsync(connection, null,
-            new FactsRequest(tenant.OrganisationId, g.PupilIds, [schoolId], null, at, at), ct);
         var columns = facts.ChannelItems.Distinct().OrderBy(i => i.MediaType).ThenBy(i => i.Channel, StringComparer.Ordinal)
             .Select(i => new OverviewColumn(i.MediaType, i.Channel, facts.Channels[i.Channel].NameNl))
             .ToList();
@@ -97,8 +79,7 @@ public static class Queries
                 return new OverviewCell(c.MediaType, c.Channel, consent.State, consent.Reason, consent.Allowed);
             }).ToList()))
             .ToList();
-        return new ConsentOverviewResponse(schoolId, g.SchoolName, groupId, g.Name, g.SchoolYear, at, at,
-            facts.Pupils.Values.FirstOrDefault()?.Policy.TimeZone ?? "Europe/Amsterdam", columns, sheet);
+        return new ConsentOverviewResponse(schoolId, g.SchoolName, groupId, g.Name, g.SchoolYear, at, at, g.TimeZone, columns, sheet);
     }
 
     /// <summary>Now, to the microsecond PostgreSQL keeps, as the API's clock gives it.</summary>

@@ -5,6 +5,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
 using Npgsql;
 using NpgsqlTypes;
+using System.Text.RegularExpressions;
 
 namespace ConsentApi.Features.Consents;
 
@@ -19,7 +20,21 @@ public sealed record FactsRequest(
     IReadOnlyCollection<Guid>? SchoolIds,
     (MediaType MediaType, string Channel)? Item,
     DateTimeOffset At,
-    DateTimeOffset AsKnownAt);
+    DateTimeOffset AsKnownAt)
+{
+    /// <summary>
+    /// Instead of <see cref="PupilIds"/>: the pupils in this group at the moment, as known then (enrolled, not left, in
+    /// the group). The facts then carry the group too (<see cref="ConsentFactSet.Group"/>), all in the same round trip.
+    /// </summary>
+    public Guid? GroupId { get; init; }
+
+    /// <summary>
+    /// Whether the answer shows the decisions it rests on (a matrix, a dossier): how, by whom and under which text each
+    /// was recorded is then read too (<see cref="ConsentFactSet.DecisionsOf"/>). A check or a class sheet needs only what
+    /// the rules read, which the decisions index holds.
+    /// </summary>
+    public bool WithDecisionDetails { get; init; }
+}
 
 /// <summary>A channel as it stood at the moment.</summary>
 /// <param name="MeaningSince">When its audience last changed, or it was retired or brought back: grants given before no longer count.</param>
@@ -27,18 +42,21 @@ public sealed record FactsRequest(
 public sealed record ChannelFacts(string Key, string NameNl, ChannelAudience Audience, bool Retired, DateTimeOffset MeaningSince,
     ChannelRecall Recall = ChannelRecall.Removable);
 
+/// <summary>The group a class sheet is about, with its school and the organisation's time zone at the moment.</summary>
+public sealed record GroupFacts(Guid Id, string Name, string SchoolYear, Guid SchoolId, string SchoolName, string TimeZone);
+
 /// <summary>
 /// The one facts model (DESIGN.md §4): every reader of consent — the check, the matrix, the class sheet, the takedown scan
 /// and sweep, the announcements of changes, the parents' app — reads its facts here and evaluates them with the one pure
-/// rules function (<see cref="ConsentRules"/>). One round trip of five statements: the pupils with their organisation's
-/// policy, the guardians with authority, each person's latest decision per item that counts at the moment (as recorded
-/// by <see cref="FactsRequest.AsKnownAt"/>), the items published forms ask, and the channels.
+/// rules function (<see cref="ConsentRules"/>). One round trip of four statements (five for a group): the pupils with
+/// their organisation's policy and the guardians with authority, each person's latest decision per item that counts at
+/// the moment (as recorded by <see cref="FactsRequest.AsKnownAt"/>), the items published forms ask, and the channels.
 /// </summary>
 public sealed class ConsentFactsReader(ConsentDbContext db)
 {
     public async Task<ConsentFactSet> ReadAsync(FactsRequest request, CancellationToken ct)
     {
-        if (request.PupilIds.Count == 0)
+        if (request.PupilIds.Count == 0 && request.GroupId is null)
         {
             return ConsentFactSet.Empty(request);
         }
@@ -54,82 +72,92 @@ public sealed class ConsentFactsReader(ConsentDbContext db)
         }
     }
 
-    /// <summary>The pupils in a group at the moment, as known then: enrolled (not left) and in that group.</summary>
-    public Task<List<Guid>> PupilsOfGroupAsync(Guid groupId, DateTimeOffset at, DateTimeOffset asKnownAt, CancellationToken ct) =>
-        db.Database.SqlQuery<Guid>($"""
-            SELECT p.id AS "Value"
-            FROM pupils p
-            CROSS JOIN LATERAL (
-                SELECT status, group_id FROM pupil_enrolments
-                WHERE pupil_id = p.id AND valid_from <= {at} AND recorded_at <= {asKnownAt}
-                ORDER BY valid_from DESC, id DESC LIMIT 1) e
-            WHERE p.id IN (SELECT pupil_id FROM pupil_enrolments WHERE group_id = {groupId})
-              AND e.group_id = {groupId} AND e.status = 'Active'
-            """).ToListAsync(ct);
-
     /// <summary>The same read on a plain open connection (in <paramref name="transaction"/> when given).</summary>
     public static async Task<ConsentFactSet> ReadAsync(
         NpgsqlConnection connection, NpgsqlTransaction? transaction, FactsRequest request, CancellationToken ct)
     {
         var pupilIds = request.PupilIds.Distinct().ToArray();
-        if (pupilIds.Length == 0)
+        if (pupilIds.Length == 0 && request.GroupId is null)
         {
             return ConsentFactSet.Empty(request);
         }
 
         await using var batch = new NpgsqlBatch(connection) { Transaction = transaction };
-        object?[] values =
-        [
-            request.OrganisationId, pupilIds, request.SchoolIds?.ToArray(), request.Item?.MediaType.ToString(), request.Item?.Channel,
-            request.At, request.AsKnownAt,
-        ];
-        foreach (var (sql, parameters) in request.Item is null ? StatementsForEveryItem : Statements)
+        var values = new Dictionary<Parameter, (object? Value, NpgsqlDbType Type)>
         {
-            var command = new NpgsqlBatchCommand(sql);
-            foreach (var (number, type) in parameters)
+            [Parameter.Organisation] = (request.OrganisationId, NpgsqlDbType.Uuid),
+            [Parameter.PupilIds] = (pupilIds, Uuids),
+            [Parameter.Group] = (request.GroupId, NpgsqlDbType.Uuid),
+            [Parameter.SchoolIds] = (request.SchoolIds?.ToArray(), Uuids),
+            [Parameter.MediaType] = (request.Item?.MediaType.ToString(), NpgsqlDbType.Text),
+            [Parameter.Channel] = (request.Item?.Channel, NpgsqlDbType.Text),
+            [Parameter.At] = (request.At, NpgsqlDbType.TimestampTz),
+            [Parameter.AsKnownAt] = (request.AsKnownAt, NpgsqlDbType.TimestampTz),
+        };
+        var statements = StatementSets[(request.GroupId is not null, request.Item is not null, request.WithDecisionDetails, request.SchoolIds is not null)];
+        foreach (var statement in statements)
+        {
+            var command = new NpgsqlBatchCommand(statement.Sql);
+            foreach (var parameter in statement.Parameters)
             {
-                command.Parameters.Add(new NpgsqlParameter { Value = values[number - 1] ?? DBNull.Value, NpgsqlDbType = type });
+                var (value, type) = values[parameter];
+                command.Parameters.Add(new NpgsqlParameter { Value = value ?? DBNull.Value, NpgsqlDbType = type });
             }
             batch.BatchCommands.Add(command);
         }
 
         await using var reader = await batch.ExecuteReaderAsync(ct);
-        var pupils = new Dictionary<Guid, PupilRow>();
+        GroupFacts? group = null;
+        if (request.GroupId is { } groupId)
+        {
+            if (await reader.ReadAsync(ct))
+            {
+                group = new GroupFacts(groupId, reader.GetString(0), reader.GetString(1), reader.GetGuid(2), reader.GetString(3),
+                    reader.GetString(4));
+            }
+            await reader.NextResultAsync(ct);
+        }
+
+        var pupils = new Dictionary<Guid, PupilFacts>();
         while (await reader.ReadAsync(ct))
         {
-            pupils[reader.GetGuid(0)] = new PupilRow(reader.GetGuid(0), reader.GetGuid(1), reader.GetString(2), reader.GetString(3),
-                reader.GetFieldValue<DateOnly>(4), await reader.IsDBNullAsync(5, ct) ? null : reader.GetGuid(5),
-                Enum.Parse<PupilStatus>(reader.GetString(6)), reader.GetFieldValue<DateTimeOffset>(7),
+            var id = reader.GetGuid(0);
+            pupils[id] = new PupilFacts(id, request.OrganisationId, reader.GetGuid(1), reader.GetString(2), reader.GetString(3),
+                reader.GetFieldValue<DateOnly>(4),
                 new ConsentPolicy(Enum.Parse<GrantRequires>(reader.GetString(8)), reader.GetInt32(9), reader.GetInt32(10), reader.GetString(11),
-                    Enum.Parse<ConsentAfterLeaving>(reader.GetString(12))));
+                    Enum.Parse<ConsentAfterLeaving>(reader.GetString(12))),
+                reader.GetFieldValue<Guid[]>(13), reader.IsDBNull(5) ? null : reader.GetGuid(5), Enum.Parse<PupilStatus>(reader.GetString(6)),
+                reader.GetFieldValue<DateTimeOffset>(7));
         }
 
         await reader.NextResultAsync(ct);
-        var authority = new List<(Guid PupilId, Guid GuardianId)>();
+        var decisions = new List<DecisionRead>();
+        var rows = request.WithDecisionDetails ? new List<DecisionRow>() : null;
         while (await reader.ReadAsync(ct))
         {
-            authority.Add((reader.GetGuid(0), reader.GetGuid(1)));
-        }
-
-        await reader.NextResultAsync(ct);
-        var decisions = new List<DecisionRow>();
-        while (await reader.ReadAsync(ct))
-        {
-            decisions.Add(new DecisionRow(reader.GetGuid(0), reader.GetGuid(1), reader.GetGuid(2),
-                await reader.IsDBNullAsync(3, ct) ? null : reader.GetGuid(3), Enum.Parse<MediaType>(reader.GetString(4)),
-                reader.GetString(5), Enum.Parse<ConsentOutcome>(reader.GetString(6)), reader.GetFieldValue<DateTimeOffset>(7),
-                reader.GetFieldValue<DateTimeOffset>(8), reader.GetInt64(9), Enum.Parse<DecisionMethod>(reader.GetString(10)),
-                await reader.IsDBNullAsync(11, ct) ? null : reader.GetGuid(11), reader.GetGuid(12), reader.GetString(13),
-                Enum.Parse<ConsentValidity>(reader.GetString(14)), await reader.IsDBNullAsync(15, ct) ? null : reader.GetString(15),
-                await reader.IsDBNullAsync(16, ct) ? null : reader.GetString(16), await reader.IsDBNullAsync(17, ct) ? null : reader.GetString(17),
-                await reader.IsDBNullAsync(18, ct) ? null : reader.GetFieldValue<DateTimeOffset>(18)));
+            var pupilId = reader.GetGuid(0);
+            if (!pupils.ContainsKey(pupilId))
+            {
+                // Only a found pupil's facts count (of the organisation, at a school the caller may see).
+                continue;
+            }
+            var fact = new DecisionFact(reader.GetGuid(1), reader.IsDBNull(2) ? null : reader.GetGuid(2),
+                Enum.Parse<ConsentOutcome>(reader.GetString(5)), reader.GetFieldValue<DateTimeOffset>(6), reader.GetInt64(8),
+                Enum.Parse<ConsentValidity>(reader.GetString(10)), reader.IsDBNull(11) ? null : reader.GetString(11),
+                reader.IsDBNull(12) ? null : reader.GetFieldValue<DateTimeOffset>(12));
+            var read = new DecisionRead(pupilId, Enum.Parse<MediaType>(reader.GetString(3)), reader.GetString(4), fact);
+            decisions.Add(read);
+            rows?.Add(new DecisionRow(fact.Id, pupilId, reader.GetGuid(13), fact.GuardianId, read.MediaType, read.Channel, fact.Outcome,
+                fact.GivenAt, reader.GetFieldValue<DateTimeOffset>(7), fact.Sequence, Enum.Parse<DecisionMethod>(reader.GetString(14)),
+                reader.IsDBNull(15) ? null : reader.GetGuid(15), reader.GetGuid(9), reader.GetString(16), fact.Validity, fact.SchoolYear,
+                reader.IsDBNull(17) ? null : reader.GetString(17), reader.IsDBNull(18) ? null : reader.GetString(18), fact.FormWithdrawnAt));
         }
 
         await reader.NextResultAsync(ct);
         var asked = new List<(Guid? SchoolId, MediaType MediaType, string Channel)>();
         while (await reader.ReadAsync(ct))
         {
-            asked.Add((await reader.IsDBNullAsync(0, ct) ? null : reader.GetGuid(0), Enum.Parse<MediaType>(reader.GetString(1)), reader.GetString(2)));
+            asked.Add((reader.IsDBNull(0) ? null : reader.GetGuid(0), Enum.Parse<MediaType>(reader.GetString(1)), reader.GetString(2)));
         }
 
         await reader.NextResultAsync(ct);
@@ -141,199 +169,229 @@ public sealed class ConsentFactsReader(ConsentDbContext db)
                 Enum.Parse<ChannelRecall>(reader.GetString(5)));
         }
 
-        var guardians = authority.ToLookup(a => a.PupilId, a => a.GuardianId);
-        return new ConsentFactSet(request.At, request.AsKnownAt,
-            pupils.Values.ToDictionary(p => p.Id, p => new PupilFacts(p.Id, request.OrganisationId, p.SchoolId, p.ExternalId,
-                p.DisplayName, p.DateOfBirth, p.Policy, guardians[p.Id].Distinct().ToList(), p.GroupId, p.Status, p.EnrolledSince)),
-            decisions, asked, channels);
+        return new ConsentFactSet(request.At, request.AsKnownAt, pupils, decisions, rows, asked, channels, group);
     }
-
-    private sealed record PupilRow(Guid Id, Guid SchoolId, string ExternalId, string DisplayName, DateOnly DateOfBirth, Guid? GroupId,
-        PupilStatus Status, DateTimeOffset EnrolledSince, ConsentPolicy Policy);
 
     private const NpgsqlDbType Uuids = NpgsqlDbType.Array | NpgsqlDbType.Uuid;
 
-    private static readonly (int Number, NpgsqlDbType Type) Organisation = (1, NpgsqlDbType.Uuid);
-    private static readonly (int Number, NpgsqlDbType Type) PupilIds = (2, Uuids);
-    private static readonly (int Number, NpgsqlDbType Type) SchoolIds = (3, Uuids);
-    private static readonly (int Number, NpgsqlDbType Type) MediaType = (4, NpgsqlDbType.Text);
-    private static readonly (int Number, NpgsqlDbType Type) Channel = (5, NpgsqlDbType.Text);
-    private static readonly (int Number, NpgsqlDbType Type) At = (6, NpgsqlDbType.TimestampTz);
-    private static readonly (int Number, NpgsqlDbType Type) AsKnownAt = (7, NpgsqlDbType.TimestampTz);
+    /// <summary>What the statements take, written <c>{Name}</c> in their text and numbered $1, $2, ... in order of use.</summary>
+    private enum Parameter { Organisation, PupilIds, Group, SchoolIds, MediaType, Channel, At, AsKnownAt }
 
-    /// <summary>The organisation's policy at the moment as known then ($1 organisation, $2 at, $3 as known at).</summary>
+    private sealed record Statement(string Sql, Parameter[] Parameters);
+
+    private static Statement Numbered(string sql)
+    {
+        var used = new List<Parameter>();
+        var text = Regex.Replace(sql, @"\{([A-Za-z]+)\}", match =>
+        {
+            var parameter = Enum.Parse<Parameter>(match.Groups[1].Value);
+            if (!used.Contains(parameter))
+            {
+                used.Add(parameter);
+            }
+            return $"${used.IndexOf(parameter) + 1}";
+        });
+        return new Statement(text, [.. used]);
+    }
+
+    // Every history is read the same way: the latest change that holds at the moment (valid_from <= at), of those
+    // recorded by the moment known.
+
+    /// <summary>The organisation's policy at the moment as known then.</summary>
     private const string PolicyAt = """
         SELECT grant_requires, school_year_end_month, school_year_end_day, time_zone, after_leaving
         FROM policy_changes
-        WHERE organisation_id = $1 AND valid_from <= $2 AND recorded_at <= $3
+        WHERE organisation_id = {Organisation} AND valid_from <= {At} AND recorded_at <= {AsKnownAt}
         ORDER BY valid_from DESC, id DESC LIMIT 1
         """;
 
-    // Each person's latest decision per item, given by the moment and recorded by the moment known: by moment given,
-    // then recording order. A grant for a school year that has not begun on the local day of the moment does not count
-    // yet and so supersedes nothing (the same rule as ConsentRules; the property tests hold them to each other).
-    // History only grows (a board that asks every year has ten decisions per person and item after ten years), so the
-    // latest are picked in the decisions index, which holds each person's decisions on an item newest first and covers
-    // what is filtered on; only the chosen decisions are then read from the table. The versions whose school year has
-    // not begun are found once first (a handful), so that the index is read with no join. A pupil's decisions all
-    // belong to its organisation, so the organisation is checked on the chosen ones. {at} and {known} are the moment
-    // and the moment known, $1 the organisation and $2 the pupils.
-    private static readonly string DecisionsHead = $$"""
-        WITH RECURSIVE policy AS ({{PolicyAt.Replace("$2", "{at}").Replace("$3", "{known}")}}),
-        school_year AS (
-            SELECT CASE WHEN local_day <= make_date(extract(year FROM local_day)::int, p.school_year_end_month, p.school_year_end_day)
-                        THEN extract(year FROM local_day)::int - 1 ELSE extract(year FROM local_day)::int END AS start_year
-            FROM policy p CROSS JOIN LATERAL (SELECT ({at} AT TIME ZONE p.time_zone)::date AS local_day) d),
-        not_begun AS MATERIALIZED (
-            SELECT coalesce((
-                SELECT array_agg(v.id)
-                FROM consent_form_versions v JOIN consent_forms f ON f.id = v.form_id
-                WHERE f.organisation_id = $1 AND v.validity = 'SchoolYear' AND (left(v.school_year, 4)::int > y.start_year) IS NOT FALSE
-            ), '{}') AS version_ids
-            FROM school_year y),
+    /// <summary>The pupils in the group at the moment, as known then: enrolled (not left) and in that group.</summary>
+    private const string PupilsOfGroup = """
+        ARRAY(
+            SELECT g.pupil_id FROM (SELECT DISTINCT pupil_id FROM pupil_enrolments WHERE group_id = {Group}) g
+            CROSS JOIN LATERAL (
+                SELECT status, group_id FROM pupil_enrolments
+                WHERE pupil_id = g.pupil_id AND valid_from <= {At} AND recorded_at <= {AsKnownAt}
+                ORDER BY valid_from DESC, id DESC LIMIT 1) e
+            WHERE e.group_id = {Group} AND e.status = 'Active')
         """;
 
-    private const string DecisionsTail = """
-        SELECT d.id, d.pupil_id, d.batch_id, d.guardian_id, d.media_type, d.channel_key, d.outcome, d.given_at, d.recorded_at,
-               d.sequence, d.method, d.recorded_by_client_id, d.form_version_id, v.content_hash, v.validity, v.school_year,
-               d.proof_reference, d.note, CASE WHEN v.withdrawn_at <= {known} THEN v.withdrawn_at END
-        FROM latest l
-        JOIN decisions d ON d.id = l.id
-        JOIN consent_form_versions v ON v.id = d.form_version_id
-        WHERE d.organisation_id = $1
-        ORDER BY d.pupil_id, d.media_type, d.channel_key, d.guardian_id
+    private const string Group = """
+        SELECT g.name, g.school_year, s.id, s.name, coalesce((SELECT p.time_zone FROM (
+        """ + "\n" + PolicyAt + "\n" + """
+        ) p), o.time_zone)
+        FROM groups g
+        JOIN schools s ON s.id = g.school_id
+        JOIN organisations o ON o.id = s.organisation_id
+        WHERE g.id = {Group} AND s.organisation_id = {Organisation} {GroupAtSchools}
         """;
 
-    /// <summary>A decision that counts at the moment, as known then (d: decisions, n: not_begun).</summary>
-    private const string Counts =
-        "d.given_at <= {at} AND d.recorded_at <= {known} AND NOT (d.outcome = 'Granted' AND d.form_version_id = ANY(n.version_ids))";
-
-    // One item ($3 media type, $4 channel): a check reads a handful of index entries per pupil however long the history.
-    // For each pupil the guardians who decided are visited in index order, each jump landing on the next guardian's
-    // latest counting decision (the first that counts in newest-first order); the pupil's own decisions (no guardian)
-    // are looked up apart.
-    private static readonly (string Sql, (int Number, NpgsqlDbType Type)[] Parameters) Decisions =
-        ((DecisionsHead + $$"""
-        pupils AS (SELECT DISTINCT unnest($2::uuid[]) AS pupil_id),
-        guardians AS (
-            SELECT p.pupil_id, f.id, f.guardian_id
-            FROM pupils p
-            CROSS JOIN not_begun n
-            CROSS JOIN LATERAL (
-                SELECT d.id, d.guardian_id FROM decisions d
-                WHERE d.pupil_id = p.pupil_id AND d.media_type = $3 AND d.channel_key = $4 AND d.guardian_id IS NOT NULL AND {{Counts}}
-                ORDER BY d.guardian_id, d.given_at DESC, d.sequence DESC LIMIT 1) f
-            UNION ALL
-            SELECT g.pupil_id, f.id, f.guardian_id
-            FROM guardians g
-            CROSS JOIN not_begun n
-            CROSS JOIN LATERAL (
-                SELECT d.id, d.guardian_id FROM decisions d
-                WHERE d.pupil_id = g.pupil_id AND d.media_type = $3 AND d.channel_key = $4 AND d.guardian_id > g.guardian_id AND {{Counts}}
-                ORDER BY d.guardian_id, d.given_at DESC, d.sequence DESC LIMIT 1) f),
-        own AS (
-            SELECT f.id
-            FROM pupils p
-            CROSS JOIN not_begun n
-            CROSS JOIN LATERAL (
-                SELECT d.id FROM decisions d
-                WHERE d.pupil_id = p.pupil_id AND d.media_type = $3 AND d.channel_key = $4 AND d.guardian_id IS NULL AND {{Counts}}
-                ORDER BY d.given_at DESC, d.sequence DESC LIMIT 1) f),
-        latest AS (SELECT id FROM guardians UNION ALL SELECT id FROM own)
-
-        """ + DecisionsTail).Replace("{at}", "$5").Replace("{known}", "$6"),
-            [Organisation, PupilIds, MediaType, Channel, At, AsKnownAt]);
-
-    /// <summary>
-    /// Every item (a matrix, a class sheet): each pupil's decisions are read once from the index, newest first per
-    /// person and item, with no sort and no table access.
-    /// </summary>
-    private static readonly (string Sql, (int Number, NpgsqlDbType Type)[] Parameters) DecisionsOfEveryItem =
-        ((DecisionsHead + $$"""
-        latest AS (
-            SELECT DISTINCT ON (d.pupil_id, d.media_type, d.channel_key, d.guardian_id) d.id
-            FROM decisions d
-            CROSS JOIN not_begun n
-            WHERE d.pupil_id = ANY($2) AND {{Counts}}
-            ORDER BY d.pupil_id, d.media_type, d.channel_key, d.guardian_id, d.given_at DESC, d.sequence DESC)
-
-        """ + DecisionsTail).Replace("{at}", "$3").Replace("{known}", "$4"), [Organisation, PupilIds, At, AsKnownAt]);
-
-    // Each statement numbers the parameters it takes in order: $1, $2, ... are the listed ones. Every history is read
-    // the same way: the latest change that holds at the moment (valid_from <= at), of those recorded by the moment known.
-    private static readonly (string Sql, (int Number, NpgsqlDbType Type)[] Parameters)[] Statements =
-    [
-        ($$"""
-        WITH policy AS ({{PolicyAt.Replace("$2", "$4").Replace("$3", "$5")}})
+    /// <summary>The pupils found, with their policy, enrolment, date of birth and the guardians holding parental authority.</summary>
+    private const string Pupils = """
+        WITH policy AS (
+        """ + "\n" + PolicyAt + "\n" + """
+        )
         SELECT p.id, p.school_id, p.external_id, p.display_name, b.date_of_birth, e.group_id, e.status, e.enrolled_since,
-               pol.grant_requires, pol.school_year_end_month, pol.school_year_end_day, pol.time_zone, pol.after_leaving
+               pol.grant_requires, pol.school_year_end_month, pol.school_year_end_day, pol.time_zone, pol.after_leaving,
+               ARRAY(
+                   SELECT l.guardian_id FROM (
+                       SELECT DISTINCT ON (c.guardian_id) c.guardian_id, c.has_parental_authority
+                       FROM guardian_link_changes c
+                       WHERE c.pupil_id = p.id AND c.valid_from <= {At} AND c.recorded_at <= {AsKnownAt}
+                       ORDER BY c.guardian_id, c.valid_from DESC, c.id DESC) l
+                   WHERE l.has_parental_authority)
         FROM pupils p
         CROSS JOIN policy pol
         CROSS JOIN LATERAL (
             SELECT status, group_id, enrolled_since FROM pupil_enrolments
-            WHERE pupil_id = p.id AND valid_from <= $4 AND recorded_at <= $5
+            WHERE pupil_id = p.id AND valid_from <= {At} AND recorded_at <= {AsKnownAt}
             ORDER BY valid_from DESC, id DESC LIMIT 1) e
         CROSS JOIN LATERAL (
             SELECT date_of_birth FROM pupil_birth_dates
-            WHERE pupil_id = p.id AND recorded_at <= $5
+            WHERE pupil_id = p.id AND recorded_at <= {AsKnownAt}
             ORDER BY recorded_at DESC, id DESC LIMIT 1) b
-        WHERE p.organisation_id = $1 AND p.id = ANY($2) AND ($3::uuid[] IS NULL OR p.school_id = ANY($3))
-        """, [Organisation, PupilIds, SchoolIds, At, AsKnownAt]),
-        ("""
-        SELECT l.pupil_id, l.guardian_id
-        FROM (
-            SELECT DISTINCT ON (c.pupil_id, c.guardian_id) c.pupil_id, c.guardian_id, c.has_parental_authority
-            FROM guardian_link_changes c
-            WHERE c.pupil_id = ANY($1) AND c.valid_from <= $2 AND c.recorded_at <= $3
-            ORDER BY c.pupil_id, c.guardian_id, c.valid_from DESC, c.id DESC) l
-        WHERE l.has_parental_authority
-        """, [PupilIds, At, AsKnownAt]),
-        Decisions,
-        ("""
+        WHERE p.organisation_id = {Organisation} AND p.id = ANY({Pupils}) {PupilsAtSchools}
+        """;
+
+    // Each person's latest decision per item, given by the moment and recorded by the moment known: by moment given,
+    // then recording order. A grant for a school year that has not begun on the local day of the moment does not count
+    // yet and so supersedes nothing (the same rule as ConsentRules; the property tests hold them to each other). Those
+    // versions are found once first (a handful), so that the index is read with no join. The decisions index holds each
+    // person's decisions on an item newest first and covers everything the rules read, so the latest are picked in index
+    // order with no sort and no table access; only what a response shows of them (method, batch, proof) is read from the
+    // table, and only when asked for.
+    private const string DecisionsHead = """
+        WITH policy AS (
+        """ + "\n" + PolicyAt + "\n" + """
+        ),
+        school_year AS (
+            SELECT CASE WHEN local_day <= make_date(extract(year FROM local_day)::int, p.school_year_end_month, p.school_year_end_day)
+                        THEN extract(year FROM local_day)::int - 1 ELSE extract(year FROM local_day)::int END AS start_year
+            FROM policy p CROSS JOIN LATERAL (SELECT ({At} AT TIME ZONE p.time_zone)::date AS local_day) d),
+        not_begun AS MATERIALIZED (
+            SELECT coalesce((
+                SELECT array_agg(v.id)
+                FROM consent_form_versions v JOIN consent_forms f ON f.id = v.form_id
+                WHERE f.organisation_id = {Organisation} AND v.validity = 'SchoolYear' AND (left(v.school_year, 4)::int > y.start_year) IS NOT FALSE
+            ), '{}') AS version_ids
+            FROM school_year y)
+        SELECT d.pupil_id, d.id, d.guardian_id, d.media_type, d.channel_key, d.outcome, d.given_at, d.recorded_at, d.sequence,
+               d.form_version_id, v.validity, v.school_year, CASE WHEN v.withdrawn_at <= {AsKnownAt} THEN v.withdrawn_at END
+        """;
+
+    private const string Details = """
+        , t.batch_id, t.method, t.recorded_by_client_id, v.content_hash, t.proof_reference, t.note
+        """;
+
+    /// <summary>What counts at the moment, as known then, of the decisions in the index (d), not_begun being n.</summary>
+    private const string LatestColumns = """
+        d.pupil_id, d.media_type, d.channel_key, d.guardian_id, d.given_at, d.sequence, d.id, d.outcome, d.form_version_id, d.recorded_at
+        FROM decisions d
+        WHERE d.given_at <= {At} AND d.recorded_at <= {AsKnownAt} AND NOT (d.outcome = 'Granted' AND d.form_version_id = ANY(n.version_ids))
+        """;
+
+    // One item: per pupil, the people who decided on it in index order, each one's newest counting decision first.
+    private const string LatestOfOneItem = """
+        FROM unnest({Pupils}) x(id)
+        CROSS JOIN not_begun n
+        CROSS JOIN LATERAL (
+            SELECT DISTINCT ON (d.guardian_id)
+        """ + "\n" + LatestColumns + "\n" + """
+              AND d.pupil_id = x.id AND d.media_type = {MediaType} AND d.channel_key = {Channel}
+            ORDER BY d.guardian_id, d.given_at DESC, d.sequence DESC) d
+        JOIN consent_form_versions v ON v.id = d.form_version_id
+        """;
+
+    // Every item (a matrix, a class sheet): each pupil's decisions read once from the index, in its order.
+    private const string LatestOfEveryItem = """
+        FROM not_begun n
+        CROSS JOIN LATERAL (
+            SELECT DISTINCT ON (d.pupil_id, d.media_type, d.channel_key, d.guardian_id)
+        """ + "\n" + LatestColumns + "\n" + """
+              AND d.pupil_id = ANY({Pupils})
+            ORDER BY d.pupil_id, d.media_type, d.channel_key, d.guardian_id, d.given_at DESC, d.sequence DESC) d
+        JOIN consent_form_versions v ON v.id = d.form_version_id
+        """;
+
+    private const string Asked = """
         SELECT DISTINCT f.school_id, i.media_type, i.channel_key
         FROM consent_form_items i
         JOIN consent_form_versions v ON v.id = i.version_id
         JOIN consent_forms f ON f.id = v.form_id
-        WHERE i.organisation_id = $1 AND v.published_at <= $4 AND v.published_at <= $5
-          AND (v.withdrawn_at IS NULL OR v.withdrawn_at > $4 OR v.withdrawn_at > $5)
-          AND ($2::text IS NULL OR (i.media_type = $2 AND i.channel_key = $3))
-        """, [Organisation, MediaType, Channel, At, AsKnownAt]),
-        ("""
+        WHERE i.organisation_id = {Organisation} AND v.published_at <= {At} AND v.published_at <= {AsKnownAt}
+          AND (v.withdrawn_at IS NULL OR v.withdrawn_at > {At} OR v.withdrawn_at > {AsKnownAt})
+          {AskedItem}
+        """;
+
+    /// <summary>The organisation's channels (only the item's, for one item), retired ones included.</summary>
+    private const string Channels = """
         SELECT c.key, c.name_nl, h.audience, h.retired, h.meaning_since, h.recall
         FROM channels c
         CROSS JOIN LATERAL (
             SELECT audience, retired, meaning_since, recall FROM channel_changes h
-            WHERE h.organisation_id = c.organisation_id AND h.channel_key = c.key AND h.valid_from <= $2 AND h.recorded_at <= $3
+            WHERE h.organisation_id = c.organisation_id AND h.channel_key = c.key AND h.valid_from <= {At} AND h.recorded_at <= {AsKnownAt}
             ORDER BY h.valid_from DESC, h.id DESC LIMIT 1) h
-        WHERE c.organisation_id = $1
-        """, [Organisation, At, AsKnownAt]),
-    ];
+        WHERE c.organisation_id = {Organisation} {ChannelOfItem}
+        """;
 
-    /// <summary>The statements of a read of every item: the same, with the decisions of every item.</summary>
-    private static readonly (string Sql, (int Number, NpgsqlDbType Type)[] Parameters)[] StatementsForEveryItem =
-        [.. Statements.Select(s => ReferenceEquals(s.Sql, Decisions.Sql) ? DecisionsOfEveryItem : s)];
+    // Each kind of read has statements of its own rather than one text with optional filters ("$n IS NULL OR ..."):
+    // PostgreSQL plans a prepared statement once (a generic plan) only while that costs no more than planning it for
+    // the values at hand, and with such optional filters it planned the class sheet's pupils afresh on every execution.
+
+    /// <summary>The statements of each kind of read: (for a group, for one item, with the decisions' details, for some schools only).</summary>
+    private static readonly Dictionary<(bool Group, bool OneItem, bool Details, bool SomeSchools), Statement[]> StatementSets =
+        (from forGroup in new[] { false, true }
+         from oneItem in new[] { false, true }
+         from details in new[] { false, true }
+         from someSchools in new[] { false, true }
+         select (Key: (forGroup, oneItem, details, someSchools), Statements: StatementsFor(forGroup, oneItem, details, someSchools)))
+        .ToDictionary(s => s.Key, s => s.Statements);
+
+    private static Statement[] StatementsFor(bool forGroup, bool oneItem, bool details, bool someSchools)
+    {
+        var decisions = string.Join('\n', DecisionsHead, details ? Details : "", oneItem ? LatestOfOneItem : LatestOfEveryItem,
+            details ? "JOIN decisions t ON t.id = d.id" : "");
+        string[] statements = forGroup ? [Group, Pupils, decisions, Asked, Channels] : [Pupils, decisions, Asked, Channels];
+        return [.. statements.Select(sql => Numbered(sql
+            .Replace("{Pupils}", forGroup ? PupilsOfGroup : "{PupilIds}")
+            .Replace("{PupilsAtSchools}", someSchools ? "AND p.school_id = ANY({SchoolIds})" : "")
+            .Replace("{GroupAtSchools}", someSchools ? "AND s.id = ANY({SchoolIds})" : "")
+            .Replace("{ChannelOfItem}", oneItem ? "AND c.key = {Channel}" : "")
+            .Replace("{AskedItem}", oneItem ? "AND i.media_type = {MediaType} AND i.channel_key = {Channel}" : "")))];
+    }
 }
+
+/// <summary>A decision as read: the rule inputs and the item it is about.</summary>
+internal sealed record DecisionRead(Guid PupilId, MediaType MediaType, string Channel, DecisionFact Fact);
 
 /// <summary>The facts <see cref="ConsentFactsReader"/> read, and their evaluation by the rules.</summary>
 public sealed class ConsentFactSet
 {
-    private readonly ILookup<(Guid PupilId, MediaType MediaType, string Channel), DecisionRow> _decisions;
+    private readonly ILookup<(Guid PupilId, MediaType MediaType, string Channel), DecisionFact> _decisions;
+    private readonly ILookup<(Guid PupilId, MediaType MediaType, string Channel), DecisionRow>? _rows;
     private readonly ILookup<Guid?, (MediaType MediaType, string Channel)> _asked;
 
     internal ConsentFactSet(DateTimeOffset at, DateTimeOffset asKnownAt, IReadOnlyDictionary<Guid, PupilFacts> pupils,
-        IReadOnlyList<DecisionRow> decisions, IReadOnlyList<(Guid? SchoolId, MediaType MediaType, string Channel)> asked,
-        IReadOnlyDictionary<string, ChannelFacts> channels)
+        IReadOnlyList<DecisionRead> decisions, IReadOnlyList<DecisionRow>? rows,
+        IReadOnlyList<(Guid? SchoolId, MediaType MediaType, string Channel)> asked, IReadOnlyDictionary<string, ChannelFacts> channels,
+        GroupFacts? group = null)
     {
         At = at;
         AsKnownAt = asKnownAt;
         Pupils = pupils;
         Channels = channels;
-        _decisions = decisions.ToLookup(d => (d.PupilId, d.MediaType, d.ChannelKey));
+        Group = group;
+        _decisions = decisions.ToLookup(d => (d.PupilId, d.MediaType, d.Channel), d => d.Fact);
+        _rows = rows?.ToLookup(d => (d.PupilId, d.MediaType, d.ChannelKey));
         _asked = asked.ToLookup(a => a.SchoolId, a => (a.MediaType, a.Channel));
     }
 
     public static ConsentFactSet Empty(FactsRequest request) =>
-        new(request.At, request.AsKnownAt, new Dictionary<Guid, PupilFacts>(), [], [], new Dictionary<string, ChannelFacts>());
+        new(request.At, request.AsKnownAt, new Dictionary<Guid, PupilFacts>(), [], request.WithDecisionDetails ? [] : null, [],
+            new Dictionary<string, ChannelFacts>());
+
+    /// <summary>The group asked for (<see cref="FactsRequest.GroupId"/>), when it exists and the caller may see it.</summary>
+    public GroupFacts? Group { get; }
 
     public DateTimeOffset At { get; }
 
@@ -342,7 +400,7 @@ public sealed class ConsentFactSet
     /// <summary>The pupils found (of the organisation, at schools the caller may see).</summary>
     public IReadOnlyDictionary<Guid, PupilFacts> Pupils { get; }
 
-    /// <summary>The organisation's channels, retired ones included.</summary>
+    /// <summary>The organisation's channels, retired ones included; for one item, that item's channel.</summary>
     public IReadOnlyDictionary<string, ChannelFacts> Channels { get; }
 
     /// <summary>Whether a published form asked the item of the school's pupils by the moment.</summary>
@@ -364,7 +422,8 @@ public sealed class ConsentFactSet
 
     /// <summary>Each person's latest counting decision on the item, in recording order.</summary>
     public IReadOnlyList<DecisionRow> DecisionsOf(Guid pupilId, (MediaType MediaType, string Channel) item) =>
-        [.. _decisions[(pupilId, item.MediaType, item.Channel)].OrderBy(d => d.Sequence)];
+        [.. (_rows ?? throw new InvalidOperationException($"Read with {nameof(FactsRequest.WithDecisionDetails)} to show the decisions."))
+            [(pupilId, item.MediaType, item.Channel)].OrderBy(d => d.Sequence)];
 
     /// <summary>
     /// The pupil's consent for the item at the moment, counting <paramref name="added"/> as well: decisions the current
@@ -373,7 +432,7 @@ public sealed class ConsentFactSet
     public EffectiveConsent Evaluate(Guid pupilId, (MediaType MediaType, string Channel) item, IEnumerable<DecisionFact>? added = null)
     {
         var pupil = Pupils[pupilId];
-        var decisions = _decisions[(pupilId, item.MediaType, item.Channel)].Select(d => d.ToFact()).Concat(added ?? []).ToList();
+        var decisions = _decisions[(pupilId, item.MediaType, item.Channel)].Concat(added ?? []).ToList();
         var channel = Channels.GetValueOrDefault(item.Channel);
         var limits = new GrantLimits(pupil.EnrolledSince, pupil.Status == PupilStatus.Left,
             channel?.MeaningSince ?? DateTimeOffset.MinValue, channel?.Retired ?? false);

@@ -50,21 +50,17 @@ public sealed record OverviewCell(
 public sealed record GetConsentOverviewQuery(Guid SchoolId, Guid GroupId, DateTimeOffset? At, DateTimeOffset? AsKnownAt = null)
     : IQuery<ConsentOverviewResponse>;
 
-public sealed class GetConsentOverviewHandler(ConsentDbContext db, ConsentFactsReader reader, CurrentClient client, TimeProvider clock)
+public sealed class GetConsentOverviewHandler(ConsentFactsReader reader, CurrentClient client, TimeProvider clock)
     : IQueryHandler<GetConsentOverviewQuery, ConsentOverviewResponse>
 {
     public async ValueTask<ConsentOverviewResponse> Handle(GetConsentOverviewQuery query, CancellationToken ct)
     {
         var (at, asKnownAt) = ConsentFactQueries.MomentsOf(query.At, query.AsKnownAt, clock);
-        var group = await (from g in db.Groups.AsNoTracking()
-                           join s in db.Schools.VisibleTo(client) on g.SchoolId equals s.Id
-                           where g.Id == query.GroupId && g.SchoolId == query.SchoolId
-                           select new { g.Id, g.Name, g.SchoolYear, SchoolId = s.Id, SchoolName = s.Name, s.OrganisationId })
-                        .SingleOrDefaultAsync(ct)
-                    ?? throw new NotFoundException("Group", query.GroupId);
-
-        var pupilIds = await reader.PupilsOfGroupAsync(group.Id, at, asKnownAt, ct);
-        var facts = await reader.ReadAsync(new FactsRequest(group.OrganisationId, pupilIds, [group.SchoolId], null, at, asKnownAt), ct);
+        // The group, its pupils at the moment and their facts in one round trip.
+        var facts = client.MaySee(query.SchoolId)
+            ? await reader.ReadAsync(new FactsRequest(client.OrganisationId, [], [query.SchoolId], null, at, asKnownAt) { GroupId = query.GroupId }, ct)
+            : null;
+        var group = facts?.Group ?? throw new NotFoundException("Group", query.GroupId);
 
         var columns = facts.ChannelItems.InReadingOrder()
             .Select(i => new OverviewColumn(i.MediaType, i.ChannelKey, facts.Channels[i.ChannelKey].NameNl))
@@ -77,9 +73,7 @@ public sealed class GetConsentOverviewHandler(ConsentDbContext db, ConsentFactsR
                 return new OverviewCell(c.MediaType, c.Channel, consent.State, consent.Reason, consent.Allowed);
             }).ToList()))
             .ToList();
-        var timeZone = facts.Pupils.Values.FirstOrDefault()?.Policy.TimeZone
-                       ?? (await db.Organisations.Where(o => o.Id == group.OrganisationId).Select(o => o.TimeZone).SingleAsync(ct));
         return new ConsentOverviewResponse(group.SchoolId, group.SchoolName, group.Id, group.Name, group.SchoolYear, at, asKnownAt,
-            timeZone, columns, rows);
+            group.TimeZone, columns, rows);
     }
 }

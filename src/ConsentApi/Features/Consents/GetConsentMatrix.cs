@@ -18,7 +18,7 @@ public sealed class GetConsentMatrixHandler(ConsentFactsReader reader, CurrentCl
     {
         var (at, asKnownAt) = ConsentFactQueries.MomentsOf(query.At, query.AsKnownAt, clock);
         var facts = await reader.ReadAsync(new FactsRequest(client.OrganisationId, [query.PupilId],
-            client.IsLimitedToSchools ? client.SchoolIds : null, null, at, asKnownAt), ct);
+            client.IsLimitedToSchools ? client.SchoolIds : null, null, at, asKnownAt) { WithDecisionDetails = true }, ct);
         if (!facts.Pupils.ContainsKey(query.PupilId))
         {
             throw new NotFoundException("Pupil", query.PupilId);

@@ -43,7 +43,7 @@ public sealed class GetChildrenHandler(ConsentDbContext db, ConsentFactsReader r
         var today = family.Calendar.DayOf(now);
         var asked = family.Children.Where(c => !ConsentCalendar.IsSixteenOn(c.DateOfBirth, today)).Select(c => c.PupilId).ToList();
         var facts = await reader.ReadAsync(new FactsRequest(client.OrganisationId, asked,
-            client.IsLimitedToSchools ? client.SchoolIds : null, null, now, now), ct);
+            client.IsLimitedToSchools ? client.SchoolIds : null, null, now, now) { WithDecisionDetails = true }, ct);
         return new ChildrenResponse(family.Children.Select(child =>
         {
             var decidesThemself = ConsentCalendar.IsSixteenOn(child.DateOfBirth, today);

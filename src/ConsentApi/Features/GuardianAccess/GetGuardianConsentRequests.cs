@@ -66,7 +66,7 @@ public sealed class GetPendingRequestsHandler(ConsentDbContext db, ConsentFactsR
                                }).AsNoTracking().ToListAsync(ct))
             .Where(r => !ConsentCalendar.IsSixteenOn(r.DateOfBirth, today) && r.Items.Any(i => !i.Answered)).ToList();
         var facts = await reader.ReadAsync(new FactsRequest(client.OrganisationId, [.. requests.Select(r => r.Id).Distinct()],
-            client.IsLimitedToSchools ? client.SchoolIds : null, null, now, now), ct);
+            client.IsLimitedToSchools ? client.SchoolIds : null, null, now, now) { WithDecisionDetails = true }, ct);
 
         return new PendingRequestsResponse(requests.Select(request =>
         {

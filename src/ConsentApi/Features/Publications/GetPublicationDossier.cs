@@ -39,8 +39,8 @@ public sealed class GetPublicationDossierHandler(ConsentDbContext db, CurrentCli
         var item = (publication.MediaType, publication.ChannelKey);
         var pupilIds = publication.Pupils.Select(p => p.PupilId).Order().ToList();
         var knownThen = publication.Check?.AsKnownAt ?? publication.RegisteredAt;
-        var then = await reader.ReadAsync(new FactsRequest(organisationId, pupilIds, null, item, publication.PublishedAt, knownThen), ct);
-        var known = await reader.ReadAsync(new FactsRequest(organisationId, pupilIds, null, item, publication.PublishedAt, now), ct);
+        var then = await reader.ReadAsync(new FactsRequest(organisationId, pupilIds, null, item, publication.PublishedAt, knownThen) { WithDecisionDetails = true }, ct);
+        var known = await reader.ReadAsync(new FactsRequest(organisationId, pupilIds, null, item, publication.PublishedAt, now) { WithDecisionDetails = true }, ct);
 
         var recheck = Recheck(publication, known, now);
         var decisionRows = pupilIds.ToDictionary(id => id, id => Basis(then, known, id, item));

@@ -78,6 +78,32 @@ public sealed class ConsentFactsReader(ConsentDbContext db)
         }
 
         await using var batch = new NpgsqlBatch(connection) { Transaction = transaction };
+        foreach (var command in Commands(request, pupilIds))
+        {
+            batch.BatchCommands.Add(command);
+        }
+        await using var reader = await batch.ExecuteReaderAsync(ct);
+        return await ReadResultsAsync(reader, request, ct);
+    }
+
+    /// <summary>
+    /// Adds this read's statements to <paramref name="batch"/>, to go in one round trip with other statements (locks first,
+    /// then this); the facts are in <paramref name="read"/>'s result once the batch ran.
+    /// </summary>
+    public static void AddTo(ReadBatch batch, FactsRequest request, Action<ConsentFactSet> read)
+    {
+        var pupilIds = request.PupilIds.Distinct().ToArray();
+        if (pupilIds.Length == 0)
+        {
+            read(ConsentFactSet.Empty(request));
+            return;
+        }
+        batch.Add(Commands(request, pupilIds), async (reader, ct) => read(await ReadResultsAsync(reader, request, ct)));
+    }
+
+    private static List<NpgsqlBatchCommand> Commands(FactsRequest request, Guid[] pupilIds)
+    {
+        var commands = new List<NpgsqlBatchCommand>();
         object?[] values =
         [
             request.OrganisationId, pupilIds, request.SchoolIds?.ToArray(), request.Item?.MediaType.ToString(), request.Item?.Channel,
@@ -90,10 +116,14 @@ public sealed class ConsentFactsReader(ConsentDbContext db)
             {
                 command.Parameters.Add(new NpgsqlParameter { Value = values[number - 1] ?? DBNull.Value, NpgsqlDbType = type });
             }
-            batch.BatchCommands.Add(command);
+            commands.Add(command);
         }
+        return commands;
+    }
 
-        await using var reader = await batch.ExecuteReaderAsync(ct);
+    /// <summary>Reads the results of <see cref="Commands"/>, starting on the first statement's.</summary>
+    private static async Task<ConsentFactSet> ReadResultsAsync(NpgsqlDataReader reader, FactsRequest request, CancellationToken ct)
+    {
         var pupils = new Dictionary<Guid, PupilRow>();
         while (await reader.ReadAsync(ct))
         {

@@ -86,9 +86,14 @@ public sealed class ConsentFormVersion
     /// signed before the change and keyed in later still counts.
     /// </summary>
     public string? WhyGrantCannotCount(DateTimeOffset givenAt, ConsentPolicy policy) =>
-        WithdrawnAt <= givenAt ? $"Form version {Number} was withdrawn; consent can still be withdrawn under it, but not granted."
-        : SupersededAt <= givenAt ? $"Form version {Number} was superseded by a later version; grant consent under the current version."
-        : Validity == ConsentValidity.SchoolYear && SchoolYear is { } year && policy.Calendar.DayOf(givenAt) > policy.LastDayOf(year)
+        WhyGrantCannotCount(Number, WithdrawnAt, SupersededAt, Validity, SchoolYear, givenAt, policy);
+
+    /// <summary>The same, for a version read as plain values.</summary>
+    public static string? WhyGrantCannotCount(int number, DateTimeOffset? withdrawnAt, DateTimeOffset? supersededAt,
+        ConsentValidity validity, string? schoolYear, DateTimeOffset givenAt, ConsentPolicy policy) =>
+        withdrawnAt <= givenAt ? $"Form version {number} was withdrawn; consent can still be withdrawn under it, but not granted."
+        : supersededAt <= givenAt ? $"Form version {number} was superseded by a later version; grant consent under the current version."
+        : validity == ConsentValidity.SchoolYear && schoolYear is { } year && policy.Calendar.DayOf(givenAt) > policy.LastDayOf(year)
             ? $"School year {year} had ended; consent for it can still be withdrawn, but not granted."
         : null;
 

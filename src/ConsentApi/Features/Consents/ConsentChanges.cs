@@ -1,6 +1,8 @@
 using ConsentApi.Domain.Consent;
+using ConsentApi.Infrastructure.Events;
 using ConsentApi.Infrastructure.Persistence;
 using Microsoft.EntityFrameworkCore;
+using NpgsqlTypes;
 
 namespace ConsentApi.Features.Consents;
 
@@ -18,10 +20,17 @@ namespace ConsentApi.Features.Consents;
 /// facts changed (<see cref="ConsentAnnouncer"/>) and opens or joins takedowns for their online publications. Handlers
 /// never do this by hand.
 /// </para>
+/// <para>
+/// Recording decisions is the hot path, so it costs few round trips (<see cref="LockForDecisionsAsync"/>): the locks in
+/// one; the state before, the announced states, the subscriptions and the online publications showing the pupils in the
+/// next, together with the recorder's own reads (<see cref="AddReads"/>); the state after is then evaluated from the state
+/// before and the decisions recorded (<see cref="Recorded"/>), with the one rules function, and every write goes with the
+/// command's one save.
+/// </para>
 /// </summary>
 public sealed class ConsentChanges(
     ConsentDbContext db, ConsentEvaluator evaluator, ConsentAnnouncer announcer, IEnumerable<IConsentConsequence> consequences,
-    TimeProvider clock)
+    EventOutbox events, TimeProvider clock)
 {
     /// <summary>How long a command waits for the pupils or the organisation it needs, at most.</summary>
     public static readonly TimeSpan LockWait = TimeSpan.FromSeconds(8);
@@ -34,6 +43,14 @@ public sealed class ConsentChanges(
     private bool _organisationLocked;
     private bool _wholeOrganisation;
 
+    // Pupils locked for decisions whose state before is still to be read, the facts it was read from, and what was recorded.
+    private readonly List<Guid> _toNote = [];
+    private readonly Dictionary<Guid, ConsentFactSet> _factsBefore = [];
+    private readonly Dictionary<(Guid PupilId, MediaType MediaType, string Channel), List<DecisionFact>> _recorded = [];
+    private bool _changedOtherwise;
+    private DateTimeOffset? _moment;
+    private string? _commandMoment;
+
     /// <summary>True once the command has locked anything: then <see cref="ApplyAsync"/> has work to do.</summary>
     public bool Any => _organisationId is not null;
 
@@ -44,7 +61,75 @@ public sealed class ConsentChanges(
     public async Task LockForChangeAsync(Guid organisationId, IReadOnlyCollection<Guid> pupilIds, CancellationToken ct)
     {
         var locked = await LockAsync(organisationId, pupilIds, ct);
+        _changedOtherwise = true;
         await NoteBeforeAsync(locked, ct);
+    }
+
+    /// <summary>
+    /// The moment the database's history triggers stamp on the command's changes (<c>consent.now</c>), set with the first
+    /// lock instead of in a round trip of its own: for a command that locks before it writes anything.
+    /// </summary>
+    public void SetCommandMomentWithLock(string moment) => _commandMoment = moment;
+
+    /// <summary>Whether <see cref="SetCommandMomentWithLock"/>'s moment is still to be set: nothing was locked.</summary>
+    public bool CommandMomentPending => _commandMoment is not null;
+
+    /// <summary>
+    /// Locks <paramref name="pupilIds"/>, whose consent facts the command changes only by recording decisions (each
+    /// declared with <see cref="Recorded"/>), and returns the command's moment: taken once the first pupils were locked,
+    /// so that it lies after every change that committed before. Their state before is read with the next
+    /// <see cref="AddReads"/>.
+    /// </summary>
+    public async Task<DateTimeOffset> LockForDecisionsAsync(Guid organisationId, IReadOnlyCollection<Guid> pupilIds, CancellationToken ct)
+    {
+        var locked = await LockAsync(organisationId, pupilIds, ct);
+        _moment ??= clock.GetUtcNow();
+        _toNote.AddRange(locked.Where(_changed.Add));
+        return _moment.Value;
+    }
+
+    /// <summary>
+    /// Adds to <paramref name="batch"/> what the consequences of recorded decisions will need, for the pupils locked since
+    /// the last call: their facts now (the state before), their announced states, the organisation's webhook
+    /// subscriptions and their online publications.
+    /// </summary>
+    public void AddReads(ReadBatch batch)
+    {
+        if (_toNote.Count == 0 || _organisationId is not { } organisationId || _moment is not { } moment)
+        {
+            return;
+        }
+        List<Guid> ids = [.. _toNote];
+        _toNote.Clear();
+        ConsentFactsReader.AddTo(batch, new FactsRequest(organisationId, ids, null, null, moment, moment), facts =>
+        {
+            foreach (var pupilId in facts.Pupils.Keys)
+            {
+                _factsBefore[pupilId] = facts;
+            }
+            foreach (var (item, consent) in ConsentEvaluator.States(facts))
+            {
+                _before[item] = consent.State;
+            }
+        });
+        announcer.AddReads(batch, ids);
+        events.AddReads(batch, organisationId);
+        foreach (var consequence in consequences)
+        {
+            consequence.AddReads(batch, organisationId, ids);
+        }
+    }
+
+    /// <summary>Declares decisions the command recorded for a pupil locked with <see cref="LockForDecisionsAsync"/>.</summary>
+    public void Recorded(Guid pupilId, MediaType mediaType, string channel, DecisionFact decision)
+    {
+        var key = (pupilId, mediaType, channel);
+        if (!_recorded.TryGetValue(key, out var list))
+        {
+            _recorded[key] = list = [];
+        }
+        // After every decision stored, in the order recorded: as the sequence the database gives them will order them.
+        list.Add(decision with { Sequence = long.MaxValue / 2 + _recorded.Values.Sum(l => l.Count) });
     }
 
     /// <summary>Locks pupils shown in a publication being registered: their takedowns are checked before commit.</summary>
@@ -105,21 +190,35 @@ public sealed class ConsentChanges(
         {
             return;
         }
-        await db.SaveChangesAsync(ct);
+        if (_toNote.Count > 0)
+        {
+            var batch = new ReadBatch(db);
+            AddReads(batch);
+            await batch.ExecuteAsync(ct);
+        }
         var now = clock.GetUtcNow();
+        ConsentAfter? after = null;
+        if (!_changedOtherwise && !_wholeOrganisation && _shown.Count == 0 && _changed.Count > 0 && _changed.All(_factsBefore.ContainsKey))
+        {
+            // Only decisions changed, and they are in hand: the state after is the state before with them, saved with the command.
+            after = new ConsentAfter(_factsBefore, _recorded);
+        }
+        else
+        {
+            await db.SaveChangesAsync(ct);
+        }
         if (_changed.Count > 0)
         {
-            await announcer.AnnounceAsync(organisationId, _changed, _before, now, ct);
+            await announcer.AnnounceAsync(organisationId, _changed, _before, after?.States(_changed), now, ct);
         }
         IReadOnlyCollection<Guid>? pupils = _wholeOrganisation ? null : [.. _changed.Union(_shown)];
         if (pupils is null || pupils.Count > 0)
         {
             foreach (var consequence in consequences)
             {
-                await consequence.ApplyAsync(organisationId, pupils, ct);
+                await consequence.ApplyAsync(organisationId, pupils, after, ct);
             }
         }
-        await db.SaveChangesAsync(ct);
     }
 
     /// <summary>Forgets everything, for a command that is run again from the start.</summary>
@@ -132,21 +231,50 @@ public sealed class ConsentChanges(
         _organisationId = null;
         _organisationLocked = false;
         _wholeOrganisation = false;
+        _toNote.Clear();
+        _factsBefore.Clear();
+        _recorded.Clear();
+        _changedOtherwise = false;
+        _moment = null;
+        _commandMoment = null;
+        announcer.Reset();
+        foreach (var consequence in consequences)
+        {
+            consequence.Reset();
+        }
     }
 
     private async Task<List<Guid>> LockAsync(Guid organisationId, IReadOnlyCollection<Guid> pupilIds, CancellationToken ct)
     {
-        await LockOrganisationAsync(organisationId, exclusive: false, ct);
+        if (_organisationId is { } other && other != organisationId)
+        {
+            throw new InvalidOperationException("A command changes the consent of one organisation only.");
+        }
+        _organisationId = organisationId;
+        var batch = new ReadBatch(db);
+        if (OrganisationLock(organisationId, exclusive: false) is { } organisationLock)
+        {
+            batch.Add([organisationLock], (_, _) => Task.CompletedTask);
+        }
         var wanted = pupilIds.Where(id => !_locked.Contains(id)).Distinct().ToArray();
         if (wanted.Length > 0)
         {
             // ORDER BY makes PostgreSQL lock the rows in id order: two commands locking overlapping sets never deadlock.
-            var locked = await db.Database.SqlQuery<Guid>($"""
-                SELECT id AS "Value" FROM pupils WHERE organisation_id = {organisationId} AND id = ANY({wanted})
+            // Sent with the organisation's lock, after it: one round trip.
+            batch.Add("""
+                SELECT id FROM pupils WHERE organisation_id = $1 AND id = ANY($2)
                 ORDER BY id FOR NO KEY UPDATE
-                """).ToListAsync(ct);
-            _locked.UnionWith(locked);
+                """, [organisationId, new Npgsql.NpgsqlParameter { Value = wanted, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Uuid }],
+                async (reader, token) =>
+                {
+                    while (await reader.ReadAsync(token))
+                    {
+                        _locked.Add(reader.GetGuid(0));
+                    }
+                });
         }
+        await batch.ExecuteAsync(ct);
+        _organisationLocked = true;
         return pupilIds.Where(_locked.Contains).Distinct().ToList();
     }
 
@@ -157,19 +285,34 @@ public sealed class ConsentChanges(
             throw new InvalidOperationException("A command changes the consent of one organisation only.");
         }
         _organisationId = organisationId;
+        if (OrganisationLock(organisationId, exclusive) is { } statement)
+        {
+            var batch = new ReadBatch(db);
+            batch.Add([statement], (_, _) => Task.CompletedTask);
+            await batch.ExecuteAsync(ct);
+        }
+        _organisationLocked = true;
+    }
+
+    /// <summary>The statement that takes the organisation's lock, or null when it is held already.</summary>
+    private Npgsql.NpgsqlBatchCommand? OrganisationLock(Guid organisationId, bool exclusive)
+    {
+        if (!exclusive && _organisationLocked)
+        {
+            return null;
+        }
         var key = AdvisoryLocks.Key(organisationId, AdvisoryLocks.Consent);
         // lock_timeout (for the rest of the transaction) turns a wait that would outlast the request into a clear 503
         // (DatabaseOutage.Busy) instead of a statement time-out.
         var wait = $"{(int)LockWait.TotalMilliseconds}ms";
-        if (exclusive)
-        {
-            await db.Database.ExecuteSqlAsync($"SELECT set_config('lock_timeout', {wait}, true), pg_advisory_xact_lock({key})", ct);
-        }
-        else if (!_organisationLocked)
-        {
-            await db.Database.ExecuteSqlAsync($"SELECT set_config('lock_timeout', {wait}, true), pg_advisory_xact_lock_shared({key})", ct);
-        }
-        _organisationLocked = true;
+        var function = exclusive ? "pg_advisory_xact_lock" : "pg_advisory_xact_lock_shared";
+        // The command's moment goes with the first statement that has to be sent anyway.
+        var moment = _commandMoment;
+        _commandMoment = null;
+        return moment is null
+            ? ReadBatch.Statement($"SELECT set_config('lock_timeout', $1, true), {function}($2)", wait, key)
+            : ReadBatch.Statement($"SELECT set_config('consent.now', $3, true), set_config('lock_timeout', $1, true), {function}($2)",
+                wait, key, moment);
     }
 
     private async Task NoteBeforeAsync(IReadOnlyCollection<Guid> pupilIds, CancellationToken ct)
@@ -179,6 +322,7 @@ public sealed class ConsentChanges(
         {
             return;
         }
+        _changedOtherwise = true;
         foreach (var (item, consent) in await evaluator.StatesAsync(_organisationId!.Value, fresh, clock.GetUtcNow(), ct))
         {
             _before[item] = consent.State;
@@ -202,5 +346,41 @@ public interface IConsentConsequence
 {
     /// <param name="pupilIds">The pupils whose consent may have changed or who are shown in a new publication; null for the
     /// whole organisation (a policy or channel change).</param>
-    Task ApplyAsync(Guid organisationId, IReadOnlyCollection<Guid>? pupilIds, CancellationToken ct);
+    /// <param name="after">The pupils' consent now, when the command only recorded decisions (not yet saved); null when
+    /// it is to be read from the database.</param>
+    Task ApplyAsync(Guid organisationId, IReadOnlyCollection<Guid>? pupilIds, ConsentAfter? after, CancellationToken ct);
+
+    /// <summary>Adds what <see cref="ApplyAsync"/> will need for <paramref name="pupilIds"/> to a batch of reads.</summary>
+    void AddReads(ReadBatch batch, Guid organisationId, IReadOnlyCollection<Guid> pupilIds);
+
+    /// <summary>Forgets what was read, for a command that is run again from the start.</summary>
+    void Reset();
+}
+
+/// <summary>
+/// The consent of pupils whose facts changed only by the decisions a command recorded: their facts before, read under
+/// their locks, with those decisions added, evaluated by the one rules function at the command's moment.
+/// </summary>
+public sealed class ConsentAfter(
+    IReadOnlyDictionary<Guid, ConsentFactSet> factsBefore,
+    IReadOnlyDictionary<(Guid PupilId, MediaType MediaType, string Channel), List<DecisionFact>> recorded)
+{
+    public bool Knows(Guid pupilId) => factsBefore.ContainsKey(pupilId);
+
+    public EffectiveConsent Evaluate(Guid pupilId, (MediaType MediaType, string Channel) item) =>
+        factsBefore[pupilId].Evaluate(pupilId, item, recorded.GetValueOrDefault((pupilId, item.MediaType, item.Channel)));
+
+    /// <summary>The pupil's school and the organisation's channels, as the facts hold them.</summary>
+    public PupilFacts Pupil(Guid pupilId) => factsBefore[pupilId].Pupils[pupilId];
+
+    public IReadOnlyDictionary<string, ChannelFacts> Channels(Guid pupilId) => factsBefore[pupilId].Channels;
+
+    /// <summary>Every item that matters for the pupils: those their forms ask, those anyone decided on, those just decided.</summary>
+    public Dictionary<(Guid PupilId, MediaType MediaType, string Channel), EffectiveConsent> States(IEnumerable<Guid> pupilIds) =>
+        pupilIds.Where(Knows)
+            .SelectMany(id => factsBefore[id].ItemsOf(id)
+                .Concat(recorded.Keys.Where(k => k.PupilId == id).Select(k => (k.MediaType, k.Channel)))
+                .Distinct()
+                .Select(item => (id, item.MediaType, item.Channel)))
+            .ToDictionary(p => p, p => Evaluate(p.id, (p.MediaType, p.Channel)));
 }

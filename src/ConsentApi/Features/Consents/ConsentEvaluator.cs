@@ -30,9 +30,12 @@ public sealed class ConsentEvaluator(ConsentFactsReader reader)
     public async Task<Dictionary<(Guid PupilId, MediaType MediaType, string Channel), EffectiveConsent>> StatesAsync(
         Guid organisationId, IReadOnlyCollection<Guid> pupilIds, DateTimeOffset at, CancellationToken ct)
     {
-        var facts = await reader.ReadAsync(new FactsRequest(organisationId, pupilIds, null, null, at, at), ct);
-        return facts.Pupils.Keys
+        return States(await reader.ReadAsync(new FactsRequest(organisationId, pupilIds, null, null, at, at), ct));
+    }
+
+    /// <summary>The consent of every item that matters for the pupils of <paramref name="facts"/>.</summary>
+    public static Dictionary<(Guid PupilId, MediaType MediaType, string Channel), EffectiveConsent> States(ConsentFactSet facts) =>
+        facts.Pupils.Keys
             .SelectMany(id => facts.ItemsOf(id).Select(item => (id, item.MediaType, item.Channel)))
             .ToDictionary(p => p, p => facts.Evaluate(p.id, (p.MediaType, p.Channel)));
-    }
 }

@@ -83,6 +83,32 @@ public sealed class ConsentFactsReader(ConsentDbContext db)
         }
 
         await using var batch = new NpgsqlBatch(connection) { Transaction = transaction };
+        foreach (var command in Commands(request, pupilIds))
+        {
+            batch.BatchCommands.Add(command);
+        }
+        await using var reader = await batch.ExecuteReaderAsync(ct);
+        return await ReadResultsAsync(reader, request, ct);
+    }
+
+    /// <summary>
+    /// Adds this read's statements to <paramref name="batch"/>, to go in one round trip with other statements (locks first,
+    /// then this); the facts are in <paramref name="read"/>'s result once the batch ran.
+    /// </summary>
+    public static void AddTo(ReadBatch batch, FactsRequest request, Action<ConsentFactSet> read)
+    {
+        var pupilIds = request.PupilIds.Distinct().ToArray();
+        if (pupilIds.Length == 0 && request.GroupId is null)
+        {
+            read(ConsentFactSet.Empty(request));
+            return;
+        }
+        batch.Add(Commands(request, pupilIds), async (reader, ct) => read(await ReadResultsAsync(reader, request, ct)));
+    }
+
+    private static List<NpgsqlBatchCommand> Commands(FactsRequest request, Guid[] pupilIds)
+    {
+        var commands = new List<NpgsqlBatchCommand>();
         var values = new Dictionary<Parameter, (object? Value, NpgsqlDbType Type)>
         {
             [Parameter.Organisation] = (request.OrganisationId, NpgsqlDbType.Uuid),
@@ -103,10 +129,14 @@ public sealed class ConsentFactsReader(ConsentDbContext db)
                 var (value, type) = values[parameter];
                 command.Parameters.Add(new NpgsqlParameter { Value = value ?? DBNull.Value, NpgsqlDbType = type });
             }
-            batch.BatchCommands.Add(command);
+            commands.Add(command);
         }
+        return commands;
+    }
 
-        await using var reader = await batch.ExecuteReaderAsync(ct);
+    /// <summary>Reads the results of <see cref="Commands"/>, starting on the first statement's.</summary>
+    private static async Task<ConsentFactSet> ReadResultsAsync(NpgsqlDataReader reader, FactsRequest request, CancellationToken ct)
+    {
         GroupFacts? group = null;
         if (request.GroupId is { } groupId)
         {

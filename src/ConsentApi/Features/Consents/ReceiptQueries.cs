@@ -1,3 +1,4 @@
+using ConsentApi.Domain.Consent;
 using ConsentApi.Infrastructure.Auth;
 using ConsentApi.Infrastructure.Persistence;
 using Microsoft.EntityFrameworkCore;
@@ -17,7 +18,6 @@ internal static class ReceiptQueries
         var visiblePupils = db.Pupils.VisibleTo(client).Select(p => p.Id);
         var decisions = await db.Decisions.AsNoTracking()
             .Where(d => d.BatchId == batchId && visiblePupils.Contains(d.PupilId))
-            .OrderBy(d => d.MediaType).ThenBy(d => d.ChannelKey)
             .ToListAsync(ct);
         if (decisions.Count == 0)
         {
@@ -33,13 +33,21 @@ internal static class ReceiptQueries
         var keys = decisions.Select(d => d.ChannelKey).Distinct().ToList();
         var names = await db.Channels.Where(c => c.OrganisationId == first.OrganisationId && keys.Contains(c.Key))
             .ToDictionaryAsync(c => c.Key, c => c.NameNl, ct);
+        return Receipt(decisions, facts.FormId, facts.Number, facts.ContentHash!, facts.Organisation, facts.SchoolId, names);
+    }
 
-        return new ConsentReceipt(batchId, SchemaVersion, first.RecordedAt,
-            new ReceiptController(first.OrganisationId, facts.Organisation),
-            new ReceiptSubject(first.PupilId, facts.SchoolId),
+    /// <summary>The receipt of one batch of decisions, from what was recorded and what it was recorded against.</summary>
+    public static ConsentReceipt Receipt(IReadOnlyList<Decision> batch, Guid formId, int versionNumber, string contentHash,
+        string organisationName, Guid schoolId, IReadOnlyDictionary<string, string> channelNames)
+    {
+        var decisions = batch.OrderBy(d => d.MediaType.ToString(), StringComparer.Ordinal).ThenBy(d => d.ChannelKey, StringComparer.Ordinal).ToList();
+        var first = decisions[0];
+        return new ConsentReceipt(first.BatchId, SchemaVersion, first.RecordedAt,
+            new ReceiptController(first.OrganisationId, organisationName),
+            new ReceiptSubject(first.PupilId, schoolId),
             new ReceiptDecider(first.GuardianId is null ? DecidedBy.Pupil : DecidedBy.Guardian, first.GuardianId),
-            new ReceiptNotice(facts.FormId, first.FormVersionId, facts.Number, facts.ContentHash!, first.Language),
-            decisions.Select(d => new ReceiptPurpose(d.MediaType, d.ChannelKey, names[d.ChannelKey], d.Outcome)).ToList(),
+            new ReceiptNotice(formId, first.FormVersionId, versionNumber, contentHash, first.Language),
+            decisions.Select(d => new ReceiptPurpose(d.MediaType, d.ChannelKey, channelNames[d.ChannelKey], d.Outcome)).ToList(),
             first.Method, first.GivenAt, first.ProofReference, Withdrawal);
     }
 }

@@ -5,7 +5,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace ConsentApi.Features.Consents;
 
-public sealed record RecordDecisionsCommand(Guid PupilId, RecordDecisionsRequest Request) : ICommand<RecordedDecisionsResponse>;
+public sealed record RecordDecisionsCommand(Guid PupilId, RecordDecisionsRequest Request) : ICommand<RecordedDecisionsResponse>, ILocksBeforeWriting;
 
 public sealed class RecordDecisionsHandler(DecisionRecorder recorder, AuditScope audit)
     : ICommandHandler<RecordDecisionsCommand, RecordedDecisionsResponse>

@@ -25,7 +25,7 @@ public sealed record GuardianDecisionsRequest(
 
 public sealed record GuardianDecisionsResponse([property: MaxLength(20)] IReadOnlyList<GuardianRecordedDecisions> Children);
 
-public sealed record SubmitGuardianDecisionsCommand(string GuardianExternalId, GuardianDecisionsRequest Request) : ICommand<GuardianDecisionsResponse>;
+public sealed record SubmitGuardianDecisionsCommand(string GuardianExternalId, GuardianDecisionsRequest Request) : ICommand<GuardianDecisionsResponse>, ILocksBeforeWriting;
 
 public sealed class SubmitGuardianDecisionsHandler(
     ConsentDbContext db, CurrentClient client, DecisionRecorder recorder, ConsentChanges changes, AuditScope audit)
@@ -39,7 +39,7 @@ public sealed class SubmitGuardianDecisionsHandler(
             GuardianScope.EnsureAuthority(GuardianScope.EnsureChild(children, child.PupilId!.Value));
         }
         // All children at once, in the one order every command locks in: siblings answered by both parents never deadlock.
-        await changes.LockForChangeAsync(client.OrganisationId, [.. command.Request.Children.Select(c => c.PupilId!.Value)], ct);
+        await changes.LockForDecisionsAsync(client.OrganisationId, [.. command.Request.Children.Select(c => c.PupilId!.Value)], ct);
         var recorded = new List<GuardianRecordedDecisions>();
         foreach (var child in command.Request.Children)
         {

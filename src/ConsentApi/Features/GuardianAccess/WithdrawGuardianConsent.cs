@@ -19,7 +19,7 @@ public sealed record WithdrawalRequest(
     [property: Required] MediaType? MediaType,
     [property: Required, StringLength(FieldLengths.ChannelKey, MinimumLength = 2)] string Channel);
 
-public sealed record WithdrawCommand(string GuardianExternalId, WithdrawalRequest Request) : ICommand<GuardianRecordedDecisions>;
+public sealed record WithdrawCommand(string GuardianExternalId, WithdrawalRequest Request) : ICommand<GuardianRecordedDecisions>, ILocksBeforeWriting;
 
 public sealed class WithdrawHandler(ConsentDbContext db, CurrentClient client, DecisionRecorder recorder, AuditScope audit)
     : ICommandHandler<WithdrawCommand, GuardianRecordedDecisions>
@@ -33,16 +33,21 @@ public sealed class WithdrawHandler(ConsentDbContext db, CurrentClient client, D
         var mediaType = request.MediaType!.Value;
 
         // Withdraw against the version last answered for the item, or else the newest published version that asks it.
-        var schoolId = await db.Pupils.Where(p => p.Id == pupilId).Select(p => p.SchoolId).SingleAsync(ct);
-        var versionId = await db.Decisions.Where(d => d.PupilId == pupilId && d.MediaType == mediaType && d.ChannelKey == request.Channel)
-                            .OrderByDescending(d => d.GivenAt).ThenByDescending(d => d.Sequence).Select(d => (Guid?)d.FormVersionId).FirstOrDefaultAsync(ct)
-                        ?? await (from i in db.ConsentFormItems
-                                  join v in db.ConsentFormVersions on i.VersionId equals v.Id
-                                  join f in db.ConsentForms on v.FormId equals f.Id
-                                  where i.OrganisationId == client.OrganisationId && i.MediaType == mediaType && i.ChannelKey == request.Channel
-                                        && v.Status == FormVersionStatus.Published && (f.SchoolId == null || f.SchoolId == schoolId)
-                                  orderby v.PublishedAt descending
-                                  select (Guid?)v.Id).FirstOrDefaultAsync(ct)
+        // One statement: the pupil's school decides which forms ask them.
+        var versionId = await db.Database.SqlQuery<Guid?>($"""
+                SELECT coalesce(
+                    (SELECT d.form_version_id FROM decisions d
+                     WHERE d.pupil_id = {pupilId} AND d.media_type = {mediaType.ToString()} AND d.channel_key = {request.Channel}
+                     ORDER BY d.given_at DESC, d.sequence DESC LIMIT 1),
+                    (SELECT v.id FROM consent_form_items i
+                     JOIN consent_form_versions v ON v.id = i.version_id
+                     JOIN consent_forms f ON f.id = v.form_id
+                     JOIN pupils p ON p.id = {pupilId}
+                     WHERE i.organisation_id = {client.OrganisationId} AND i.media_type = {mediaType.ToString()}
+                       AND i.channel_key = {request.Channel} AND v.status = {nameof(FormVersionStatus.Published)}
+                       AND (f.school_id IS NULL OR f.school_id = p.school_id)
+                     ORDER BY v.published_at DESC LIMIT 1)) AS "Value"
+                """).SingleAsync(ct)
                         ?? throw new RequestValidationException("channel", "No published form asks this item; there is nothing to withdraw.");
 
         var recorded = await recorder.RecordAsync(pupilId, new RecordDecisionsRequest(versionId, DecidedBy.Guardian, guardian.Id,

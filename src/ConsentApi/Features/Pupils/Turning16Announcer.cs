@@ -165,6 +165,6 @@ public sealed class Turning16Announcer(
                 before[item] = consent.State;
             }
         }
-        await services.GetRequiredService<ConsentAnnouncer>().AnnounceAsync(organisationId, ids, before, now, ct);
+        await services.GetRequiredService<ConsentAnnouncer>().AnnounceAsync(organisationId, ids, before, null, now, ct);
     }
 }

@@ -109,10 +109,33 @@ public sealed record RosterSyncedEvent(int PupilsCreated, int PupilsUpdated, int
 public sealed class EventOutbox(ConsentDbContext db, TimeProvider clock)
 {
     private static readonly JsonSerializerOptions Json = ConsentApiServices.CreateJsonOptions();
-    private readonly Dictionary<Guid, List<Domain.Webhooks.WebhookSubscription>> _subscriptions = [];
+    private readonly Dictionary<Guid, List<Subscriber>> _subscriptions = [];
+
+    /// <summary>What an event needs of a subscription to decide whether it gets a delivery.</summary>
+    private sealed record Subscriber(Guid Id, IReadOnlyList<string> EventTypes, Guid? SchoolId);
 
     /// <summary>Forgets the subscriptions read by a rolled-back attempt: the command's next attempt reads them again.</summary>
     public void Reset() => _subscriptions.Clear();
+
+    /// <summary>Adds the read of the organisation's subscriptions to a batch, unless they were read already.</summary>
+    public void AddReads(ReadBatch batch, Guid organisationId)
+    {
+        if (_subscriptions.ContainsKey(organisationId))
+        {
+            return;
+        }
+        batch.Add("SELECT id, event_types, school_id FROM webhook_subscriptions WHERE organisation_id = $1 AND status <> $2",
+            [organisationId, nameof(Domain.Webhooks.SubscriptionStatus.Disabled)], async (reader, ct) =>
+            {
+                var subscribers = new List<Subscriber>();
+                while (await reader.ReadAsync(ct))
+                {
+                    subscribers.Add(new Subscriber(reader.GetGuid(0), reader.GetFieldValue<string[]>(1),
+                        await reader.IsDBNullAsync(2, ct) ? null : reader.GetGuid(2)));
+                }
+                _subscriptions[organisationId] = subscribers;
+            });
+    }
 
     public async Task AddAsync<T>(string type, Guid organisationId, Guid? schoolId, T data, CancellationToken ct)
     {
@@ -132,6 +155,7 @@ public sealed class EventOutbox(ConsentDbContext db, TimeProvider clock)
         {
             subscriptions = await db.WebhookSubscriptions.AsNoTracking()
                 .Where(s => s.OrganisationId == organisationId && s.Status != Domain.Webhooks.SubscriptionStatus.Disabled)
+                .Select(s => new Subscriber(s.Id, s.EventTypes, s.SchoolId))
                 .ToListAsync(ct);
             _subscriptions[organisationId] = subscriptions;
         }

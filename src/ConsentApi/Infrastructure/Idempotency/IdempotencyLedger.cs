@@ -31,6 +31,9 @@ public sealed class IdempotencyLedger(ConsentDbContext db, CurrentClient client,
     /// <summary>The claim on the request's key, or null when the request has none.</summary>
     public sealed record Claim(Guid ClientId, string Key, string Operation, string Fingerprint, string? StoredResponse);
 
+    /// <summary>Whether the request carries a key (its claim then costs a round trip before the command runs).</summary>
+    public bool HasKey => request.Key is not null;
+
     public async Task<Claim?> ClaimAsync<TCommand>(TCommand command, CancellationToken ct)
     {
         if (request.Key is not { } key)

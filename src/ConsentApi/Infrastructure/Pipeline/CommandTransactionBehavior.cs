@@ -64,10 +64,21 @@ public sealed class CommandTransactionBehavior<TCommand, TResponse>(
         TCommand message, MessageHandlerDelegate<TCommand, TResponse> next, CancellationToken cancellationToken)
     {
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        // One transaction, one save at the end: no savepoint around each save (a failed save fails the command, which is
+        // run again from the start or answered), so a save is one round trip.
+        db.Database.AutoSavepointsEnabled = false;
         // The moment the database's history triggers stamp on what this command changes (links, enrolment, policy,
-        // channels): the app's clock, so that the histories and the decisions keep one time.
+        // channels): the app's clock, so that the histories and the decisions keep one time. A command that locks before
+        // it writes sets it with its first lock; a key's claim comes first, so it is set before then.
         var moment = clock.GetUtcNow().ToString("yyyy-MM-dd'T'HH:mm:ss.ffffffzzz", System.Globalization.CultureInfo.InvariantCulture);
-        await db.Database.ExecuteSqlAsync($"SELECT set_config('consent.now', {moment}, true)", cancellationToken);
+        if (message is ILocksBeforeWriting && !idempotency.HasKey)
+        {
+            consentChanges.SetCommandMomentWithLock(moment);
+        }
+        else
+        {
+            await db.Database.ExecuteSqlAsync($"SELECT set_config('consent.now', {moment}, true)", cancellationToken);
+        }
         var claim = await idempotency.ClaimAsync(message, cancellationToken);
         if (claim?.StoredResponse is not null)
         {
@@ -76,6 +87,10 @@ public sealed class CommandTransactionBehavior<TCommand, TResponse>(
         }
         await resourceVersion.LockAsync(cancellationToken);
         var response = await next(message, cancellationToken);
+        if (consentChanges.CommandMomentPending)
+        {
+            throw new InvalidOperationException($"{typeof(TCommand).Name} wrote nothing under a lock, so its moment was never set.");
+        }
         resourceVersion.Verify();
         await consentChanges.ApplyAsync(cancellationToken);
         if (claim is not null)

@@ -8,6 +8,8 @@ public static class ImportEndpoints
     public static IEndpointRouteBuilder MapImportEndpoints(this IEndpointRouteBuilder app)
     {
         var schools = app.MapGroup("/v1/schools").WithTags("Imports");
+        schools.MapUploadEdexml().RequireScope(Scopes.RosterWrite);
+        schools.MapUnknownImportKind().RequireScope(Scopes.RosterRead);
         schools.MapListImports().RequireScope(Scopes.RosterRead);
 
         var imports = app.MapGroup("/v1/imports").WithTags("Imports");
@@ -25,6 +27,7 @@ public static class ImportServices
         services.AddSingleton<ImportWake>();
         services.AddSingleton<ImportWorker>();
         services.AddHostedService(provider => provider.GetRequiredService<ImportWorker>());
+        services.AddScoped<IImportProcessor, EdexmlImportProcessor>();
         return services;
     }
 }

@@ -165,3 +165,37 @@ public sealed class EdexmlBuilder(string brinCode, string schoolYear = "2026-202
 
     private static string Escape(string text) => SecurityElement.Escape(text);
 }
+
+/// <summary>
+/// A generated EDEXML file of <paramref name="pupils"/> pupils in 40 groups, written to the request as it is sent: the
+/// test never holds the file.
+/// </summary>
+public sealed class GeneratedEdexmlContent(string brinCode, int pupils) : HttpContent
+{
+    public const int GroupCount = 40;
+
+    protected override async Task SerializeToStreamAsync(Stream stream, System.Net.TransportContext? context)
+    {
+        var builder = new EdexmlBuilder(brinCode);
+        for (var g = 0; g < GroupCount; g++)
+        {
+            builder.WithGroup($"G{g}", $"Groep {g % 8 + 1}{(char)('a' + g / 8)}");
+        }
+        await using var writer = new StreamWriter(stream, new UTF8Encoding(false), 64 * 1024, leaveOpen: true);
+        builder.WriteHead(writer);
+        for (var i = 0; i < pupils; i++)
+        {
+            EdexmlBuilder.WritePupil(writer, new EdexmlBuilder.Pupil($"LL{i:D6}", $"Kind{i}", $"Achternaam{i % 997}",
+                new DateOnly(2014, 1, 1).AddDays(i % 3000).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
+                $"G{i % GroupCount}", i % 5 == 0 ? "van der" : null));
+        }
+        EdexmlBuilder.WriteTail(writer);
+        await writer.FlushAsync();
+    }
+
+    protected override bool TryComputeLength(out long length)
+    {
+        length = 0;
+        return false;
+    }
+}

@@ -81,6 +81,9 @@ internal static class ImportJobEnd
         {
             throw new ImportLeaseLostException();
         }
+        // The file holds personal data (names, dates of birth) the roster now holds or never will: it is not kept past
+        // its job, so an erasure or the retention period leaves no copy behind. The hash, the errors and the result stay.
+        await db.ImportFiles.Where(f => f.ImportJobId == job.Id).ExecuteDeleteAsync(ct);
         await events.AddAsync(status == ImportStatus.Succeeded ? EventTypes.ImportCompleted : EventTypes.ImportFailed,
             job.OrganisationId, job.SchoolId, new ImportFinishedEvent(job.Id, job.SchoolId, job.Kind, job.DryRun, status, errorCount), ct);
     }

@@ -116,6 +116,8 @@ public sealed class EdexmlImportTests : ApiTest
         var audit = await Factory.QueryAsync(db => db.AuditEvents.Where(a => a.OrganisationId == tenant.OrganisationId)
             .OrderBy(a => a.OccurredAt).Select(a => a.Action).ToListAsync());
         Assert.That(audit, Does.Contain("SyncRoster").And.Contain("RunImport").And.Contain("UploadImport"));
+        Assert.That(await Factory.QueryAsync(db => db.ImportFiles.CountAsync(f => f.ImportJobId == job.Id)), Is.Zero,
+            "the file, personal data, is not kept past its job");
     }
 
     [Test]
@@ -205,6 +207,7 @@ public sealed class EdexmlImportTests : ApiTest
         Assert.That(job.ErrorCount, Is.EqualTo(job.Errors.Count).And.GreaterThan(0));
         Assert.That(job.Result, Is.Null);
         Assert.That(await SnapshotAsync(tenant.SchoolId), Is.EqualTo(before));
+        Assert.That(await Factory.QueryAsync(db => db.ImportFiles.CountAsync(f => f.ImportJobId == job.Id)), Is.Zero);
         var events = await PublishingSteps.EventsAsync(Factory, tenant.OrganisationId);
         Assert.That(events.Count(e => e.Type == EventTypes.ImportFailed), Is.EqualTo(1));
     }

@@ -2,7 +2,9 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using ConsentApi.Domain;
+using ConsentApi.Domain.Imports;
 using ConsentApi.Infrastructure.Events;
+using ConsentApi.Tests.Features.Imports;
 using ConsentApi.Tests.Infrastructure;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
@@ -415,8 +417,13 @@ public sealed class OutboxTests : ApiTest
         (await full.PutAsJsonAsync($"/v1/pupils/{leaver}", new { externalId = "NL-4", displayName = Name("Wouter Vertrokken"), dateOfBirth = "2016-03-01", status = "left" }))
             .EnsureSuccessStatusCode();
         await StepAsync("erase", async () => (await full.PostAsync($"/v1/pupils/{leaver}/erasure", null)).EnsureSuccessStatusCode());
+        await StepAsync("import checked", async () => Assert.That((await ImportSteps.ImportAsync(full, f.Tenant.SchoolId, "edexml",
+            new EdexmlBuilder("10AB").WithGroup("G1", "Groep 1").WithPupil("NL-5", "Kim", "Visser", "2017-02-02", "G1").ToBytes(), dryRun: true)).Status,
+            Is.EqualTo(ImportStatus.Succeeded)));
+        await StepAsync("import refused", async () => Assert.That((await ImportSteps.ImportAsync(full, f.Tenant.SchoolId, "edexml",
+            new EdexmlBuilder("99ZZ").ToBytes())).Status, Is.EqualTo(ImportStatus.Failed)));
 
-        Assert.That(steps.Select(s => s.Sequences.Length), Is.EqualTo(new[] { 1, 1, 1, 2, 2, 1, 1, 1, 1 }), "events per step");
+        Assert.That(steps.Select(s => s.Sequences.Length), Is.EqualTo(new[] { 1, 1, 1, 2, 2, 1, 1, 1, 1, 1, 1 }), "events per step");
         for (var i = 1; i < steps.Count; i++)
         {
             Assert.That(steps[i].Sequences.Min(), Is.GreaterThan(steps[i - 1].Sequences.Max()),

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Benchmarks the API against two raw-Npgsql baselines, the API's SQL by hand and the fastest correct SQL (see README): bench/run.sh [small] [large] [--depth 1,10] [--rounds 5] [--quick]
+# Benchmarks the API against two raw-Npgsql baselines, the API's SQL by hand and the fastest correct SQL (see README): bench/run.sh [small] [large] [xl] [--depth 1,10] [--rounds 5] [--quick]
 # bench/run.sh webhooks [--quick] measures webhook delivery alone (commit-to-delivery latency, deliveries per second).
 # (--quick only checks that the harness runs: its figures are not steady-state; --depth runs every scale at every listed
 # history depth, default 1: each person's decisions per item deepened to that many, older ones alternating outcomes;

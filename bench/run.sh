@@ -21,12 +21,13 @@ dotnet build bench/ConsentApi.Baseline/ConsentApi.Baseline.csproj -c Release --n
 dotnet build bench/ConsentApi.Bench/ConsentApi.Bench.csproj -c Release --nologo -v quiet >&2
 
 pg_port="${BENCH_PG_PORT:-55440}"
-data="$root/.data/bench/pg"
+# BENCH_PG_DATA: another checkout's cluster, to reuse the data sets it generated (xl takes over 20 minutes to make).
+data="${BENCH_PG_DATA:-$root/.data/bench/pg}"
 run_pg() { if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
 mkdir -p "$data"
 if [ "$(id -u)" -eq 0 ]; then
   chown postgres:postgres "$data" && chmod 700 "$data"
-  if ! runuser -u postgres -- test -w "$data"; then
+  if [ -z "${BENCH_PG_DATA:-}" ] && ! runuser -u postgres -- test -w "$data"; then
     data="/var/tmp/consentapi-bench-$(echo "$root" | md5sum | cut -c1-8)/pg"
     mkdir -p "$data" && chown -R postgres:postgres "$(dirname "$data")" && chmod 700 "$data"
   fi

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Benchmarks the API against two raw-Npgsql baselines, the API's SQL by hand and the fastest correct SQL (see README): bench/run.sh [small] [large] [--depth 1,10] [--rounds 5] [--quick]
+# Benchmarks the API against two raw-Npgsql baselines, the API's SQL by hand and the fastest correct SQL (see README): bench/run.sh [small] [large] [xl] [--depth 1,10] [--rounds 5] [--quick]
 # bench/run.sh webhooks [--quick] measures webhook delivery alone (commit-to-delivery latency, deliveries per second).
 # (--quick only checks that the harness runs: its figures are not steady-state; --depth runs every scale at every listed
 # history depth, default 1: each person's decisions per item deepened to that many, older ones alternating outcomes;
@@ -21,12 +21,13 @@ dotnet build bench/ConsentApi.Baseline/ConsentApi.Baseline.csproj -c Release --n
 dotnet build bench/ConsentApi.Bench/ConsentApi.Bench.csproj -c Release --nologo -v quiet >&2
 
 pg_port="${BENCH_PG_PORT:-55440}"
-data="$root/.data/bench/pg"
+# BENCH_PG_DATA: another checkout's cluster, to reuse the data sets it generated (xl takes over 20 minutes to make).
+data="${BENCH_PG_DATA:-$root/.data/bench/pg}"
 run_pg() { if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
 mkdir -p "$data"
 if [ "$(id -u)" -eq 0 ]; then
   chown postgres:postgres "$data" && chmod 700 "$data"
-  if ! runuser -u postgres -- test -w "$data"; then
+  if [ -z "${BENCH_PG_DATA:-}" ] && ! runuser -u postgres -- test -w "$data"; then
     data="/var/tmp/consentapi-bench-$(echo "$root" | md5sum | cut -c1-8)/pg"
     mkdir -p "$data" && chown -R postgres:postgres "$(dirname "$data")" && chmod 700 "$data"
   fi

@@ -5,16 +5,22 @@ using Npgsql;
 namespace ConsentApi.Bench;
 
 /// <summary>A benchmark scale: how many schools and pupils one organisation has.</summary>
-public sealed record Scale(string Name, int Schools, int Pupils)
+/// <param name="SyncedSchools">
+/// How many schools are synced through the API; the others are copies of them written in SQL (see
+/// <see cref="DataSet.GenerateAsync"/>), because 4,000 roster syncs would take most of an hour. Null: every school.
+/// </param>
+public sealed record Scale(string Name, int Schools, int Pupils, int? SyncedSchools = null)
 {
     public static readonly Scale Small = new("small", 13, 3_000);
     public static readonly Scale Large = new("large", 500, 125_000);
+    public static readonly Scale Xl = new("xl", 4_000, 1_000_000, SyncedSchools: 40);
 
     public static Scale Parse(string name) => name switch
     {
         "small" => Small,
         "large" => Large,
-        _ => throw new ArgumentException($"Unknown scale '{name}': use small or large."),
+        "xl" => Xl,
+        _ => throw new ArgumentException($"Unknown scale '{name}': use small, large or xl."),
     };
 }
 
@@ -96,7 +102,8 @@ public static class DataSet
 
         var random = new Random(Seed);
         var schoolYear = SchoolYear(DateTime.UtcNow);
-        for (var i = 0; i < scale.Schools; i++)
+        var synced = scale.SyncedSchools ?? scale.Schools;
+        for (var i = 0; i < synced; i++)
         {
             var school = await SendAsync(http, adminKey, HttpMethod.Post, "/v1/schools",
                 new { name = $"Basisschool {i + 1}", brinCode = $"{i / 100:D2}BR{i % 100:D2}" });
@@ -104,12 +111,25 @@ public static class DataSet
             await SendAsync(http, clientKey, HttpMethod.Put, $"/v1/schools/{school["id"]}/roster", Rosters.School(random, $"S{i + 1}", pupils, schoolYear));
             if ((i + 1) % 50 == 0)
             {
-                log($"{i + 1} of {scale.Schools} schools synced");
+                log($"{i + 1} of {synced} schools synced");
             }
         }
 
-        log("writing a year of decisions");
-        await Sql.ExecuteAsync(db, DecisionsSql, ("organisation", organisationId), ("version", versionId), ("client", clientId));
+        if (synced < scale.Schools)
+        {
+            log($"copying the {synced} synced schools {scale.Schools / synced - 1} times in SQL");
+            await Sql.ExecuteAsync(db, CopySchoolsSql, ("organisation", organisationId), ("copies", scale.Schools / synced));
+            // Millions of rows: the indexes are built once afterwards instead of kept up to date row by row, and the
+            // per-row foreign key checks are skipped (every reference comes from rows just read).
+            log("writing a year of decisions (indexes built afterwards)");
+            await Sql.ExecuteAsync(db, WithoutIndexesSql.Replace("{insert}", DecisionsSql, StringComparison.Ordinal),
+                ("organisation", organisationId), ("version", versionId), ("client", clientId));
+        }
+        else
+        {
+            log("writing a year of decisions");
+            await Sql.ExecuteAsync(db, DecisionsSql, ("organisation", organisationId), ("version", versionId), ("client", clientId));
+        }
         await Sql.ExecuteAsync(db, "VACUUM ANALYZE");
         var info = new DataSetInfo(organisationId, adminKey, clientKey, clientId, versionId);
         await info.WriteAsync(db);
@@ -182,6 +202,75 @@ public static class DataSet
         }
         return JsonNode.Parse(text)!.AsObject();
     }
+
+    /// <summary>
+    /// Copies the organisation's synced schools (<c>@copies</c> - 1 times) with everything a roster sync wrote for them:
+    /// groups, guardians and what the school knows of them, pupils and guardian links (their history rows follow from the
+    /// tables' triggers, as in a sync). Copy k of school n becomes school k × synced + n, with its number in its name,
+    /// BRIN code and every external id; ids are the source's with the random part replaced (the UUIDv7 time prefix kept).
+    /// Each copied table's columns are read from the catalogue, so that a column a migration adds is copied too. Rows
+    /// are written school by school, as syncs one after the other leave them.
+    /// </summary>
+    private const string CopySchoolsSql = """
+        CREATE FUNCTION pg_temp.copy_id(id uuid, k int) RETURNS uuid LANGUAGE sql IMMUTABLE AS $$
+          SELECT (substr(replace(id::text, '-', ''), 1, 13) || substr(md5(id::text || '/' || k), 1, 3) || '8'
+                  || substr(md5(id::text || '/' || k), 4, 15))::uuid
+        $$;
+        CREATE TEMP TABLE source_schools AS
+          SELECT id, substring(name FROM '(\d+)$')::int AS n FROM schools WHERE organisation_id = @organisation;
+        CREATE TEMP TABLE school_copies AS
+          SELECT s.id AS source_id, s.n, k, k * (SELECT count(*) FROM source_schools)::int + s.n AS j, pg_temp.copy_id(s.id, k) AS id
+          FROM source_schools s CROSS JOIN generate_series(1, @copies - 1) k;
+        CREATE FUNCTION pg_temp.copy_table(name text, source text, ordering text) RETURNS void LANGUAGE plpgsql AS $$
+        DECLARE
+          columns text;
+          selected text;
+        BEGIN
+          SELECT string_agg(quote_ident(column_name), ', ' ORDER BY ordinal_position),
+                 string_agg(CASE
+                     WHEN name = 'schools' AND column_name = 'name' THEN '''Basisschool '' || c.j'
+                     WHEN name = 'schools' AND column_name = 'brin_code'
+                       THEN 'lpad(((c.j - 1) / 100)::text, 2, ''0'') || ''BR'' || lpad(((c.j - 1) % 100)::text, 2, ''0'')'
+                     WHEN name = 'schools' AND column_name = 'id' OR column_name = 'school_id' THEN 'c.id'
+                     WHEN column_name IN ('id', 'group_id', 'pupil_id', 'guardian_id') THEN format('pg_temp.copy_id(t.%I, c.k)', column_name)
+                     WHEN column_name = 'external_id' THEN 'regexp_replace(t.external_id, ''^S\d+-'', ''S'' || c.j || ''-'')'
+                     ELSE format('t.%I', column_name) END, ', ' ORDER BY ordinal_position)
+          INTO columns, selected
+          FROM information_schema.columns
+          WHERE table_schema = current_schema() AND table_name = name
+            AND is_generated = 'NEVER' AND coalesce(identity_generation, '') <> 'ALWAYS';
+          EXECUTE format('INSERT INTO %I (%s) SELECT %s FROM %s ORDER BY %s', name, columns, selected, source, ordering);
+        END $$;
+        SELECT pg_temp.copy_table('schools', 'schools t JOIN school_copies c ON c.source_id = t.id', 'c.k, c.n');
+        SELECT pg_temp.copy_table('groups', 'groups t JOIN school_copies c ON c.source_id = t.school_id', 'c.k, c.n, t.ctid');
+        SELECT pg_temp.copy_table('guardians',
+          'guardians t JOIN school_copies c ON c.n = substring(t.external_id FROM ''^S(\d+)-'')::int', 'c.k, c.n, t.ctid');
+        SELECT pg_temp.copy_table('guardian_schools', 'guardian_schools t JOIN school_copies c ON c.source_id = t.school_id', 'c.k, c.n, t.ctid');
+        SELECT pg_temp.copy_table('pupils', 'pupils t JOIN school_copies c ON c.source_id = t.school_id', 'c.k, c.n, t.ctid');
+        SELECT pg_temp.copy_table('guardian_links',
+          'guardian_links t JOIN pupils p ON p.id = t.pupil_id JOIN school_copies c ON c.source_id = p.school_id', 'c.k, c.n, t.ctid');
+        DROP TABLE source_schools, school_copies;
+        """;
+
+    /// <summary>
+    /// Runs <c>{insert}</c>, which fills the decisions table, with the table's secondary indexes dropped and built again
+    /// afterwards and no foreign key checks.
+    /// </summary>
+    private const string WithoutIndexesSql = """
+        CREATE TEMP TABLE decision_indexes AS
+          SELECT indexname, indexdef FROM pg_indexes
+          WHERE schemaname = current_schema() AND tablename = 'decisions' AND indexname <> 'pk_decisions';
+        DO $$ DECLARE i record; BEGIN
+          FOR i IN SELECT indexname FROM decision_indexes LOOP EXECUTE format('DROP INDEX %I', i.indexname); END LOOP;
+        END $$;
+        SET session_replication_role = replica;
+        {insert}
+        SET session_replication_role = DEFAULT;
+        DO $$ DECLARE i record; BEGIN
+          FOR i IN SELECT indexdef FROM decision_indexes LOOP EXECUTE i.indexdef; END LOOP;
+        END $$;
+        DROP TABLE decision_indexes;
+        """;
 
     /// <summary>
     /// The first guardian with authority answers 85 times in 100, a second one 35 times in 100, each answering all 15

@@ -62,12 +62,12 @@ public static class DepthComparison
                     info ??= await DataSetInfo.ReadAsync(db);
                     checks ??= await Workloads.PublicationChecksAsync(db);
                 }
-                var api = await Server.StartAsync($"API depth {depths[i]}", settings.ApiDll, 5200 + 2 * i, new Dictionary<string, string>
+                var api = await Server.StartAsync($"API depth {depths[i]}", settings.ApiDll, Server.FreePort(), new Dictionary<string, string>
                 {
                     ["ConnectionStrings__ConsentDb"] = connection,
                     ["RateLimiting__PermitsPerMinute"] = "100000000",
                 });
-                var baseline = await Server.StartAsync($"baseline depth {depths[i]}", settings.BaselineDll, 5201 + 2 * i, new Dictionary<string, string>
+                var baseline = await Server.StartAsync($"baseline depth {depths[i]}", settings.BaselineDll, Server.FreePort(), new Dictionary<string, string>
                 {
                     ["ConnectionStrings__ConsentDb"] = connection,
                     ["Baseline__OrganisationId"] = info.OrganisationId.ToString(),

@@ -1,7 +1,7 @@
 using ConsentApi.Bench;
 using Npgsql;
 
-// Usage: ConsentApi.Bench [small] [large] [--depth 1,10] [--rounds 5] [--rounds-only] [--quick]
+// Usage: ConsentApi.Bench [small] [large] [xl] [--depth 1,10] [--rounds 5] [--rounds-only] [--quick]
 //        ConsentApi.Bench webhooks [--quick]   (webhook delivery latency and throughput only; see WebhookRun)
 // --depth N[,M...]: how many decisions each person's history per item holds (default 1); every scale runs at every depth.
 // --rounds N: with several depths, the check at every depth is then measured again in N alternating rounds with all the

@@ -97,13 +97,13 @@ public static class ScaleRun
         var overviews = await Workloads.ClassOverviewsAsync(db);
         var decisions = await Workloads.DecisionsAsync(db, info.FormVersionId);
 
-        await using var api = await Server.StartAsync("API", settings.ApiDll, 5180, new Dictionary<string, string>
+        await using var api = await Server.StartAsync("API", settings.ApiDll, Server.FreePort(), new Dictionary<string, string>
         {
             ["ConnectionStrings__ConsentDb"] = connection,
             // The product's per-client limit would otherwise turn the load into 429s; the limiter itself still runs.
             ["RateLimiting__PermitsPerMinute"] = "100000000",
         });
-        await using var baseline = await Server.StartAsync("baseline", settings.BaselineDll, 5190, new Dictionary<string, string>
+        await using var baseline = await Server.StartAsync("baseline", settings.BaselineDll, Server.FreePort(), new Dictionary<string, string>
         {
             ["ConnectionStrings__ConsentDb"] = connection,
             ["Baseline__OrganisationId"] = info.OrganisationId.ToString(),
@@ -183,16 +183,6 @@ public static class ScaleRun
 
     private static List<WorkRequest> Prefixed(IEnumerable<WorkRequest> requests) => [.. requests.Select(r => r with { Path = Fastest + r.Path })];
 
-    /// <summary>A port nothing listens on now: a fixed one may be taken by another run on the same machine.</summary>
-    private static int FreePort()
-    {
-        var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
-    }
-
     /// <summary>The by-hand write must record what the API records: 15 decisions, one audit event, the pupil's changed states.</summary>
     private static async Task VerifyWriteAsync(Uri baseline, NpgsqlConnection db, WorkRequest request, Action<string> log)
     {
@@ -225,12 +215,12 @@ public static class ScaleRun
         await using var baselineCounter = new RoundTripCounter(target.Host!, target.Port);
         string Through(RoundTripCounter counter) =>
             new NpgsqlConnectionStringBuilder(connection) { Host = "127.0.0.1", Port = counter.Port }.ConnectionString;
-        await using var api = await Server.StartAsync("API (counting round trips)", settings.ApiDll, FreePort(), new Dictionary<string, string>
+        await using var api = await Server.StartAsync("API (counting round trips)", settings.ApiDll, Server.FreePort(), new Dictionary<string, string>
         {
             ["ConnectionStrings__ConsentDb"] = Through(apiCounter),
             ["RateLimiting__PermitsPerMinute"] = "100000000",
         });
-        await using var baseline = await Server.StartAsync("baseline (counting round trips)", settings.BaselineDll, FreePort(), new Dictionary<string, string>
+        await using var baseline = await Server.StartAsync("baseline (counting round trips)", settings.BaselineDll, Server.FreePort(), new Dictionary<string, string>
         {
             ["ConnectionStrings__ConsentDb"] = Through(baselineCounter),
             ["Baseline__OrganisationId"] = info.OrganisationId.ToString(),
@@ -357,7 +347,7 @@ public static class ScaleRun
             ["RateLimiting__PermitsPerMinute"] = "100000000",
         };
         await Server.RunModeAsync(settings.ApiDll, "migrate", environment);
-        await using (var api = await Server.StartAsync("API (generating)", settings.ApiDll, 5181, environment))
+        await using (var api = await Server.StartAsync("API (generating)", settings.ApiDll, Server.FreePort(), environment))
         await using (var db = new NpgsqlConnection(settings.HarnessConnectionTo(building)))
         {
             await db.OpenAsync();

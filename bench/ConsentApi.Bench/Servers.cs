@@ -23,6 +23,19 @@ public sealed class Server : IAsyncDisposable
 
     public int ProcessId => process.Id;
 
+    /// <summary>
+    /// A port nothing listens on now. A fixed one may be taken by another run on the same machine, whose server would
+    /// then answer in this one's place.
+    /// </summary>
+    public static int FreePort()
+    {
+        var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        return port;
+    }
+
     public static async Task<Server> StartAsync(string name, string dll, int port, IReadOnlyDictionary<string, string> environment)
     {
         var start = new ProcessStartInfo("dotnet", [dll, "--urls", $"http://127.0.0.1:{port}"])

@@ -58,7 +58,7 @@ public static class WebhookRun
         var met = true;
         foreach (var (label, wake, count) in new[] { ("wake on commit (poll 1 s as fallback)", true, woken), ("polling only (1 s)", false, polled) })
         {
-            await using var api = await Server.StartAsync("API", settings.ApiDll, 5181, Environment(TimeSpan.FromSeconds(1), wake));
+            await using var api = await Server.StartAsync("API", settings.ApiDll, Server.FreePort(), Environment(TimeSpan.FromSeconds(1), wake));
             using var http = new HttpClient { BaseAddress = api.Address };
             var family = await FamilyAsync(http, db, pupils: 1);
             var path = $"/{(wake ? "on" : "off")}";
@@ -92,7 +92,7 @@ public static class WebhookRun
         int delivered;
         double drained;
         {
-            await using var writer = await Server.StartAsync("API", settings.ApiDll, 5182, Environment(TimeSpan.Zero, wake: false));
+            await using var writer = await Server.StartAsync("API", settings.ApiDll, Server.FreePort(), Environment(TimeSpan.Zero, wake: false));
             using var http = new HttpClient { BaseAddress = writer.Address };
             var family = await FamilyAsync(http, db, pupils: 64);
             for (var s = 0; s < Subscriptions; s++)
@@ -116,7 +116,7 @@ public static class WebhookRun
         }
         var expected = (int)await Sql.ScalarAsync<long>(db, "SELECT count(*) FROM webhook_deliveries WHERE status = 'Pending'");
         log($"webhooks: draining {expected} deliveries");
-        await using (var dispatcher = await Server.StartAsync("API", settings.ApiDll, 5183, Environment(TimeSpan.FromSeconds(1), wake: true)))
+        await using (var dispatcher = await Server.StartAsync("API", settings.ApiDll, Server.FreePort(), Environment(TimeSpan.FromSeconds(1), wake: true)))
         {
             var started = Stopwatch.GetTimestamp();
             await receiver.WaitForAsync("/sustained/", expected, TimeSpan.FromMinutes(3), prefix: true);

@@ -42,8 +42,8 @@ public sealed class SyncRosterHandler(
         await changes.LockSchoolAsync(client.OrganisationId, command.SchoolId, ct);
 
         var groups = await SyncGroups(command.SchoolId, roster, ct);
-        var guardians = await SyncGuardians(command.SchoolId, roster, ct);
         await SaveAndReleaseAsync(ct);
+        var guardians = await SyncGuardians(command.SchoolId, roster, ct);
         var (pupils, links) = await SyncPupils(command.SchoolId, roster, groups.ByExternalId, guardians.ByExternalId, today,
             command.KeepGuardianLinks, ct);
         await db.AddRequestsForOpenCampaignsAsync(client.OrganisationId, command.SchoolId, clock.GetUtcNow(), ct);
@@ -93,46 +93,54 @@ public sealed class SyncRosterHandler(
         Guid schoolId, RosterRequest roster, CancellationToken ct)
     {
         var organisationId = client.OrganisationId;
-        var externalIds = roster.Guardians.Select(g => g.ExternalId).ToList();
-        var existing = await db.Guardians
-            .Where(g => g.OrganisationId == organisationId && externalIds.Contains(g.ExternalId))
-            .ToDictionaryAsync(g => g.ExternalId, ct);
-        var ids = existing.Values.Select(g => g.Id).ToList();
-        var known = await db.GuardianSchools.Where(k => k.SchoolId == schoolId && ids.Contains(k.GuardianId))
-            .ToDictionaryAsync(k => k.GuardianId, ct);
-        var knownElsewhere = (await db.GuardianSchools.Where(k => k.SchoolId != schoolId && ids.Contains(k.GuardianId))
-            .Select(k => k.GuardianId).Distinct().ToListAsync(ct)).ToHashSet();
+        var byExternalId = new Dictionary<string, Guid>(roster.Guardians.Count, StringComparer.Ordinal);
         int created = 0, updated = 0, unchanged = 0;
-        foreach (var wanted in roster.Guardians)
+        // In chunks, like the pupils: 40,000 guardians and what the school knows of them tracked at once would hold
+        // hundreds of MB until the one save.
+        foreach (var chunk in roster.Guardians.Chunk(ChunkSize))
         {
-            var name = wanted.DisplayName.Trim();
-            if (!existing.TryGetValue(wanted.ExternalId, out var guardian))
+            var externalIds = chunk.Select(g => g.ExternalId).ToList();
+            var existing = await db.Guardians
+                .Where(g => g.OrganisationId == organisationId && externalIds.Contains(g.ExternalId))
+                .ToDictionaryAsync(g => g.ExternalId, ct);
+            var ids = existing.Values.Select(g => g.Id).ToList();
+            var known = await db.GuardianSchools.Where(k => k.SchoolId == schoolId && ids.Contains(k.GuardianId))
+                .ToDictionaryAsync(k => k.GuardianId, ct);
+            var knownElsewhere = (await db.GuardianSchools.Where(k => k.SchoolId != schoolId && ids.Contains(k.GuardianId))
+                .Select(k => k.GuardianId).Distinct().ToListAsync(ct)).ToHashSet();
+            foreach (var wanted in chunk)
             {
-                guardian = new Guardian { OrganisationId = organisationId, ExternalId = wanted.ExternalId, DisplayName = name };
-                db.Guardians.Add(guardian);
-                existing[guardian.ExternalId] = guardian;
-            }
-            else if (!knownElsewhere.Contains(guardian.Id))
-            {
-                guardian.DisplayName = name;
-            }
+                var name = wanted.DisplayName.Trim();
+                if (!existing.TryGetValue(wanted.ExternalId, out var guardian))
+                {
+                    guardian = new Guardian { OrganisationId = organisationId, ExternalId = wanted.ExternalId, DisplayName = name };
+                    db.Guardians.Add(guardian);
+                    existing[guardian.ExternalId] = guardian;
+                }
+                else if (!knownElsewhere.Contains(guardian.Id))
+                {
+                    guardian.DisplayName = name;
+                }
+                byExternalId[guardian.ExternalId] = guardian.Id;
 
-            if (!known.TryGetValue(guardian.Id, out var knowledge))
-            {
-                db.GuardianSchools.Add(new GuardianSchool { GuardianId = guardian.Id, SchoolId = schoolId, DisplayName = name });
-                created++;
+                if (!known.TryGetValue(guardian.Id, out var knowledge))
+                {
+                    db.GuardianSchools.Add(new GuardianSchool { GuardianId = guardian.Id, SchoolId = schoolId, DisplayName = name });
+                    created++;
+                }
+                else if (knowledge.DisplayName != name)
+                {
+                    knowledge.DisplayName = name;
+                    updated++;
+                }
+                else
+                {
+                    unchanged++;
+                }
             }
-            else if (knowledge.DisplayName != name)
-            {
-                knowledge.DisplayName = name;
-                updated++;
-            }
-            else
-            {
-                unchanged++;
-            }
+            await SaveAndReleaseAsync(ct);
         }
-        return (new RosterCounts(created, updated, unchanged), existing.ToDictionary(g => g.Key, g => g.Value.Id));
+        return (new RosterCounts(created, updated, unchanged), byExternalId);
     }
 
     /// <summary>How many pupils are tracked at once: a large school's roster is saved in chunks inside the one transaction.</summary>

@@ -12,6 +12,7 @@ using ConsentApi.Features.GuardianAccess;
 using ConsentApi.Features.Groups;
 using ConsentApi.Features.Guardians;
 using ConsentApi.Features.Health;
+using ConsentApi.Features.Imports;
 using ConsentApi.Features.Organisations;
 using ConsentApi.Features.Pupils;
 using ConsentApi.Features.Roster;
@@ -80,6 +81,7 @@ public static class ConsentApiServices
         services.AddSingleton<WebhookDispatcher>();
         services.AddHostedService(provider => provider.GetRequiredService<WebhookDispatcher>());
         services.AddHostedService<CommitListener>();
+        services.AddImports(builder.Configuration);
         services.AddMediator(options =>
         {
             options.ServiceLifetime = ServiceLifetime.Scoped;
@@ -150,6 +152,7 @@ public static class ConsentApiServices
         app.MapPupilEndpoints();
         app.MapGuardianEndpoints();
         app.MapRosterEndpoints();
+        app.MapImportEndpoints();
         app.MapChannelEndpoints();
         app.MapConsentFormEndpoints();
         app.MapConsentEndpoints();

@@ -35,7 +35,7 @@ public sealed class SpooledUpload : IAsyncDisposable
     /// <summary>"sha256:" and 64 lower-case hex digits.</summary>
     public string Sha256 { get; }
 
-    public static async Task<SpooledUpload> ReadAsync(Stream body, long maxBytes, CancellationToken ct)
+    public static async Task<SpooledUpload> ReadAsync(Stream body, long maxBytes, CancellationToken ct, string what = "a proof file")
     {
         var file = new FileStream(Path.GetTempFileName(), FileMode.Create, FileAccess.ReadWrite, FileShare.None, BufferSize,
             FileOptions.DeleteOnClose | FileOptions.Asynchronous);
@@ -51,7 +51,7 @@ public sealed class SpooledUpload : IAsyncDisposable
                 if (length > maxBytes)
                 {
                     throw new BadHttpRequestException(
-                        $"The file is larger than the {maxBytes} bytes a proof file may be.", StatusCodes.Status413PayloadTooLarge);
+                        $"The file is larger than the {maxBytes} bytes {what} may be.", StatusCodes.Status413PayloadTooLarge);
                 }
                 hash.AppendData(buffer, 0, read);
                 await file.WriteAsync(buffer.AsMemory(0, read), ct);

@@ -126,6 +126,14 @@ public enum EventType
     /// </summary>
     [JsonStringEnumMemberName("pupil.erased")]
     PupilErased,
+
+    /// <summary>An import job succeeded: the file was applied (or, in a dry run, checked).</summary>
+    [JsonStringEnumMemberName("import.completed")]
+    ImportCompleted,
+
+    /// <summary>An import job failed: the file had errors or could not be processed; nothing changed.</summary>
+    [JsonStringEnumMemberName("import.failed")]
+    ImportFailed,
 }
 
 /// <summary>The language of a consent form's text.</summary>

@@ -19,9 +19,12 @@ public static class EventTypes
     public const string RosterSynced = "roster.synced";
     public const string PupilTurning16 = "pupil.turning-16";
     public const string PupilErased = "pupil.erased";
+    public const string ImportCompleted = "import.completed";
+    public const string ImportFailed = "import.failed";
 
     public static readonly IReadOnlyList<string> All =
-        [ConsentChanged, TakedownOpened, TakedownUpdated, TakedownCompleted, PublicationRegistered, RosterSynced, PupilTurning16, PupilErased];
+        [ConsentChanged, TakedownOpened, TakedownUpdated, TakedownCompleted, PublicationRegistered, RosterSynced, PupilTurning16, PupilErased,
+         ImportCompleted, ImportFailed];
 }
 
 /// <summary>An event, written in the same transaction as the change that caused it (transactional outbox).</summary>
@@ -96,6 +99,16 @@ public sealed record PupilTurning16Event(
 /// <param name="ErasedAt">When the data was erased.</param>
 /// <param name="Reason">`request` (erased on request) or `retention` (the organisation's retention period after leaving passed).</param>
 public sealed record PupilErasedEvent(Guid PupilId, Guid SchoolId, DateTimeOffset ErasedAt, ErasureReason Reason);
+
+/// <summary>The <c>data</c> of import.completed and import.failed: an import job finished. Fetch the job for its result or errors.</summary>
+/// <param name="ImportId">The job; <c>GET /v1/imports/{importId}</c>.</param>
+/// <param name="SchoolId">The school the file was imported into.</param>
+/// <param name="Kind">What the file was.</param>
+/// <param name="DryRun">True when the job only reported what would change.</param>
+/// <param name="Status">`succeeded` or `failed`.</param>
+/// <param name="ErrorCount">How many problems the file had (0 when it succeeded).</param>
+public sealed record ImportFinishedEvent(
+    Guid ImportId, Guid SchoolId, Domain.Imports.ImportKind Kind, bool DryRun, Domain.Imports.ImportStatus Status, [property: Range(0, int.MaxValue)] int ErrorCount);
 
 /// <summary>The <c>data</c> of roster.synced: what a roster sync changed.</summary>
 public sealed record RosterSyncedEvent(int PupilsCreated, int PupilsUpdated, int PupilsLeft, int PupilsUnchanged);

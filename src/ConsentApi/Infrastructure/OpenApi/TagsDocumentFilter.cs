@@ -11,6 +11,7 @@ internal sealed class TagsDocumentFilter : IDocumentFilter
         ("Organisations", "School boards: the tenants. Created by the platform operator, each with a first admin key."),
         ("Schools", "The schools of an organisation."),
         ("Roster", "Full sync of a school's groups, pupils and guardians from its admin system."),
+        ("Imports", "Files the school's systems already export (EDEXML), uploaded and processed in the background as jobs."),
         ("Groups", "Classes of a school, per school year."),
         ("Pupils", "Pupils of a school and the guardians linked to them."),
         ("Guardians", "Parents and carers, shared by the schools of an organisation."),

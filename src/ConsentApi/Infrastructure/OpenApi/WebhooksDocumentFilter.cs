@@ -32,6 +32,8 @@ internal sealed class WebhooksDocumentFilter(XPathDocument? xml) : IDocumentFilt
         [EventTypes.RosterSynced] = typeof(RosterSyncedEvent),
         [EventTypes.PupilTurning16] = typeof(PupilTurning16Event),
         [EventTypes.PupilErased] = typeof(PupilErasedEvent),
+        [EventTypes.ImportCompleted] = typeof(ImportFinishedEvent),
+        [EventTypes.ImportFailed] = typeof(ImportFinishedEvent),
     };
 
     /// <summary>

@@ -10,6 +10,7 @@ public static class AdvisoryLocks
     public const long Sweep = 0x5377656570;         // "Sweep"
     public const long Consent = 0x436F6E73656E74;   // "Consent"
     public const long Turning16 = 0x5475726E3136;   // "Turn16"
+    public const long Imports = 0x496D706F7274;     // "Import"
 
     public static long Key(Guid organisationId, long purpose) => BitConverter.ToInt64(organisationId.ToByteArray(), 8) ^ purpose;
 }

@@ -34,6 +34,8 @@ public sealed class ConsentDbContext(DbContextOptions<ConsentDbContext> options)
     public DbSet<OutboxEvent> OutboxEvents => Set<OutboxEvent>();
     public DbSet<Domain.Webhooks.WebhookSubscription> WebhookSubscriptions => Set<Domain.Webhooks.WebhookSubscription>();
     public DbSet<Domain.Webhooks.WebhookDelivery> WebhookDeliveries => Set<Domain.Webhooks.WebhookDelivery>();
+    public DbSet<Domain.Imports.ImportJob> ImportJobs => Set<Domain.Imports.ImportJob>();
+    public DbSet<Domain.Imports.ImportFile> ImportFiles => Set<Domain.Imports.ImportFile>();
     public DbSet<Idempotency.StoredResponse> StoredResponses => Set<Idempotency.StoredResponse>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder) =>

@@ -18,4 +18,13 @@ public sealed class AuditScope
     }
 
     public void Unchanged() => NothingChanged = true;
+
+    /// <summary>Forgets what a command sent inside another's transaction named, once its audit event is written.</summary>
+    public void Reset()
+    {
+        ResourceType = null;
+        ResourceId = null;
+        OrganisationId = null;
+        NothingChanged = false;
+    }
 }

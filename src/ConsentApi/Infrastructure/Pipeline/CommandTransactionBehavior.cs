@@ -22,6 +22,9 @@ namespace ConsentApi.Infrastructure.Pipeline;
 /// its answer with its effect (<see cref="IdempotencyLedger"/>); a retry gets that answer back and writes nothing. A
 /// change sent with <c>If-Match</c> locks its row first and is refused with a 412 unless the tag named the version it
 /// changed (<see cref="ResourceVersion"/>).
+/// A command sent while another command's transaction is open (an import job applying a file through the roster sync
+/// or the decisions it records) joins that transaction: it writes its own audit event, and the consequences, the
+/// commit and any retry belong to the command that opened the transaction.
 /// Queries do not pass through here.
 /// </summary>
 public sealed class CommandTransactionBehavior<TCommand, TResponse>(
@@ -43,6 +46,10 @@ public sealed class CommandTransactionBehavior<TCommand, TResponse>(
     public async ValueTask<TResponse> Handle(
         TCommand message, MessageHandlerDelegate<TCommand, TResponse> next, CancellationToken cancellationToken)
     {
+        if (db.Database.CurrentTransaction is not null)
+        {
+            return await RunInOpenTransactionAsync(message, next, cancellationToken);
+        }
         for (var attempt = 1; ; attempt++)
         {
             try
@@ -83,24 +90,40 @@ public sealed class CommandTransactionBehavior<TCommand, TResponse>(
             await idempotency.Remember(claim, response, cancellationToken);
         }
 
-        if (!audit.NothingChanged)
-        {
-            db.AuditEvents.Add(new AuditEvent
-            {
-                OrganisationId = audit.OrganisationId ?? (client.IsPlatform ? null : client.OrganisationId),
-                ClientId = client.ClientId,
-                Action = ActionName(typeof(TCommand)),
-                ResourceType = audit.ResourceType,
-                ResourceId = audit.ResourceId,
-                RequestId = http.HttpContext is { } context ? RequestIds.Of(context) : "-",
-                OccurredAt = clock.GetUtcNow(),
-            });
-        }
+        AddAuditEvent();
         await db.SaveChangesAsync(cancellationToken);
         await resourceVersion.ReadAfterAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         afterCommit.Run();
         return response;
+    }
+
+    private async ValueTask<TResponse> RunInOpenTransactionAsync(
+        TCommand message, MessageHandlerDelegate<TCommand, TResponse> next, CancellationToken cancellationToken)
+    {
+        var response = await next(message, cancellationToken);
+        AddAuditEvent();
+        audit.Reset();
+        await db.SaveChangesAsync(cancellationToken);
+        return response;
+    }
+
+    private void AddAuditEvent()
+    {
+        if (audit.NothingChanged)
+        {
+            return;
+        }
+        db.AuditEvents.Add(new AuditEvent
+        {
+            OrganisationId = audit.OrganisationId ?? (client.IsPlatform ? null : client.OrganisationId),
+            ClientId = client.ClientId,
+            Action = ActionName(typeof(TCommand)),
+            ResourceType = audit.ResourceType,
+            ResourceId = audit.ResourceId,
+            RequestId = http.HttpContext is { } context ? RequestIds.Of(context) : "-",
+            OccurredAt = clock.GetUtcNow(),
+        });
     }
 
     private static bool IsCausedByAnotherTransaction(Exception exception) =>

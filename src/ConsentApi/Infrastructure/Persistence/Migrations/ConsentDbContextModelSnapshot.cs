@@ -790,6 +790,152 @@ namespace ConsentApi.Infrastructure.Persistence.Migrations
                     b.ToTable("guardian_schools", (string)null);
                 });
 
+            modelBuilder.Entity("ConsentApi.Domain.Imports.ImportFile", b =>
+                {
+                    b.Property<Guid>("ImportJobId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("import_job_id");
+
+                    b.Property<byte[]>("Content")
+                        .IsRequired()
+                        .HasColumnType("bytea")
+                        .HasColumnName("content");
+
+                    b.HasKey("ImportJobId")
+                        .HasName("pk_import_files");
+
+                    b.ToTable("import_files", (string)null);
+                });
+
+            modelBuilder.Entity("ConsentApi.Domain.Imports.ImportJob", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<int>("Attempts")
+                        .HasColumnType("integer")
+                        .HasColumnName("attempts");
+
+                    b.Property<string>("ContentType")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("content_type");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<bool>("DryRun")
+                        .HasColumnType("boolean")
+                        .HasColumnName("dry_run");
+
+                    b.Property<int>("ErrorCount")
+                        .HasColumnType("integer")
+                        .HasColumnName("error_count");
+
+                    b.Property<string>("Errors")
+                        .IsRequired()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("errors");
+
+                    b.Property<DateTimeOffset?>("FinishedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("finished_at");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("kind");
+
+                    b.Property<string>("LeaseOwner")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("lease_owner");
+
+                    b.Property<DateTimeOffset?>("LeaseUntil")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("lease_until");
+
+                    b.Property<Guid>("OrganisationId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("organisation_id");
+
+                    b.Property<int>("Processed")
+                        .HasColumnType("integer")
+                        .HasColumnName("processed");
+
+                    b.Property<string>("Result")
+                        .HasColumnType("jsonb")
+                        .HasColumnName("result");
+
+                    b.Property<Guid>("SchoolId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("school_id");
+
+                    b.Property<long>("Sequence")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("sequence");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityAlwaysColumn(b.Property<long>("Sequence"));
+
+                    b.Property<string>("Sha256")
+                        .IsRequired()
+                        .HasMaxLength(71)
+                        .HasColumnType("character varying(71)")
+                        .HasColumnName("sha256");
+
+                    b.Property<long>("Size")
+                        .HasColumnType("bigint")
+                        .HasColumnName("size");
+
+                    b.Property<DateTimeOffset?>("StartedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("started_at");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("status");
+
+                    b.Property<int?>("Total")
+                        .HasColumnType("integer")
+                        .HasColumnName("total");
+
+                    b.Property<Guid?>("UploadedByClientId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("uploaded_by_client_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_import_jobs");
+
+                    b.HasIndex("OrganisationId")
+                        .HasDatabaseName("ix_import_jobs_organisation_id");
+
+                    b.HasIndex("Sequence")
+                        .HasDatabaseName("ix_import_jobs_sequence")
+                        .HasFilter("status IN ('Queued', 'Running')");
+
+                    b.HasIndex("SchoolId", "Sequence")
+                        .HasDatabaseName("ix_import_jobs_school_id_sequence");
+
+                    b.HasIndex("SchoolId", "Kind", "DryRun", "Sha256")
+                        .IsUnique()
+                        .HasDatabaseName("ix_import_jobs_school_id_kind_dry_run_sha256")
+                        .HasFilter("status <> 'Failed'");
+
+                    b.ToTable("import_jobs", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_import_jobs_processed", "processed >= 0 AND (total IS NULL OR total >= 0)");
+
+                            t.HasCheckConstraint("ck_import_jobs_size", "size >= 0");
+                        });
+                });
+
             modelBuilder.Entity("ConsentApi.Domain.Organisation", b =>
                 {
                     b.Property<Guid>("Id")
@@ -1825,6 +1971,33 @@ namespace ConsentApi.Infrastructure.Persistence.Migrations
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired()
                         .HasConstraintName("fk_guardian_schools_schools_school_id");
+                });
+
+            modelBuilder.Entity("ConsentApi.Domain.Imports.ImportFile", b =>
+                {
+                    b.HasOne("ConsentApi.Domain.Imports.ImportJob", null)
+                        .WithOne()
+                        .HasForeignKey("ConsentApi.Domain.Imports.ImportFile", "ImportJobId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_import_files_import_jobs_import_job_id");
+                });
+
+            modelBuilder.Entity("ConsentApi.Domain.Imports.ImportJob", b =>
+                {
+                    b.HasOne("ConsentApi.Domain.Organisation", null)
+                        .WithMany()
+                        .HasForeignKey("OrganisationId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_import_jobs_organisations_organisation_id");
+
+                    b.HasOne("ConsentApi.Domain.School", null)
+                        .WithMany()
+                        .HasForeignKey("SchoolId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_import_jobs_schools_school_id");
                 });
 
             modelBuilder.Entity("ConsentApi.Domain.Publishing.Publication", b =>

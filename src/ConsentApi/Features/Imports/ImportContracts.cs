@@ -1,0 +1,77 @@
+using System.ComponentModel.DataAnnotations;
+using System.Text.Json;
+using ConsentApi.Domain;
+using ConsentApi.Domain.Imports;
+
+namespace ConsentApi.Features.Imports;
+
+/// <summary>An import job: an uploaded file, processed in the background.</summary>
+/// <param name="Id">The job's id; <c>GET /v1/imports/{id}</c> follows it.</param>
+/// <param name="SchoolId">The school the file was imported into.</param>
+/// <param name="Kind">What the file is.</param>
+/// <param name="Status">`queued` (waiting for an instance), `running`, `succeeded` (applied; in a dry run: checked, nothing
+/// changed) or `failed` (nothing changed; see `errors`).</param>
+/// <param name="DryRun">True when the job only reports what the file would change.</param>
+/// <param name="Sha256">"sha256:" and the hex SHA-256 of the uploaded bytes: the same file sent again for the same school,
+/// kind and dry run answers this job.</param>
+/// <param name="Size">The file's size in bytes.</param>
+/// <param name="ContentType">The `Content-Type` the file was sent with.</param>
+/// <param name="Progress">How far processing got.</param>
+/// <param name="ErrorCount">How many problems were found; `errors` lists the first 200.</param>
+/// <param name="Errors">The problems found, each with its line and place in the file. Any problem fails the whole job.</param>
+/// <param name="Result">What the import changed (or, in a dry run, would change), in the kind's own shape: for `edexml`
+/// the counts of the roster sync. Null until the job succeeded.</param>
+/// <param name="UploadedByClientId">The API client that uploaded the file; the job runs with its rights.</param>
+/// <param name="CreatedAt">When the file was uploaded.</param>
+/// <param name="StartedAt">When an instance first started processing it.</param>
+/// <param name="FinishedAt">When it succeeded or failed.</param>
+public sealed record ImportJobResponse(
+    Guid Id,
+    Guid SchoolId,
+    ImportKind Kind,
+    ImportStatus Status,
+    bool DryRun,
+    [property: MaxLength(71)] string Sha256,
+    long Size,
+    [property: MaxLength(200)] string ContentType,
+    ImportProgressResponse Progress,
+    int ErrorCount,
+    [property: MaxLength(ImportErrors.MaxKept)] IReadOnlyList<ImportErrorResponse> Errors,
+    JsonElement? Result,
+    Guid? UploadedByClientId,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset? StartedAt,
+    DateTimeOffset? FinishedAt);
+
+/// <param name="Processed">Items (pupils, rows) read so far.</param>
+/// <param name="Total">Items in the file, once known.</param>
+public sealed record ImportProgressResponse(int Processed, int? Total);
+
+/// <summary>One problem in an import file.</summary>
+/// <param name="Line">The line of the file (1-based), when known.</param>
+/// <param name="Path">Where in the file: an element path such as `/EDEX/leerlingen/leerling[3]/geboortedatum`, or a row.</param>
+/// <param name="Field">The field or column, when the problem is one value.</param>
+/// <param name="Message">What is wrong.</param>
+public sealed record ImportErrorResponse(
+    int? Line,
+    [property: MaxLength(500)] string Path,
+    [property: MaxLength(FieldLengths.Name)] string? Field,
+    [property: MaxLength(1000)] string Message);
+
+internal static class ImportMapping
+{
+    private static readonly JsonSerializerOptions Json = Infrastructure.ConsentApiServices.CreateJsonOptions();
+
+    public static string SerializeErrors(IEnumerable<ImportError> errors) => JsonSerializer.Serialize(errors, Json);
+
+    public static string SerializeResult(object result) => JsonSerializer.Serialize(result, result.GetType(), Json);
+
+    public static ImportJobResponse ToResponse(this ImportJob job)
+    {
+        var errors = JsonSerializer.Deserialize<List<ImportError>>(job.Errors, Json) ?? [];
+        return new ImportJobResponse(job.Id, job.SchoolId, job.Kind, job.Status, job.DryRun, job.Sha256, job.Size, job.ContentType,
+            new ImportProgressResponse(job.Processed, job.Total), job.ErrorCount, errors.Select(e => new ImportErrorResponse(e.Line, e.Path, e.Field, e.Message)).ToList(),
+            job.Result is null ? null : JsonDocument.Parse(job.Result).RootElement.Clone(),
+            job.UploadedByClientId, job.CreatedAt, job.StartedAt, job.FinishedAt);
+    }
+}

@@ -9,6 +9,8 @@ public static class ImportEndpoints
     {
         var schools = app.MapGroup("/v1/schools").WithTags("Imports");
         schools.MapListImports().RequireScope(Scopes.RosterRead);
+        schools.MapUploadGuardiansCsv().RequireScope(Scopes.RosterWrite);
+        schools.MapUploadConsentFormsCsv().RequireScope(Scopes.ConsentWrite);
 
         var imports = app.MapGroup("/v1/imports").WithTags("Imports");
         imports.MapGetImport().RequireScope(Scopes.RosterRead);
@@ -25,6 +27,8 @@ public static class ImportServices
         services.AddSingleton<ImportWake>();
         services.AddSingleton<ImportWorker>();
         services.AddHostedService(provider => provider.GetRequiredService<ImportWorker>());
+        services.AddScoped<IImportProcessor, GuardiansCsvProcessor>();
+        services.AddScoped<IImportProcessor, ConsentFormsCsvProcessor>();
         return services;
     }
 }

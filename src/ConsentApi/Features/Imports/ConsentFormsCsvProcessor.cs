@@ -17,7 +17,8 @@ namespace ConsentApi.Features.Imports;
 /// takedowns and one receipt per batch. A row already on record (same person, pupil, item, answer, moment, form version
 /// and proof reference, on paper) is not recorded twice, so a file sent again after a correction adds only what is new.
 /// </summary>
-public sealed class ConsentFormsCsvProcessor(ConsentDbContext db, CurrentClient client, ConsentChanges changes, ISender sender)
+public sealed class ConsentFormsCsvProcessor(
+    ConsentDbContext db, CurrentClient client, ConsentChanges changes, ISender sender, TimeProvider clock)
     : IImportProcessor
 {
     public ImportKind Kind => ImportKind.ConsentFormsCsv;
@@ -27,7 +28,7 @@ public sealed class ConsentFormsCsvProcessor(ConsentDbContext db, CurrentClient 
     public async ValueTask<ImportOutcome> RunAsync(ImportRun run, CancellationToken ct)
     {
         var calendar = await db.CalendarAsync(run.OrganisationId, ct);
-        var today = calendar.DayOf(DateTimeOffset.UtcNow);
+        var today = calendar.DayOf(clock.GetUtcNow());
         var rows = new List<PaperFormRow>();
         var reader = await CsvImportFile.ReadAsync(run, PaperFormRows.Columns, row =>
         {

@@ -20,8 +20,9 @@ public static partial class AccessWorld
     public enum OtherSchool { NotApplicable, NotFound, Forbidden }
 
     /// <param name="TakesFile">The body is a file (bytes), not JSON: malformed JSON says nothing about it.</param>
+    /// <param name="FileType">The file's content type.</param>
     public sealed record Operation(string Method, string Path, string Scope, Func<Ids, object?>? Body, bool OtherOrganisationNotFound, OtherSchool OtherSchool,
-        bool TakesFile = false)
+        bool TakesFile = false, string FileType = "application/pdf")
     {
         public override string ToString() => $"{Method} {Path}";
     }
@@ -72,6 +73,10 @@ public static partial class AccessWorld
         opensOn = LocalDay.Today.ToString("yyyy-MM-dd"),
         closesOn = LocalDay.Today.AddDays(30).ToString("yyyy-MM-dd"),
     };
+    public static byte[] GuardiansCsvBody(Ids ids) =>
+        System.Text.Encoding.UTF8.GetBytes($"pupilExternalId;guardianExternalId;guardianDisplayName;hasParentalAuthority\r\nP-1;{ids.GuardianExternalId};Els Jansen;ja\r\n");
+    public static byte[] ConsentFormsCsvBody(Ids ids) =>
+        System.Text.Encoding.UTF8.GetBytes($"pupilExternalId;guardianExternalId;mediaType;channel;outcome;dateGiven\r\nP-1;{ids.GuardianExternalId};photo;social-media;nee;{LocalDay.Today:d-M-yyyy}\r\n");
     public static object RosterBody(Ids _) => new { groups = Array.Empty<object>(), pupils = Array.Empty<object>(), guardians = Array.Empty<object>() };
 
     public static readonly Operation[] Operations =
@@ -94,6 +99,10 @@ public static partial class AccessWorld
         new("GET", "/v1/schools/{schoolId}/pupils", Scopes.RosterRead, null, true, OtherSchool.NotFound),
         new("POST", "/v1/schools/{schoolId}/pupils", Scopes.RosterWrite, PupilBody, true, OtherSchool.NotFound),
         new("PUT", "/v1/schools/{schoolId}/roster", Scopes.RosterWrite, RosterBody, true, OtherSchool.NotFound),
+        new("POST", "/v1/schools/{schoolId}/imports/guardians-csv", Scopes.RosterWrite, GuardiansCsvBody, true, OtherSchool.NotFound,
+            TakesFile: true, FileType: "text/csv"),
+        new("POST", "/v1/schools/{schoolId}/imports/consent-forms-csv", Scopes.ConsentWrite, ConsentFormsCsvBody, true, OtherSchool.NotFound,
+            TakesFile: true, FileType: "text/csv"),
         new("GET", "/v1/pupils/{pupilId}", Scopes.RosterRead, null, true, OtherSchool.NotFound),
         new("PUT", "/v1/pupils/{pupilId}", Scopes.RosterWrite, PupilBody, true, OtherSchool.NotFound),
         new("PUT", "/v1/pupils/{pupilId}/guardians/{guardianId}", Scopes.RosterWrite, _ => new { hasParentalAuthority = true }, true, OtherSchool.NotFound),
@@ -256,7 +265,7 @@ public static partial class AccessWorld
         if (operation.Body is not null)
         {
             request.Content = operation.Body(ids) is byte[] file
-                ? new ByteArrayContent(file) { Headers = { ContentType = new("application/pdf") } }
+                ? new ByteArrayContent(file) { Headers = { ContentType = new(operation.FileType) } }
                 : JsonContent.Create(operation.Body(ids));
         }
         return request;

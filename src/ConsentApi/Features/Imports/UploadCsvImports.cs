@@ -10,7 +10,7 @@ public static class UploadCsvImportsEndpoints
         UTF-8 is read as Windows-1252, as Excel's "CSV (puntkomma)" writes it), `;` or `,` as separator (the header line's
         decides), RFC 4180 quoting, LF or CRLF. The first line is the header; column names are matched ignoring case,
         spaces, `_`, `-` and `.`, in English or Dutch; an unknown column is an error. Dates are `d-m-yyyy`, `dd-mm-yyyy` or
-        `yyyy-mm-dd`; yes/no values `ja`/`nee`, `yes`/`no`, `true`/`false`, `waar`/`onwaar` or `1`/`0`. Every error names
+        `yyyy-mm-dd`; yes/no values `ja`/`nee`, `yes`/`no`, `true`/`false`, `waar`/`onwaar` or 1/0. Every error names
         its line and cell (`C5`) and column; blank rows are skipped. At most 50,000 rows.
         """;
 

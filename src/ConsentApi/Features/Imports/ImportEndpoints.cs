@@ -8,6 +8,8 @@ public static class ImportEndpoints
     public static IEndpointRouteBuilder MapImportEndpoints(this IEndpointRouteBuilder app)
     {
         var schools = app.MapGroup("/v1/schools").WithTags("Imports");
+        schools.MapUploadEdexml().RequireScope(Scopes.RosterWrite);
+        schools.MapUnknownImportKind().RequireScope(Scopes.RosterRead);
         schools.MapListImports().RequireScope(Scopes.RosterRead);
         schools.MapUploadGuardiansCsv().RequireScope(Scopes.RosterWrite);
         schools.MapUploadConsentFormsCsv().RequireScope(Scopes.ConsentWrite);
@@ -27,6 +29,7 @@ public static class ImportServices
         services.AddSingleton<ImportWake>();
         services.AddSingleton<ImportWorker>();
         services.AddHostedService(provider => provider.GetRequiredService<ImportWorker>());
+        services.AddScoped<IImportProcessor, EdexmlImportProcessor>();
         services.AddScoped<IImportProcessor, GuardiansCsvProcessor>();
         services.AddScoped<IImportProcessor, ConsentFormsCsvProcessor>();
         return services;

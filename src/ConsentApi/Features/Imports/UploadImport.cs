@@ -120,6 +120,17 @@ public static class UploadImportEndpoint
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
     }
 
+    /// <summary>
+    /// Answers an upload of a kind that has no route of its own with a 404 Problem Details (rather than the 415 a body that
+    /// is not JSON would get from an unknown route). Not an operation of the contract.
+    /// </summary>
+    public static RouteHandlerBuilder MapUnknownImportKind(this RouteGroupBuilder group) =>
+        group.MapPost("/{schoolId:guid}/imports/{kind}", (string kind) =>
+                Task.FromException<IResult>(new Infrastructure.Errors.NotFoundException("Import kind", kind)))
+            .WithMetadata(new AcceptsFileBodyMetadata())
+            .WithBodyLimit(MaxBytes)
+            .ExcludeFromDescription();
+
     private static async Task<Results<Accepted<ImportJobResponse>, Ok<ImportJobResponse>>> Upload(
         Guid schoolId, ImportKind kind, bool dryRun, string[] contentTypes, HttpRequest request, ISender sender, CancellationToken ct)
     {

@@ -14,11 +14,15 @@ using Microsoft.EntityFrameworkCore;
 
 namespace ConsentApi.Features.Roster;
 
-public sealed record SyncRosterCommand(Guid SchoolId, RosterRequest Roster) : ICommand<RosterSyncResponse>;
+/// <param name="KeepGuardianLinks">
+/// True for a roster that knows no guardians (an EDEXML file): groups and pupils are synced and absent pupils leave,
+/// while the guardians and every pupil's guardian links stay as they are.
+/// </param>
+public sealed record SyncRosterCommand(Guid SchoolId, RosterRequest Roster, bool KeepGuardianLinks = false) : ICommand<RosterSyncResponse>;
 
 /// <summary>
 /// Brings one school in step with the admin system's roster, in one transaction: upserts by external id, moves pupils
-/// between groups, relinks guardians, and marks absent pupils as left (never deletes them).
+/// between groups, relinks guardians (unless the roster keeps them), and marks absent pupils as left (never deletes them).
 /// </summary>
 public sealed class SyncRosterHandler(
     ConsentDbContext db, CurrentClient client, ConsentChanges changes, EventOutbox events, AuditScope audit, TimeProvider clock)
@@ -40,7 +44,8 @@ public sealed class SyncRosterHandler(
         var groups = await SyncGroups(command.SchoolId, roster, ct);
         var guardians = await SyncGuardians(command.SchoolId, roster, ct);
         await SaveAndReleaseAsync(ct);
-        var (pupils, links) = await SyncPupils(command.SchoolId, roster, groups.ByExternalId, guardians.ByExternalId, today, ct);
+        var (pupils, links) = await SyncPupils(command.SchoolId, roster, groups.ByExternalId, guardians.ByExternalId, today,
+            command.KeepGuardianLinks, ct);
         await db.AddRequestsForOpenCampaignsAsync(client.OrganisationId, command.SchoolId, clock.GetUtcNow(), ct);
         await events.AddAsync(EventTypes.RosterSynced, client.OrganisationId, command.SchoolId,
             new RosterSyncedEvent(pupils.Created, pupils.Updated, pupils.Left, pupils.Unchanged), ct);
@@ -101,7 +106,7 @@ public sealed class SyncRosterHandler(
 
     private async Task<(PupilRosterCounts Pupils, LinkRosterCounts Links)> SyncPupils(
         Guid schoolId, RosterRequest roster, Dictionary<string, Guid> groups, Dictionary<string, Guid> guardians,
-        DateOnly today, CancellationToken ct)
+        DateOnly today, bool keepLinks, CancellationToken ct)
     {
         var counts = new PupilCounts();
         foreach (var chunk in roster.Pupils.Chunk(ChunkSize))
@@ -113,12 +118,12 @@ public sealed class SyncRosterHandler(
                 .AsSplitQuery()
                 .ToDictionaryAsync(p => p.ExternalId, ct);
             // Who may decide, or the 16th birthday, changes for these pupils: their consent may change with it.
-            var changing = chunk.Where(w => existing.TryGetValue(w.ExternalId, out var p) && ConsentFactsChange(p, w, guardians))
+            var changing = chunk.Where(w => existing.TryGetValue(w.ExternalId, out var p) && ConsentFactsChange(p, w, guardians, keepLinks))
                 .Select(w => existing[w.ExternalId].Id).ToList();
             await changes.WillChangeAsync(changing, ct);
             foreach (var wanted in chunk)
             {
-                SyncPupil(schoolId, wanted, existing, groups, guardians, counts);
+                SyncPupil(schoolId, wanted, existing, groups, guardians, keepLinks, counts);
             }
             await SaveAndReleaseAsync(ct);
         }
@@ -147,16 +152,16 @@ public sealed class SyncRosterHandler(
             new LinkRosterCounts(counts.LinksCreated, counts.LinksUpdated, counts.LinksRemoved));
     }
 
-    private static bool ConsentFactsChange(Pupil pupil, RosterPupil wanted, Dictionary<string, Guid> guardians) =>
+    private static bool ConsentFactsChange(Pupil pupil, RosterPupil wanted, Dictionary<string, Guid> guardians, bool keepLinks) =>
         pupil.DateOfBirth != wanted.DateOfBirth
         || pupil.Status != PupilStatus.Active
-        || RosterGuardians.AuthorityChanges(pupil, WantedLinks(wanted, guardians));
+        || !keepLinks && RosterGuardians.AuthorityChanges(pupil, WantedLinks(wanted, guardians));
 
     private static Dictionary<Guid, bool> WantedLinks(RosterPupil wanted, Dictionary<string, Guid> guardians) =>
         (wanted.Guardians ?? []).ToDictionary(l => guardians[l.ExternalId], l => l.HasParentalAuthority!.Value);
 
     private void SyncPupil(Guid schoolId, RosterPupil wanted, Dictionary<string, Pupil> existing, Dictionary<string, Guid> groups,
-        Dictionary<string, Guid> guardians, PupilCounts counts)
+        Dictionary<string, Guid> guardians, bool keepLinks, PupilCounts counts)
     {
         var name = wanted.DisplayName.Trim();
         var groupId = wanted.GroupExternalId is null ? (Guid?)null : groups[wanted.GroupExternalId];
@@ -181,7 +186,11 @@ public sealed class SyncRosterHandler(
             changed = true;
         }
 
-        var (links, removed) = RosterGuardians.SetLinks(pupil, WantedLinks(wanted, guardians));
+        // A roster without guardians (an EDEXML file) keeps the links the pupil has.
+        var wantedLinks = keepLinks
+            ? pupil.Guardians.ToDictionary(l => l.GuardianId, l => l.HasParentalAuthority)
+            : WantedLinks(wanted, guardians);
+        var (links, removed) = RosterGuardians.SetLinks(pupil, wantedLinks);
         var created = links.Values.Count(c => c == RosterChange.Created);
         var updated = links.Values.Count(c => c == RosterChange.Updated);
         counts.LinksCreated += created;

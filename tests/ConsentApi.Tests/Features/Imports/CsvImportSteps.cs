@@ -1,12 +1,8 @@
 using System.Net;
-using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json.Nodes;
 using ConsentApi.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
-
-[assembly: System.Diagnostics.CodeAnalysis.SuppressMessage("Naming", "CA1716", Scope = "namespace",
-    Target = "~N:ConsentApi.Tests.Features.Imports", Justification = "Named for the feature folder it tests.")]
 
 namespace ConsentApi.Tests.Features.Imports;
 
@@ -28,13 +24,8 @@ public static class CsvImportSteps
         return File.ReadAllBytes(Path.Combine(directory!.FullName, "docs", "examples", name));
     }
 
-    public static Task<HttpResponseMessage> SendUploadAsync(HttpClient client, Guid schoolId, string kind, byte[] file, bool dryRun = false,
-        string contentType = "text/csv")
-    {
-        var content = new ByteArrayContent(file);
-        content.Headers.ContentType = new MediaTypeHeaderValue(contentType);
-        return client.PostAsync($"/v1/schools/{schoolId}/imports/{kind}{(dryRun ? "?dryRun=true" : "")}", content);
-    }
+    public static Task<HttpResponseMessage> SendUploadAsync(HttpClient client, Guid schoolId, string kind, byte[] file, bool dryRun = false) =>
+        ImportSteps.UploadAsync(client, schoolId, kind, file, "text/csv", dryRun);
 
     /// <summary>Uploads the file (expecting a new job) and waits for its job to end; returns the job.</summary>
     public static async Task<JsonObject> ImportAsync(HttpClient client, Guid schoolId, string kind, byte[] file, bool dryRun = false)
@@ -44,23 +35,11 @@ public static class CsvImportSteps
         return await FinishedAsync(client, (Guid)(await response.ReadObjectAsync())["id"]!);
     }
 
-    /// <summary>
-    /// The job once it has ended. Waiting is not what the tests measure: the limit only keeps a job that never ends from
-    /// hanging the suite.
-    /// </summary>
+    /// <summary>The job once it has ended, as JSON: its result is what a CSV import reports.</summary>
     public static async Task<JsonObject> FinishedAsync(HttpClient client, Guid importId)
     {
-        for (var attempt = 0; attempt < 1_200; attempt++)
-        {
-            var job = await (await client.GetAsync($"/v1/imports/{importId}")).ReadObjectAsync();
-            if ((string?)job["status"] is "succeeded" or "failed")
-            {
-                return job;
-            }
-            await Task.Delay(100);
-        }
-        Assert.Fail($"Import {importId} did not end.");
-        return null!;
+        await ImportSteps.FinishedAsync(client, importId);
+        return await (await client.GetAsync($"/v1/imports/{importId}")).ReadObjectAsync();
     }
 
     /// <summary>The result's JSON equals <paramref name="expected"/>, whatever the order of its members (jsonb keeps none).</summary>

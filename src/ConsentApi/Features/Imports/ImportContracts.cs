@@ -15,7 +15,7 @@ namespace ConsentApi.Features.Imports;
 /// <param name="Sha256">"sha256:" and the hex SHA-256 of the uploaded bytes: the same file sent again for the same school,
 /// kind and dry run answers this job.</param>
 /// <param name="Size">The file's size in bytes.</param>
-/// <param name="ContentType">The `Content-Type` the file was sent with.</param>
+/// <param name="FileContentType">The `Content-Type` the file was sent with, without parameters.</param>
 /// <param name="Progress">How far processing got.</param>
 /// <param name="ErrorCount">How many problems were found; `errors` lists the first 200.</param>
 /// <param name="Errors">The problems found, each with its line and place in the file. Any problem fails the whole job.</param>
@@ -33,7 +33,7 @@ public sealed record ImportJobResponse(
     bool DryRun,
     [property: MaxLength(71)] string Sha256,
     long Size,
-    [property: MaxLength(200)] string ContentType,
+    [property: MaxLength(200)] string FileContentType,
     ImportProgressResponse Progress,
     int ErrorCount,
     [property: MaxLength(ImportErrors.MaxKept)] IReadOnlyList<ImportErrorResponse> Errors,

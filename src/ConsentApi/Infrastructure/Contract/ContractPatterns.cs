@@ -29,6 +29,9 @@ public static class ContractPatterns
 
     public const string ContentHash = "^sha256:[0-9a-f]{64}$";
     public const string ProofContentType = "^(application/pdf|image/jpeg|image/png)$";
+
+    /// <summary>A media type without parameters, as an import file was sent with: <c>application/xml</c>, <c>text/csv</c>.</summary>
+    public const string FileContentType = "^[a-z]+/[a-z0-9.+-]+$";
     public const string ProofFileName = @"^[a-z0-9][a-z0-9-]{0,90}\.(pdf|jpg|png)$";
     public const string KeyPrefix = "^cak_[0-9a-f]{12}$";
     public const string ApiKey = "^cak_[0-9a-f]{12}_[A-Za-z0-9_-]{43}$";

@@ -17,6 +17,7 @@ using ConsentApi.Features.Audit;
 using ConsentApi.Features.Groups;
 using ConsentApi.Features.Guardians;
 using ConsentApi.Features.Health;
+using ConsentApi.Features.Imports;
 using ConsentApi.Features.Organisations;
 using ConsentApi.Features.Pupils;
 using ConsentApi.Features.Roster;
@@ -42,6 +43,14 @@ internal static class Examples
 
     private static readonly ApiClientResponse Client = new(ClientId, "ParnasSys koppeling", "cak_3f9a0c1d2e4b",
         [Scopes.RosterRead, Scopes.RosterWrite], [SchoolId], Created, null);
+
+    private static readonly ImportJobResponse ImportJob = new(Guid.Parse("01930f4e-8a18-7c2f-9f50-69bd2b3c4d5e"), SchoolId,
+        Domain.Imports.ImportKind.Edexml, Domain.Imports.ImportStatus.Succeeded, false,
+        "sha256:9f2c4e1a7b3d5f60818a9b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60", 71_412, "application/xml",
+        new ImportProgressResponse(306, 306), 0, [],
+        JsonSerializer.SerializeToElement(new RosterSyncResponse(new RosterCounts(1, 0, 11), new PupilRosterCounts(24, 9, 3, 270),
+            new RosterCounts(0, 0, 0), new LinkRosterCounts(0, 0, 0)), ConsentApiServices.CreateJsonOptions()),
+        ClientId, Created, Created.AddSeconds(1), Created.AddSeconds(4));
 
     private static readonly ConsentPolicyResponse Policy = new(GrantRequires.AnyGuardian, 7, 31, "Europe/Amsterdam", ConsentAfterLeaving.Ends);
     private static readonly RetentionPolicyResponse Retention = new(RetentionPolicy.DefaultKeepMonths);
@@ -187,6 +196,10 @@ internal static class Examples
             ]),
         [typeof(RosterSyncResponse)] = new RosterSyncResponse(new RosterCounts(0, 1, 11), new PupilRosterCounts(3, 12, 2, 289),
             new RosterCounts(5, 2, 410), new LinkRosterCounts(6, 1, 3)),
+        [typeof(ImportJobResponse)] = ImportJob,
+        [typeof(ImportErrorResponse)] = new ImportErrorResponse(214, "/EDEX/leerlingen/leerling[12]/geboortedatum", "geboortedatum",
+            "The date of birth is not a date such as 2016-03-14."),
+        [typeof(ImportProgressResponse)] = new ImportProgressResponse(306, 306),
         [typeof(CreateApiClientCommand)] = new CreateApiClientCommand("ParnasSys koppeling", [Scopes.RosterRead, Scopes.RosterWrite], [SchoolId]),
         [typeof(ApiClientResponse)] = Client,
         [typeof(CreatedApiClientResponse)] = new CreatedApiClientResponse(Client, ApiKey),

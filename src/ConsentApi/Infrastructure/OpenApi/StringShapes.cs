@@ -25,6 +25,7 @@ internal static class StringShapes
         ["formContentHash"] = (ContractPatterns.ContentHash, null),
         ["sha256"] = (ContractPatterns.ContentHash, null),
         ["contentType"] = (ContractPatterns.ProofContentType, null),
+        ["fileContentType"] = (ContractPatterns.FileContentType, null),
         ["fileName"] = (ContractPatterns.ProofFileName, null),
         ["keyPrefix"] = (ContractPatterns.KeyPrefix, null),
         ["apiKey"] = (ContractPatterns.ApiKey, null),
@@ -66,6 +67,8 @@ internal static class StringShapes
         "location", "proofReference", "withdrawalInstructions",
         // Messages: a health check's finding, a failed delivery's error, a problem's detail.
         "description", "error", "detail",
+        // Where an import file has a problem, and what it is: an element path or a row, a field or column, a message.
+        "path", "field", "message",
     };
 
     public static void ApplyToProperty(string name, OpenApiSchema schema)

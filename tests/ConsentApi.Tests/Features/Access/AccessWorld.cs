@@ -20,7 +20,7 @@ public static partial class AccessWorld
     public enum OtherSchool { NotApplicable, NotFound, Forbidden }
 
     /// <param name="TakesFile">The body is a file (bytes), not JSON: malformed JSON says nothing about it.</param>
-    /// <param name="FileType">The file's content type.</param>
+    /// <param name="FileType">The Content-Type a file body is sent with.</param>
     public sealed record Operation(string Method, string Path, string Scope, Func<Ids, object?>? Body, bool OtherOrganisationNotFound, OtherSchool OtherSchool,
         bool TakesFile = false, string FileType = "application/pdf")
     {
@@ -30,10 +30,22 @@ public static partial class AccessWorld
     public sealed record Ids(
         Guid OrganisationId, Guid SchoolId, Guid GroupId, Guid PupilId, Guid GuardianId, Guid ClientId, Guid FormId, Guid PublishedVersionId,
         Guid PublicationId, Guid TakedownId, Guid WebhookId, Guid DeliveryId, Guid ReceiptId, Guid CampaignId,
-        string ChannelKey, string GuardianExternalId, Guid PaperReceiptId = default, Guid ProofFileId = default);
+        string ChannelKey, string GuardianExternalId, Guid PaperReceiptId = default, Guid ProofFileId = default, Guid ImportId = default);
 
     /// <summary>A scanned paper form, as far as the proof-file check reads it (the PDF signature).</summary>
     public static readonly byte[] ScannedForm = "%PDF-1.7\n% Toestemmingsformulier\n"u8.ToArray();
+
+    /// <summary>
+    /// An EDEXML file for a BRIN code no test school has: an upload of it answers 202 and its job fails, changing nothing
+    /// in the world the other operations name.
+    /// </summary>
+    public static readonly byte[] EdexmlFile = """
+        <?xml version="1.0" encoding="UTF-8"?>
+        <EDEX><school><schooljaar>2026-2027</schooljaar><brincode>00XX</brincode></school>
+        <groepen><groep key="G-NEW"><naam>Groep 6a</naam><jaargroep>6</jaargroep></groep></groepen>
+        <leerlingen><leerling key="P-1"><achternaam>Jansen</achternaam><roepnaam>Daan</roepnaam><geboortedatum>2016-05-01</geboortedatum><groep key="G-NEW"/></leerling></leerlingen>
+        </EDEX>
+        """u8.ToArray();
 
     /// <summary>A channel only this organisation has (unless another's world was made with the same label).</summary>
     private const string OwnChannel = "regional-press";
@@ -103,6 +115,13 @@ public static partial class AccessWorld
             TakesFile: true, FileType: "text/csv"),
         new("POST", "/v1/schools/{schoolId}/imports/consent-forms-csv", Scopes.ConsentWrite, ConsentFormsCsvBody, true, OtherSchool.NotFound,
             TakesFile: true, FileType: "text/csv"),
+        new("POST", "/v1/schools/{schoolId}/imports/edexml", Scopes.RosterWrite, _ => EdexmlFile, true, OtherSchool.NotFound, TakesFile: true,
+            FileType: "application/xml"),
+        // A kind without a route of its own: not an operation of the contract, answered 404 for every kind.
+        new("POST", "/v1/schools/{schoolId}/imports/{kind}", Scopes.RosterRead, _ => EdexmlFile, true, OtherSchool.NotFound, TakesFile: true,
+            FileType: "application/xml"),
+        new("GET", "/v1/schools/{schoolId}/imports", Scopes.RosterRead, null, true, OtherSchool.NotFound),
+        new("GET", "/v1/imports/{importId}", Scopes.RosterRead, null, true, OtherSchool.NotFound),
         new("GET", "/v1/pupils/{pupilId}", Scopes.RosterRead, null, true, OtherSchool.NotFound),
         new("PUT", "/v1/pupils/{pupilId}", Scopes.RosterWrite, PupilBody, true, OtherSchool.NotFound),
         new("PUT", "/v1/pupils/{pupilId}/guardians/{guardianId}", Scopes.RosterWrite, _ => new { hasParentalAuthority = true }, true, OtherSchool.NotFound),
@@ -226,10 +245,13 @@ public static partial class AccessWorld
         var paperReceiptId = (Guid)paper["batchId"]!;
         var proofFile = await (await full.PostAsync($"/v1/receipts/{paperReceiptId}/proof-files?fileName=formulier.pdf",
             new ByteArrayContent(ScannedForm) { Headers = { ContentType = new("application/pdf") } })).ReadObjectAsync();
+        var import = await (await full.PostAsync($"/v1/schools/{schoolId}/imports/edexml?dryRun=true",
+            new ByteArrayContent(EdexmlFile) { Headers = { ContentType = new("application/xml") } })).ReadObjectAsync();
         return ids with
         {
             PublicationId = publicationId, TakedownId = takedownId, WebhookId = webhookId, DeliveryId = deliveryId,
             ReceiptId = (Guid)recorded["batchId"]!, PaperReceiptId = paperReceiptId, ProofFileId = (Guid)proofFile["id"]!,
+            ImportId = (Guid)import["id"]!,
             CampaignId = (Guid)(await (await admin.PostAsJsonAsync($"/v1/schools/{schoolId}/campaigns", CampaignBody(ids))).ReadObjectAsync())["id"]!,
         };
     }
@@ -255,6 +277,8 @@ public static partial class AccessWorld
         "receiptId" => ids.ReceiptId.ToString(),
         "campaignId" => ids.CampaignId.ToString(),
         "guardianExternalId" => ids.GuardianExternalId,
+        "importId" => ids.ImportId.ToString(),
+        "kind" => "spreadsheet",
         var other => throw new InvalidOperationException($"No id for {{{other}}}."),
     });
 

@@ -291,6 +291,25 @@ public sealed class EdexmlImportTests : ApiTest
     }
 
     [Test]
+    public async Task The_example_file_in_the_docs_imports()
+    {
+        var tenant = await CreateTenantAsync(1);
+        var school = await (await tenant.Admin().PostAsJsonAsync("/v1/schools", new { name = "OBS Voorbeeld", brinCode = "99ZZ" }))
+            .ReadAsync<ConsentApi.Features.Schools.SchoolResponse>();
+        var file = await File.ReadAllBytesAsync(Path.Combine(ApiProcess.RepositoryRoot(), "docs", "examples", "edexml-example.xml"));
+
+        var job = await ImportSteps.ImportAsync(tenant.Full(), school.Id, "edexml", file);
+
+        Assert.That(job.Status, Is.EqualTo(ImportStatus.Succeeded), ImportSteps.Describe(job));
+        Assert.That(await PupilsAsync(school.Id), Is.EqualTo(new[]
+        {
+            "LL1001 Sanne de Vries 2018-03-14 G5B Active",
+            "LL1002 Daan Jansen 2018-11-02 G5B Active",
+            "LL1003 Elif Yilmaz 2021-06-30 G1-2A Active",
+        }));
+    }
+
+    [Test]
     public async Task The_list_pages_in_upload_order()
     {
         var tenant = await SchoolWithRosterAsync();

@@ -3,7 +3,9 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using ConsentApi.Domain.Imports;
 using ConsentApi.Infrastructure.Events;
+using ConsentApi.Tests.Features.Imports;
 using ConsentApi.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using static ConsentApi.Tests.Features.Publications.PublishingSteps;
@@ -100,6 +102,12 @@ public sealed class WebhookContractTests : ApiTest
         (await full.PutAsJsonAsync($"/v1/pupils/{leaver}", new { externalId = "LL-WEG", displayName = "Tim Vertrokken", dateOfBirth = "2016-03-01", status = "left" }))
             .EnsureSuccessStatusCode();
         (await full.PostAsync($"/v1/pupils/{leaver}/erasure", null)).EnsureSuccessStatusCode();
+
+        // An EDEXML file checked (a dry run), and one refused for another school's BRIN code.
+        var checkedFile = await ImportSteps.ImportAsync(full, tenant.SchoolId, "edexml", new EdexmlBuilder("10AB")
+            .WithGroup("G1", "Groep 1").WithPupil("LL-E1", "Kim", "Visser", "2017-02-02", "G1").ToBytes(), dryRun: true);
+        var refusedFile = await ImportSteps.ImportAsync(full, tenant.SchoolId, "edexml", new EdexmlBuilder("99ZZ").ToBytes(), dryRun: true);
+        Assert.That((checkedFile.Status, refusedFile.Status), Is.EqualTo((ImportStatus.Succeeded, ImportStatus.Failed)));
 
         var written = (await EventsAsync(Factory, tenant.OrganisationId)).Count;
         var dispatcher = Factory.Services.GetRequiredService<WebhookDispatcher>();

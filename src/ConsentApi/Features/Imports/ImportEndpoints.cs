@@ -11,6 +11,8 @@ public static class ImportEndpoints
         schools.MapUploadEdexml().RequireScope(Scopes.RosterWrite);
         schools.MapUnknownImportKind().RequireScope(Scopes.RosterRead);
         schools.MapListImports().RequireScope(Scopes.RosterRead);
+        schools.MapUploadGuardiansCsv().RequireScope(Scopes.RosterWrite);
+        schools.MapUploadConsentFormsCsv().RequireScope(Scopes.ConsentWrite);
 
         var imports = app.MapGroup("/v1/imports").WithTags("Imports");
         imports.MapGetImport().RequireScope(Scopes.RosterRead);
@@ -28,6 +30,8 @@ public static class ImportServices
         services.AddSingleton<ImportWorker>();
         services.AddHostedService(provider => provider.GetRequiredService<ImportWorker>());
         services.AddScoped<IImportProcessor, EdexmlImportProcessor>();
+        services.AddScoped<IImportProcessor, GuardiansCsvProcessor>();
+        services.AddScoped<IImportProcessor, ConsentFormsCsvProcessor>();
         return services;
     }
 }

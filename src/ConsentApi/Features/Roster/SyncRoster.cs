@@ -83,60 +83,26 @@ public sealed class SyncRosterHandler(
         return (new RosterCounts(created, updated, unchanged), existing.ToDictionary(g => g.Key, g => g.Value.Id));
     }
 
-    /// <summary>
-    /// Guardians by external id within the organisation, as this school knows them. A guardian the school did not know is
-    /// new to it (created), whether or not another school knows them: the counts and the names this school sees reveal
-    /// nothing of other schools, and the organisation's name for a guardian follows this school only while no other
-    /// school knows them.
-    /// </summary>
+    /// <summary>Guardians by external id within the organisation, as this school knows them (see <see cref="RosterGuardians"/>).</summary>
     private async Task<(RosterCounts Counts, Dictionary<string, Guid> ByExternalId)> SyncGuardians(
         Guid schoolId, RosterRequest roster, CancellationToken ct)
     {
-        var organisationId = client.OrganisationId;
         var byExternalId = new Dictionary<string, Guid>(roster.Guardians.Count, StringComparer.Ordinal);
         int created = 0, updated = 0, unchanged = 0;
         // In chunks, like the pupils: 40,000 guardians and what the school knows of them tracked at once would hold
         // hundreds of MB until the one save.
         foreach (var chunk in roster.Guardians.Chunk(ChunkSize))
         {
-            var externalIds = chunk.Select(g => g.ExternalId).ToList();
-            var existing = await db.Guardians
-                .Where(g => g.OrganisationId == organisationId && externalIds.Contains(g.ExternalId))
-                .ToDictionaryAsync(g => g.ExternalId, ct);
-            var ids = existing.Values.Select(g => g.Id).ToList();
-            var known = await db.GuardianSchools.Where(k => k.SchoolId == schoolId && ids.Contains(k.GuardianId))
-                .ToDictionaryAsync(k => k.GuardianId, ct);
-            var knownElsewhere = (await db.GuardianSchools.Where(k => k.SchoolId != schoolId && ids.Contains(k.GuardianId))
-                .Select(k => k.GuardianId).Distinct().ToListAsync(ct)).ToHashSet();
-            foreach (var wanted in chunk)
+            var known = await db.KnowGuardiansAsync(client.OrganisationId, schoolId, chunk.Select(g => (g.ExternalId, g.DisplayName)), ct);
+            foreach (var (externalId, (id, change)) in known)
             {
-                var name = wanted.DisplayName.Trim();
-                if (!existing.TryGetValue(wanted.ExternalId, out var guardian))
+                byExternalId[externalId] = id;
+                _ = change switch
                 {
-                    guardian = new Guardian { OrganisationId = organisationId, ExternalId = wanted.ExternalId, DisplayName = name };
-                    db.Guardians.Add(guardian);
-                    existing[guardian.ExternalId] = guardian;
-                }
-                else if (!knownElsewhere.Contains(guardian.Id))
-                {
-                    guardian.DisplayName = name;
-                }
-                byExternalId[guardian.ExternalId] = guardian.Id;
-
-                if (!known.TryGetValue(guardian.Id, out var knowledge))
-                {
-                    db.GuardianSchools.Add(new GuardianSchool { GuardianId = guardian.Id, SchoolId = schoolId, DisplayName = name });
-                    created++;
-                }
-                else if (knowledge.DisplayName != name)
-                {
-                    knowledge.DisplayName = name;
-                    updated++;
-                }
-                else
-                {
-                    unchanged++;
-                }
+                    RosterChange.Created => created++,
+                    RosterChange.Updated => updated++,
+                    _ => unchanged++,
+                };
             }
             await SaveAndReleaseAsync(ct);
         }
@@ -204,8 +170,10 @@ public sealed class SyncRosterHandler(
     private static bool ConsentFactsChange(Pupil pupil, RosterPupil wanted, Dictionary<string, Guid> guardians, bool keepLinks) =>
         pupil.DateOfBirth != wanted.DateOfBirth
         || pupil.Status != PupilStatus.Active
-        || !keepLinks && !pupil.Guardians.Where(l => l.HasParentalAuthority).Select(l => l.GuardianId).ToHashSet()
-            .SetEquals((wanted.Guardians ?? []).Where(l => l.HasParentalAuthority == true).Select(l => guardians[l.ExternalId]));
+        || !keepLinks && RosterGuardians.AuthorityChanges(pupil, WantedLinks(wanted, guardians));
+
+    private static Dictionary<Guid, bool> WantedLinks(RosterPupil wanted, Dictionary<string, Guid> guardians) =>
+        (wanted.Guardians ?? []).ToDictionary(l => guardians[l.ExternalId], l => l.HasParentalAuthority!.Value);
 
     private void SyncPupil(Guid schoolId, RosterPupil wanted, Dictionary<string, Pupil> existing, Dictionary<string, Guid> groups,
         Dictionary<string, Guid> guardians, bool keepLinks, PupilCounts counts)
@@ -233,33 +201,17 @@ public sealed class SyncRosterHandler(
             changed = true;
         }
 
+        // A roster without guardians (an EDEXML file) keeps the links the pupil has.
         var wantedLinks = keepLinks
             ? pupil.Guardians.ToDictionary(l => l.GuardianId, l => l.HasParentalAuthority)
-            : (wanted.Guardians ?? []).ToDictionary(l => guardians[l.ExternalId], l => l.HasParentalAuthority!.Value);
-        foreach (var link in pupil.Guardians.ToList())
-        {
-            if (!wantedLinks.TryGetValue(link.GuardianId, out var authority))
-            {
-                pupil.Guardians.Remove(link);
-                counts.LinksRemoved++;
-                changed = true;
-            }
-            else if (link.HasParentalAuthority != authority)
-            {
-                link.HasParentalAuthority = authority;
-                counts.LinksUpdated++;
-                changed = true;
-            }
-        }
-        foreach (var (guardianId, authority) in wantedLinks)
-        {
-            if (pupil.Guardians.All(l => l.GuardianId != guardianId))
-            {
-                pupil.Guardians.Add(new GuardianLink { PupilId = pupil.Id, GuardianId = guardianId, HasParentalAuthority = authority });
-                counts.LinksCreated++;
-                changed |= !isNew;
-            }
-        }
+            : WantedLinks(wanted, guardians);
+        var (links, removed) = RosterGuardians.SetLinks(pupil, wantedLinks);
+        var created = links.Values.Count(c => c == RosterChange.Created);
+        var updated = links.Values.Count(c => c == RosterChange.Updated);
+        counts.LinksCreated += created;
+        counts.LinksUpdated += updated;
+        counts.LinksRemoved += removed.Count;
+        changed |= removed.Count > 0 || updated > 0 || (created > 0 && !isNew);
 
         if (isNew) counts.Created++;
         else if (changed) counts.Updated++;

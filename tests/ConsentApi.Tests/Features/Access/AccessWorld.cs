@@ -85,6 +85,10 @@ public static partial class AccessWorld
         opensOn = LocalDay.Today.ToString("yyyy-MM-dd"),
         closesOn = LocalDay.Today.AddDays(30).ToString("yyyy-MM-dd"),
     };
+    public static byte[] GuardiansCsvBody(Ids ids) =>
+        System.Text.Encoding.UTF8.GetBytes($"pupilExternalId;guardianExternalId;guardianDisplayName;hasParentalAuthority\r\nP-1;{ids.GuardianExternalId};Els Jansen;ja\r\n");
+    public static byte[] ConsentFormsCsvBody(Ids ids) =>
+        System.Text.Encoding.UTF8.GetBytes($"pupilExternalId;guardianExternalId;mediaType;channel;outcome;dateGiven\r\nP-1;{ids.GuardianExternalId};photo;social-media;nee;{LocalDay.Today:d-M-yyyy}\r\n");
     public static object RosterBody(Ids _) => new { groups = Array.Empty<object>(), pupils = Array.Empty<object>(), guardians = Array.Empty<object>() };
 
     public static readonly Operation[] Operations =
@@ -107,6 +111,10 @@ public static partial class AccessWorld
         new("GET", "/v1/schools/{schoolId}/pupils", Scopes.RosterRead, null, true, OtherSchool.NotFound),
         new("POST", "/v1/schools/{schoolId}/pupils", Scopes.RosterWrite, PupilBody, true, OtherSchool.NotFound),
         new("PUT", "/v1/schools/{schoolId}/roster", Scopes.RosterWrite, RosterBody, true, OtherSchool.NotFound),
+        new("POST", "/v1/schools/{schoolId}/imports/guardians-csv", Scopes.RosterWrite, GuardiansCsvBody, true, OtherSchool.NotFound,
+            TakesFile: true, FileType: "text/csv"),
+        new("POST", "/v1/schools/{schoolId}/imports/consent-forms-csv", Scopes.ConsentWrite, ConsentFormsCsvBody, true, OtherSchool.NotFound,
+            TakesFile: true, FileType: "text/csv"),
         new("POST", "/v1/schools/{schoolId}/imports/edexml", Scopes.RosterWrite, _ => EdexmlFile, true, OtherSchool.NotFound, TakesFile: true,
             FileType: "application/xml"),
         // A kind without a route of its own: not an operation of the contract, answered 404 for every kind.

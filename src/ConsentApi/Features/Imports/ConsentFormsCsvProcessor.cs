@@ -1,8 +1,10 @@
+using System.ComponentModel.DataAnnotations;
 using ConsentApi.Domain;
 using ConsentApi.Domain.Consent;
 using ConsentApi.Domain.Imports;
 using ConsentApi.Features.Consents;
 using ConsentApi.Infrastructure.Auth;
+using ConsentApi.Infrastructure.Contract;
 using ConsentApi.Infrastructure.Errors;
 using ConsentApi.Infrastructure.Persistence;
 using Mediator;
@@ -126,14 +128,21 @@ public sealed class ConsentFormsCsvProcessor(
 /// <param name="Receipts">Receipts issued (one per person, pupil, form, day and proof reference); null in a dry run.</param>
 /// <param name="RowResults">Per row: `recorded` or `already-recorded`, and the receipt (null in a dry run).</param>
 public sealed record ConsentFormsCsvResult(
-    string Encoding, string Separator, int Rows, int Recorded, int AlreadyRecorded, int? Receipts, IReadOnlyList<PaperFormRowResult> RowResults);
+    [property: MaxLength(12), OneOf(typeof(CsvFileEncoding))] string Encoding,
+    [property: MaxLength(1), RegularExpression("^[;,]$")] string Separator,
+    int Rows,
+    int Recorded,
+    int AlreadyRecorded,
+    int? Receipts,
+    [property: MaxLength(CsvImportFile.MaxRows)] IReadOnlyList<PaperFormRowResult> RowResults);
 
 /// <param name="ReceiptId">The receipt of the row's batch, at <c>GET /v1/receipts/{receiptId}</c>; null in a dry run.</param>
-public sealed record PaperFormRowResult(int Line, string Status, Guid? ReceiptId)
+public sealed record PaperFormRowResult(int Line, [property: MaxLength(16), OneOf(typeof(PaperFormRowStatus))] string Status, Guid? ReceiptId)
 {
     public const string Recorded = "recorded";
     public const string AlreadyRecorded = "already-recorded";
 
     /// <summary>Where the receipt is fetched.</summary>
+    [MaxLength(60), RegularExpression("^/v1/receipts/[0-9a-f-]{36}$")]
     public string? Receipt => ReceiptId is { } id ? $"/v1/receipts/{id}" : null;
 }

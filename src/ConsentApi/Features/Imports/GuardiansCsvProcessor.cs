@@ -1,7 +1,9 @@
+using System.ComponentModel.DataAnnotations;
 using ConsentApi.Domain;
 using ConsentApi.Domain.Imports;
 using ConsentApi.Features.Pupils;
 using ConsentApi.Features.Roster;
+using ConsentApi.Infrastructure.Contract;
 using ConsentApi.Infrastructure.Csv;
 using ConsentApi.Infrastructure.Persistence;
 using Mediator;
@@ -139,8 +141,14 @@ public sealed class GuardiansCsvProcessor(ConsentDbContext db, ISender sender) :
 /// <param name="RemovedLinks">Links of the named pupils that the file lacks, now removed: the line of the pupil's first row
 /// and the guardian's external id.</param>
 public sealed record GuardiansCsvResult(
-    string Encoding, string Separator, int Rows, int Pupils, GuardiansCsvCounts Guardians, GuardianLinksCsvCounts Links,
-    IReadOnlyList<GuardiansCsvRowResult> RowResults, IReadOnlyList<RemovedGuardianLink> RemovedLinks);
+    [property: MaxLength(12), OneOf(typeof(CsvFileEncoding))] string Encoding,
+    [property: MaxLength(1), RegularExpression("^[;,]$")] string Separator,
+    int Rows,
+    int Pupils,
+    GuardiansCsvCounts Guardians,
+    GuardianLinksCsvCounts Links,
+    [property: MaxLength(CsvImportFile.MaxRows)] IReadOnlyList<GuardiansCsvRowResult> RowResults,
+    [property: MaxLength(CsvImportFile.MaxRows)] IReadOnlyList<RemovedGuardianLink> RemovedLinks);
 
 public sealed record GuardiansCsvCounts(int Created, int Updated, int Unchanged);
 
@@ -148,6 +156,7 @@ public sealed record GuardianLinksCsvCounts(int Created, int Updated, int Unchan
 
 /// <param name="Guardian">`created` (new to the school), `updated` (renamed) or `unchanged`.</param>
 /// <param name="Link">`created`, `updated` (parental authority changed) or `unchanged`.</param>
-public sealed record GuardiansCsvRowResult(int Line, string Guardian, string Link);
+public sealed record GuardiansCsvRowResult(int Line, [property: MaxLength(9), OneOf(typeof(RosterChange))] string Guardian,
+    [property: MaxLength(9), OneOf(typeof(RosterChange))] string Link);
 
-public sealed record RemovedGuardianLink(int Line, string GuardianExternalId);
+public sealed record RemovedGuardianLink(int Line, [property: MaxLength(FieldLengths.ExternalId)] string GuardianExternalId);

@@ -2,6 +2,7 @@ using System.ComponentModel.DataAnnotations;
 using System.Text.Json;
 using ConsentApi.Domain;
 using ConsentApi.Domain.Imports;
+using ConsentApi.Features.Roster;
 
 namespace ConsentApi.Features.Imports;
 
@@ -19,8 +20,8 @@ namespace ConsentApi.Features.Imports;
 /// <param name="Progress">How far processing got.</param>
 /// <param name="ErrorCount">How many problems were found; `errors` lists the first 200.</param>
 /// <param name="Errors">The problems found, each with its line and place in the file. Any problem fails the whole job.</param>
-/// <param name="Result">What the import changed (or, in a dry run, would change), in the kind's own shape: for `edexml`
-/// the counts of the roster sync. Null until the job succeeded.</param>
+/// <param name="Result">What the import changed (or, in a dry run, would change), under the member named for its kind. Null
+/// until the job succeeded.</param>
 /// <param name="UploadedByClientId">The API client that uploaded the file; the job runs with its rights.</param>
 /// <param name="CreatedAt">When the file was uploaded.</param>
 /// <param name="StartedAt">When an instance first started processing it.</param>
@@ -37,11 +38,20 @@ public sealed record ImportJobResponse(
     ImportProgressResponse Progress,
     int ErrorCount,
     [property: MaxLength(ImportErrors.MaxKept)] IReadOnlyList<ImportErrorResponse> Errors,
-    JsonElement? Result,
+    ImportResultResponse? Result,
     Guid? UploadedByClientId,
     DateTimeOffset CreatedAt,
     DateTimeOffset? StartedAt,
     DateTimeOffset? FinishedAt);
+
+/// <summary>What an import changed (in a dry run: would change). Exactly one member is set, the one for the job's kind.</summary>
+/// <param name="Roster">For `edexml`: the roster sync's counts (guardians and their links are not in the file, so stay).</param>
+/// <param name="Guardians">For `guardians-csv`: the guardians and links the file set, per row.</param>
+/// <param name="ConsentForms">For `consent-forms-csv`: the paper answers recorded, per row, with their receipts.</param>
+public sealed record ImportResultResponse(
+    RosterSyncResponse? Roster = null,
+    GuardiansCsvResult? Guardians = null,
+    ConsentFormsCsvResult? ConsentForms = null);
 
 /// <param name="Processed">Items (pupils, rows) read so far.</param>
 /// <param name="Total">Items in the file, once known.</param>
@@ -66,12 +76,21 @@ internal static class ImportMapping
 
     public static string SerializeResult(object result) => JsonSerializer.Serialize(result, result.GetType(), Json);
 
+    /// <summary>The stored result (the processor's own record, as JSON) under its kind's member.</summary>
+    private static ImportResultResponse ResultOf(ImportKind kind, string json) => kind switch
+    {
+        ImportKind.Edexml => new(Roster: JsonSerializer.Deserialize<RosterSyncResponse>(json, Json)),
+        ImportKind.GuardiansCsv => new(Guardians: JsonSerializer.Deserialize<GuardiansCsvResult>(json, Json)),
+        ImportKind.ConsentFormsCsv => new(ConsentForms: JsonSerializer.Deserialize<ConsentFormsCsvResult>(json, Json)),
+        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "An import kind without a result shape."),
+    };
+
     public static ImportJobResponse ToResponse(this ImportJob job)
     {
         var errors = JsonSerializer.Deserialize<List<ImportError>>(job.Errors, Json) ?? [];
         return new ImportJobResponse(job.Id, job.SchoolId, job.Kind, job.Status, job.DryRun, job.Sha256, job.Size, job.ContentType,
             new ImportProgressResponse(job.Processed, job.Total), job.ErrorCount, errors.Select(e => new ImportErrorResponse(e.Line, e.Path, e.Field, e.Message)).ToList(),
-            job.Result is null ? null : JsonDocument.Parse(job.Result).RootElement.Clone(),
+            job.Result is null ? null : ResultOf(job.Kind, job.Result),
             job.UploadedByClientId, job.CreatedAt, job.StartedAt, job.FinishedAt);
     }
 }

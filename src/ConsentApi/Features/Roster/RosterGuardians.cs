@@ -7,8 +7,13 @@ namespace ConsentApi.Features.Roster;
 /// <summary>What happened to one guardian or link as a school's records named it.</summary>
 public enum RosterChange
 {
+    /// <summary>New: the guardian is new to the school, or the link is new.</summary>
     Created,
+
+    /// <summary>Changed: the guardian's name as the school knows it, or the link's parental authority.</summary>
     Updated,
+
+    /// <summary>As it was.</summary>
     Unchanged,
 }
 

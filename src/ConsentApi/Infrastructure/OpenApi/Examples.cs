@@ -48,8 +48,8 @@ internal static class Examples
         Domain.Imports.ImportKind.Edexml, Domain.Imports.ImportStatus.Succeeded, false,
         "sha256:9f2c4e1a7b3d5f60818a9b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60", 71_412, "application/xml",
         new ImportProgressResponse(306, 306), 0, [],
-        JsonSerializer.SerializeToElement(new RosterSyncResponse(new RosterCounts(1, 0, 11), new PupilRosterCounts(24, 9, 3, 270),
-            new RosterCounts(0, 0, 0), new LinkRosterCounts(0, 0, 0)), ConsentApiServices.CreateJsonOptions()),
+        new ImportResultResponse(Roster: new RosterSyncResponse(new RosterCounts(1, 0, 11), new PupilRosterCounts(24, 9, 3, 270),
+            new RosterCounts(0, 0, 0), new LinkRosterCounts(0, 0, 0))),
         ClientId, Created, Created.AddSeconds(1), Created.AddSeconds(4));
 
     private static readonly ConsentPolicyResponse Policy = new(GrantRequires.AnyGuardian, 7, 31, "Europe/Amsterdam", ConsentAfterLeaving.Ends);

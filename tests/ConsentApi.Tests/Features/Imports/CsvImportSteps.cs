@@ -49,7 +49,11 @@ public static class CsvImportSteps
     public static JsonObject Succeeded(JsonObject job)
     {
         Assert.That((string?)job["status"], Is.EqualTo("succeeded"), job.ToJsonString());
-        return job["result"]!.AsObject();
+        // The result is under the member named for the job's kind; the others are absent or null.
+        var result = job["result"]!.AsObject();
+        Assert.That(result.Where(m => m.Value is not null).Select(m => m.Key).ToList(),
+            Is.EqualTo(new[] { (string?)job["kind"] == "guardians-csv" ? "guardians" : "consentForms" }), result.ToJsonString());
+        return result.Single(m => m.Value is not null).Value!.AsObject();
     }
 
     /// <summary>The job's errors as "line path field: message".</summary>

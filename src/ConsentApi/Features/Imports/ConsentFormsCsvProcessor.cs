@@ -63,8 +63,8 @@ public sealed class ConsentFormsCsvProcessor(
         results.Sort((a, b) => a.Line.CompareTo(b.Line));
         return new ImportOutcome(new ConsentFormsCsvResult(
             reader.EncodingName, reader.Separator.ToString(), rows.Count,
-            results.Count(r => r.Status == PaperFormRowResult.Recorded), results.Count(r => r.Status == PaperFormRowResult.AlreadyRecorded),
-            run.DryRun ? null : results.Where(r => r.Status == PaperFormRowResult.Recorded).Select(r => r.ReceiptId).Distinct().Count(),
+            results.Count(r => r.Status == PaperFormRowStatus.Recorded), results.Count(r => r.Status == PaperFormRowStatus.AlreadyRecorded),
+            run.DryRun ? null : results.Where(r => r.Status == PaperFormRowStatus.Recorded).Select(r => r.ReceiptId).Distinct().Count(),
             results));
     }
 
@@ -86,7 +86,7 @@ public sealed class ConsentFormsCsvProcessor(
             }
             else
             {
-                results.Add(new PaperFormRowResult(row.Line, PaperFormRowResult.AlreadyRecorded, same.BatchId));
+                results.Add(new PaperFormRowResult(row.Line, PaperFormRowStatus.AlreadyRecorded, same.BatchId));
             }
         }
         if (toRecord.Count == 0)
@@ -100,7 +100,7 @@ public sealed class ConsentFormsCsvProcessor(
         try
         {
             var recorded = await sender.Send(new RecordDecisionsCommand(batch.PupilId, request), ct);
-            results.AddRange(toRecord.Select(r => new PaperFormRowResult(r.Line, PaperFormRowResult.Recorded, run.DryRun ? null : recorded.BatchId)));
+            results.AddRange(toRecord.Select(r => new PaperFormRowResult(r.Line, PaperFormRowStatus.Recorded, run.DryRun ? null : recorded.BatchId)));
         }
         catch (DomainException refused)
         {
@@ -137,11 +137,8 @@ public sealed record ConsentFormsCsvResult(
     [property: MaxLength(CsvImportFile.MaxRows)] IReadOnlyList<PaperFormRowResult> RowResults);
 
 /// <param name="ReceiptId">The receipt of the row's batch, at <c>GET /v1/receipts/{receiptId}</c>; null in a dry run.</param>
-public sealed record PaperFormRowResult(int Line, [property: MaxLength(16), OneOf(typeof(PaperFormRowStatus))] string Status, Guid? ReceiptId)
+public sealed record PaperFormRowResult(int Line, PaperFormRowStatus Status, Guid? ReceiptId)
 {
-    public const string Recorded = "recorded";
-    public const string AlreadyRecorded = "already-recorded";
-
     /// <summary>Where the receipt is fetched.</summary>
     [MaxLength(60), RegularExpression("^/v1/receipts/[0-9a-f-]{36}$")]
     public string? Receipt => ReceiptId is { } id ? $"/v1/receipts/{id}" : null;

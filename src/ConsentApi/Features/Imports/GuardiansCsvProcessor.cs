@@ -57,14 +57,13 @@ public sealed class GuardiansCsvProcessor(ConsentDbContext db, ISender sender) :
             new GuardiansCsvCounts(Count(guardians, RosterChange.Created), Count(guardians, RosterChange.Updated), Count(guardians, RosterChange.Unchanged)),
             new GuardianLinksCsvCounts(Count(links, RosterChange.Created), Count(links, RosterChange.Updated), Count(links, RosterChange.Unchanged),
                 applied.Removed.Values.Sum(r => r.Count)),
-            [.. rows.Select(r => new GuardiansCsvRowResult(r.Line, Word(applied.Guardians[r.GuardianExternalId]),
-                Word(applied.Links[(pupils[r.PupilExternalId], r.GuardianExternalId)])))],
+            [.. rows.Select(r => new GuardiansCsvRowResult(r.Line, applied.Guardians[r.GuardianExternalId],
+                applied.Links[(pupils[r.PupilExternalId], r.GuardianExternalId)]))],
             [.. applied.Removed.OrderBy(r => firstLine[r.Key]).SelectMany(r => r.Value.Select(g => new RemovedGuardianLink(firstLine[r.Key], g)))]));
     }
 
     private static int Count(List<RosterChange> changes, RosterChange change) => changes.Count(c => c == change);
 
-    private static string Word(RosterChange change) => change.ToString().ToLowerInvariant();
 
     private static void Parse(ImportRun run, CsvRow row, List<GuardianRow> rows)
     {
@@ -156,7 +155,6 @@ public sealed record GuardianLinksCsvCounts(int Created, int Updated, int Unchan
 
 /// <param name="Guardian">`created` (new to the school), `updated` (renamed) or `unchanged`.</param>
 /// <param name="Link">`created`, `updated` (parental authority changed) or `unchanged`.</param>
-public sealed record GuardiansCsvRowResult(int Line, [property: MaxLength(9), OneOf(typeof(RosterChange))] string Guardian,
-    [property: MaxLength(9), OneOf(typeof(RosterChange))] string Link);
+public sealed record GuardiansCsvRowResult(int Line, RosterChange Guardian, RosterChange Link);
 
 public sealed record RemovedGuardianLink(int Line, [property: MaxLength(FieldLengths.ExternalId)] string GuardianExternalId);

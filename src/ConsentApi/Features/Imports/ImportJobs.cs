@@ -1,6 +1,6 @@
-using System.Threading.Channels;
 using ConsentApi.Domain.Imports;
 using ConsentApi.Infrastructure.Events;
+using ConsentApi.Infrastructure.Jobs;
 using ConsentApi.Infrastructure.Persistence;
 using Microsoft.EntityFrameworkCore;
 
@@ -21,15 +21,9 @@ public sealed class ImportOptions
     public int MaxAttempts { get; set; } = 3;
 }
 
-/// <summary>Tells this instance's import worker that a job was queued. Signals coalesce, as the webhook dispatcher's do.</summary>
-public sealed class ImportWake
+/// <summary>Tells this instance's import worker that a job was queued.</summary>
+public sealed class ImportWake : WakeSignal
 {
-    private readonly Channel<bool> _signals = Channel.CreateBounded<bool>(
-        new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true });
-
-    public void Signal() => _signals.Writer.TryWrite(true);
-
-    public async Task WaitAsync(CancellationToken ct) => await _signals.Reader.ReadAsync(ct);
 }
 
 /// <summary>

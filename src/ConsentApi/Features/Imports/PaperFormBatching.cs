@@ -38,7 +38,7 @@ internal sealed class PaperFormBatching(ConsentDbContext db, CurrentClient clien
             .ToListAsync(ct);
 
         var batches = new Dictionary<(Guid, Guid?, Guid, DateTimeOffset, string?, string?), PaperFormBatch>();
-        var items = new Dictionary<(Guid, Guid?, Guid, DateTimeOffset, string?, string?, MediaType, string), int>();
+        var items = new Dictionary<((Guid, Guid?, Guid, DateTimeOffset, string?, string?) Batch, MediaType, string), int>();
         foreach (var row in rows)
         {
             var valid = true;
@@ -82,9 +82,9 @@ internal sealed class PaperFormBatching(ConsentDbContext db, CurrentClient clien
             var start = calendar.StartOf(row.DateGiven);
             var givenAt = version.PublishedAt > start ? version.PublishedAt.Value : start;
             var key = (pupilId, guardianId, version.Id, givenAt, row.ProofReference, row.Note);
-            if (!items.TryAdd((pupilId, guardianId, version.Id, givenAt, row.ProofReference, row.Note, row.MediaType, row.Channel), row.Line))
+            if (!items.TryAdd((key, row.MediaType, row.Channel), row.Line))
             {
-                Fail(PaperFormRows.Channel, $"This person's answer for {row.MediaType.ToString().ToLowerInvariant()} on '{row.Channel}' on this form and day is on line {items[(pupilId, guardianId, version.Id, givenAt, row.ProofReference, row.Note, row.MediaType, row.Channel)]} already.");
+                Fail(PaperFormRows.Channel, $"This person's answer for {row.MediaType.ToString().ToLowerInvariant()} on '{row.Channel}' on this form and day is on line {items[(key, row.MediaType, row.Channel)]} already.");
                 continue;
             }
             if (!batches.TryGetValue(key, out var batch))

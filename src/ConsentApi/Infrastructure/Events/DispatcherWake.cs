@@ -1,18 +1,8 @@
-using System.Threading.Channels;
+using ConsentApi.Infrastructure.Jobs;
 
 namespace ConsentApi.Infrastructure.Events;
 
-/// <summary>
-/// Tells the dispatcher that deliveries may have become due. Signals coalesce: any number of them while the dispatcher
-/// is busy leave one wake behind, so a burst of commits costs one pass, not one per commit.
-/// </summary>
-public sealed class DispatcherWake
+/// <summary>Tells the webhook dispatcher that deliveries may have become due (a commit that wrote events).</summary>
+public sealed class DispatcherWake : WakeSignal
 {
-    private readonly Channel<bool> _signals = Channel.CreateBounded<bool>(
-        new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true });
-
-    public void Signal() => _signals.Writer.TryWrite(true);
-
-    /// <summary>Completes when a signal came since the last wait, at once if one is waiting.</summary>
-    public async Task WaitAsync(CancellationToken ct) => await _signals.Reader.ReadAsync(ct);
 }

@@ -39,13 +39,14 @@ internal static class CampaignProgressQueries
     // $4 whether every guardian with authority must answer). answers: each item answered under the form version, once per
     // person who counts (the pupil from 16, else a guardian with parental authority now); items_answered: per pupil the
     // items answered by the pupil, by any such guardian, or under all-guardians by every one of them; states: per pupil.
-    // A pupil's decisions are read from the decisions index (pupil first), which covers the form version.
-    private const string States = """
+    // A pupil's decisions are read from the decisions index (pupil first), which covers the form version. The requested
+    // pupils can be narrowed (a page of non-responders counts only the pupils after its cursor).
+    private static string States(string requestedFilter = "") => $$"""
         WITH form AS (SELECT count(*)::int AS items FROM consent_form_items WHERE version_id = $2),
         requested AS (
             SELECT p.id, p.external_id, p.display_name, p.group_id, p.date_of_birth <= $3 AS own
             FROM consent_requests r JOIN pupils p ON p.id = r.pupil_id
-            WHERE r.campaign_id = $1),
+            WHERE r.campaign_id = $1 {{requestedFilter}}),
         authority AS (
             SELECT l.pupil_id, l.guardian_id
             FROM requested q JOIN guardian_links l ON l.pupil_id = q.id AND l.has_parental_authority
@@ -69,7 +70,7 @@ internal static class CampaignProgressQueries
         """;
 
     /// <summary>Per group: requested, answered fully, answered partly, not answered.</summary>
-    private const string ProgressPerGroup = States + "\n" + """
+    private static readonly string ProgressPerGroup = States() + "\n" + """
         SELECT s.group_id, g.name, count(*)::int,
                count(*) FILTER (WHERE s.answered >= s.items)::int,
                count(*) FILTER (WHERE s.answered > 0 AND s.answered < s.items)::int,
@@ -78,12 +79,25 @@ internal static class CampaignProgressQueries
         GROUP BY s.group_id, g.name
         """;
 
-    /// <summary>The pupils not fully answered, one row per guardian to remind (one row with none when there is nobody).</summary>
-    private const string NotFullyAnswered = States + "\n" + """
+    /// <summary>
+    /// The order of the non-responders, which their cursor follows: by name ignoring case (upper case, compared by code
+    /// point, as .NET's ordinal-ignore-case compares), then by id, which is unique: pupils of the same name keep one order.
+    /// </summary>
+    private static string ListOrder(string pupils) => $"""upper({pupils}.display_name) COLLATE "C", {pupils}.id""";
+
+    /// <summary>
+    /// The pupils not fully answered, one row per guardian to remind (one row with none when there is nobody), in
+    /// <see cref="ListOrder"/>: only those after the pupil named by $5 (name) and $6 (id) when $6 is not null, and at most
+    /// $7 of them when $7 is not null (a null limit is the whole list).
+    /// </summary>
+    private static readonly string NotFullyAnswered = States(
+        $"""AND ($6::uuid IS NULL OR ({ListOrder("p")}) > (upper($5::text) COLLATE "C", $6::uuid))""") + "\n" + $$"""
         , per_guardian AS (
-            SELECT pupil_id, guardian_id, count(*)::int AS answered FROM answers WHERE guardian_id IS NOT NULL GROUP BY pupil_id, guardian_id)
+            SELECT pupil_id, guardian_id, count(*)::int AS answered FROM answers WHERE guardian_id IS NOT NULL GROUP BY pupil_id, guardian_id),
+        page AS (
+            SELECT s.* FROM states s WHERE s.answered < s.items ORDER BY {{ListOrder("s")}} LIMIT $7::int)
         SELECT s.id, s.external_id, s.display_name, s.group_id, s.own, s.answered, s.items, r.id, r.external_id
-        FROM states s
+        FROM page s
         LEFT JOIN (
             SELECT a.pupil_id, g.id, g.external_id
             FROM authority a
@@ -91,7 +105,7 @@ internal static class CampaignProgressQueries
             LEFT JOIN per_guardian pg ON pg.pupil_id = a.pupil_id AND pg.guardian_id = a.guardian_id
             CROSS JOIN form f
             WHERE NOT $4 OR coalesce(pg.answered, 0) < f.items) r ON r.pupil_id = s.id
-        WHERE s.answered < s.items
+        ORDER BY {{ListOrder("s")}}
         """;
 
     /// <summary>The campaign's progress per group (pupils without a group under a null group), in one statement.</summary>
@@ -107,25 +121,32 @@ internal static class CampaignProgressQueries
         return groups;
     }
 
-    /// <summary>The requests not fully answered, with whom to remind, in one statement.</summary>
-    public static async Task<List<RequestState>> NotFullyAnsweredAsync(this ConsentDbContext db, ProgressContext context, CancellationToken ct)
+    /// <summary>
+    /// The requests not fully answered, with whom to remind, in one statement: in the list's order, those after the pupil
+    /// <paramref name="after"/> names (by that pupil's name and id), at most <paramref name="take"/> of them (null: all).
+    /// </summary>
+    public static async Task<List<RequestState>> NotFullyAnsweredAsync(this ConsentDbContext db, ProgressContext context,
+        (string DisplayName, Guid PupilId)? after, int? take, CancellationToken ct)
     {
-        var states = new Dictionary<Guid, RequestState>();
+        var states = new List<RequestState>();
         await db.ReadAsync(NotFullyAnswered, context, async reader =>
         {
+            // A pupil's rows (one per guardian to remind) come together: the statement orders by pupil.
             var pupilId = reader.GetGuid(0);
-            if (!states.TryGetValue(pupilId, out var state))
+            if (states.Count == 0 || states[^1].PupilId != pupilId)
             {
-                state = new RequestState(pupilId, reader.GetString(1), reader.GetString(2), await reader.IsDBNullAsync(3, ct) ? null : reader.GetGuid(3),
-                    reader.GetBoolean(4), [], reader.GetInt32(5), reader.GetInt32(6));
-                states.Add(pupilId, state);
+                states.Add(new RequestState(pupilId, reader.GetString(1), reader.GetString(2), await reader.IsDBNullAsync(3, ct) ? null : reader.GetGuid(3),
+                    reader.GetBoolean(4), [], reader.GetInt32(5), reader.GetInt32(6)));
             }
             if (!await reader.IsDBNullAsync(7, ct))
             {
-                state.Remind.Add((reader.GetGuid(7), reader.GetString(8)));
+                states[^1].Remind.Add((reader.GetGuid(7), reader.GetString(8)));
             }
-        }, ct);
-        return [.. states.Values];
+        }, ct,
+            new() { Value = (object?)after?.DisplayName ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text },
+            new() { Value = (object?)after?.PupilId ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Uuid },
+            new() { Value = (object?)take ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Integer });
+        return states;
     }
 
     public static CampaignProgress Sum(IEnumerable<CampaignProgress> groups)
@@ -136,7 +157,8 @@ internal static class CampaignProgressQueries
     }
 
     /// <summary>Runs one of the statements above on the context's connection, in its transaction when there is one.</summary>
-    private static async Task ReadAsync(this ConsentDbContext db, string sql, ProgressContext context, Func<NpgsqlDataReader, Task> row, CancellationToken ct)
+    private static async Task ReadAsync(this ConsentDbContext db, string sql, ProgressContext context, Func<NpgsqlDataReader, Task> row, CancellationToken ct,
+        params NpgsqlParameter[] more)
     {
         await db.Database.OpenConnectionAsync(ct);
         try
@@ -152,6 +174,7 @@ internal static class CampaignProgressQueries
                     new() { Value = context.EveryGuardian, NpgsqlDbType = NpgsqlDbType.Boolean },
                 },
             };
+            command.Parameters.AddRange(more);
             await using var reader = await command.ExecuteReaderAsync(ct);
             while (await reader.ReadAsync(ct))
             {

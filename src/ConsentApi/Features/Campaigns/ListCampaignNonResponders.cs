@@ -1,12 +1,15 @@
+using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
 using System.Text;
 using ConsentApi.Domain;
 using ConsentApi.Infrastructure.Auth;
 using ConsentApi.Infrastructure.Contract;
+using ConsentApi.Infrastructure.Errors;
 using ConsentApi.Infrastructure.Http;
 using ConsentApi.Infrastructure.OpenApi;
 using ConsentApi.Infrastructure.Persistence;
 using Mediator;
+using Microsoft.EntityFrameworkCore;
 
 namespace ConsentApi.Features.Campaigns;
 
@@ -28,10 +31,23 @@ public sealed record ReminderTarget(
     Guid? GuardianId,
     [property: MaxLength(FieldLengths.ExternalId)] string ExternalId);
 
-/// <summary>The pupils of a campaign whose requests are not fully answered.</summary>
-public sealed record NonResponderList(Guid CampaignId, [property: MaxLength(20_000)] IReadOnlyList<NonResponder> Pupils);
+/// <summary>
+/// The pupils of a campaign whose requests are not fully answered, a page at a time. Pass <c>nextCursor</c> back as
+/// <c>cursor</c> for the next page; null means the end.
+/// </summary>
+public sealed record NonResponderList(
+    Guid CampaignId,
+    [property: MaxLength(Paging.MaxLimit)] IReadOnlyList<NonResponder> Pupils,
+    [property: MaxLength(FieldLengths.Cursor)] string? NextCursor);
 
-public sealed record GetNonRespondersQuery(Guid CampaignId) : IQuery<NonResponderList>;
+/// <param name="Limit">How many pupils to return, 1 to 200 (default 50). The CSV holds the whole list and takes neither this nor `cursor`.</param>
+/// <param name="Cursor">The <c>nextCursor</c> of the previous page.</param>
+public sealed record NonResponderPage(
+    [property: Range(1, Paging.MaxLimit), DefaultValue(Paging.DefaultLimit)] int? Limit,
+    [property: StringLength(FieldLengths.Cursor)] string? Cursor) : IPageRequest;
+
+/// <param name="Page">The page to read; null for the whole list (the CSV).</param>
+public sealed record GetNonRespondersQuery(Guid CampaignId, NonResponderPage? Page) : IQuery<NonResponderList>;
 
 public sealed class GetNonRespondersHandler(ConsentDbContext db, CurrentClient client, TimeProvider clock)
     : IQueryHandler<GetNonRespondersQuery, NonResponderList>
@@ -39,16 +55,32 @@ public sealed class GetNonRespondersHandler(ConsentDbContext db, CurrentClient c
     public async ValueTask<NonResponderList> Handle(GetNonRespondersQuery query, CancellationToken ct)
     {
         var campaign = await CampaignReads.FindAsync(db, client, query.CampaignId, tracking: false, ct);
+        // The cursor names the last pupil of the previous page; the next page starts after that pupil's place in the
+        // order (name, then id), whether or not the pupil has answered since, so nobody is skipped or listed twice.
+        (string DisplayName, Guid PupilId)? after = null;
+        if (Paging.After(query.Page?.Cursor) is { } afterId)
+        {
+            var name = await db.ConsentRequests.Where(r => r.CampaignId == campaign.Id && r.PupilId == afterId)
+                           .Join(db.Pupils, r => r.PupilId, p => p.Id, (_, p) => p.DisplayName).SingleOrDefaultAsync(ct)
+                       ?? throw new RequestValidationException("cursor", "The cursor is not one this API returned.");
+            after = (name, afterId);
+        }
+        var take = query.Page is null ? (int?)null : query.Page.Limit ?? Paging.DefaultLimit;
         var context = await db.ContextAsync(campaign, clock.GetUtcNow(), ct);
-        var states = await db.NotFullyAnsweredAsync(context, ct);
-        // By name, then id: a stable order whatever the order the pupils were asked in.
+        // One more than the page, to know whether another follows.
+        var states = await db.NotFullyAnsweredAsync(context, after, take + 1, ct);
+        string? next = null;
+        if (states.Count > take)
+        {
+            states.RemoveAt(take.Value);
+            next = Paging.CursorFor(states[^1].PupilId);
+        }
         return new NonResponderList(campaign.Id, states
-            .OrderBy(s => s.DisplayName, StringComparer.OrdinalIgnoreCase).ThenBy(s => s.PupilId)
             .Select(s => new NonResponder(s.PupilId, s.ExternalId, s.DisplayName, s.GroupId, s.Answered, s.Items,
                 s.DecidesThemself
                     ? [new ReminderTarget("pupil", null, s.ExternalId)]
                     : s.Remind.OrderBy(a => a.ExternalId, StringComparer.Ordinal).Select(a => new ReminderTarget("guardian", a.GuardianId, a.ExternalId)).ToList()))
-            .ToList());
+            .ToList(), next);
     }
 }
 
@@ -67,6 +99,12 @@ public static class ListCampaignNonRespondersEndpoint
                 authority answered it, and the guardians to remind are those who have not answered every item; from 16
                 the pupil. As JSON, or as CSV with `Accept: text/csv` (one row per person to remind).
 
+                JSON is paged: `limit` pupils (default 50, at most 200) ordered by `displayName` ignoring case, then by
+                `pupilId`; pass `nextCursor` back as `cursor` for the next page (null: the end). The cursor names the last
+                pupil of the page and the next page starts after that pupil's place, so a pupil who answers, or joins,
+                while a client pages makes nobody else skip or repeat. The CSV is one file with the whole list, in the
+                same order, and takes no `limit` or `cursor`.
+
                 CSV columns (UTF-8 with a byte order mark, a header row), named as in JSON: `pupilId`, `externalId` (the
                 pupil's), `answered` and `items` (as in JSON `pupils[]`), then the person to remind: `remindType`
                 (`guardian` or `pupil`, JSON `remind[].type`) and `remindExternalId` (JSON `remind[].externalId`). A pupil
@@ -78,12 +116,15 @@ public static class ListCampaignNonRespondersEndpoint
                 With `text/csv`: `attachment; filename=non-responders-<campaignId>.csv` (and the same as UTF-8 `filename*`).
                 Not sent with JSON.
                 """))
+            .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status404NotFound);
 
-    private static async Task<IResult> NonResponders(Guid campaignId, HttpContext context, ISender sender, CancellationToken ct)
+    /// <param name="campaignId">The campaign.</param>
+    private static async Task<IResult> NonResponders(Guid campaignId, [AsParameters] NonResponderPage page, HttpContext context, ISender sender,
+        CancellationToken ct)
     {
-        var list = await sender.Send(new GetNonRespondersQuery(campaignId), ct);
         var wantsCsv = context.Request.GetTypedHeaders().Accept.Any(a => a.MediaType.Value == Csv);
+        var list = await sender.Send(new GetNonRespondersQuery(campaignId, wantsCsv ? null : page), ct);
         if (!wantsCsv)
         {
             return TypedResults.Ok(list);

@@ -23,6 +23,7 @@ using ConsentApi.Features.Pupils;
 using ConsentApi.Features.Roster;
 using ConsentApi.Features.Schools;
 using ConsentApi.Infrastructure.Events;
+using ConsentApi.Infrastructure.Http;
 using Microsoft.OpenApi;
 using Swashbuckle.AspNetCore.SwaggerGen;
 
@@ -309,7 +310,7 @@ internal static class Examples
         [
             new NonResponder(SecondPupilId, "LL1002", "Daan Jansen", GroupId, 0, 6,
                 [new ReminderTarget("guardian", FatherId, "OV2003"), new ReminderTarget("guardian", MotherId, "OV2004")]),
-        ]),
+        ], Paging.CursorFor(SecondPupilId)),
         [typeof(ChildrenResponse)] = new ChildrenResponse(
         [
             new ChildResponse(PupilId, "Sanne de Vries", SchoolId, true, false, false,

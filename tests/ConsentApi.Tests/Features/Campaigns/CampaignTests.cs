@@ -12,12 +12,13 @@ public sealed class CampaignTests : ApiTest
 
     /// <summary>25 pupils of group 5b: the first 15 with two guardians, the other 10 with one (40 guardians).</summary>
     /// <param name="dateOfBirth">Pupil number to date of birth; 1 May 2017 (under 16) for all by default.</param>
-    private static object Roster(int pupils = 25, Func<int, string>? dateOfBirth = null) => new
+    /// <param name="displayName">Pupil number to name; "Leerling 00" and so on by default.</param>
+    private static object Roster(int pupils = 25, Func<int, string>? dateOfBirth = null, Func<int, string>? displayName = null) => new
     {
         groups = new[] { new { externalId = "G5B", name = "Groep 5b", schoolYear = "2026-2027" } },
         pupils = Enumerable.Range(0, pupils).Select(i => new
         {
-            externalId = $"LL{i:00}", displayName = $"Leerling {i:00}", dateOfBirth = dateOfBirth?.Invoke(i) ?? "2017-05-01", groupExternalId = "G5B",
+            externalId = $"LL{i:00}", displayName = displayName?.Invoke(i) ?? $"Leerling {i:00}", dateOfBirth = dateOfBirth?.Invoke(i) ?? "2017-05-01", groupExternalId = "G5B",
             guardians = i < 15
                 ? new[] { new { externalId = $"OV{i:00}A", hasParentalAuthority = true }, new { externalId = $"OV{i:00}B", hasParentalAuthority = true } }
                 : new[] { new { externalId = $"OV{i:00}A", hasParentalAuthority = true } },
@@ -112,11 +113,11 @@ public sealed class CampaignTests : ApiTest
 
     /// <summary>A school with <paramref name="pupils"/> pupils of the roster above, a published two-item form and an open campaign asking it.</summary>
     private async Task<(Tenant Tenant, Guid VersionId, Guid CampaignId, List<Guid> Pupils)> OpenCampaignAsync(
-        int pupils, Func<int, string>? dateOfBirth = null)
+        int pupils, Func<int, string>? dateOfBirth = null, Func<int, string>? displayName = null)
     {
         var tenant = await CreateTenantAsync();
         var (full, admin) = (tenant.Full(), tenant.Admin());
-        (await full.PutAsJsonAsync($"/v1/schools/{tenant.SchoolId}/roster", Roster(pupils, dateOfBirth))).EnsureSuccessStatusCode();
+        (await full.PutAsJsonAsync($"/v1/schools/{tenant.SchoolId}/roster", Roster(pupils, dateOfBirth, displayName))).EnsureSuccessStatusCode();
         var form = await (await admin.PostAsJsonAsync("/v1/consent-forms", new { name = "Toestemming 2026-2027" })).ReadObjectAsync();
         (await admin.PostAsJsonAsync($"/v1/consent-forms/{form["id"]}/versions", new
         {
@@ -145,6 +146,116 @@ public sealed class CampaignTests : ApiTest
         (await (await client.GetAsync($"/v1/campaigns/{campaignId}/non-responders")).ReadObjectAsync())["pupils"]!.AsArray()
             .Select(p => $"{p!["externalId"]}:{p["answered"]}/{p["items"]}:{string.Join("+", p["remind"]!.AsArray().Select(r => (string?)r!["externalId"]))}")
             .ToArray();
+
+    /// <summary>One page of non-responders: the pupils' ids and the cursor of the next page.</summary>
+    private static async Task<(Guid[] Pupils, string? Next)> NonResponderPageAsync(HttpClient client, Guid campaignId, int limit, string? cursor)
+    {
+        var response = await client.GetAsync($"/v1/campaigns/{campaignId}/non-responders?limit={limit}{(cursor is null ? "" : $"&cursor={cursor}")}");
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), await response.Content.ReadAsStringAsync());
+        var page = await response.ReadObjectAsync();
+        return (page["pupils"]!.AsArray().Select(p => (Guid)p!["pupilId"]!).ToArray(), (string?)page["nextCursor"]);
+    }
+
+    /// <summary>
+    /// Pupils of the same name, in either case, are ordered by id (as the database orders uuids: by their text) and each is
+    /// listed on exactly one page; the CSV holds the whole list.
+    /// </summary>
+    [Test]
+    public async Task Paging_through_the_non_responders_lists_each_exactly_once_by_name_then_id_including_pupils_of_the_same_name()
+    {
+        string[] names = ["Jansen", "jansen", "Jansen", "Bakker", "de Vries", "De Vries", "Jansen", "Bakker", "Yilmaz", "jansen", "Bakker", "Zwart", "de Vries"];
+        var (tenant, version, campaign, pupils) = await OpenCampaignAsync(names.Length, displayName: i => names[i]);
+        var full = tenant.Full();
+        var app = await tenant.ClientWithAsync([ConsentApi.Domain.Scopes.GuardianAct]);
+        await AnswerAsync(app, "OV00A", pupils[0], version, "granted", "parent-app", "website");
+        var expected = Enumerable.Range(1, names.Length - 1)
+            .OrderBy(i => names[i].ToUpperInvariant(), StringComparer.Ordinal).ThenBy(i => pupils[i].ToString(), StringComparer.Ordinal)
+            .Select(i => pupils[i]).ToArray();
+
+        var listed = new List<Guid>();
+        var pages = 0;
+        string? cursor = null;
+        do
+        {
+            (var page, cursor) = await NonResponderPageAsync(full, campaign, 5, cursor);
+            Assert.That(page, Has.Length.EqualTo(cursor is null ? 2 : 5));
+            listed.AddRange(page);
+            pages++;
+        }
+        while (cursor is not null && pages < 10);
+        Assert.That(listed, Is.EqualTo(expected));
+        Assert.That(pages, Is.EqualTo(3));
+
+        // Without a limit, a page of 50: the whole list here, and no next page.
+        var whole = await (await full.GetAsync($"/v1/campaigns/{campaign}/non-responders")).ReadObjectAsync();
+        Assert.That(whole["pupils"]!.AsArray().Select(p => (Guid)p!["pupilId"]!), Is.EqualTo(expected));
+        Assert.That(whole["nextCursor"], Is.Null);
+        // A page that ends exactly at the end says so.
+        Assert.That((await NonResponderPageAsync(full, campaign, expected.Length, null)).Next, Is.Null);
+
+        using var csvRequest = new HttpRequestMessage(HttpMethod.Get, $"/v1/campaigns/{campaign}/non-responders?limit=2");
+        csvRequest.Headers.Add("Accept", "text/csv");
+        var csv = await (await full.SendAsync(csvRequest)).Content.ReadAsStringAsync();
+        var rows = csv.TrimStart('\uFEFF').Split("\r\n", StringSplitOptions.RemoveEmptyEntries).Skip(1).Select(l => Guid.Parse(l.Split(',')[0]));
+        Assert.That(rows.Distinct(), Is.EqualTo(expected), "the CSV is the whole list, in the same order");
+    }
+
+    /// <summary>The cursor names a place in the order, not a position: answers and new pupils between pages move nobody else.</summary>
+    [Test]
+    public async Task A_pupil_who_answers_or_joins_between_pages_makes_no_other_pupil_skip_or_repeat()
+    {
+        var (tenant, version, campaign, pupils) = await OpenCampaignAsync(10);
+        var full = tenant.Full();
+        var app = await tenant.ClientWithAsync([ConsentApi.Domain.Scopes.GuardianAct]);
+
+        var (first, cursor) = await NonResponderPageAsync(full, campaign, 4, null);
+        Assert.That(first, Is.EqualTo(pupils.Take(4)));
+        // The pupil the cursor names, one already listed and one still to come answer; a pupil joins at the end.
+        await AnswerAsync(app, "OV03A", pupils[3], version, "granted", "parent-app", "website");
+        await AnswerAsync(app, "OV01A", pupils[1], version, "granted", "parent-app", "website");
+        await AnswerAsync(app, "OV05A", pupils[5], version, "granted", "parent-app", "website");
+        (await full.PutAsJsonAsync($"/v1/schools/{tenant.SchoolId}/roster", Roster(11))).EnsureSuccessStatusCode();
+        var joined = (await (await full.GetAsync($"/v1/schools/{tenant.SchoolId}/pupils?externalId=LL10")).ReadObjectAsync())["items"]![0]!["id"]!;
+
+        var (second, next) = await NonResponderPageAsync(full, campaign, 4, cursor);
+        Assert.That(second, Is.EqualTo(new[] { pupils[4], pupils[6], pupils[7], pupils[8] }));
+        var (third, end) = await NonResponderPageAsync(full, campaign, 4, next);
+        Assert.That(third, Is.EqualTo(new[] { pupils[9], (Guid)joined }));
+        Assert.That(end, Is.Null);
+    }
+
+    [Test]
+    public async Task A_limit_out_of_range_or_a_cursor_this_campaign_did_not_return_is_400_and_another_organisations_campaign_404()
+    {
+        var (tenant, _, campaign, pupils) = await OpenCampaignAsync(3);
+        var (_, _, otherCampaign, otherPupils) = await OpenCampaignAsync(3);
+        var full = tenant.Full();
+        var url = $"/v1/campaigns/{campaign}/non-responders";
+
+        foreach (var limit in new[] { "0", "201", "-1" })
+        {
+            var problem = await AssertProblemAsync(await full.GetAsync($"{url}?limit={limit}"), HttpStatusCode.BadRequest, "validation");
+            Assert.That(problem["errors"]!.AsObject().Select(e => e.Key), Is.EqualTo(new[] { "limit" }), limit);
+        }
+        string[] cursors =
+        [
+            "not-a-cursor",
+            "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+            ConsentApi.Infrastructure.Http.Paging.CursorFor(otherPupils[0]),
+            ConsentApi.Infrastructure.Http.Paging.CursorFor(campaign),
+        ];
+        foreach (var cursor in cursors)
+        {
+            var problem = await AssertProblemAsync(await full.GetAsync($"{url}?cursor={cursor}"), HttpStatusCode.BadRequest, "validation");
+            Assert.That(problem["errors"]!.AsObject().Select(e => e.Key), Is.EqualTo(new[] { "cursor" }), cursor);
+        }
+        Assert.That((await full.GetAsync($"{url}?limit=200&cursor={ConsentApi.Infrastructure.Http.Paging.CursorFor(pupils[0])}")).StatusCode,
+            Is.EqualTo(HttpStatusCode.OK));
+
+        await AssertProblemAsync(await full.GetAsync($"/v1/campaigns/{otherCampaign}/non-responders"), HttpStatusCode.NotFound, "not-found");
+        await AssertProblemAsync(await full.GetAsync($"/v1/campaigns/{otherCampaign}/non-responders?cursor={ConsentApi.Infrastructure.Http.Paging.CursorFor(otherPupils[0])}"),
+            HttpStatusCode.NotFound, "not-found");
+    }
 
     [Test]
     public async Task Under_all_guardians_a_pupil_counts_answered_only_when_every_guardian_with_authority_answered_and_the_others_are_reminded()

@@ -12,13 +12,18 @@ public sealed partial record ContractOperation(string Method, string Path, JsonO
     /// <summary>Whether the operation needs no key (its security requirement is empty: the health checks).</summary>
     public bool IsAnonymous => Definition["security"] is JsonArray { Count: 0 };
 
-    /// <summary>The scope the description names ("Requires scope `x`."), or null when it names none.</summary>
-    public string? RequiredScope =>
-        RequiredScopePattern().Match((string?)Definition["description"] ?? "") is { Success: true } match ? match.Groups[1].Value : null;
+    /// <summary>
+    /// The scopes the description names, any one of which the operation accepts ("Requires scope `x`.", "Requires scope
+    /// `x`, `y` or `z`."), or empty when it names none.
+    /// </summary>
+    public IReadOnlyList<string> RequiredScopes =>
+        RequiredScopePattern().Match((string?)Definition["description"] ?? "") is { Success: true } match
+            ? match.Groups[1].Captures.Select(c => c.Value).ToList()
+            : [];
 
     public override string ToString() => $"{Method} {Path}";
 
-    [GeneratedRegex("Requires scope `([^`]+)`")]
+    [GeneratedRegex("Requires scope (?:(?:, | or )?`([^`]+)`(?: \\([^)]*\\))?)+\\.")]
     private static partial Regex RequiredScopePattern();
 }
 

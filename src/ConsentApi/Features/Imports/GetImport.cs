@@ -15,6 +15,7 @@ public sealed class GetImportHandler(ConsentDbContext db, CurrentClient client) 
     {
         var job = await db.ImportJobs.AsNoTracking().VisibleTo(client).SingleOrDefaultAsync(j => j.Id == query.ImportId, ct)
                   ?? throw new NotFoundException("Import", query.ImportId);
+        ImportAccess.EnsureReadable(job, client);
         return job.ToResponse();
     }
 }
@@ -28,6 +29,10 @@ public static class GetImportEndpoint
             .WithDescription("""
                 The job's status, its progress while it runs, the problems found in the file (each with its line and place)
                 and, once it succeeded, its result. Poll it after an upload until `status` is `succeeded` or `failed`.
+
+                A client with `roster:read` reads every job; a client without it reads the jobs of the kinds it may upload:
+                `roster:write` reads `edexml` and `guardians-csv` jobs, `consent:write` reads `consent-forms-csv` jobs. A job
+                of another kind answers `403`.
                 """)
             .ProducesProblem(StatusCodes.Status404NotFound);
 

@@ -1,4 +1,5 @@
 using ConsentApi.Domain;
+using ConsentApi.Domain.Imports;
 using ConsentApi.Infrastructure.Auth;
 
 namespace ConsentApi.Features.Imports;
@@ -8,14 +9,14 @@ public static class ImportEndpoints
     public static IEndpointRouteBuilder MapImportEndpoints(this IEndpointRouteBuilder app)
     {
         var schools = app.MapGroup("/v1/schools").WithTags("Imports");
-        schools.MapUploadEdexml().RequireScope(Scopes.RosterWrite);
+        schools.MapUploadEdexml().RequireScope(ImportAccess.UploadScope(ImportKind.Edexml));
         schools.MapUnknownImportKind().RequireScope(Scopes.RosterRead);
-        schools.MapListImports().RequireScope(Scopes.RosterRead);
-        schools.MapUploadGuardiansCsv().RequireScope(Scopes.RosterWrite);
-        schools.MapUploadConsentFormsCsv().RequireScope(Scopes.ConsentWrite);
+        schools.MapListImports().RequireAnyScope(ImportAccess.ReadScopes);
+        schools.MapUploadGuardiansCsv().RequireScope(ImportAccess.UploadScope(ImportKind.GuardiansCsv));
+        schools.MapUploadConsentFormsCsv().RequireScope(ImportAccess.UploadScope(ImportKind.ConsentFormsCsv));
 
         var imports = app.MapGroup("/v1/imports").WithTags("Imports");
-        imports.MapGetImport().RequireScope(Scopes.RosterRead);
+        imports.MapGetImport().RequireAnyScope(ImportAccess.ReadScopes);
         return app;
     }
 }

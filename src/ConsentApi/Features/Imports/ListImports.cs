@@ -28,6 +28,7 @@ public sealed class ListImportsHandler(ConsentDbContext db, CurrentClient client
         long? afterSequence = after is null ? null
             : await db.ImportJobs.Where(j => j.Id == after && j.SchoolId == query.SchoolId).Select(j => (long?)j.Sequence).SingleOrDefaultAsync(ct) ?? long.MaxValue;
         var page = await db.ImportJobs.AsNoTracking()
+            .ReadableBy(client)
             .Where(j => j.SchoolId == query.SchoolId && (afterSequence == null || j.Sequence > afterSequence))
             .OrderBy(j => j.Sequence)
             .ToPageAsync(query.Limit, j => j.Id, ct);
@@ -41,7 +42,11 @@ public static class ListImportsEndpoint
         group.MapGet("/{schoolId:guid}/imports", List)
             .WithName("ListImports")
             .WithSummary("List a school's import jobs")
-            .WithDescription("Every file uploaded for the school, oldest first, with its status, progress, errors and result.")
+            .WithDescription("""
+                Every file uploaded for the school that the client may read, oldest first, with its status, progress, errors
+                and result. A client with `roster:read` sees every job; a client without it sees the jobs of the kinds it may
+                upload: `roster:write` the `edexml` and `guardians-csv` jobs, `consent:write` the `consent-forms-csv` jobs.
+                """)
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status404NotFound);
 

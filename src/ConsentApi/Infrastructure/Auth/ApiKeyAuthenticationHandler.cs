@@ -92,9 +92,8 @@ public sealed class ApiKeyAuthenticationHandler(
 
     protected override Task HandleForbiddenAsync(AuthenticationProperties properties)
     {
-        var required = Context.GetEndpoint()?.Metadata.GetMetadata<RequiredScope>()?.Scope;
+        var required = Context.GetEndpoint()?.Metadata.GetMetadata<RequiredScope>();
         return ProblemDetailsSetup.WriteProblem(Context, StatusCodes.Status403Forbidden, "Forbidden.",
-            required is null ? "The API key lacks the scope this operation requires."
-                             : $"The API key lacks the scope '{required}' this operation requires.");
+            required?.Refusal ?? "The API key lacks the scope this operation requires.");
     }
 }

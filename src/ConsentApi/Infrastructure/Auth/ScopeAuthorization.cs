@@ -4,8 +4,17 @@ using Microsoft.AspNetCore.Authorization;
 
 namespace ConsentApi.Infrastructure.Auth;
 
-/// <summary>Endpoint metadata naming the scope an operation requires; also read by the OpenAPI document.</summary>
-public sealed record RequiredScope(string Scope);
+/// <summary>
+/// Endpoint metadata naming the scopes an operation accepts, any one of them (most name one); also read by the OpenAPI
+/// document and by the 403 answer.
+/// </summary>
+public sealed record RequiredScope(params IReadOnlyList<string> Scopes)
+{
+    /// <summary>Why a key holding none of them is refused: the 403's detail, and the contract's example of it.</summary>
+    public string Refusal => Scopes is [var one]
+        ? $"The API key lacks the scope '{one}' this operation requires."
+        : $"The API key holds none of the scopes this operation accepts: '{string.Join("', '", Scopes)}'.";
+}
 
 public static class ScopeAuthorization
 {
@@ -39,4 +48,12 @@ public static class ScopeAuthorization
     /// <summary>Requires an API key holding <paramref name="scope"/>.</summary>
     public static TBuilder RequireScope<TBuilder>(this TBuilder builder, string scope) where TBuilder : IEndpointConventionBuilder =>
         builder.RequireAuthorization(scope).WithMetadata(new RequiredScope(scope));
+
+    /// <summary>
+    /// Requires an API key holding at least one of <paramref name="scopes"/>: for operations whose handler narrows what
+    /// each scope shows (an import job is read with <c>roster:read</c> or with the scope that uploads its kind).
+    /// </summary>
+    public static TBuilder RequireAnyScope<TBuilder>(this TBuilder builder, IReadOnlyList<string> scopes) where TBuilder : IEndpointConventionBuilder =>
+        builder.RequireAuthorization(policy => policy.RequireAuthenticatedUser().RequireClaim(ApiKeyClaims.Scope, scopes))
+            .WithMetadata(new RequiredScope(scopes));
 }

@@ -40,7 +40,7 @@ internal sealed class StandardResponsesOperationFilter : IOperationFilter
                     [new OpenApiSecuritySchemeReference(ApiKeyAuthenticationHandler.SchemeName, context.Document)] = [],
                 },
             ];
-            operation.Description = $"{operation.Description?.TrimEnd()}\n\nRequires scope `{DescribeScope(scope!.Scope)}`.".TrimStart();
+            operation.Description = $"{operation.Description?.TrimEnd()}\n\nRequires scope {DescribeScopes(scope!.Scopes)}.".TrimStart();
             operation.Responses.TryAdd("401", components.Response("401"));
             AddProblem(operation, "403", "The API key lacks the required scope, or this client may not do this.");
         }
@@ -99,7 +99,7 @@ internal sealed class StandardResponsesOperationFilter : IOperationFilter
                 }
                 var kind = ProblemSchemas.KindOf(status, media.Schema, context);
                 media.Schema = ProblemSchemas.Reference(kind, context);
-                media.Example = ProblemExamples.For(status, kind, path, operation, scope?.Scope, context.SchemaRepository.Schemas);
+                media.Example = ProblemExamples.For(status, kind, path, operation, scope, context.SchemaRepository.Schemas);
             }
             var headers = response.Headers ??= new Dictionary<string, IOpenApiHeader>();
             // Only what the limits cover: the health checks are outside them and never send these (.spectral.yaml
@@ -147,8 +147,12 @@ internal sealed class StandardResponsesOperationFilter : IOperationFilter
         ["413"] = "The request body is larger than this operation accepts.",
     };
 
-    private static string DescribeScope(string scope) =>
-        scope == ScopeAuthorization.PlatformOrAdmin ? "admin` (own organisation) or `platform" : scope;
+    private static string DescribeScopes(IReadOnlyList<string> scopes) => scopes switch
+    {
+        [ScopeAuthorization.PlatformOrAdmin] => "`admin` (own organisation) or `platform`",
+        [var one] => $"`{one}`",
+        _ => string.Join(", ", scopes.SkipLast(1).Select(s => $"`{s}`")) + $" or `{scopes[^1]}`",
+    };
 
     private static void AddAcceptLanguage(OpenApiOperation operation, HonoursAcceptLanguage language)
     {

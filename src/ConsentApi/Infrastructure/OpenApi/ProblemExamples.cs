@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using ConsentApi.Domain;
 using ConsentApi.Features.Consents;
 using ConsentApi.Features.Publications;
 using ConsentApi.Infrastructure.Auth;
@@ -77,15 +78,14 @@ internal static partial class ProblemExamples
     };
 
     /// <summary>The example of <paramref name="status"/> on the operation at <paramref name="path"/>.</summary>
-    public static JsonObject For(string status, Type kind, string path, OpenApiOperation operation, string? scope,
+    public static JsonObject For(string status, Type kind, string path, OpenApiOperation operation, RequiredScope? scope,
         IDictionary<string, IOpenApiSchema> schemas)
     {
         var instance = Instance(path);
         return status switch
         {
             "400" => BadRequest(instance, operation, schemas),
-            "403" => Problem(ProblemTypes.Forbidden, "Forbidden.", 403, instance,
-                $"The API key lacks the scope '{scope ?? "admin"}' this operation requires."),
+            "403" => Problem(ProblemTypes.Forbidden, "Forbidden.", 403, instance, (scope ?? new RequiredScope(Scopes.Admin)).Refusal),
             "404" when kind == typeof(UnknownPupilsProblem) => With(
                 Problem(ProblemTypes.NotFound, "Not found.", 404, instance, $"Pupil '{SecondPupilId}' was not found."),
                 "unknownPupilIds", new JsonArray(SecondPupilId)),

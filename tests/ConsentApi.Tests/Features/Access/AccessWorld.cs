@@ -21,9 +21,13 @@ public static partial class AccessWorld
 
     /// <param name="TakesFile">The body is a file (bytes), not JSON: malformed JSON says nothing about it.</param>
     /// <param name="FileType">The Content-Type a file body is sent with.</param>
+    /// <param name="OrScopes">Further scopes the operation accepts instead of <paramref name="Scope"/>.</param>
     public sealed record Operation(string Method, string Path, string Scope, Func<Ids, object?>? Body, bool OtherOrganisationNotFound, OtherSchool OtherSchool,
-        bool TakesFile = false, string FileType = "application/pdf")
+        bool TakesFile = false, string FileType = "application/pdf", string[]? OrScopes = null)
     {
+        /// <summary>Every scope the operation accepts, any one of them.</summary>
+        public IReadOnlyList<string> Scopes => [Scope, .. OrScopes ?? []];
+
         public override string ToString() => $"{Method} {Path}";
     }
 
@@ -120,8 +124,10 @@ public static partial class AccessWorld
         // A kind without a route of its own: not an operation of the contract, answered 404 for every kind.
         new("POST", "/v1/schools/{schoolId}/imports/{kind}", Scopes.RosterRead, _ => EdexmlFile, true, OtherSchool.NotFound, TakesFile: true,
             FileType: "application/xml"),
-        new("GET", "/v1/schools/{schoolId}/imports", Scopes.RosterRead, null, true, OtherSchool.NotFound),
-        new("GET", "/v1/imports/{importId}", Scopes.RosterRead, null, true, OtherSchool.NotFound),
+        // Read with roster:read, or with the scope that uploads the job's kind (the world's job is an EDEXML upload).
+        new("GET", "/v1/schools/{schoolId}/imports", Scopes.RosterRead, null, true, OtherSchool.NotFound,
+            OrScopes: [Scopes.RosterWrite, Scopes.ConsentWrite]),
+        new("GET", "/v1/imports/{importId}", Scopes.RosterRead, null, true, OtherSchool.NotFound, OrScopes: [Scopes.RosterWrite, Scopes.ConsentWrite]),
         new("GET", "/v1/pupils/{pupilId}", Scopes.RosterRead, null, true, OtherSchool.NotFound),
         new("PUT", "/v1/pupils/{pupilId}", Scopes.RosterWrite, PupilBody, true, OtherSchool.NotFound),
         new("PUT", "/v1/pupils/{pupilId}/guardians/{guardianId}", Scopes.RosterWrite, _ => new { hasParentalAuthority = true }, true, OtherSchool.NotFound),

@@ -67,6 +67,60 @@ public sealed class ConsentFormsCsvImportTests : ApiTest
     private static string StateOf(JsonObject matrix, string mediaType, string channel) =>
         (string)matrix["items"]!.AsArray().Single(i => (string)i!["mediaType"]! == mediaType && (string)i["channel"]! == channel)!["state"]!;
 
+    /// <summary>
+    /// A system that keys in paper forms holds `consent:write` and no roster scope: it follows the jobs it uploads, and only
+    /// those kinds; a roster reader still reads every job.
+    /// </summary>
+    [Test]
+    public async Task A_client_with_consent_write_alone_reads_and_lists_its_paper_form_jobs_but_not_the_roster_files()
+    {
+        var school = await SchoolAsync();
+        var schoolId = school.Tenant.SchoolId;
+        var writer = await school.Tenant.ClientWithAsync([ConsentApi.Domain.Scopes.ConsentWrite]);
+        var rosterWriter = await school.Tenant.ClientWithAsync([ConsentApi.Domain.Scopes.RosterWrite]);
+        var rosterReader = await school.Tenant.ClientWithAsync([ConsentApi.Domain.Scopes.RosterRead]);
+        var roster = await ImportSteps.StartAsync(rosterWriter, schoolId, "edexml", Access.AccessWorld.EdexmlFile, dryRun: true);
+
+        var uploaded = await SendUploadAsync(writer, schoolId, Kind, ExampleFile("paper-forms-example.csv"));
+        Assert.That(uploaded.StatusCode, Is.EqualTo(HttpStatusCode.Accepted), await uploaded.Content.ReadAsStringAsync());
+        var paperId = (Guid)(await uploaded.ReadObjectAsync())["id"]!;
+        var read = await writer.GetAsync($"/v1/imports/{paperId}");
+        Assert.That(read.StatusCode, Is.EqualTo(HttpStatusCode.OK), await read.Content.ReadAsStringAsync());
+        Succeeded(await FinishedAsync(writer, paperId));
+
+        var refused = await AssertProblemAsync(await writer.GetAsync($"/v1/imports/{roster.Id}"), HttpStatusCode.Forbidden, "forbidden");
+        Assert.That((string?)refused["detail"], Does.Contain("'roster:read' or 'roster:write'"));
+        await AssertProblemAsync(await rosterWriter.GetAsync($"/v1/imports/{paperId}"), HttpStatusCode.Forbidden, "forbidden");
+        Assert.That((await rosterWriter.GetAsync($"/v1/imports/{roster.Id}")).StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        await AssertProblemAsync(await writer.GetAsync($"/v1/imports/{Guid.CreateVersion7()}"), HttpStatusCode.NotFound, "not-found");
+
+        async Task<Guid[]> ListedAsync(HttpClient client)
+        {
+            var response = await client.GetAsync($"/v1/schools/{schoolId}/imports");
+            Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), await response.Content.ReadAsStringAsync());
+            return (await response.ReadObjectAsync())["items"]!.AsArray().Select(j => (Guid)j!["id"]!).ToArray();
+        }
+        await Assert.MultipleAsync(async () =>
+        {
+            Assert.That(await ListedAsync(writer), Is.EqualTo(new[] { paperId }));
+            Assert.That(await ListedAsync(rosterWriter), Is.EqualTo(new[] { roster.Id }));
+            Assert.That(await ListedAsync(rosterReader), Is.EqualTo(new[] { roster.Id, paperId }), "oldest first");
+            Assert.That((await rosterReader.GetAsync($"/v1/imports/{paperId}")).StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        });
+
+        // A client with none of the reading scopes is refused before anything is looked up.
+        var reader = await school.Tenant.ClientWithAsync([ConsentApi.Domain.Scopes.ConsentRead]);
+        var none = await AssertProblemAsync(await reader.GetAsync($"/v1/imports/{paperId}"), HttpStatusCode.Forbidden, "forbidden");
+        Assert.That((string?)none["detail"], Does.Contain("'roster:read', 'roster:write', 'consent:write'"));
+
+        var contract = JsonNode.Parse(await Client().GetStringAsync("/swagger/v1/swagger.json"))!;
+        foreach (var (path, method) in new[] { ("/v1/imports/{importId}", "get"), ("/v1/schools/{schoolId}/imports", "get") })
+        {
+            Assert.That((string?)contract["paths"]![path]![method]!["description"],
+                Does.Contain("Requires scope `roster:read`, `roster:write` or `consent:write`."), path);
+        }
+    }
+
     [Test]
     public async Task The_example_file_records_each_answer_with_its_own_day_and_proof_reference_and_a_receipt_per_form()
     {

@@ -80,8 +80,9 @@ internal static class CampaignProgressQueries
         """;
 
     /// <summary>
-    /// The order of the non-responders, which their cursor follows: by name ignoring case (upper case, compared by code
-    /// point, as .NET's ordinal-ignore-case compares), then by id, which is unique: pupils of the same name keep one order.
+    /// The order of the non-responders, which their cursor follows: by name ignoring case (upper-cased, then compared by
+    /// code point, as .NET's ordinal-ignore-case compared them before the list was paged), then by id, which is unique:
+    /// pupils of the same name keep one order from page to page.
     /// </summary>
     private static string ListOrder(string pupils) => $"""upper({pupils}.display_name) COLLATE "C", {pupils}.id""";
 

@@ -158,12 +158,14 @@ public sealed class CampaignTests : ApiTest
 
     /// <summary>
     /// Pupils of the same name, in either case, are ordered by id (as the database orders uuids: by their text) and each is
-    /// listed on exactly one page; the CSV holds the whole list.
+    /// listed on exactly one page; a name starting with a letter outside ASCII sorts after Z, as upper case by code point
+    /// puts it. The CSV holds the whole list.
     /// </summary>
     [Test]
     public async Task Paging_through_the_non_responders_lists_each_exactly_once_by_name_then_id_including_pupils_of_the_same_name()
     {
-        string[] names = ["Jansen", "jansen", "Jansen", "Bakker", "de Vries", "De Vries", "Jansen", "Bakker", "Yilmaz", "jansen", "Bakker", "Zwart", "de Vries"];
+        string[] names =
+            ["Jansen", "jansen", "Jansen", "Bakker", "de Vries", "De Vries", "Özdemir", "Jansen", "Bakker", "Yilmaz", "jansen", "Bakker", "özdemir", "Zwart", "de Vries"];
         var (tenant, version, campaign, pupils) = await OpenCampaignAsync(names.Length, displayName: i => names[i]);
         var full = tenant.Full();
         var app = await tenant.ClientWithAsync([ConsentApi.Domain.Scopes.GuardianAct]);
@@ -178,7 +180,7 @@ public sealed class CampaignTests : ApiTest
         do
         {
             (var page, cursor) = await NonResponderPageAsync(full, campaign, 5, cursor);
-            Assert.That(page, Has.Length.EqualTo(cursor is null ? 2 : 5));
+            Assert.That(page, Has.Length.EqualTo(cursor is null ? 4 : 5));
             listed.AddRange(page);
             pages++;
         }

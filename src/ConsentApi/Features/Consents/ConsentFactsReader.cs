@@ -48,9 +48,10 @@ public sealed record GroupFacts(Guid Id, string Name, string SchoolYear, Guid Sc
 /// <summary>
 /// The one facts model (DESIGN.md §4): every reader of consent — the check, the matrix, the class sheet, the takedown scan
 /// and sweep, the announcements of changes, the parents' app — reads its facts here and evaluates them with the one pure
-/// rules function (<see cref="ConsentRules"/>). One round trip of four statements (five for a group): the pupils with
-/// their organisation's policy and the guardians with authority, each person's latest decision per item that counts at
-/// the moment (as recorded by <see cref="FactsRequest.AsKnownAt"/>), the items published forms ask, and the channels.
+/// rules function (<see cref="ConsentRules"/>). One round trip of four statements (five for a group), each planned once
+/// per connection: the pupils with their organisation's policy and the guardians with authority, each person's latest
+/// decision per item that counts at the moment (as recorded by <see cref="FactsRequest.AsKnownAt"/>), the items published
+/// forms ask, and the channels.
 /// </summary>
 public sealed class ConsentFactsReader(ConsentDbContext db)
 {
@@ -137,6 +138,7 @@ public sealed class ConsentFactsReader(ConsentDbContext db)
     /// <summary>Reads the results of <see cref="Commands"/>, starting on the first statement's.</summary>
     private static async Task<ConsentFactSet> ReadResultsAsync(NpgsqlDataReader reader, FactsRequest request, CancellationToken ct)
     {
+        await reader.NextResultAsync(ct); // past GenericPlans
         GroupFacts? group = null;
         if (request.GroupId is { } groupId)
         {
@@ -364,6 +366,15 @@ public sealed class ConsentFactsReader(ConsentDbContext db)
         WHERE c.organisation_id = {Organisation} {ChannelOfItem}
         """;
 
+    // Every read is planned once per connection, as the fastest baseline's are: left to choose, PostgreSQL planned the
+    // one-pupil reads (a matrix, the parents' app, recording) afresh on every execution, because a generic plan is costed
+    // for ten pupil ids and at a million pupils that looked dearer than planning for the one; planning then cost more
+    // than running the statements. The setting is the transaction's (set_config's third argument), and RESET ends it
+    // after the facts, so that statements after them in a command's transaction are planned as usual.
+    private static readonly Statement GenericPlans = new("SELECT set_config('plan_cache_mode', 'force_generic_plan', true)", []);
+
+    private static readonly Statement PlansAsUsual = new("RESET plan_cache_mode", []);
+
     // Each kind of read has statements of its own rather than one text with optional filters ("$n IS NULL OR ..."):
     // PostgreSQL plans a prepared statement once (a generic plan) only while that costs no more than planning it for
     // the values at hand, and with such optional filters it planned the class sheet's pupils afresh on every execution.
@@ -382,12 +393,12 @@ public sealed class ConsentFactsReader(ConsentDbContext db)
         var decisions = string.Join('\n', DecisionsHead, details ? Details : "", oneItem ? LatestOfOneItem : LatestOfEveryItem,
             details ? "JOIN decisions t ON t.id = d.id" : "");
         string[] statements = forGroup ? [Group, Pupils, decisions, Asked, Channels] : [Pupils, decisions, Asked, Channels];
-        return [.. statements.Select(sql => Numbered(sql
+        return [GenericPlans, .. statements.Select(sql => Numbered(sql
             .Replace("{Pupils}", forGroup ? PupilsOfGroup : "{PupilIds}")
             .Replace("{PupilsAtSchools}", someSchools ? "AND p.school_id = ANY({SchoolIds})" : "")
             .Replace("{GroupAtSchools}", someSchools ? "AND s.id = ANY({SchoolIds})" : "")
             .Replace("{ChannelOfItem}", oneItem ? "AND c.key = {Channel}" : "")
-            .Replace("{AskedItem}", oneItem ? "AND i.media_type = {MediaType} AND i.channel_key = {Channel}" : "")))];
+            .Replace("{AskedItem}", oneItem ? "AND i.media_type = {MediaType} AND i.channel_key = {Channel}" : ""))), PlansAsUsual];
     }
 }
 

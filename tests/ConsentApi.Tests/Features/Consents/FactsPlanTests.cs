@@ -1,0 +1,96 @@
+using ConsentApi.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+using static ConsentApi.Tests.Features.Publications.PublishingSteps;
+
+namespace ConsentApi.Tests.Features.Consents;
+
+/// <summary>
+/// The facts reader's statements are planned once per connection (generic plans), not afresh on every execution: at a
+/// million pupils PostgreSQL re-planned every one-pupil read, and planning a matrix cost more than running it. Only the
+/// facts are read so: what a command does after them in its transaction is planned as PostgreSQL chooses. The fixture's
+/// pool holds one connection, so the statements the app prepared are the ones the test lists afterwards (PostgreSQL
+/// shows a session only its own).
+/// </summary>
+public sealed class FactsPlanTests : ApiTest
+{
+    private const string Item = "photo:website";
+
+    /// <summary>The app prepares a statement on its second use and PostgreSQL tries five custom plans before a generic one.</summary>
+    private const int Uses = 8;
+
+    protected override async Task<string> CreateDatabaseAsync() =>
+        new NpgsqlConnectionStringBuilder(await TestDatabase.CreateAsync()) { MaxPoolSize = 1 }.ConnectionString;
+
+    private Tenant _tenant = null!;
+    private HttpClient _full = null!;
+    private Guid _versionId;
+
+    [OneTimeSetUp]
+    public async Task CreateFormAsync()
+    {
+        _tenant = await CreateTenantAsync();
+        _full = _tenant.Full();
+        _versionId = (Guid)(await PublishFormAsync(_tenant.Admin(), [Item]))["id"]!;
+    }
+
+    private async Task<(Guid PupilId, Guid GuardianId)> FamilyAsync()
+    {
+        var pupilId = await CreatePupilAsync(_full, _tenant.SchoolId, "Kind");
+        var guardianId = await CreateGuardianAsync(_full, "Ouder");
+        await LinkAsync(_full, pupilId, guardianId);
+        return (pupilId, guardianId);
+    }
+
+    [Test]
+    public async Task A_pupils_consent_matrix_is_read_on_generic_plans_only()
+    {
+        var (pupilId, guardianId) = await FamilyAsync();
+        await DecideAsync(_full, pupilId, _versionId, guardianId, "granted", [Item]);
+
+        for (var i = 0; i < Uses; i++)
+        {
+            (await _full.GetAsync($"/v1/pupils/{pupilId}/consents")).EnsureSuccessStatusCode();
+        }
+
+        var plans = await PlansAsync("%JOIN decisions t ON t.id = d.id%");
+        Assert.That(plans, Is.Not.Empty, "the matrix's decisions statement is prepared");
+        Assert.Multiple(() =>
+        {
+            Assert.That(plans.Sum(p => p.Custom), Is.Zero, "custom plans");
+            Assert.That(plans.Sum(p => p.Generic), Is.GreaterThanOrEqualTo(Uses - 1), "generic plans");
+        });
+    }
+
+    [Test]
+    public async Task What_a_decision_writes_after_reading_the_facts_is_planned_as_usual()
+    {
+        for (var i = 0; i < Uses; i++)
+        {
+            var (pupilId, guardianId) = await FamilyAsync();
+            await DecideAsync(_full, pupilId, _versionId, guardianId, "granted", [Item]);
+        }
+
+        var plans = await PlansAsync("INSERT INTO decisions %");
+        Assert.That(plans, Is.Not.Empty, "the decisions' insert is prepared");
+        Assert.That(plans.Sum(p => p.Custom), Is.Positive, "custom plans: PostgreSQL's own choice, as for any statement");
+    }
+
+    /// <summary>How the statements like <paramref name="pattern"/> the app's one connection prepared were planned.</summary>
+    private async Task<List<(long Generic, long Custom)>> PlansAsync(string pattern)
+    {
+        await using var connection = await Factory.Services.GetRequiredService<NpgsqlDataSource>().OpenConnectionAsync();
+        await using var command = new NpgsqlCommand(
+            "SELECT generic_plans, custom_plans FROM pg_prepared_statements WHERE statement LIKE $1", connection)
+        {
+            Parameters = { new() { Value = pattern } },
+        };
+        await using var reader = await command.ExecuteReaderAsync();
+        var plans = new List<(long, long)>();
+        while (await reader.ReadAsync())
+        {
+            plans.Add((reader.GetInt64(0), reader.GetInt64(1)));
+        }
+        return plans;
+    }
+}

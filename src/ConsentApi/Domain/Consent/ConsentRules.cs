@@ -89,14 +89,32 @@ public static class ConsentRules
                 : new EffectiveConsent(ConsentState.NeedsPupilConsent, ConsentReasons.PupilIs16, []);
         }
 
-        var guardians = facts.GuardiansWithAuthority
-            .Select(id => latest.GetValueOrDefault(id))
-            .ToList();
-        var refused = guardians.OfType<DecisionFact>().Where(d => d.Outcome == ConsentOutcome.Refused).ToList();
-        var grants = guardians.OfType<DecisionFact>().Where(d => d.Outcome == ConsentOutcome.Granted)
-            .ToLookup(d => EndedBy(d, facts, policy, at, day) is not null);
-        var granted = grants[false].ToList();
-        var expired = grants[true].ToList();
+        // One pass over the guardians, in their order, each grant judged once: every check evaluates this for each pupil.
+        var refused = new List<DecisionFact>();
+        var granted = new List<DecisionFact>();
+        List<(DecisionFact Grant, string Reason)>? expired = null;
+        foreach (var guardianId in facts.GuardiansWithAuthority)
+        {
+            if (!latest.TryGetValue(guardianId, out var decision))
+            {
+                continue;
+            }
+            if (decision.Outcome == ConsentOutcome.Refused)
+            {
+                refused.Add(decision);
+            }
+            else if (decision.Outcome == ConsentOutcome.Granted)
+            {
+                if (EndedBy(decision, facts, policy, at, day) is { } reason)
+                {
+                    (expired ??= []).Add((decision, reason));
+                }
+                else
+                {
+                    granted.Add(decision);
+                }
+            }
+        }
 
         if (refused.Count > 0)
         {
@@ -116,9 +134,9 @@ public static class ConsentRules
                 : new EffectiveConsent(ConsentState.Pending, ConsentReasons.AwaitingOtherGuardian, granted);
         }
 
-        if (expired.Count > 0)
+        if (expired is not null)
         {
-            return new EffectiveConsent(ConsentState.Expired, EndReason(expired.Select(d => EndedBy(d, facts, policy, at, day)!)), expired);
+            return new EffectiveConsent(ConsentState.Expired, EndReason(expired.Select(e => e.Reason)), [.. expired.Select(e => e.Grant)]);
         }
 
         if (facts.GuardiansWithAuthority.Count == 0)
@@ -149,14 +167,25 @@ public static class ConsentRules
         IReadOnlyList<DecisionFact> decisions, DateTimeOffset at, ConsentPolicy policy, DateOnly day)
     {
         var latest = new Dictionary<Guid, DecisionFact>();
-        // In the order given, then recorded, whatever order they were read in: each person's last one is their latest.
-        foreach (var decision in decisions.Where(d => d.GivenAt <= at && !NotYetBegun(d, policy, day))
-                     .OrderBy(d => d.GivenAt).ThenBy(d => d.Sequence))
+        // Whatever order they were read in, each person's latest is the last in the order given, then recorded.
+        foreach (var decision in decisions)
         {
-            latest[decision.GuardianId ?? PupilKey] = decision;
+            if (decision.GivenAt > at || NotYetBegun(decision, policy, day))
+            {
+                continue;
+            }
+            var person = decision.GuardianId ?? PupilKey;
+            if (!latest.TryGetValue(person, out var before) || IsLater(decision, before))
+            {
+                latest[person] = decision;
+            }
         }
         return latest;
     }
+
+    /// <summary>Whether <paramref name="decision"/> comes after <paramref name="other"/>: given later, or at the same moment and recorded later.</summary>
+    private static bool IsLater(DecisionFact decision, DecisionFact other) =>
+        decision.GivenAt != other.GivenAt ? decision.GivenAt > other.GivenAt : decision.Sequence >= other.Sequence;
 
     private static bool NotYetBegun(DecisionFact decision, ConsentPolicy policy, DateOnly day) =>
         decision.Outcome == ConsentOutcome.Granted && decision.Validity == ConsentValidity.SchoolYear

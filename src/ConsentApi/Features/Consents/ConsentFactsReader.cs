@@ -5,6 +5,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
 using Npgsql;
 using NpgsqlTypes;
+using System.Runtime.InteropServices;
 using System.Text.RegularExpressions;
 
 namespace ConsentApi.Features.Consents;
@@ -109,31 +110,33 @@ public sealed class ConsentFactsReader(ConsentDbContext db)
 
     private static List<NpgsqlBatchCommand> Commands(FactsRequest request, Guid[] pupilIds)
     {
-        var commands = new List<NpgsqlBatchCommand>();
-        var values = new Dictionary<Parameter, (object? Value, NpgsqlDbType Type)>
-        {
-            [Parameter.Organisation] = (request.OrganisationId, NpgsqlDbType.Uuid),
-            [Parameter.PupilIds] = (pupilIds, Uuids),
-            [Parameter.Group] = (request.GroupId, NpgsqlDbType.Uuid),
-            [Parameter.SchoolIds] = (request.SchoolIds?.ToArray(), Uuids),
-            [Parameter.MediaType] = (request.Item?.MediaType.ToString(), NpgsqlDbType.Text),
-            [Parameter.Channel] = (request.Item?.Channel, NpgsqlDbType.Text),
-            [Parameter.At] = (request.At, NpgsqlDbType.TimestampTz),
-            [Parameter.AsKnownAt] = (request.AsKnownAt, NpgsqlDbType.TimestampTz),
-        };
         var statements = StatementSets[(request.GroupId is not null, request.Item is not null, request.WithDecisionDetails, request.SchoolIds is not null)];
+        var commands = new List<NpgsqlBatchCommand>(statements.Length);
         foreach (var statement in statements)
         {
             var command = new NpgsqlBatchCommand(statement.Sql);
             foreach (var parameter in statement.Parameters)
             {
-                var (value, type) = values[parameter];
+                var (value, type) = ValueOf(parameter, request, pupilIds);
                 command.Parameters.Add(new NpgsqlParameter { Value = value ?? DBNull.Value, NpgsqlDbType = type });
             }
             commands.Add(command);
         }
         return commands;
     }
+
+    private static (object? Value, NpgsqlDbType Type) ValueOf(Parameter parameter, FactsRequest request, Guid[] pupilIds) => parameter switch
+    {
+        Parameter.Organisation => (request.OrganisationId, NpgsqlDbType.Uuid),
+        Parameter.PupilIds => (pupilIds, Uuids),
+        Parameter.Group => (request.GroupId, NpgsqlDbType.Uuid),
+        Parameter.SchoolIds => (request.SchoolIds?.ToArray(), Uuids),
+        Parameter.MediaType => (request.Item?.MediaType.ToString(), NpgsqlDbType.Text),
+        Parameter.Channel => (request.Item?.Channel, NpgsqlDbType.Text),
+        Parameter.At => (request.At, NpgsqlDbType.TimestampTz),
+        Parameter.AsKnownAt => (request.AsKnownAt, NpgsqlDbType.TimestampTz),
+        _ => throw new ArgumentOutOfRangeException(nameof(parameter), parameter, null),
+    };
 
     /// <summary>Reads the results of <see cref="Commands"/>, starting on the first statement's.</summary>
     private static async Task<ConsentFactSet> ReadResultsAsync(NpgsqlDataReader reader, FactsRequest request, CancellationToken ct)
@@ -163,7 +166,8 @@ public sealed class ConsentFactsReader(ConsentDbContext db)
         }
 
         await reader.NextResultAsync(ct);
-        var decisions = new List<DecisionRead>();
+        // Indexed by item as they are read: every evaluation looks its pupil's decisions up by (pupil, item).
+        var decisions = new Dictionary<(Guid PupilId, MediaType MediaType, string Channel), List<DecisionFact>>();
         var rows = request.WithDecisionDetails ? new List<DecisionRow>() : null;
         while (await reader.ReadAsync(ct))
         {
@@ -177,9 +181,11 @@ public sealed class ConsentFactsReader(ConsentDbContext db)
                 Enum.Parse<ConsentOutcome>(reader.GetString(5)), reader.GetFieldValue<DateTimeOffset>(6), reader.GetInt64(8),
                 Enum.Parse<ConsentValidity>(reader.GetString(10)), reader.IsDBNull(11) ? null : reader.GetString(11),
                 reader.IsDBNull(12) ? null : reader.GetFieldValue<DateTimeOffset>(12));
-            var read = new DecisionRead(pupilId, Enum.Parse<MediaType>(reader.GetString(3)), reader.GetString(4), fact);
-            decisions.Add(read);
-            rows?.Add(new DecisionRow(fact.Id, pupilId, reader.GetGuid(13), fact.GuardianId, read.MediaType, read.Channel, fact.Outcome,
+            // For one item the statement read only that item's decisions: each row's item is the one asked for.
+            var (mediaType, channel) = request.Item ?? (Enum.Parse<MediaType>(reader.GetString(3)), reader.GetString(4));
+            ref var ofItem = ref CollectionsMarshal.GetValueRefOrAddDefault(decisions, (pupilId, mediaType, channel), out _);
+            (ofItem ??= []).Add(fact);
+            rows?.Add(new DecisionRow(fact.Id, pupilId, reader.GetGuid(13), fact.GuardianId, mediaType, channel, fact.Outcome,
                 fact.GivenAt, reader.GetFieldValue<DateTimeOffset>(7), fact.Sequence, Enum.Parse<DecisionMethod>(reader.GetString(14)),
                 reader.IsDBNull(15) ? null : reader.GetGuid(15), reader.GetGuid(9), reader.GetString(16), fact.Validity, fact.SchoolYear,
                 reader.IsDBNull(17) ? null : reader.GetString(17), reader.IsDBNull(18) ? null : reader.GetString(18), fact.FormWithdrawnAt));
@@ -402,18 +408,15 @@ public sealed class ConsentFactsReader(ConsentDbContext db)
     }
 }
 
-/// <summary>A decision as read: the rule inputs and the item it is about.</summary>
-internal sealed record DecisionRead(Guid PupilId, MediaType MediaType, string Channel, DecisionFact Fact);
-
 /// <summary>The facts <see cref="ConsentFactsReader"/> read, and their evaluation by the rules.</summary>
 public sealed class ConsentFactSet
 {
-    private readonly ILookup<(Guid PupilId, MediaType MediaType, string Channel), DecisionFact> _decisions;
+    private readonly Dictionary<(Guid PupilId, MediaType MediaType, string Channel), List<DecisionFact>> _decisions;
     private readonly ILookup<(Guid PupilId, MediaType MediaType, string Channel), DecisionRow>? _rows;
     private readonly ILookup<Guid?, (MediaType MediaType, string Channel)> _asked;
 
     internal ConsentFactSet(DateTimeOffset at, DateTimeOffset asKnownAt, IReadOnlyDictionary<Guid, PupilFacts> pupils,
-        IReadOnlyList<DecisionRead> decisions, IReadOnlyList<DecisionRow>? rows,
+        Dictionary<(Guid PupilId, MediaType MediaType, string Channel), List<DecisionFact>> decisions, IReadOnlyList<DecisionRow>? rows,
         IReadOnlyList<(Guid? SchoolId, MediaType MediaType, string Channel)> asked, IReadOnlyDictionary<string, ChannelFacts> channels,
         GroupFacts? group = null)
     {
@@ -422,7 +425,7 @@ public sealed class ConsentFactSet
         Pupils = pupils;
         Channels = channels;
         Group = group;
-        _decisions = decisions.ToLookup(d => (d.PupilId, d.MediaType, d.Channel), d => d.Fact);
+        _decisions = decisions;
         _rows = rows?.ToLookup(d => (d.PupilId, d.MediaType, d.ChannelKey));
         _asked = asked.ToLookup(a => a.SchoolId, a => (a.MediaType, a.Channel));
     }
@@ -452,7 +455,7 @@ public sealed class ConsentFactSet
     public IEnumerable<(MediaType MediaType, string Channel)> ItemsOf(Guid pupilId) =>
         Pupils.TryGetValue(pupilId, out var pupil)
             ? _asked[null].Concat(_asked[pupil.SchoolId])
-                .Concat(_decisions.Where(g => g.Key.PupilId == pupilId).Select(g => (g.Key.MediaType, g.Key.Channel)))
+                .Concat(_decisions.Keys.Where(k => k.PupilId == pupilId).Select(k => (k.MediaType, k.Channel)))
                 .Distinct()
             : [];
 
@@ -473,7 +476,11 @@ public sealed class ConsentFactSet
     public EffectiveConsent Evaluate(Guid pupilId, (MediaType MediaType, string Channel) item, IEnumerable<DecisionFact>? added = null)
     {
         var pupil = Pupils[pupilId];
-        var decisions = _decisions[(pupilId, item.MediaType, item.Channel)].Concat(added ?? []).ToList();
+        IReadOnlyList<DecisionFact> decisions = _decisions.TryGetValue((pupilId, item.MediaType, item.Channel), out var read) ? read : [];
+        if (added is not null)
+        {
+            decisions = [.. decisions, .. added];
+        }
         var channel = Channels.GetValueOrDefault(item.Channel);
         var limits = new GrantLimits(pupil.EnrolledSince, pupil.Status == PupilStatus.Left,
             channel?.MeaningSince ?? DateTimeOffset.MinValue, channel?.Retired ?? false);

@@ -63,15 +63,14 @@ public static class ObservabilitySetup
         builder.Logging.Configure(options => options.ActivityTrackingOptions =
             ActivityTrackingOptions.TraceId | ActivityTrackingOptions.SpanId | ActivityTrackingOptions.ParentId);
 
+        var otlp = configuration.GetSection(OtlpOptions.Section).Get<OtlpOptions>() ?? new OtlpOptions();
+        var exports = otlp.Endpoint is not null || !string.IsNullOrWhiteSpace(configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]);
+
         var telemetry = services.AddOpenTelemetry()
             .ConfigureResource(resource => resource.AddService(ServiceName,
                 serviceVersion: typeof(ObservabilitySetup).Assembly.GetName().Version?.ToString(),
                 autoGenerateServiceInstanceId: false,
                 serviceInstanceId: configuration["OpenTelemetry:ServiceInstanceId"] ?? $"{Environment.MachineName}-{Environment.ProcessId}"))
-            .WithTracing(tracing => tracing
-                .AddAspNetCoreInstrumentation(options => options.Filter = context => !IsOperational(context, metricsOptions))
-                .AddHttpClientInstrumentation()
-                .AddNpgsql())
             .WithMetrics(metrics =>
             {
                 metrics.AddMeter(ConsentMetrics.MeterName)
@@ -84,13 +83,22 @@ public static class ObservabilitySetup
                     metrics.AddPrometheusExporter();
                 }
             });
-
-        var otlp = configuration.GetSection(OtlpOptions.Section).Get<OtlpOptions>() ?? new OtlpOptions();
+        if (!exports)
+        {
+            // Spans are recorded only when they go somewhere. Without an exporter, recording them (the request's and every
+            // statement's, with their tags) cost each publication check CPU for spans nobody received; log lines and problem
+            // details keep their trace id all the same, as ASP.NET Core starts each request's activity itself.
+            return builder;
+        }
+        telemetry.WithTracing(tracing => tracing
+            .AddAspNetCoreInstrumentation(options => options.Filter = context => !IsOperational(context, metricsOptions))
+            .AddHttpClientInstrumentation()
+            .AddNpgsql());
         if (otlp.Endpoint is not null)
         {
             telemetry.UseOtlpExporter(otlp.Protocol, otlp.Endpoint);
         }
-        else if (!string.IsNullOrWhiteSpace(configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
+        else
         {
             // The standard OTEL_EXPORTER_OTLP_* variables (endpoint, protocol, headers) configure it.
             telemetry.UseOtlpExporter();

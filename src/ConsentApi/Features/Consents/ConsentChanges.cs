@@ -29,7 +29,7 @@ namespace ConsentApi.Features.Consents;
 /// </para>
 /// </summary>
 public sealed class ConsentChanges(
-    ConsentDbContext db, ConsentEvaluator evaluator, ConsentAnnouncer announcer, IEnumerable<IConsentConsequence> consequences,
+    ConsentDbContext db, CommandWrites writes, ConsentEvaluator evaluator, ConsentAnnouncer announcer, IEnumerable<IConsentConsequence> consequences,
     EventOutbox events, TimeProvider clock)
 {
     /// <summary>How long a command waits for the pupils or the organisation it needs, at most.</summary>
@@ -205,7 +205,8 @@ public sealed class ConsentChanges(
         }
         else
         {
-            await db.SaveChangesAsync(ct);
+            // The state after is read from the database: everything the command wrote goes first.
+            await writes.SaveAsync(ct);
         }
         if (_changed.Count > 0)
         {

@@ -80,9 +80,12 @@ public sealed class ConsentChanges(
     /// so that it lies after every change that committed before. Their state before is read with the next
     /// <see cref="AddReads"/>.
     /// </summary>
-    public async Task<DateTimeOffset> LockForDecisionsAsync(Guid organisationId, IReadOnlyCollection<Guid> pupilIds, CancellationToken ct)
+    /// <param name="readUnderLocks">Adds reads that go in the same round trip, after the locks, and so see what the
+    /// previous command left (the parents' app reads the guardian and their children there).</param>
+    public async Task<DateTimeOffset> LockForDecisionsAsync(
+        Guid organisationId, IReadOnlyCollection<Guid> pupilIds, CancellationToken ct, Action<ReadBatch>? readUnderLocks = null)
     {
-        var locked = await LockAsync(organisationId, pupilIds, ct);
+        var locked = await LockAsync(organisationId, pupilIds, ct, readUnderLocks);
         _moment ??= clock.GetUtcNow();
         _toNote.AddRange(locked.Where(_changed.Add));
         return _moment.Value;
@@ -245,7 +248,8 @@ public sealed class ConsentChanges(
         }
     }
 
-    private async Task<List<Guid>> LockAsync(Guid organisationId, IReadOnlyCollection<Guid> pupilIds, CancellationToken ct)
+    private async Task<List<Guid>> LockAsync(
+        Guid organisationId, IReadOnlyCollection<Guid> pupilIds, CancellationToken ct, Action<ReadBatch>? readUnderLocks = null)
     {
         if (_organisationId is { } other && other != organisationId)
         {
@@ -274,6 +278,7 @@ public sealed class ConsentChanges(
                     }
                 });
         }
+        readUnderLocks?.Invoke(batch);
         await batch.ExecuteAsync(ct);
         _organisationLocked = true;
         return pupilIds.Where(_locked.Contains).Distinct().ToList();

@@ -42,6 +42,7 @@ public sealed class ConsentChanges(
     private Guid? _organisationId;
     private bool _organisationLocked;
     private bool _wholeOrganisation;
+    private bool _genericPlans;
 
     // Pupils locked for decisions whose state before is still to be read, the facts it was read from, and what was recorded.
     private readonly List<Guid> _toNote = [];
@@ -85,6 +86,7 @@ public sealed class ConsentChanges(
     public async Task<DateTimeOffset> LockForDecisionsAsync(
         Guid organisationId, IReadOnlyCollection<Guid> pupilIds, CancellationToken ct, Action<ReadBatch>? readUnderLocks = null)
     {
+        _genericPlans = !_organisationLocked;
         var locked = await LockAsync(organisationId, pupilIds, ct, readUnderLocks);
         _moment ??= clock.GetUtcNow();
         _toNote.AddRange(locked.Where(_changed.Add));
@@ -235,6 +237,7 @@ public sealed class ConsentChanges(
         _organisationId = null;
         _organisationLocked = false;
         _wholeOrganisation = false;
+        _genericPlans = false;
         _toNote.Clear();
         _factsBefore.Clear();
         _recorded.Clear();
@@ -315,9 +318,13 @@ public sealed class ConsentChanges(
         // The command's moment goes with the first statement that has to be sent anyway.
         var moment = _commandMoment;
         _commandMoment = null;
+        // Recording decisions reads and writes a few pupils' rows by key, for which the generic plan of each prepared
+        // statement is the plan; left to choose, PostgreSQL planned the facts' and announced states' reads afresh on every
+        // call (a custom plan for the pupil ids at hand looks cheaper), half a millisecond of its CPU per call.
+        var plans = _genericPlans && !exclusive ? "set_config('plan_cache_mode', 'force_generic_plan', true), " : "";
         return moment is null
-            ? ReadBatch.Statement($"SELECT set_config('lock_timeout', $1, true), {function}($2)", wait, key)
-            : ReadBatch.Statement($"SELECT set_config('consent.now', $3, true), set_config('lock_timeout', $1, true), {function}($2)",
+            ? ReadBatch.Statement($"SELECT {plans}set_config('lock_timeout', $1, true), {function}($2)", wait, key)
+            : ReadBatch.Statement($"SELECT {plans}set_config('consent.now', $3, true), set_config('lock_timeout', $1, true), {function}($2)",
                 wait, key, moment);
     }
 

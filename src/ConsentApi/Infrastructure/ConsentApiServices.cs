@@ -55,6 +55,7 @@ public static class ConsentApiServices
         services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
         services.AddScoped<AuditScope>();
         services.AddScoped<AfterCommit>();
+        services.AddScoped<CommandWrites>();
         services.AddScoped<EventOutbox>();
         services.AddScoped<ConsentFactsReader>();
         services.AddScoped<ConsentEvaluator>();

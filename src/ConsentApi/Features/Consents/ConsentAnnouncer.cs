@@ -11,10 +11,9 @@ namespace ConsentApi.Features.Consents;
 /// pupil's sequence, and becomes the item's announced state (table <c>announced_consents</c>). Runs under the pupils'
 /// locks (<see cref="ConsentChanges"/>), so a pupil's events form one unbroken chain whatever changed in between.
 /// </summary>
-public sealed class ConsentAnnouncer(ConsentDbContext db, ConsentEvaluator evaluator, EventOutbox events)
+public sealed class ConsentAnnouncer(ConsentDbContext db, ConsentEvaluator evaluator, EventOutbox events, CommandWrites writes)
 {
-    // Read ahead under the pupils' locks (AddReads): their announced states (tracked, so that changing them updates the
-    // rows) and their schools.
+    // Read ahead under the pupils' locks (AddReads): their announced states and their schools.
     private readonly Dictionary<Guid, List<AnnouncedConsent>> _announced = [];
     private readonly Dictionary<Guid, Guid> _schools = [];
 
@@ -46,7 +45,6 @@ public sealed class ConsentAnnouncer(ConsentDbContext db, ConsentEvaluator evalu
                     State = Enum.Parse<ConsentState>(reader.GetString(4)), Sequence = reader.GetInt64(5),
                     ChangedAt = reader.GetFieldValue<DateTimeOffset>(6),
                 };
-                db.AnnouncedConsents.Attach(row);
                 _announced[pupilId].Add(row);
             }
         });
@@ -69,7 +67,7 @@ public sealed class ConsentAnnouncer(ConsentDbContext db, ConsentEvaluator evalu
         var ids = pupilIds.ToList();
         var after = known ?? await evaluator.StatesAsync(organisationId, ids, now, ct);
         var unread = ids.Where(id => !_announced.ContainsKey(id)).ToList();
-        var announced = unread.Count == 0 ? [] : await db.AnnouncedConsents.Where(a => unread.Contains(a.PupilId)).ToListAsync(ct);
+        var announced = unread.Count == 0 ? [] : await db.AnnouncedConsents.AsNoTracking().Where(a => unread.Contains(a.PupilId)).ToListAsync(ct);
         announced.AddRange(ids.Where(_announced.ContainsKey).SelectMany(id => _announced[id]));
         var announcedByItem = announced.ToDictionary(a => (a.PupilId, a.MediaType, Channel: a.ChannelKey));
         var lastSequence = announced.GroupBy(a => a.PupilId).ToDictionary(g => g.Key, g => g.Max(a => a.Sequence));
@@ -78,6 +76,8 @@ public sealed class ConsentAnnouncer(ConsentDbContext db, ConsentEvaluator evalu
             ? ids.ToDictionary(id => id, id => _schools[id])
             : await db.Pupils.AsNoTracking().Where(p => ids.Contains(p.Id)).ToDictionaryAsync(p => p.Id, p => p.SchoolId, ct);
 
+        var announcements =
+            new List<(Guid PupilId, long Sequence, List<((Guid, MediaType MediaType, string Channel) Item, ConsentState Old, ConsentState New)> Changes)>();
         foreach (var pupilId in ids.Order(PostgresUuidOrder.Instance))
         {
             var changes = itemsByPupil[pupilId]
@@ -87,31 +87,35 @@ public sealed class ConsentAnnouncer(ConsentDbContext db, ConsentEvaluator evalu
                 .Where(x => x.Old != x.New)
                 .OrderBy(x => x.Item.MediaType).ThenBy(x => x.Item.Channel, StringComparer.Ordinal)
                 .ToList();
-            if (changes.Count == 0)
+            if (changes.Count > 0)
             {
-                continue;
+                announcements.Add((pupilId, lastSequence.GetValueOrDefault(pupilId) + 1, changes));
             }
-
-            var sequence = lastSequence.GetValueOrDefault(pupilId) + 1;
-            foreach (var (item, _, state) in changes)
-            {
-                if (announcedByItem.TryGetValue(item, out var row))
-                {
-                    row.State = state;
-                    row.Sequence = sequence;
-                    row.ChangedAt = now;
-                }
-                else
-                {
-                    db.AnnouncedConsents.Add(new AnnouncedConsent
-                    {
-                        PupilId = pupilId, MediaType = item.MediaType, ChannelKey = item.Channel, State = state, Sequence = sequence,
-                        ChangedAt = now,
-                    });
-                }
-            }
+        }
+        if (announcements.Count == 0)
+        {
+            return;
+        }
+        // Every changed item's new announced state in one statement, and then the events: they join it in the command's
+        // statements, so that its save stays one round trip.
+        writes.Add(Upsert([.. announcements.SelectMany(a => a.Changes.Select(x => new AnnouncedConsent
+        {
+            PupilId = a.PupilId, MediaType = x.Item.MediaType, ChannelKey = x.Item.Channel, State = x.New, Sequence = a.Sequence, ChangedAt = now,
+        }))], now));
+        foreach (var (pupilId, sequence, changes) in announcements)
+        {
             await events.AddAsync(EventTypes.ConsentChanged, organisationId, schools[pupilId], new ConsentChangedEvent(pupilId, sequence,
                 changes.Select(x => new ConsentChangedItem(x.Item.MediaType, x.Item.Channel, x.Old, x.New)).ToList()), ct);
         }
     }
+
+    /// <summary>The items' new announced states, inserted or replacing the last, in one statement.</summary>
+    private static Npgsql.NpgsqlBatchCommand Upsert(List<AnnouncedConsent> rows, DateTimeOffset now) => ReadBatch.Statement("""
+        INSERT INTO announced_consents (pupil_id, media_type, channel_key, state, sequence, changed_at)
+        SELECT a.pupil_id, a.media_type, a.channel_key, a.state, a.sequence, $1
+        FROM unnest($2::uuid[], $3::text[], $4::text[], $5::text[], $6::bigint[]) AS a(pupil_id, media_type, channel_key, state, sequence)
+        ON CONFLICT (pupil_id, media_type, channel_key)
+        DO UPDATE SET state = excluded.state, sequence = excluded.sequence, changed_at = excluded.changed_at
+        """, now, rows.Select(r => r.PupilId).ToArray(), rows.Select(r => r.MediaType.ToString()).ToArray(),
+        rows.Select(r => r.ChannelKey).ToArray(), rows.Select(r => r.State.ToString()).ToArray(), rows.Select(r => r.Sequence).ToArray());
 }

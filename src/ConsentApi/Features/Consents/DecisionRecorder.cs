@@ -5,7 +5,8 @@ using ConsentApi.Infrastructure.Errors;
 using ConsentApi.Infrastructure.Observability;
 using ConsentApi.Infrastructure.Persistence;
 using ConsentApi.Infrastructure.Pipeline;
-using Microsoft.EntityFrameworkCore;
+using Npgsql;
+using NpgsqlTypes;
 
 namespace ConsentApi.Features.Consents;
 
@@ -17,7 +18,8 @@ namespace ConsentApi.Features.Consents;
 /// and anyone who may not decide.
 /// </summary>
 public sealed class DecisionRecorder(
-    ConsentDbContext db, CurrentClient client, ConsentChanges changes, TimeProvider clock, AfterCommit afterCommit, ConsentMetrics metrics)
+    ConsentDbContext db, CurrentClient client, ConsentChanges changes, CommandWrites writes, TimeProvider clock, AfterCommit afterCommit,
+    ConsentMetrics metrics)
 {
     public async Task<RecordedDecisionsResponse> RecordAsync(Guid pupilId, RecordDecisionsRequest request, CancellationToken ct)
     {
@@ -101,7 +103,7 @@ public sealed class DecisionRecorder(
             Language = language,
         }).ToList();
         // Saved with the command's other writes, in its one save; the consequences count them from here.
-        db.Decisions.AddRange(decisions);
+        writes.Add(Insert(decisions));
         foreach (var d in decisions)
         {
             changes.Recorded(pupilId, d.MediaType, d.ChannelKey, new DecisionFact(d.Id, d.GuardianId, d.Outcome, d.GivenAt, 0,
@@ -115,6 +117,23 @@ public sealed class DecisionRecorder(
             d.RecordedAt, d.RecordedByClientId, version.Id, version.ContentHash, d.ProofReference, d.Note, SupersededAt16: false)).ToList(),
             ReceiptQueries.Receipt(decisions, version.FormId, version.Number, version.ContentHash, pupil.OrganisationName, pupil.SchoolId,
                 facts.ChannelNames));
+    }
+
+    /// <summary>One call's decisions as one statement: they differ only in item and outcome, and are numbered in their order.</summary>
+    private static NpgsqlBatchCommand Insert(List<Decision> decisions)
+    {
+        var first = decisions[0];
+        return ReadBatch.Statement("""
+            INSERT INTO decisions (id, organisation_id, pupil_id, batch_id, form_version_id, media_type, channel_key, outcome, guardian_id,
+                                   method, given_at, recorded_at, recorded_by_client_id, proof_reference, note, language)
+            SELECT d.id, $1, $2, $3, $4, d.media_type, d.channel_key, d.outcome, $5, $6, $7, $8, $9, $10, $11, $12
+            FROM unnest($13::uuid[], $14::text[], $15::text[], $16::text[]) WITH ORDINALITY AS d(id, media_type, channel_key, outcome, n)
+            ORDER BY d.n
+            """, first.OrganisationId, first.PupilId, first.BatchId, first.FormVersionId, ReadBatch.Typed(first.GuardianId, NpgsqlDbType.Uuid),
+            first.Method.ToString(), first.GivenAt, first.RecordedAt, ReadBatch.Typed(first.RecordedByClientId, NpgsqlDbType.Uuid),
+            ReadBatch.Typed(first.ProofReference, NpgsqlDbType.Text), ReadBatch.Typed(first.Note, NpgsqlDbType.Text), first.Language,
+            decisions.Select(d => d.Id).ToArray(), decisions.Select(d => d.MediaType.ToString()).ToArray(),
+            decisions.Select(d => d.ChannelKey).ToArray(), decisions.Select(d => d.Outcome.ToString()).ToArray());
     }
 
     private static void ValidateItems(

@@ -4,6 +4,7 @@ using ConsentApi.Infrastructure.Auth;
 using ConsentApi.Infrastructure.Errors;
 using ConsentApi.Infrastructure.Persistence;
 using Microsoft.EntityFrameworkCore;
+using NpgsqlTypes;
 
 namespace ConsentApi.Features.GuardianAccess;
 
@@ -18,6 +19,39 @@ internal static class GuardianScope
     {
         var family = await FamilyAsync(db, client, externalId, includeLeft, ct);
         return (family.Guardian, family.Children.ToDictionary(c => c.PupilId, c => c.HasParentalAuthority));
+    }
+
+    /// <summary>
+    /// <see cref="ResolveAsync"/> with children who left, as a statement added to <paramref name="batch"/>: a command that
+    /// records decisions reads it in the round trip that locks the children, and under their locks. The visibility rules
+    /// are <see cref="TenantQueries"/>'s, written out in SQL.
+    /// </summary>
+    public static Func<(Guid GuardianId, Dictionary<Guid, bool> Children)> AddTo(ReadBatch batch, CurrentClient client, string externalId)
+    {
+        Guid? guardianId = null;
+        var children = new Dictionary<Guid, bool>();
+        batch.Add("""
+            SELECT g.id, c.pupil_id, c.has_parental_authority
+            FROM guardians g
+            LEFT JOIN LATERAL (
+                SELECT l.pupil_id, l.has_parental_authority FROM guardian_links l JOIN pupils p ON p.id = l.pupil_id
+                WHERE l.guardian_id = g.id AND p.organisation_id = $2 AND ($3::uuid[] IS NULL OR p.school_id = ANY($3))) c ON true
+            WHERE g.external_id = $1 AND g.organisation_id = $2
+              AND ($3::uuid[] IS NULL OR EXISTS (SELECT 1 FROM guardian_schools k WHERE k.guardian_id = g.id AND k.school_id = ANY($3)))
+            """, [externalId, client.OrganisationId,
+                ReadBatch.Typed(client.IsLimitedToSchools ? client.SchoolIds.ToArray() : null, NpgsqlDbType.Array | NpgsqlDbType.Uuid)],
+            async (reader, ct) =>
+            {
+                while (await reader.ReadAsync(ct))
+                {
+                    guardianId = reader.GetGuid(0);
+                    if (!await reader.IsDBNullAsync(1, ct))
+                    {
+                        children[reader.GetGuid(1)] = reader.GetBoolean(2);
+                    }
+                }
+            });
+        return () => (guardianId ?? throw new NotFoundException("Guardian", externalId), children);
     }
 
     /// <summary>

@@ -28,26 +28,29 @@ public sealed record GuardianDecisionsResponse([property: MaxLength(20)] IReadOn
 public sealed record SubmitGuardianDecisionsCommand(string GuardianExternalId, GuardianDecisionsRequest Request) : ICommand<GuardianDecisionsResponse>, ILocksBeforeWriting;
 
 public sealed class SubmitGuardianDecisionsHandler(
-    ConsentDbContext db, CurrentClient client, DecisionRecorder recorder, ConsentChanges changes, AuditScope audit)
+    CurrentClient client, DecisionRecorder recorder, ConsentChanges changes, AuditScope audit)
     : ICommandHandler<SubmitGuardianDecisionsCommand, GuardianDecisionsResponse>
 {
     public async ValueTask<GuardianDecisionsResponse> Handle(SubmitGuardianDecisionsCommand command, CancellationToken ct)
     {
-        var (guardian, children) = await GuardianScope.ResolveAsync(db, client, command.GuardianExternalId, includeLeft: true, ct);
+        // All children at once, in the one order every command locks in: siblings answered by both parents never deadlock.
+        // The guardian and their children are read in the same round trip, under the locks.
+        Func<(Guid GuardianId, Dictionary<Guid, bool> Children)> guardian = null!;
+        await changes.LockForDecisionsAsync(client.OrganisationId, [.. command.Request.Children.Select(c => c.PupilId!.Value)], ct,
+            batch => guardian = GuardianScope.AddTo(batch, client, command.GuardianExternalId));
+        var (guardianId, children) = guardian();
         foreach (var child in command.Request.Children)
         {
             GuardianScope.EnsureAuthority(GuardianScope.EnsureChild(children, child.PupilId!.Value));
         }
-        // All children at once, in the one order every command locks in: siblings answered by both parents never deadlock.
-        await changes.LockForDecisionsAsync(client.OrganisationId, [.. command.Request.Children.Select(c => c.PupilId!.Value)], ct);
         var recorded = new List<GuardianRecordedDecisions>();
         foreach (var child in command.Request.Children)
         {
             recorded.Add(GuardianRecordedDecisions.From(await recorder.RecordAsync(child.PupilId!.Value, new RecordDecisionsRequest(
-                child.FormVersionId, DecidedBy.Guardian, guardian.Id, DecisionMethod.ParentApp, null, null, null, child.Items,
+                child.FormVersionId, DecidedBy.Guardian, guardianId, DecisionMethod.ParentApp, null, null, null, child.Items,
                 command.Request.Language), ct), command.GuardianExternalId));
         }
-        audit.On("guardian", guardian.Id);
+        audit.On("guardian", guardianId);
         return new GuardianDecisionsResponse(recorded);
     }
 }

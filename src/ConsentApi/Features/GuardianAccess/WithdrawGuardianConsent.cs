@@ -9,7 +9,6 @@ using ConsentApi.Infrastructure.Persistence;
 using ConsentApi.Infrastructure.Pipeline;
 using Mediator;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.EntityFrameworkCore;
 
 namespace ConsentApi.Features.GuardianAccess;
 
@@ -21,38 +20,52 @@ public sealed record WithdrawalRequest(
 
 public sealed record WithdrawCommand(string GuardianExternalId, WithdrawalRequest Request) : ICommand<GuardianRecordedDecisions>, ILocksBeforeWriting;
 
-public sealed class WithdrawHandler(ConsentDbContext db, CurrentClient client, DecisionRecorder recorder, AuditScope audit)
+public sealed class WithdrawHandler(CurrentClient client, ConsentChanges changes, DecisionRecorder recorder, AuditScope audit)
     : ICommandHandler<WithdrawCommand, GuardianRecordedDecisions>
 {
     public async ValueTask<GuardianRecordedDecisions> Handle(WithdrawCommand command, CancellationToken ct)
     {
         var request = command.Request;
-        var (guardian, children) = await GuardianScope.ResolveAsync(db, client, command.GuardianExternalId, includeLeft: true, ct);
         var pupilId = request.PupilId!.Value;
-        GuardianScope.EnsureAuthority(GuardianScope.EnsureChild(children, pupilId));
         var mediaType = request.MediaType!.Value;
-
-        // Withdraw against the version last answered for the item, or else the newest published version that asks it.
-        // One statement: the pupil's school decides which forms ask them.
-        var versionId = await db.Database.SqlQuery<Guid?>($"""
+        Func<(Guid GuardianId, Dictionary<Guid, bool> Children)> guardian = null!;
+        Guid? versionId = null;
+        // The child's lock, the guardian with their children, and the version to withdraw against, in one round trip: what
+        // is read sees what the previous command left. The recorder then finds the child locked already.
+        await changes.LockForDecisionsAsync(client.OrganisationId, [pupilId], ct, batch =>
+        {
+            guardian = GuardianScope.AddTo(batch, client, command.GuardianExternalId);
+            // The version last answered for the item, or else the newest published version that asks it: the pupil's school
+            // decides which forms ask them.
+            batch.Add("""
                 SELECT coalesce(
                     (SELECT d.form_version_id FROM decisions d
-                     WHERE d.pupil_id = {pupilId} AND d.media_type = {mediaType.ToString()} AND d.channel_key = {request.Channel}
+                     WHERE d.pupil_id = $1 AND d.media_type = $2 AND d.channel_key = $3
                      ORDER BY d.given_at DESC, d.sequence DESC LIMIT 1),
                     (SELECT v.id FROM consent_form_items i
                      JOIN consent_form_versions v ON v.id = i.version_id
                      JOIN consent_forms f ON f.id = v.form_id
-                     JOIN pupils p ON p.id = {pupilId}
-                     WHERE i.organisation_id = {client.OrganisationId} AND i.media_type = {mediaType.ToString()}
-                       AND i.channel_key = {request.Channel} AND v.status = {nameof(FormVersionStatus.Published)}
+                     JOIN pupils p ON p.id = $1
+                     WHERE i.organisation_id = $4 AND i.media_type = $2 AND i.channel_key = $3 AND v.status = $5
                        AND (f.school_id IS NULL OR f.school_id = p.school_id)
-                     ORDER BY v.published_at DESC LIMIT 1)) AS "Value"
-                """).SingleAsync(ct)
-                        ?? throw new RequestValidationException("channel", "No published form asks this item; there is nothing to withdraw.");
+                     ORDER BY v.published_at DESC LIMIT 1))
+                """, [pupilId, mediaType.ToString(), request.Channel, client.OrganisationId, nameof(FormVersionStatus.Published)],
+                async (reader, token) =>
+                {
+                    await reader.ReadAsync(token);
+                    versionId = await reader.IsDBNullAsync(0, token) ? null : reader.GetGuid(0);
+                });
+        });
+        var (guardianId, children) = guardian();
+        GuardianScope.EnsureAuthority(GuardianScope.EnsureChild(children, pupilId));
+        if (versionId is null)
+        {
+            throw new RequestValidationException("channel", "No published form asks this item; there is nothing to withdraw.");
+        }
 
-        var recorded = await recorder.RecordAsync(pupilId, new RecordDecisionsRequest(versionId, DecidedBy.Guardian, guardian.Id,
+        var recorded = await recorder.RecordAsync(pupilId, new RecordDecisionsRequest(versionId, DecidedBy.Guardian, guardianId,
             DecisionMethod.ParentApp, null, null, null, [new ItemDecision(mediaType, request.Channel, ConsentOutcome.Refused)]), ct);
-        audit.On("guardian", guardian.Id);
+        audit.On("guardian", guardianId);
         return GuardianRecordedDecisions.From(recorded, command.GuardianExternalId);
     }
 }

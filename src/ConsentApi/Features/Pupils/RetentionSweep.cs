@@ -97,7 +97,8 @@ public sealed class RetentionSweep(
             RequestId = RequestId,
             OccurredAt = outcome.Erasure.ErasedAt,
         });
-        await db.SaveChangesAsync(ct);
+        // The consequences' announced states and events are statements (CommandWrites): saved with the tracked changes.
+        await services.GetRequiredService<CommandWrites>().SaveAsync(ct);
         await transaction.CommitAsync(ct);
         return true;
     }

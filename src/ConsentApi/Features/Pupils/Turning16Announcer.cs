@@ -141,7 +141,8 @@ public sealed class Turning16Announcer(
         {
             await AnnounceChangedConsentAsync(services, organisationId, birthdays, now, ct);
         }
-        await db.SaveChangesAsync(ct);
+        // The announced states and their events are statements (CommandWrites): saved with the tracked changes.
+        await services.GetRequiredService<CommandWrites>().SaveAsync(ct);
         await transaction.CommitAsync(ct);
     }
 

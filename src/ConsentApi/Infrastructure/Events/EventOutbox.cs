@@ -119,7 +119,7 @@ public sealed record RosterSyncedEvent(int PupilsCreated, int PupilsUpdated, int
 /// dispatcher delivers after the commit, in event position order. Inserting a delivery takes only <c>FOR KEY SHARE</c>
 /// on its subscription, which the dispatcher's claims (<c>FOR NO KEY UPDATE</c>) never block.
 /// </summary>
-public sealed class EventOutbox(ConsentDbContext db, TimeProvider clock)
+public sealed class EventOutbox(ConsentDbContext db, CommandWrites writes, TimeProvider clock)
 {
     private static readonly JsonSerializerOptions Json = ConsentApiServices.CreateJsonOptions();
     private readonly Dictionary<Guid, List<Subscriber>> _subscriptions = [];
@@ -154,7 +154,7 @@ public sealed class EventOutbox(ConsentDbContext db, TimeProvider clock)
     {
         var now = clock.GetUtcNow();
         var id = SequentialIds.Next(now);
-        db.OutboxEvents.Add(new OutboxEvent
+        writes.Append(new OutboxEvent
         {
             Id = id,
             OrganisationId = organisationId,
@@ -162,7 +162,9 @@ public sealed class EventOutbox(ConsentDbContext db, TimeProvider clock)
             Type = type,
             Payload = JsonSerializer.Serialize(new { id, type, timestamp = now, schoolId, data }, Json),
             OccurredAt = now,
-        });
+        }, e => ReadBatch.Statement("""
+            INSERT INTO outbox_events (id, organisation_id, school_id, type, payload, occurred_at) VALUES ($1, $2, $3, $4, $5::jsonb, $6)
+            """, e.Id, e.OrganisationId, ReadBatch.Typed(e.SchoolId, NpgsqlTypes.NpgsqlDbType.Uuid), e.Type, e.Payload, e.OccurredAt));
 
         if (!_subscriptions.TryGetValue(organisationId, out var subscriptions))
         {
@@ -174,10 +176,13 @@ public sealed class EventOutbox(ConsentDbContext db, TimeProvider clock)
         }
         foreach (var subscription in subscriptions.Where(s => s.EventTypes.Contains(type) && (s.SchoolId is null || s.SchoolId == schoolId)))
         {
-            db.WebhookDeliveries.Add(new Domain.Webhooks.WebhookDelivery
+            writes.Append(new Domain.Webhooks.WebhookDelivery
             {
                 Id = SequentialIds.Next(now), SubscriptionId = subscription.Id, EventId = id, NextAttemptAt = now, CreatedAt = now,
-            });
+            }, d => ReadBatch.Statement("""
+                INSERT INTO webhook_deliveries (id, subscription_id, event_id, status, attempts, next_attempt_at, created_at)
+                VALUES ($1, $2, $3, $4, $5, $6, $7)
+                """, d.Id, d.SubscriptionId, d.EventId, d.Status.ToString(), d.Attempts, d.NextAttemptAt, d.CreatedAt));
         }
     }
 }

@@ -19,7 +19,8 @@ namespace ConsentApi.Infrastructure.Idempotency;
 /// A request that fails (any 4xx or 5xx) rolls back and leaves no row: it changed nothing, so the key stays free and the
 /// same request may be sent again with it, for example once the pupil it named exists.
 /// </summary>
-public sealed class IdempotencyLedger(ConsentDbContext db, CurrentClient client, IdempotentRequest request, TimeProvider clock)
+public sealed class IdempotencyLedger(
+    ConsentDbContext db, CommandWrites writes, CurrentClient client, IdempotentRequest request, TimeProvider clock)
 {
     // Plain options: the stored result only has to come back as the same object; the request-reading limits do not apply.
     private static readonly JsonSerializerOptions Storage = CreateStorageOptions();
@@ -86,7 +87,7 @@ public sealed class IdempotencyLedger(ConsentDbContext db, CurrentClient client,
             DELETE FROM idempotency_keys WHERE ctid IN (
                 SELECT ctid FROM idempotency_keys WHERE created_at <= {cutoff} LIMIT {PurgeBatch} FOR UPDATE SKIP LOCKED)
             """, ct);
-        db.StoredResponses.Add(new StoredResponse
+        writes.Append(new StoredResponse
         {
             ClientId = claim.ClientId,
             Key = claim.Key,
@@ -94,7 +95,9 @@ public sealed class IdempotencyLedger(ConsentDbContext db, CurrentClient client,
             Fingerprint = claim.Fingerprint,
             Response = JsonSerializer.Serialize(response, Storage),
             CreatedAt = now,
-        });
+        }, r => ReadBatch.Statement("""
+            INSERT INTO idempotency_keys (client_id, key, operation, fingerprint, response, created_at) VALUES ($1, $2, $3, $4, $5, $6)
+            """, r.ClientId, r.Key, r.Operation, r.Fingerprint, r.Response, r.CreatedAt));
     }
 
     /// <summary>

@@ -48,6 +48,9 @@ public sealed class ReadBatch(ConsentDbContext db)
         return command;
     }
 
+    /// <summary>A value that may be null, with its type said, for <see cref="Statement"/>.</summary>
+    public static NpgsqlParameter Typed(object? value, NpgsqlTypes.NpgsqlDbType type) => new() { Value = value ?? DBNull.Value, NpgsqlDbType = type };
+
     public async Task ExecuteAsync(CancellationToken ct)
     {
         if (_commands.Count == 0)

@@ -8,6 +8,7 @@ using ConsentApi.Infrastructure.Persistence;
 using ConsentApi.Infrastructure.Preconditions;
 using Mediator;
 using Microsoft.EntityFrameworkCore;
+using NpgsqlTypes;
 
 namespace ConsentApi.Infrastructure.Pipeline;
 
@@ -29,6 +30,7 @@ namespace ConsentApi.Infrastructure.Pipeline;
 /// </summary>
 public sealed class CommandTransactionBehavior<TCommand, TResponse>(
     ConsentDbContext db,
+    CommandWrites writes,
     CurrentClient client,
     AuditScope audit,
     ConsentChanges consentChanges,
@@ -59,6 +61,7 @@ public sealed class CommandTransactionBehavior<TCommand, TResponse>(
             catch (Exception e) when (attempt < Attempts && IsCausedByAnotherTransaction(e))
             {
                 db.ChangeTracker.Clear();
+                writes.Clear();
                 consentChanges.Reset();
                 afterCommit.Clear();
                 events.Reset();
@@ -106,7 +109,7 @@ public sealed class CommandTransactionBehavior<TCommand, TResponse>(
         }
 
         AddAuditEvent();
-        await db.SaveChangesAsync(cancellationToken);
+        await writes.SaveAsync(cancellationToken);
         await resourceVersion.ReadAfterAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         afterCommit.Run();
@@ -119,7 +122,7 @@ public sealed class CommandTransactionBehavior<TCommand, TResponse>(
         var response = await next(message, cancellationToken);
         AddAuditEvent();
         audit.Reset();
-        await db.SaveChangesAsync(cancellationToken);
+        await writes.SaveAsync(cancellationToken);
         return response;
     }
 
@@ -129,7 +132,7 @@ public sealed class CommandTransactionBehavior<TCommand, TResponse>(
         {
             return;
         }
-        db.AuditEvents.Add(new AuditEvent
+        writes.Append(new AuditEvent
         {
             OrganisationId = audit.OrganisationId ?? (client.IsPlatform ? null : client.OrganisationId),
             ClientId = client.ClientId,
@@ -138,7 +141,11 @@ public sealed class CommandTransactionBehavior<TCommand, TResponse>(
             ResourceId = audit.ResourceId,
             RequestId = http.HttpContext is { } context ? RequestIds.Of(context) : "-",
             OccurredAt = clock.GetUtcNow(),
-        });
+        }, e => ReadBatch.Statement("""
+            INSERT INTO audit_events (id, organisation_id, client_id, action, resource_type, resource_id, request_id, occurred_at)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+            """, e.Id, ReadBatch.Typed(e.OrganisationId, NpgsqlDbType.Uuid), ReadBatch.Typed(e.ClientId, NpgsqlDbType.Uuid), e.Action,
+            ReadBatch.Typed(e.ResourceType, NpgsqlDbType.Text), ReadBatch.Typed(e.ResourceId, NpgsqlDbType.Uuid), e.RequestId, e.OccurredAt));
     }
 
     private static bool IsCausedByAnotherTransaction(Exception exception) =>

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
@@ -324,27 +325,24 @@ public sealed class OutboxTests : ApiTest
         Assert.That(Items(PayloadOf(events[0])["data"]!.AsObject()), Is.EqualTo("photo social-media expired->refused"));
     }
 
-    /// <summary>Fails the command's final save (the one that writes its audit event) while armed.</summary>
-    private sealed class FailingAuditSave : SaveChangesInterceptor
+    /// <summary>
+    /// Fails the command at its commit while armed: after everything it wrote (the decisions, events and audit event go
+    /// as statements rather than tracked entities, so the failure comes where every command ends).
+    /// </summary>
+    private sealed class FailingCommit : DbTransactionInterceptor
     {
         public volatile bool Armed;
 
-        public override ValueTask<InterceptionResult<int>> SavingChangesAsync(DbContextEventData eventData, InterceptionResult<int> result,
-            CancellationToken cancellationToken = default)
-        {
-            if (Armed && eventData.Context!.ChangeTracker.Entries<AuditEvent>().Any(e => e.State == EntityState.Added))
-            {
-                throw new InvalidOperationException("Simulated failure at commit.");
-            }
-            return ValueTask.FromResult(result);
-        }
+        public override ValueTask<InterceptionResult> TransactionCommittingAsync(DbTransaction transaction, TransactionEventData eventData,
+            InterceptionResult result, CancellationToken cancellationToken = default) =>
+            Armed ? throw new InvalidOperationException("Simulated failure at commit.") : ValueTask.FromResult(result);
     }
 
     [Test]
     public async Task When_the_command_fails_after_its_changes_the_change_and_its_events_roll_back_together()
     {
         var f = await FamilyAsync("Noor Terugrol", "Olga Terugrol");
-        var failing = new FailingAuditSave();
+        var failing = new FailingCommit();
         await using var app = Factory.WithWebHostBuilder(b => b.ConfigureTestServices(s => s.AddSingleton<IInterceptor>(failing)));
         var client = app.CreateClient();
         client.DefaultRequestHeaders.Add("X-Api-Key", f.Tenant.FullKey);

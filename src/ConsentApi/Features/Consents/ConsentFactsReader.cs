@@ -97,7 +97,9 @@ public sealed class ConsentFactsReader(ConsentDbContext db)
     /// Adds this read's statements to <paramref name="batch"/>, to go in one round trip with other statements (locks first,
     /// then this); the facts are in <paramref name="read"/>'s result once the batch ran.
     /// </summary>
-    public static void AddTo(ReadBatch batch, FactsRequest request, Action<ConsentFactSet> read)
+    /// <param name="genericPlansAfter">The command plans its whole transaction generically (recording decisions), so the
+    /// setting stays after the facts instead of going back to PostgreSQL's choice.</param>
+    public static void AddTo(ReadBatch batch, FactsRequest request, Action<ConsentFactSet> read, bool genericPlansAfter = false)
     {
         var pupilIds = request.PupilIds.Distinct().ToArray();
         if (pupilIds.Length == 0 && request.GroupId is null)
@@ -105,7 +107,12 @@ public sealed class ConsentFactsReader(ConsentDbContext db)
             read(ConsentFactSet.Empty(request));
             return;
         }
-        batch.Add(Commands(request, pupilIds), async (reader, ct) => read(await ReadResultsAsync(reader, request, ct)));
+        var commands = Commands(request, pupilIds);
+        if (genericPlansAfter)
+        {
+            commands.RemoveAt(commands.Count - 1); // PlansAsUsual
+        }
+        batch.Add(commands, async (reader, ct) => read(await ReadResultsAsync(reader, request, ct)));
     }
 
     private static List<NpgsqlBatchCommand> Commands(FactsRequest request, Guid[] pupilIds)

@@ -7,8 +7,9 @@ namespace ConsentApi.Tests.Features.Consents;
 
 /// <summary>
 /// The facts reader's statements are planned once per connection (generic plans), not afresh on every execution: at a
-/// million pupils PostgreSQL re-planned every one-pupil read, and planning a matrix cost more than running it. Only the
-/// facts are read so: what a command does after them in its transaction is planned as PostgreSQL chooses. The fixture's
+/// million pupils PostgreSQL re-planned every one-pupil read, and planning a matrix cost more than running it. The facts
+/// leave the setting as the command had it: what a command does after them is planned as PostgreSQL chooses, except in
+/// recording decisions, which plans its whole transaction generically. The fixture's
 /// pool holds one connection, so the statements the app prepared are the ones the test lists afterwards (PostgreSQL
 /// shows a session only its own).
 /// </summary>
@@ -63,7 +64,22 @@ public sealed class FactsPlanTests : ApiTest
     }
 
     [Test]
-    public async Task What_a_decision_writes_after_reading_the_facts_is_planned_as_usual()
+    public async Task What_a_publication_writes_after_reading_the_facts_is_planned_as_usual()
+    {
+        for (var i = 0; i < Uses; i++)
+        {
+            var (pupilId, guardianId) = await FamilyAsync();
+            await DecideAsync(_full, pupilId, _versionId, guardianId, "granted", [Item]);
+            await RegisterAsync(_full, _tenant.SchoolId, "website", "photo", [pupilId]);
+        }
+
+        var plans = await PlansAsync("INSERT INTO publications %");
+        Assert.That(plans, Is.Not.Empty, "the publication's insert is prepared");
+        Assert.That(plans.Sum(p => p.Custom), Is.Positive, "custom plans: PostgreSQL's own choice, as for any statement");
+    }
+
+    [Test]
+    public async Task Recording_decisions_plans_its_whole_transaction_generically_the_facts_included()
     {
         for (var i = 0; i < Uses; i++)
         {
@@ -71,9 +87,14 @@ public sealed class FactsPlanTests : ApiTest
             await DecideAsync(_full, pupilId, _versionId, guardianId, "granted", [Item]);
         }
 
+        // The decisions are written after the state before was read: the facts leave the command's setting as they found it.
         var plans = await PlansAsync("INSERT INTO decisions %");
         Assert.That(plans, Is.Not.Empty, "the decisions' insert is prepared");
-        Assert.That(plans.Sum(p => p.Custom), Is.Positive, "custom plans: PostgreSQL's own choice, as for any statement");
+        Assert.Multiple(() =>
+        {
+            Assert.That(plans.Sum(p => p.Custom), Is.Zero, "custom plans");
+            Assert.That(plans.Sum(p => p.Generic), Is.Positive, "generic plans");
+        });
     }
 
     /// <summary>How the statements like <paramref name="pattern"/> the app's one connection prepared were planned.</summary>

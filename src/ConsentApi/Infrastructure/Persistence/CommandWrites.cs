@@ -1,5 +1,3 @@
-using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Storage;
 using Npgsql;
 
 namespace ConsentApi.Infrastructure.Persistence;
@@ -44,24 +42,9 @@ public sealed class CommandWrites(ConsentDbContext db)
         {
             return;
         }
-        await db.Database.OpenConnectionAsync(ct);
-        try
-        {
-            await using var batch = new NpgsqlBatch((NpgsqlConnection)db.Database.GetDbConnection())
-            {
-                Transaction = db.Database.CurrentTransaction?.GetDbTransaction() as NpgsqlTransaction,
-            };
-            foreach (var statement in _statements)
-            {
-                batch.BatchCommands.Add(statement);
-            }
-            _statements.Clear();
-            await batch.ExecuteNonQueryAsync(ct);
-        }
-        finally
-        {
-            await db.Database.CloseConnectionAsync();
-        }
+        List<NpgsqlBatchCommand> statements = [.. _statements];
+        _statements.Clear();
+        await db.RunBatchAsync(statements, batch => batch.ExecuteNonQueryAsync(ct), ct);
     }
 
     /// <summary>Forgets what a rolled-back attempt added, before the command is run again.</summary>

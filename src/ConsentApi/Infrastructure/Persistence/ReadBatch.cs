@@ -1,5 +1,3 @@
-using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Storage;
 using Npgsql;
 
 namespace ConsentApi.Infrastructure.Persistence;
@@ -57,30 +55,23 @@ public sealed class ReadBatch(ConsentDbContext db)
         {
             return;
         }
-        await db.Database.OpenConnectionAsync(ct);
         try
         {
-            await using var batch = new NpgsqlBatch((NpgsqlConnection)db.Database.GetDbConnection())
+            await db.RunBatchAsync(_commands, async batch =>
             {
-                Transaction = db.Database.CurrentTransaction?.GetDbTransaction() as NpgsqlTransaction,
-            };
-            foreach (var command in _commands)
-            {
-                batch.BatchCommands.Add(command);
-            }
-            await using var reader = await batch.ExecuteReaderAsync(ct);
-            for (var i = 0; i < _parts.Count; i++)
-            {
-                if (i > 0)
+                await using var reader = await batch.ExecuteReaderAsync(ct);
+                for (var i = 0; i < _parts.Count; i++)
                 {
-                    await reader.NextResultAsync(ct);
+                    if (i > 0)
+                    {
+                        await reader.NextResultAsync(ct);
+                    }
+                    await _parts[i].Read(reader, ct);
                 }
-                await _parts[i].Read(reader, ct);
-            }
+            }, ct);
         }
         finally
         {
-            await db.Database.CloseConnectionAsync();
             _commands.Clear();
             _parts.Clear();
         }

@@ -116,7 +116,7 @@ public sealed class ConsentChanges(
             {
                 _before[item] = consent.State;
             }
-        }, genericPlansAfter: _genericPlans);
+        });
         announcer.AddReads(batch, ids);
         events.AddReads(batch, organisationId);
         foreach (var consequence in consequences)

@@ -97,9 +97,7 @@ public sealed class ConsentFactsReader(ConsentDbContext db)
     /// Adds this read's statements to <paramref name="batch"/>, to go in one round trip with other statements (locks first,
     /// then this); the facts are in <paramref name="read"/>'s result once the batch ran.
     /// </summary>
-    /// <param name="genericPlansAfter">The command plans its whole transaction generically (recording decisions), so the
-    /// setting stays after the facts instead of going back to PostgreSQL's choice.</param>
-    public static void AddTo(ReadBatch batch, FactsRequest request, Action<ConsentFactSet> read, bool genericPlansAfter = false)
+    public static void AddTo(ReadBatch batch, FactsRequest request, Action<ConsentFactSet> read)
     {
         var pupilIds = request.PupilIds.Distinct().ToArray();
         if (pupilIds.Length == 0 && request.GroupId is null)
@@ -107,12 +105,7 @@ public sealed class ConsentFactsReader(ConsentDbContext db)
             read(ConsentFactSet.Empty(request));
             return;
         }
-        var commands = Commands(request, pupilIds);
-        if (genericPlansAfter)
-        {
-            commands.RemoveAt(commands.Count - 1); // PlansAsUsual
-        }
-        batch.Add(commands, async (reader, ct) => read(await ReadResultsAsync(reader, request, ct)));
+        batch.Add(Commands(request, pupilIds), async (reader, ct) => read(await ReadResultsAsync(reader, request, ct)));
     }
 
     private static List<NpgsqlBatchCommand> Commands(FactsRequest request, Guid[] pupilIds)
@@ -214,6 +207,7 @@ public sealed class ConsentFactsReader(ConsentDbContext db)
                 Enum.Parse<ChannelRecall>(reader.GetString(5)));
         }
 
+        await reader.NextResultAsync(ct); // past RestorePlans, so that a batch's next reader starts on its own result
         return new ConsentFactSet(request.At, request.AsKnownAt, pupils, decisions, rows, asked, channels, group);
     }
 
@@ -382,11 +376,15 @@ public sealed class ConsentFactsReader(ConsentDbContext db)
     // Every read is planned once per connection, as the fastest baseline's are: left to choose, PostgreSQL planned the
     // one-pupil reads (a matrix, the parents' app, recording) afresh on every execution, because a generic plan is costed
     // for ten pupil ids and at a million pupils that looked dearer than planning for the one; planning then cost more
-    // than running the statements. The setting is the transaction's (set_config's third argument), and RESET ends it
-    // after the facts, so that statements after them in a command's transaction are planned as usual.
-    private static readonly Statement GenericPlans = new("SELECT set_config('plan_cache_mode', 'force_generic_plan', true)", []);
+    // than running the statements. The setting is the transaction's (set_config's third argument), and the facts leave
+    // it as they found it: what a command runs after them is planned as the command chose (recording decisions plans its
+    // whole transaction generically; others leave it to PostgreSQL).
+    private static readonly Statement GenericPlans = new(
+        "SELECT set_config('consent.plans_before', current_setting('plan_cache_mode'), true), set_config('plan_cache_mode', 'force_generic_plan', true)",
+        []);
 
-    private static readonly Statement PlansAsUsual = new("RESET plan_cache_mode", []);
+    private static readonly Statement RestorePlans = new(
+        "SELECT set_config('plan_cache_mode', current_setting('consent.plans_before'), true)", []);
 
     // Each kind of read has statements of its own rather than one text with optional filters ("$n IS NULL OR ..."):
     // PostgreSQL plans a prepared statement once (a generic plan) only while that costs no more than planning it for
@@ -411,7 +409,7 @@ public sealed class ConsentFactsReader(ConsentDbContext db)
             .Replace("{PupilsAtSchools}", someSchools ? "AND p.school_id = ANY({SchoolIds})" : "")
             .Replace("{GroupAtSchools}", someSchools ? "AND s.id = ANY({SchoolIds})" : "")
             .Replace("{ChannelOfItem}", oneItem ? "AND c.key = {Channel}" : "")
-            .Replace("{AskedItem}", oneItem ? "AND i.media_type = {MediaType} AND i.channel_key = {Channel}" : ""))), PlansAsUsual];
+            .Replace("{AskedItem}", oneItem ? "AND i.media_type = {MediaType} AND i.channel_key = {Channel}" : ""))), RestorePlans];
     }
 }
 

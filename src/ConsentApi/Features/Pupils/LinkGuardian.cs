@@ -6,6 +6,7 @@ using ConsentApi.Infrastructure.Auth;
 using ConsentApi.Infrastructure.Errors;
 using ConsentApi.Infrastructure.Persistence;
 using ConsentApi.Infrastructure.Pipeline;
+using ConsentApi.Infrastructure.Preconditions;
 using Mediator;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
@@ -66,11 +67,13 @@ public static class LinkGuardianEndpoint
     public static RouteHandlerBuilder MapLinkGuardian(this RouteGroupBuilder group) =>
         group.MapPut("/{pupilId:guid}/guardians/{guardianId:guid}", Link)
             .WithName("LinkGuardian")
+            .WithETag<GuardianLink>(GuardianLinkResource.RowOf)
             .WithSummary("Link a guardian to a pupil")
             .WithDescription("""
                 Links the guardian to the pupil, or updates whether the guardian holds parental authority. The pupil's
                 school comes to know the guardian. A client limited to some schools links only guardians its schools
-                know (by roster, create or an earlier link); others are 404.
+                know (by roster, create or an earlier link); others are 404. The answer carries the link's `ETag`; with
+                `If-Match` the link must exist at that version (a link that does not exist yet is created without it).
                 """)
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status404NotFound)

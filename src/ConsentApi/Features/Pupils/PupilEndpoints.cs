@@ -14,6 +14,7 @@ public static class PupilEndpoints
         var pupils = app.MapGroup("/v1/pupils").WithTags("Pupils");
         pupils.MapGetPupil().RequireScope(Scopes.RosterRead);
         pupils.MapUpdatePupil().RequireScope(Scopes.RosterWrite);
+        pupils.MapGetGuardianLink().RequireScope(Scopes.RosterRead);
         pupils.MapLinkGuardian().RequireScope(Scopes.RosterWrite);
         pupils.MapUnlinkGuardian().RequireScope(Scopes.RosterWrite);
         pupils.MapErasePupil().RequireScope(Scopes.RosterWrite);

@@ -3,6 +3,7 @@ using ConsentApi.Infrastructure.Auth;
 using ConsentApi.Infrastructure.Errors;
 using ConsentApi.Infrastructure.Persistence;
 using ConsentApi.Infrastructure.Pipeline;
+using ConsentApi.Infrastructure.Preconditions;
 using Mediator;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
@@ -34,8 +35,12 @@ public static class UnlinkGuardianEndpoint
     public static RouteHandlerBuilder MapUnlinkGuardian(this RouteGroupBuilder group) =>
         group.MapDelete("/{pupilId:guid}/guardians/{guardianId:guid}", Unlink)
             .WithName("UnlinkGuardian")
+            .WithETag<Domain.GuardianLink>(GuardianLinkResource.RowOf)
             .WithSummary("Unlink a guardian from a pupil")
-            .WithDescription("Removes the link. Decisions the guardian already recorded stay in the pupil's history.")
+            .WithDescription("""
+                Removes the link. Decisions the guardian already recorded stay in the pupil's history. With `If-Match`, only
+                while the link is at that version (its `ETag` from reading or changing it).
+                """)
             .ProducesProblem(StatusCodes.Status404NotFound);
 
     private static async Task<NoContent> Unlink(Guid pupilId, Guid guardianId, ISender sender, CancellationToken ct)

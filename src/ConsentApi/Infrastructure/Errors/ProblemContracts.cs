@@ -46,6 +46,17 @@ public sealed record UnknownPupilsProblem(
     [property: MaxLength(200)] IReadOnlyList<Guid>? UnknownPupilIds)
     : Problem(Type, Title, Status, Detail, Instance, TraceId);
 
+/// <summary>
+/// A 412: the resource changed since the version `If-Match` named, and nothing was changed. The answer's `ETag` header
+/// names the current version too.
+/// </summary>
+/// <param name="CurrentETag">The version the resource is at now, as the answer's `ETag` header says: send the change again
+/// with it in `If-Match` if it still applies. Absent when the resource does not exist.</param>
+public sealed record PreconditionFailedProblem(
+    Uri Type, string Title, int Status, string? Detail, string Instance, string TraceId,
+    [property: MaxLength(12), RegularExpression("^\"[0-9]{1,10}\"$")] string? CurrentETag)
+    : Problem(Type, Title, Status, Detail, Instance, TraceId);
+
 public static class ProblemMetadata
 {
     public const string ContentType = "application/problem+json";

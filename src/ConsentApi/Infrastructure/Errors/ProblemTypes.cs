@@ -76,8 +76,11 @@ public static class ProblemTypes
             "Do not retry: the content will not come back. If a paper copy turns up, its SHA-256 can be compared with the " +
             "hash kept."),
         new(PreconditionFailed, 412, "Precondition failed",
-            "A condition the request set (such as <code>If-Match</code>) does not hold: the resource changed since it was read.",
-            "Read the resource again, apply the change to what it now holds, and send it with the new validator."),
+            "A condition the request set (such as <code>If-Match</code>) does not hold: the resource changed since it was read. " +
+            "Nothing was changed. The answer's <code>ETag</code> header and <code>currentETag</code> name the version the " +
+            "resource is at now (both absent when it no longer exists).",
+            "Decide whether the change still applies to what the resource now holds (read it if you need its content), and " +
+            "if so send it again with the <code>ETag</code> of this answer in <code>If-Match</code>."),
         new(PayloadTooLarge, 413, "The request body is too large",
             "The body is larger than the operation accepts (1 MiB for most operations, 64 MiB for a roster sync). Nothing of " +
             "it was processed.",

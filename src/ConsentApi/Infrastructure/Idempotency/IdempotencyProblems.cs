@@ -41,8 +41,8 @@ public sealed class SafeRetryExceptionHandler(IProblemDetailsService problems) :
                 "The Idempotency-Key was used for a different request.", exception.Message),
             IdempotencyKeyInFlightException => Problem(StatusCodes.Status409Conflict, ProblemTypes.IdempotencyKeyInFlight,
                 "A request with this Idempotency-Key is in progress.", exception.Message),
-            PreconditionFailedException => Problem(StatusCodes.Status412PreconditionFailed, ProblemTypes.PreconditionFailed,
-                "The resource has changed.", exception.Message),
+            // Answered by the endpoint's filter with the current ETag (PreconditionFailedResult); here only should it escape.
+            PreconditionFailedException failure => PreconditionFailedResult.Problem(failure),
             _ => null,
         };
         if (problem is null)

@@ -19,6 +19,8 @@ namespace ConsentApi.Infrastructure.OpenApi;
 internal static partial class ProblemExamples
 {
     private const string TraceId = "4bf92f3577b34da6a3ce929d0e0e4736";
+    /// <summary>The version a 412's example names as current: the same as the <c>ETag</c> header's example.</summary>
+    private const string CurrentETag = "\"48213\"";
     private const string PupilId = "01930f4e-7d46-7f62-8d84-9c405e6f7081";
     private const string SecondPupilId = "01930f4e-87fa-790c-872e-36eaf8091a2b";
 
@@ -100,6 +102,10 @@ internal static partial class ProblemExamples
             "409" => Problem(ProblemTypes.Conflict, "Conflict.", 409, instance,
                 Conflicts.GetValueOrDefault(operation.OperationId ?? "",
                     "The request conflicts with the current state of the resource; nothing was changed.")),
+            "412" => With(Problem(ProblemTypes.PreconditionFailed, "The resource has changed.", 412, instance,
+                    $"The resource has changed since the version named in If-Match; it is now at {CurrentETag} (this answer's ETag). " +
+                    "Nothing was changed; decide whether the change still applies and, if so, send it again with that ETag in If-Match."),
+                "currentETag", CurrentETag),
             "410" => Problem(ProblemTypes.Gone, "Gone.", 410, instance,
                 "The proof file's content was erased with the pupil's personal data; its SHA-256, size and type are kept."),
             "413" => Problem(ProblemTypes.PayloadTooLarge, "The request body is too large.", 413, instance,

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using ConsentApi.Infrastructure.Errors;
 using ConsentApi.Infrastructure.Idempotency;
 using ConsentApi.Infrastructure.Preconditions;
 using Microsoft.AspNetCore.Mvc;
@@ -42,8 +43,9 @@ internal sealed class SafeRetriesOperationFilter : IOperationFilter
         {
             Description = """
                 A strong entity tag of the resource's current version: it changes with every change of the resource's own
-                fields (not with changes of related resources, such as a pupil's guardian links). Send it back in
-                `If-Match` to change the resource only if nobody changed it since.
+                fields (not with changes of related resources, such as a pupil's guardian links, which have tags of their
+                own). Send it back in `If-Match` to change the resource only if nobody changed it since. A 412 carries it
+                too: the version the resource is at now, absent when it does not exist.
                 """,
             Schema = TagSchema(),
             Example = JsonValue.Create("\"48213\""),
@@ -57,7 +59,7 @@ internal sealed class SafeRetriesOperationFilter : IOperationFilter
             Description = """
                 Makes the change only if the resource is still at this version: one or more `ETag` values from an
                 earlier answer (comma-separated), or `*` for any version. Otherwise nothing is changed and the answer is
-                412: read the resource again for its current `ETag`. Checked under a lock on the resource, so of two changes sent with the same
+                412, whose `ETag` names the current version. Checked under a lock on the resource, so of two changes sent with the same
                 tag exactly one succeeds. Weak tags (`W/"…"`) never match.
                 """,
             Schema = new OpenApiSchema { Type = JsonSchemaType.String, MaxLength = 1000, Pattern = "^(\\*|(W/)?\"[0-9]+\"( *, *(W/)?\"[0-9]+\")*)$" },
@@ -87,7 +89,20 @@ internal sealed class SafeRetriesOperationFilter : IOperationFilter
         {
             operation.Parameters.Add(new OpenApiParameterReference(IfMatchParameter, context.Document));
             AddOrExtendProblem(operation, context, "412",
-                "`If-Match` named another version than the current one (type `precondition-failed`); nothing was changed.");
+                "`If-Match` named another version than the current one (type `precondition-failed`); nothing was changed. " +
+                "The `ETag` header (and `currentETag`) names the current version, to send the change again with.");
+            if (operation.Responses["412"] is OpenApiResponse failed)
+            {
+                failed.Headers ??= new Dictionary<string, IOpenApiHeader>();
+                failed.Headers["ETag"] = new OpenApiHeaderReference(ETagHeader, context.Document);
+                if (failed.Content?.TryGetValue(ProblemSchemas.ContentType, out var media) == true && media is OpenApiMediaType problem)
+                {
+                    var path = "/" + context.ApiDescription.RelativePath?.TrimStart('/');
+                    problem.Schema = ProblemSchemas.Reference(typeof(PreconditionFailedProblem), context);
+                    problem.Example = ProblemExamples.For("412", typeof(PreconditionFailedProblem), path, operation, scope: null,
+                        context.SchemaRepository.Schemas);
+                }
+            }
         }
         else if (etag.ConditionalGet)
         {

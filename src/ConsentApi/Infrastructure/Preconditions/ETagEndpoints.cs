@@ -10,7 +10,8 @@ public static class ETagEndpoints
 {
     /// <summary>
     /// Gives the answers of a GET or a change of one row of <typeparamref name="TEntity"/> (its id in the route value
-    /// <paramref name="routeValue"/>) an <c>ETag</c>; a change honours <c>If-Match</c> (412 when it names another version).
+    /// <paramref name="routeValue"/>) an <c>ETag</c>; a change honours <c>If-Match</c> (412 when it names another version,
+    /// with the current version as its <c>ETag</c>).
     /// A GET answers 304 to a matching <c>If-None-Match</c> only where <paramref name="conditionalGet"/> says that the
     /// representation is that row alone; where it also shows related rows (a pupil's guardians), their changes do not
     /// change the tag, so a 304 could be stale.
@@ -54,7 +55,16 @@ public static class ETagEndpoints
             }
 
             version.Track(table, key, http.Request.Headers.IfMatch);
-            var answer = await next(context);
+            object? answer;
+            try
+            {
+                answer = await next(context);
+            }
+            catch (PreconditionFailedException failure)
+            {
+                // Answered here, not by the exception handler, which would strip the ETag that tells the current version.
+                return new PreconditionFailedResult(failure);
+            }
             if (version.After is { } after && Succeeded(answer))
             {
                 http.Response.Headers.ETag = EntityTags.Format(after);

@@ -36,5 +36,13 @@ public static class EntityTags
 }
 
 /// <summary>An <c>If-Match</c> that names no current version of the resource (412).</summary>
-/// <remarks>The answer cannot carry the current ETag: the exception handler middleware removes cache validators from error answers.</remarks>
-public sealed class PreconditionFailedException(string message) : Exception(message);
+/// <param name="current">The version the resource is at (read under the change's lock), or null when it does not exist.</param>
+/// <remarks>
+/// The endpoint's own filter answers it (<see cref="PreconditionFailedResult"/>) with the current version as the answer's
+/// <c>ETag</c>, so that a client can decide and retry without reading the resource again. It must not reach the exception
+/// handler middleware, which removes cache validators such as <c>ETag</c> from the answers it writes.
+/// </remarks>
+public sealed class PreconditionFailedException(string message, uint? current) : Exception(message)
+{
+    public uint? Current { get; } = current;
+}

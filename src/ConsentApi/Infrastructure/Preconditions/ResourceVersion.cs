@@ -52,8 +52,9 @@ public sealed class ResourceVersion(ConsentDbContext db)
         {
             throw new PreconditionFailedException(_before is null
                 ? "If-Match was sent, but the resource does not exist. Nothing was changed."
-                : "The resource has changed since the version named in If-Match. Nothing was changed; read it again for "
-                  + "its current ETag and decide whether to repeat the change.");
+                : $"The resource has changed since the version named in If-Match; it is now at {EntityTags.Format(_before.Value)} "
+                  + "(this answer's ETag). Nothing was changed; decide whether the change still applies and, if so, send it "
+                  + "again with that ETag in If-Match.", _before);
         }
     }
 
@@ -76,9 +77,13 @@ public sealed class ResourceVersion(ConsentDbContext db)
 
     private async Task<uint?> ReadAsync(bool forUpdate, CancellationToken ct)
     {
-        // The table name comes from the EF model and the condition from the endpoint's code (ETagEndpoints); only the
+        // The table name comes from the EF model and the conditions from the endpoint's code (ETagEndpoints); only the
         // values come from the request, as parameters.
 #pragma warning disable EF1002
+        if (forUpdate && _row!.LockFirst is { } lockFirst)
+        {
+            await db.Database.ExecuteSqlRawAsync(lockFirst, _row.Values, ct);
+        }
         var versions = await db.Database.SqlQueryRaw<long>(
                 $"SELECT xmin::text::bigint AS \"Value\" FROM {_table} WHERE {_row!.Condition}{(forUpdate ? " FOR NO KEY UPDATE" : "")}",
                 _row.Values)
@@ -92,4 +97,11 @@ public sealed class ResourceVersion(ConsentDbContext db)
 /// Which row of a table a request is about: an SQL condition written in code (<c>id = {0}</c>) and its values, taken
 /// from the request and sent as parameters.
 /// </summary>
-public sealed record RowKey(string Condition, params object[] Values);
+public sealed record RowKey(string Condition, params object[] Values)
+{
+    /// <summary>
+    /// A statement (same values) that a change with <c>If-Match</c> runs before it locks the row: the lock every writer
+    /// of the row takes first (a guardian link's pupil), so that waiting for the row never holds that lock out of order.
+    /// </summary>
+    public string? LockFirst { get; init; }
+}

@@ -130,6 +130,7 @@ public static partial class AccessWorld
         new("GET", "/v1/imports/{importId}", Scopes.RosterRead, null, true, OtherSchool.NotFound, OrScopes: [Scopes.RosterWrite, Scopes.ConsentWrite]),
         new("GET", "/v1/pupils/{pupilId}", Scopes.RosterRead, null, true, OtherSchool.NotFound),
         new("PUT", "/v1/pupils/{pupilId}", Scopes.RosterWrite, PupilBody, true, OtherSchool.NotFound),
+        new("GET", "/v1/pupils/{pupilId}/guardians/{guardianId}", Scopes.RosterRead, null, true, OtherSchool.NotFound),
         new("PUT", "/v1/pupils/{pupilId}/guardians/{guardianId}", Scopes.RosterWrite, _ => new { hasParentalAuthority = true }, true, OtherSchool.NotFound),
         new("DELETE", "/v1/pupils/{pupilId}/guardians/{guardianId}", Scopes.RosterWrite, null, true, OtherSchool.NotFound),
         new("POST", "/v1/pupils/{pupilId}/erasure", Scopes.RosterWrite, null, true, OtherSchool.NotFound),

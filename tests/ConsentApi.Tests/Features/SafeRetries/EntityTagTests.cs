@@ -93,6 +93,49 @@ public sealed class EntityTagTests : ApiTest
         Assert.That(await TagOfAsync(await client.GetAsync($"/v1/pupils/{pupilId}")), Is.EqualTo(current));
     }
 
+    [Test]
+    public async Task A_stale_if_match_gets_a_412_with_the_etag_a_get_returns_now_and_retrying_with_it_succeeds()
+    {
+        var (tenant, pupilId, externalId) = await PupilAsync();
+        var client = tenant.Full();
+        var stale = await TagOfAsync(await client.GetAsync($"/v1/pupils/{pupilId}"));
+        await TagOfAsync(await SendAsync(client, HttpMethod.Put, $"/v1/pupils/{pupilId}", PupilBody(externalId, "Sem Jansen")));
+
+        var refused = await SendAsync(client, HttpMethod.Put, $"/v1/pupils/{pupilId}", PupilBody(externalId, "Sem Bakker"), ifMatch: stale);
+
+        var problem = await AssertProblemAsync(refused, HttpStatusCode.PreconditionFailed, "precondition-failed");
+        var current = refused.Headers.ETag;
+        Assert.That(current, Is.Not.Null, "the 412 carries the current ETag");
+        Assert.That(current!.IsWeak, Is.False);
+        Assert.That(current.ToString(), Is.EqualTo(await TagOfAsync(await client.GetAsync($"/v1/pupils/{pupilId}"))), "the tag a GET returns now");
+        Assert.That((string?)problem["currentETag"], Is.EqualTo(current.ToString()));
+        Assert.That((string?)problem["detail"], Does.Contain(current.ToString()));
+        Assert.That(await PupilNameAsync(pupilId), Is.EqualTo("Sem Jansen"), "the 412 changed nothing");
+
+        var retried = await SendAsync(client, HttpMethod.Put, $"/v1/pupils/{pupilId}", PupilBody(externalId, "Sem Bakker"), ifMatch: current.ToString());
+
+        Assert.That(await TagOfAsync(retried), Is.Not.EqualTo(current.ToString()));
+        Assert.That(await PupilNameAsync(pupilId), Is.EqualTo("Sem Bakker"));
+    }
+
+    [Test]
+    public async Task An_if_match_on_a_resource_that_does_not_exist_is_a_412_without_an_etag()
+    {
+        var tenant = await CreateTenantAsync(schools: 1);
+        var client = tenant.Full();
+        var pupilId = await CreatePupilAsync(client, tenant.SchoolId, "Sem de Vries");
+        var guardianId = await CreateGuardianAsync(client, "Anna de Vries");
+
+        // Linking creates the link: with If-Match it must already exist at that version.
+        var refused = await SendAsync(client, HttpMethod.Put, $"/v1/pupils/{pupilId}/guardians/{guardianId}",
+            new { hasParentalAuthority = true }, ifMatch: "*");
+
+        var problem = await AssertProblemAsync(refused, HttpStatusCode.PreconditionFailed, "precondition-failed");
+        Assert.That(refused.Headers.ETag, Is.Null);
+        Assert.That(problem.ContainsKey("currentETag"), Is.False);
+        Assert.That(await Factory.QueryAsync(db => db.GuardianLinks.AnyAsync(l => l.PupilId == pupilId)), Is.False, "no link was made");
+    }
+
     [TestCase("*", HttpStatusCode.OK)]
     [TestCase("\"1\", {current}", HttpStatusCode.OK)]
     [TestCase("W/{current}", HttpStatusCode.PreconditionFailed)]
@@ -122,8 +165,11 @@ public sealed class EntityTagTests : ApiTest
         var statuses = responses.Select(r => (int)r.StatusCode).ToList();
         Assert.That(statuses.Count(s => s == 200), Is.EqualTo(1), string.Join(", ", statuses));
         Assert.That(statuses.Count(s => s == 412), Is.EqualTo(9), string.Join(", ", statuses));
-        var winner = (string?)(await responses.Single(r => r.StatusCode == HttpStatusCode.OK).ReadObjectAsync())["displayName"];
+        var won = responses.Single(r => r.StatusCode == HttpStatusCode.OK);
+        var winner = (string?)(await won.ReadObjectAsync())["displayName"];
         Assert.That(await PupilNameAsync(pupilId), Is.EqualTo(winner));
+        Assert.That(responses.Where(r => r.StatusCode == HttpStatusCode.PreconditionFailed).Select(r => r.Headers.ETag?.ToString()),
+            Is.All.EqualTo(won.Headers.ETag?.ToString()), "every loser learns the winner's version");
     }
 
     [Test]
@@ -228,6 +274,9 @@ public sealed class EntityTagTests : ApiTest
         {
             schoolYear = "2026-2027", formVersionId = (Guid)published["id"]!, opensOn = Today, closesOn = Today.AddDays(30),
         })).ReadObjectAsync();
+        var pupilId = await CreatePupilAsync(client, tenant.SchoolId, "Sem de Vries");
+        await LinkAsync(client, pupilId, guardianId);
+        var link = $"/v1/pupils/{pupilId}/guardians/{guardianId}";
         var version = $"/v1/consent-forms/{form["id"]}/versions/1";
         var changes = new (string Read, HttpMethod Method, string Path, object? Body)[]
         {
@@ -246,6 +295,8 @@ public sealed class EntityTagTests : ApiTest
             (version, HttpMethod.Put, version, draft with { textNl = FormText + " Ook op de website." }),
             (version, HttpMethod.Post, $"{version}/publish", null),
             ($"/v1/campaigns/{campaign["id"]}", HttpMethod.Post, $"/v1/campaigns/{campaign["id"]}/close", null),
+            (link, HttpMethod.Put, link, new { hasParentalAuthority = false }),
+            (link, HttpMethod.Delete, link, null),
         };
 
         foreach (var (read, method, path, body) in changes)
@@ -286,7 +337,10 @@ public sealed class EntityTagTests : ApiTest
         var tag = await TagOfAsync(before);
         Assert.That(tag, Is.Not.EqualTo(stale), read);
 
-        await AssertProblemAsync(await SendAsync(client, method, path, body, ifMatch: stale), HttpStatusCode.PreconditionFailed, "precondition-failed");
+        var refused = await SendAsync(client, method, path, body, ifMatch: stale);
+        var problem = await AssertProblemAsync(refused, HttpStatusCode.PreconditionFailed, "precondition-failed");
+        Assert.That(refused.Headers.ETag?.ToString(), Is.EqualTo(tag), $"{method} {path}: the 412 names the current version");
+        Assert.That((string?)problem["currentETag"], Is.EqualTo(tag), $"{method} {path}: so does its body");
         var after = await client.GetAsync(read);
         var afterBody = await after.Content.ReadAsStringAsync();
         Assert.That(field is null ? afterBody : JsonNode.Parse(afterBody)![field]?.ToJsonString(),

@@ -338,6 +338,9 @@ public static class SyncRosterEndpoint
                 the roster lacks are marked `left` as of today, never deleted: their consent history is proof. Sending
                 the same roster again changes nothing. Accepts up to 20,000 pupils and 40,000 guardians (64 MiB).
                 Every guardian a pupil links to, and every group a pupil names, must be in the same roster.
+                It takes no `If-Match`: the admin system's roster replaces what differs, whatever changed since. The pupils,
+                guardians and links it changes get new `ETag`s, so a change by hand sent with a tag read before is a 412.
+                Syncs of one school sent at once run one after another, each whole.
                 At most {RequestLimits.RosterSyncsInFlight} roster syncs run at once per instance; another waits a few seconds
                 for a place, then gets 503 with `Retry-After`.
                 """)

@@ -45,6 +45,7 @@ public sealed class ProblemContractTests : ApiTest
         var pupil = await PublishingSteps.CreatePupilAsync(full, tenant.SchoolId, "Sanne de Vries");
         var readOnly = await tenant.ClientWithAsync([Scopes.RosterRead]);
         await full.PostAsJsonAsync("/v1/guardians", new { externalId = "OV-DUP", displayName = "Marieke" });
+        var guardian = await PublishingSteps.CreateGuardianAsync(full, "Marieke", "OV-412");
 
         var cases = new (string Name, string Method, string Path, Func<Task<HttpResponseMessage>> Send)[]
         {
@@ -70,6 +71,15 @@ public sealed class ProblemContractTests : ApiTest
                 schoolId = tenant.SchoolId, channel = "website", mediaType = "photo", title = "Schoolreisje",
                 url = "https://www.example.nl/schoolreisje", pupilIds = new[] { pupil },
             })),
+            ("precondition failed", "PUT", "/v1/guardians/{guardianId}", () =>
+            {
+                var request = new HttpRequestMessage(HttpMethod.Put, $"/v1/guardians/{guardian}")
+                {
+                    Content = JsonContent.Create(new { externalId = "OV-412", displayName = "Marieke de Vries" }),
+                };
+                request.Headers.TryAddWithoutValidation("If-Match", "\"1\"");
+                return full.SendAsync(request);
+            }),
             ("too large", "POST", "/v1/guardians", () => full.PostAsync("/v1/guardians", new StringContent(
                 $$"""{"externalId":"OV9","displayName":"{{new string('x', 2 * 1024 * 1024)}}"}""", Encoding.UTF8, "application/json"))),
             ("unsupported media type", "POST", "/v1/guardians", () => full.PostAsync("/v1/guardians",
@@ -113,7 +123,7 @@ public sealed class ProblemContractTests : ApiTest
                     $"{name}: the example's type is the one the server sends");
             }
         });
-        Assert.That(statuses, Is.EquivalentTo(new[] { 400, 401, 403, 404, 406, 409, 413, 415 }), "every status was provoked");
+        Assert.That(statuses, Is.EquivalentTo(new[] { 400, 401, 403, 404, 406, 409, 412, 413, 415 }), "every status was provoked");
     }
 
     [Test]

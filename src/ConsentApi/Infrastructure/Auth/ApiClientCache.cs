@@ -16,7 +16,15 @@ public sealed class ApiKeyOptions
 }
 
 /// <summary>The API client behind a key prefix, as the database had it moments ago.</summary>
-public sealed record CachedApiClient(Guid Id, Guid OrganisationId, byte[] KeyHash, List<string> Scopes, List<Guid> SchoolIds);
+public sealed record CachedApiClient(Guid Id, Guid OrganisationId, byte[] KeyHash, List<string> Scopes, List<Guid> SchoolIds)
+{
+    // The claims' texts, made once per entry rather than on every request the entry answers.
+    internal string IdText { get; } = Id.ToString();
+
+    internal string OrganisationIdText { get; } = OrganisationId.ToString();
+
+    internal string[] SchoolIdTexts { get; } = [.. SchoolIds.Select(s => s.ToString())];
+}
 
 /// <summary>
 /// Spares every request the key lookup while a client is busy: entries live for <see cref="ApiKeyOptions.CacheDuration"/>,
@@ -41,19 +49,36 @@ public sealed class ApiClientCache(IOptionsMonitor<ApiKeyOptions> options, TimeP
     // it must not store what it read.
     private long _generation;
 
-    public async Task<CachedApiClient?> GetAsync(string prefix, Func<Task<CachedApiClient?>> lookup, Func<bool>? mayLookUpUnseen = null)
+    /// <summary>
+    /// The answer for <paramref name="prefix"/> while its entry is fresh (a client, or null for a prefix remembered as
+    /// unknown), counted as a hit; false when only a lookup (<see cref="GetAsync"/>) can answer.
+    /// </summary>
+    public bool TryGetFresh(string prefix, out CachedApiClient? client)
     {
         var now = clock.GetUtcNow();
         if (_entries.TryGetValue(prefix, out var entry) && entry.Until > now)
         {
             metrics?.KeyCacheHit();
-            return entry.Client;
+            client = entry.Client;
+            return true;
         }
         if (_unknown.TryGetValue(prefix, out var unknownUntil) && unknownUntil > now)
         {
             metrics?.KeyCacheHit();
-            return null;
+            client = null;
+            return true;
         }
+        client = null;
+        return false;
+    }
+
+    public async Task<CachedApiClient?> GetAsync(string prefix, Func<Task<CachedApiClient?>> lookup, Func<bool>? mayLookUpUnseen = null)
+    {
+        if (TryGetFresh(prefix, out var fresh))
+        {
+            return fresh;
+        }
+        var now = clock.GetUtcNow();
         if (mayLookUpUnseen is not null && !_entries.ContainsKey(prefix) && !mayLookUpUnseen())
         {
             return null;

@@ -26,7 +26,6 @@ public sealed class ApiKeyAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options,
     ILoggerFactory logger,
     UrlEncoder encoder,
-    ConsentDbContext db,
     ApiClientCache cache,
     ApiRateLimiter limiter,
     IOptionsMonitor<BootstrapOptions> bootstrap)
@@ -55,21 +54,21 @@ public sealed class ApiKeyAuthenticationHandler(
             return AuthenticateResult.Fail("Malformed API key.");
         }
 
-        // An address that has spent its budget for calls without a valid key gets no lookup of a new prefix: the rate
-        // limiter, which runs after authentication, answers it 429 without the database having been asked.
-        var client = await cache.GetAsync(prefix, () => ClientByPrefix(db, prefix, Context.RequestAborted),
-            () => limiter.AddressMayLookUpKeys(Context));
+        // Within its cache window a prefix is answered without a lookup (no DbContext, no delegates). An address that has
+        // spent its budget for calls without a valid key gets no lookup of a new prefix: the rate limiter, which runs after
+        // authentication, answers it 429 without the database having been asked.
+        if (!cache.TryGetFresh(prefix, out var client))
+        {
+            client = await cache.GetAsync(prefix,
+                () => ClientByPrefix(Context.RequestServices.GetRequiredService<ConsentDbContext>(), prefix, Context.RequestAborted),
+                () => limiter.AddressMayLookUpKeys(Context));
+        }
         if (client is null || !ApiKeys.Matches(key, client.KeyHash))
         {
             return AuthenticateResult.Fail("Unknown or revoked API key.");
         }
 
-        return Success([
-            new Claim(ApiKeyClaims.ClientId, client.Id.ToString()),
-            new Claim(ApiKeyClaims.OrganisationId, client.OrganisationId.ToString()),
-            .. client.Scopes.Select(s => new Claim(ApiKeyClaims.Scope, s)),
-            .. client.SchoolIds.Select(s => new Claim(ApiKeyClaims.School, s.ToString())),
-        ]);
+        return Success(client);
     }
 
     /// <summary>Every authenticated request runs this lookup, so it is compiled once rather than translated per request.</summary>
@@ -82,6 +81,26 @@ public sealed class ApiKeyAuthenticationHandler(
     private static AuthenticateResult Success(IEnumerable<Claim> claims) =>
         AuthenticateResult.Success(new AuthenticationTicket(
             new ClaimsPrincipal(new ClaimsIdentity(claims, SchemeName, ApiKeyClaims.ClientId, null)), SchemeName));
+
+    /// <summary>
+    /// The principal of a client's key: the claims <see cref="ApiKeyClaims.PrincipalFor"/> makes, from the texts the cache
+    /// entry holds, each made for its identity (a claim made without one is copied when added).
+    /// </summary>
+    private static AuthenticateResult Success(CachedApiClient client)
+    {
+        var identity = new ClaimsIdentity(SchemeName, ApiKeyClaims.ClientId, null);
+        identity.AddClaim(ApiKeyClaims.ClaimOf(identity, ApiKeyClaims.ClientId, client.IdText));
+        identity.AddClaim(ApiKeyClaims.ClaimOf(identity, ApiKeyClaims.OrganisationId, client.OrganisationIdText));
+        foreach (var scope in client.Scopes)
+        {
+            identity.AddClaim(ApiKeyClaims.ClaimOf(identity, ApiKeyClaims.Scope, scope));
+        }
+        foreach (var school in client.SchoolIdTexts)
+        {
+            identity.AddClaim(ApiKeyClaims.ClaimOf(identity, ApiKeyClaims.School, school));
+        }
+        return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName));
+    }
 
     protected override Task HandleChallengeAsync(AuthenticationProperties properties)
     {

@@ -29,8 +29,20 @@ public static class ApiKeys
 
     public static byte[] Hash(string key) => SHA256.HashData(Encoding.UTF8.GetBytes(key));
 
-    public static bool Matches(string presentedKey, byte[] storedHash) =>
-        CryptographicOperations.FixedTimeEquals(Hash(presentedKey), storedHash);
+    public static bool Matches(string presentedKey, byte[] storedHash)
+    {
+        // Every request compares its key: a key of the usual length is hashed on the stack, without allocating.
+        if (presentedKey.Length > MaxStackKeyLength)
+        {
+            return CryptographicOperations.FixedTimeEquals(Hash(presentedKey), storedHash);
+        }
+        Span<byte> utf8 = stackalloc byte[MaxStackKeyLength * 3];
+        Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
+        SHA256.HashData(utf8[..Encoding.UTF8.GetBytes(presentedKey, utf8)], hash);
+        return CryptographicOperations.FixedTimeEquals(hash, storedHash);
+    }
+
+    private const int MaxStackKeyLength = 128;
 
     private static string Base64Url(byte[] bytes) =>
         Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');

@@ -51,6 +51,10 @@ public static class ApiKeyClaims
     public const string Scope = "scope";
     public const string School = "school";
 
+    /// <summary>A claim as <c>new Claim(type, value)</c> makes it, made for <paramref name="identity"/> so that adding it does not copy it.</summary>
+    public static Claim ClaimOf(ClaimsIdentity identity, string type, string value) =>
+        new(type, value, ClaimValueTypes.String, ClaimsIdentity.DefaultIssuer, ClaimsIdentity.DefaultIssuer, identity);
+
     /// <summary>The principal of an organisation's API client, as authentication makes it from the client's record.</summary>
     public static ClaimsPrincipal PrincipalFor(Guid clientId, Guid organisationId, IEnumerable<string> scopes, IEnumerable<Guid> schoolIds, string scheme) =>
         new(new ClaimsIdentity([

@@ -172,7 +172,6 @@ public sealed class ConcurrentIfMatchTests : ApiTest
         await LinkAsync(tenant.Full(), pupilId, guardianId, hasParentalAuthority: true);
         var path = $"/v1/pupils/{pupilId}/guardians/{guardianId}";
         var tag = await TagOfAsync(await tenant.Full().GetAsync(path));
-        var started = DateTime.UtcNow;
 
         // Even writers hold the tag, odd ones send none; each sets the authority its turn gives, so most of them change it.
         var responses = await AllAtOnceAsync(writers, i => SendAsync(Writer(tenant.FullKey, i, instances), HttpMethod.Put, path,
@@ -180,6 +179,8 @@ public sealed class ConcurrentIfMatchTests : ApiTest
 
         var plain = responses.Where((_, i) => i % 2 == 1).ToList();
         var conditional = responses.Where((_, i) => i % 2 == 0).ToList();
+        // A change with If-Match waits for the pupil as every link change does, never for the link while holding what
+        // another waits for: a deadlock PostgreSQL broke would answer one of these 503.
         Assert.That(plain.Select(r => (int)r.StatusCode), Is.All.EqualTo(200), Statuses(plain));
         Assert.That(conditional.Select(r => (int)r.StatusCode), Is.All.AnyOf(200, 412), Statuses(conditional));
         foreach (var loser in conditional.Where(r => r.StatusCode == HttpStatusCode.PreconditionFailed))
@@ -187,9 +188,6 @@ public sealed class ConcurrentIfMatchTests : ApiTest
             Assert.That(loser.Headers.ETag, Is.Not.Null);
             Assert.That(VersionOf(loser.Headers.ETag!.ToString()), Is.GreaterThan(VersionOf(tag)), "a version after the one the writer held");
         }
-        // A change with If-Match waits for the pupil as every link change does, never for the link while holding what
-        // another waits for: no deadlock for PostgreSQL to break (about a second each).
-        Assert.That(DateTime.UtcNow - started, Is.LessThan(TimeSpan.FromSeconds(writers * 0.5 + 5)));
     }
 
     [TestCase(2, 1)]

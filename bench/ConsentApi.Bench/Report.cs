@@ -61,6 +61,11 @@ public sealed class Report(BenchSettings settings, string arguments)
             md.AppendLine(CultureInfo.InvariantCulture, $"| roster sync, unchanged re-sync | {result.ResyncSeconds:F2} s |");
             md.AppendLine(CultureInfo.InvariantCulture, $"| API peak RSS during the check load (sampled every 50 ms) | {result.CheckRssMiB:F0} MiB |");
             md.AppendLine(CultureInfo.InvariantCulture, $"| API peak RSS since start, after the roster syncs (VmHWM) | {result.SyncRssMiB:F0} MiB |");
+            if (result.CheckBlocks is { } blocks)
+            {
+                md.AppendLine(CultureInfo.InvariantCulture,
+                    $"| database blocks during the three check loads: read into shared buffers / found there | {blocks.Read:N0} / {blocks.Hit:N0} |");
+            }
             md.AppendLine();
             TwoBaselines(md, result);
             AddTargets(result);

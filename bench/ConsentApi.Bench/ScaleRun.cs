@@ -35,7 +35,26 @@ public sealed record ScaleResult(
     double ResyncSeconds,
     double SyncRssMiB,
     IReadOnlyDictionary<string, LoadResult>? Fastest = null,
-    IReadOnlyList<RoundTrips>? RoundTrips = null);
+    IReadOnlyList<RoundTrips>? RoundTrips = null,
+    BlockCounts? CheckBlocks = null);
+
+/// <summary>
+/// Database blocks the run database's statements asked for during a load: found in shared buffers (hit) or read into them
+/// from the operating system (read, from its page cache or the disk). From pg_stat_database, which backends report about
+/// once a second: a second's worth may fall outside the window.
+/// </summary>
+public sealed record BlockCounts(long Read, long Hit)
+{
+    public static async Task<BlockCounts> ReadAsync(NpgsqlConnection db)
+    {
+        await using var command = new NpgsqlCommand("SELECT blks_read, blks_hit FROM pg_stat_database WHERE datname = current_database()", db);
+        await using var reader = await command.ExecuteReaderAsync();
+        await reader.ReadAsync();
+        return new BlockCounts(reader.GetInt64(0), reader.GetInt64(1));
+    }
+
+    public static BlockCounts operator -(BlockCounts after, BlockCounts before) => new(after.Read - before.Read, after.Hit - before.Hit);
+}
 
 /// <summary>Database round trips per call of one scenario, for the API and each baseline that serves it.</summary>
 public sealed record RoundTrips(string Scenario, double Api, double? ByHand, double? Fastest);
@@ -142,9 +161,12 @@ public static class ScaleRun
             return fastest[scenario] = await Load(baseline, requests, duration);
         }
         log($"{name}: publication checks");
+        var blocksBefore = await BlockCounts.ReadAsync(db);
         var (apiChecks, checkRss) = await api.MeasureRssDuringAsync(() => Load(api, checks, durations.Check));
         loads.Add((CheckScenario, apiChecks, await Load(baseline, checks, durations.Check)));
         await LoadFastest(CheckScenario, fastestChecks, durations.Check);
+        var checkBlocks = await BlockCounts.ReadAsync(db) - blocksBefore;
+        log($"{name}: database blocks during the check loads: {checkBlocks.Read:N0} read, {checkBlocks.Hit:N0} found in shared buffers");
         log($"{name}: consent matrices");
         loads.Add((MatrixScenario, await Load(api, matrices, durations.Other), await Load(baseline, matrices, durations.Other)));
         await LoadFastest(MatrixScenario, fastestMatrices, durations.Other);
@@ -170,7 +192,7 @@ public static class ScaleRun
 
         log($"{name}: roster sync of 10,000 pupils");
         var (first, resync) = await RosterSyncAsync(api.Address, info);
-        return new ScaleResult(scale, depth, counts, loads, checkRss, first, resync, api.PeakRssMiB(), fastest, roundTrips);
+        return new ScaleResult(scale, depth, counts, loads, checkRss, first, resync, api.PeakRssMiB(), fastest, roundTrips, checkBlocks);
     }
 
     public const string CheckScenario = "Publication check, 30 pupils";

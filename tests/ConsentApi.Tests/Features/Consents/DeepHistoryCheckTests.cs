@@ -88,8 +88,10 @@ public sealed class DeepHistoryCheckTests : ApiTest
             Assert.That(await CheckAsync(family, now.AddDays(-4), beforeThePaperForm), Is.EqualTo("conflict guardians-disagree"));
             Assert.That(await CheckAsync(family, now.AddDays(-12)), Is.EqualTo("conflict guardians-disagree"),
                 "12 days ago the mother's latest was her refusal of 20 days ago");
-            Assert.That(await CheckAsync(family, now.AddDays(-22)), Is.EqualTo("refused refused-by-guardian"),
-                "22 days ago everyone's latest was a refusal (the mother's of 30 days ago, the others' of 25)");
+            Assert.That(await CheckAsync(family, now.AddDays(-17)), Is.EqualTo("refused refused-by-guardian"),
+                "17 days ago everyone's latest was a refusal (the mother's of 20 days ago, the others' of 25)");
+            Assert.That(await CheckAsync(family, now.AddDays(-22)), Is.EqualTo("conflict guardians-disagree"),
+                "22 days ago the mother's latest was her grant of 30 days ago");
             Assert.That(await CheckAsync(family, LongAgo.AddDays(1)), Is.EqualTo("pending no-answer"), "before anyone decided");
         });
     }

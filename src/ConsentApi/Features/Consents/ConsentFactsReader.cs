@@ -32,7 +32,7 @@ public sealed record FactsRequest(
     /// <summary>
     /// Whether the answer shows the decisions it rests on (a matrix, a dossier): how, by whom and under which text each
     /// was recorded is then read too (<see cref="ConsentFactSet.DecisionsOf"/>). A check or a class sheet needs only what
-    /// the rules read, which the decisions index holds.
+    /// the rules read, which the decisions index holds (for one item, each person's newest decision: decision_heads).
     /// </summary>
     public bool WithDecisionDetails { get; init; }
 }
@@ -329,7 +329,8 @@ public sealed class ConsentFactsReader(ConsentDbContext db)
         WHERE d.given_at <= {At} AND d.recorded_at <= {AsKnownAt} AND NOT (d.outcome = 'Granted' AND d.form_version_id = ANY(n.version_ids))
         """;
 
-    // One item: per pupil, the people who decided on it in index order, each one's newest counting decision first.
+    // One item with the decisions' details (a publication's dossier shows every guardian's): per pupil, the people who
+    // decided on it in index order, each one's newest counting decision first.
     private const string LatestOfOneItem = """
         FROM unnest({Pupils}) x(id)
         CROSS JOIN not_begun n
@@ -338,6 +339,31 @@ public sealed class ConsentFactsReader(ConsentDbContext db)
         """ + "\n" + LatestColumns + "\n" + """
               AND d.pupil_id = x.id AND d.media_type = {MediaType} AND d.channel_key = {Channel}
             ORDER BY d.guardian_id, d.given_at DESC, d.sequence DESC) d
+        JOIN consent_form_versions v ON v.id = d.form_version_id
+        """;
+
+    // One item without the decisions' details (a check, a publication's consent): each person's newest decision on the
+    // item, kept in decision_heads as decisions are inserted, is their latest counting one whenever it counts at the
+    // moment asked, as known then; a check of now reads one entry per person however long the history behind it. Only a
+    // head that does not count (given after the moment, recorded after the moment known, a grant for a school year not
+    // begun) sends the read to that person's history, newest first, for the first entry that does.
+    private const string LatestOfOneItemFromHeads = """
+        FROM unnest({Pupils}) x(id)
+        CROSS JOIN not_begun n
+        CROSS JOIN LATERAL (
+            SELECT h.pupil_id, h.media_type, h.channel_key, h.guardian_id, h.given_at, h.sequence, h.id, h.outcome, h.form_version_id, h.recorded_at,
+                   h.given_at <= {At} AND h.recorded_at <= {AsKnownAt} AND NOT (h.outcome = 'Granted' AND h.form_version_id = ANY(n.version_ids)) AS counts
+            FROM decision_heads h
+            WHERE h.pupil_id = x.id AND h.media_type = {MediaType} AND h.channel_key = {Channel}) h
+        CROSS JOIN LATERAL (
+            SELECT h.pupil_id, h.media_type, h.channel_key, h.guardian_id, h.given_at, h.sequence, h.id, h.outcome, h.form_version_id, h.recorded_at
+            WHERE h.counts
+            UNION ALL
+            (SELECT
+        """ + "\n" + LatestColumns + "\n" + """
+                  AND NOT h.counts AND d.pupil_id = x.id AND d.media_type = {MediaType} AND d.channel_key = {Channel}
+                  AND d.guardian_id IS NOT DISTINCT FROM h.guardian_id
+                ORDER BY d.guardian_id, d.given_at DESC, d.sequence DESC LIMIT 1)) d
         JOIN consent_form_versions v ON v.id = d.form_version_id
         """;
 
@@ -401,7 +427,8 @@ public sealed class ConsentFactsReader(ConsentDbContext db)
 
     private static Statement[] StatementsFor(bool forGroup, bool oneItem, bool details, bool someSchools)
     {
-        var decisions = string.Join('\n', DecisionsHead, details ? Details : "", oneItem ? LatestOfOneItem : LatestOfEveryItem,
+        var decisions = string.Join('\n', DecisionsHead, details ? Details : "",
+            oneItem ? details ? LatestOfOneItem : LatestOfOneItemFromHeads : LatestOfEveryItem,
             details ? "JOIN decisions t ON t.id = d.id" : "");
         string[] statements = forGroup ? [Group, Pupils, decisions, Asked, Channels] : [Pupils, decisions, Asked, Channels];
         return [GenericPlans, .. statements.Select(sql => Numbered(sql

@@ -11,7 +11,9 @@ namespace ConsentApi.Infrastructure.Persistence;
 /// superuser or the owner, it cannot switch the append-only triggers off. The one change it may make to the evidence is an
 /// erasure's (<see cref="Features.Pupils.PupilEraser"/>): blanking a decision's note and proof reference, renaming a proof
 /// file, and deleting its content through <c>erase_proof_file_content</c> (run with the owner's rights); the columns are
-/// granted alone, and the triggers allow even these only for an erased pupil. Granted by <c>migrate</c> when
+/// granted alone, and the triggers allow even these only for an erased pupil. Each person's newest decision per item
+/// (<c>decision_heads</c>) is moved by the trigger on inserting decisions, as this role, so it may insert and update them
+/// but not delete them. Granted by <c>migrate</c> when
 /// <c>Database__RuntimeRole</c> is set.
 /// </summary>
 public static partial class RuntimeRole
@@ -43,6 +45,7 @@ public static partial class RuntimeRole
             REVOKE UPDATE, DELETE, TRUNCATE ON decisions, proof_files, proof_file_chunks, audit_events, publication_checks, publication_check_pupils,
                 pupil_enrolments, pupil_birth_dates, guardian_link_changes, policy_changes, channel_changes, pupil_erasures FROM {role};
             GRANT UPDATE (note, proof_reference) ON decisions TO {role};
+            REVOKE DELETE, TRUNCATE ON decision_heads FROM {role};
             GRANT UPDATE (file_name, erased_at) ON proof_files TO {role};
             GRANT EXECUTE ON FUNCTION erase_proof_file_content(uuid) TO {role};
             REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON {ConsentDb.MigrationsHistoryTable} FROM {role};

@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using System.Net.Http.Json;
 using ConsentApi.Features.Takedowns;
 using ConsentApi.Infrastructure.Events;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using ConsentApi.Tests.Infrastructure;
@@ -150,6 +151,23 @@ public sealed class ConcurrentWriteTests : ApiTest
             "numbered 1, 2, 3… without gaps, in the order they were written");
     }
 
+    /// <summary>
+    /// Each person's newest decision per item as the check reads it (decision_heads, moved by the inserting statements of
+    /// writers that overlapped) is the newest in the history: by moment given, then recording order.
+    /// </summary>
+    private async Task AssertHeadsAreNewestAsync(Guid pupil)
+    {
+        var stray = await Factory.QueryAsync(db => db.Database.SqlQuery<int>($"""
+            WITH newest AS (
+                SELECT DISTINCT ON (media_type, channel_key, guardian_id) id FROM decisions WHERE pupil_id = {pupil}
+                ORDER BY media_type, channel_key, guardian_id, given_at DESC, sequence DESC),
+            heads AS (SELECT id FROM decision_heads WHERE pupil_id = {pupil})
+            SELECT count(*)::int AS "Value"
+            FROM ((SELECT id FROM heads EXCEPT SELECT id FROM newest) UNION ALL (SELECT id FROM newest EXCEPT SELECT id FROM heads)) d
+            """).SingleAsync());
+        Assert.That(stray, Is.Zero, "heads that are not the newest decision, or newest decisions without a head");
+    }
+
     private static string StateOf(JsonArray matrix, string mediaType, string channel) =>
         (string)matrix.Single(i => (string)i!["mediaType"]! == mediaType && (string)i["channel"]! == channel)!["state"]!;
 
@@ -203,6 +221,7 @@ public sealed class ConcurrentWriteTests : ApiTest
         Assert.That(registrations.Where(r => r.StatusCode is not (HttpStatusCode.Created or HttpStatusCode.Conflict)), Is.Empty,
             "a registration is accepted, or refused because consent did not allow it");
         await AssertUnbrokenChainAsync(full, tenant.OrganisationId, pupil, items);
+        await AssertHeadsAreNewestAsync(pupil);
         var matrix = (await GetAsync(full, $"/v1/pupils/{pupil}/consents"))["items"]!.AsArray();
         var online = new List<Guid> { publication };
         foreach (var registered in registrations.Where(r => r.StatusCode == HttpStatusCode.Created))

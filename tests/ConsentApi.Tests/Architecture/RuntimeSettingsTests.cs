@@ -30,11 +30,4 @@ public sealed class RuntimeSettingsTests
                 "gen2 and the large object heap are compacted when fragmented (the roster sync's peak)");
         });
     }
-
-    [Test]
-    public void The_API_runs_without_dynamic_PGO()
-    {
-        Assert.That((bool?)ConfigProperties()["System.Runtime.TieredPGO"], Is.False,
-            "instrumented tiers keep a second and third copy of hot code resident (README, Performance: memory)");
-    }
 }

@@ -13,7 +13,7 @@ RUN dotnet publish src/ConsentApi/ConsentApi.csproj -c Release --no-restore -o /
 
 FROM mcr.microsoft.com/dotnet/aspnet:10.0 AS runtime
 WORKDIR /app
-# The GC settings (server GC, a 16 MiB gen0 cap) travel in ConsentApi.runtimeconfig.json, as they do for dotnet run.
+# The runtime settings (server GC, a 16 MiB gen0 cap, gen2 compaction when fragmented) travel in ConsentApi.runtimeconfig.json, as they do for dotnet run.
 ENV ASPNETCORE_HTTP_PORTS=8080
 EXPOSE 8080
 COPY --from=build /app .

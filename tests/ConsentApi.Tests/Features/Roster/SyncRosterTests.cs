@@ -8,7 +8,10 @@ using ConsentApi.Features.Pupils;
 using ConsentApi.Features.Roster;
 using ConsentApi.Infrastructure.Http;
 using ConsentApi.Tests.Infrastructure;
+using Microsoft.AspNetCore.TestHost;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace ConsentApi.Tests.Features.Roster;
 
@@ -498,6 +501,48 @@ public sealed class SyncRosterTests : ApiTest
         var again = await SyncOkAsync(client, tenant.SchoolId, roster);
 
         Assert.That(again, Is.EqualTo(Counts((0, 0, groupCount), (0, 0, 0, pupilCount), (0, 0, guardianCount), (0, 0, 0))));
+    }
+
+    /// <summary>How many new pupils and guardians each save of the request writes.</summary>
+    private sealed class AddedPerSave : SaveChangesInterceptor
+    {
+        public readonly System.Collections.Concurrent.ConcurrentQueue<(int Pupils, int Guardians)> Saves = new();
+
+        public override ValueTask<InterceptionResult<int>> SavingChangesAsync(DbContextEventData eventData, InterceptionResult<int> result,
+            CancellationToken cancellationToken = default)
+        {
+            var added = eventData.Context!.ChangeTracker.Entries().Where(e => e.State == EntityState.Added).ToList();
+            Saves.Enqueue((added.Count(e => e.Entity is Pupil), added.Count(e => e.Entity is Guardian)));
+            return ValueTask.FromResult(result);
+        }
+    }
+
+    [Test]
+    public async Task A_large_roster_is_saved_a_chunk_of_pupils_and_guardians_at_a_time()
+    {
+        // A chunk's entities live across its round trips, so the chunk size sets the sync's peak memory (README, memory).
+        const int pupilCount = 1_100;
+        var saves = new AddedPerSave();
+        await using var app = Factory.WithWebHostBuilder(b => b.ConfigureTestServices(s => s.AddSingleton<IInterceptor>(saves)));
+        var tenant = await CreateTenantAsync();
+        var client = app.CreateClient();
+        client.DefaultRequestHeaders.Add("X-Api-Key", tenant.FullKey);
+        var roster = Roster(
+            [Group("G1")],
+            [.. Enumerable.Range(0, pupilCount).Select(i => Pupil($"P{i:D4}", "G1", [Link($"O{i:D4}")]))],
+            [.. Enumerable.Range(0, pupilCount).Select(i => Guardian($"O{i:D4}"))]);
+
+        var result = await SyncOkAsync(client, tenant.SchoolId, roster);
+
+        Assert.That(result, Is.EqualTo(Counts((1, 0, 0), (pupilCount, 0, 0, 0), (pupilCount, 0, 0), (pupilCount, 0, 0))));
+        var perSave = saves.Saves.Where(s => s.Pupils + s.Guardians > 0).ToList();
+        Assert.Multiple(() =>
+        {
+            Assert.That(perSave.Sum(s => s.Pupils), Is.EqualTo(pupilCount));
+            Assert.That(perSave.Sum(s => s.Guardians), Is.EqualTo(pupilCount));
+            Assert.That(perSave.Max(s => s.Pupils), Is.EqualTo(SyncRosterHandler.ChunkSize).And.EqualTo(250));
+            Assert.That(perSave.Max(s => s.Guardians), Is.EqualTo(SyncRosterHandler.ChunkSize));
+        });
     }
 
     [Test]

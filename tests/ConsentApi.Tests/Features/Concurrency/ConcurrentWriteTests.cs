@@ -17,44 +17,8 @@ namespace ConsentApi.Tests.Features.Concurrency;
 /// announced in one unbroken chain per pupil that ends in the state a check returns, and no publication stays online
 /// without a takedown.
 /// </summary>
-public sealed class ConcurrentWriteTests : ApiTest
+public sealed class ConcurrentWriteTests : TwoInstanceTest
 {
-    private ConsentApiFactory? _second;
-
-    [OneTimeSetUp]
-    public void StartSecondInstance() => _second = new ConsentApiFactory(Factory.ConnectionString);
-
-    [OneTimeTearDown]
-    public async Task StopSecondInstanceAsync()
-    {
-        if (_second is not null)
-        {
-            await _second.DisposeAsync();
-        }
-    }
-
-    /// <summary>Writer <paramref name="index"/>'s client: every other writer goes through the second instance when there are two.</summary>
-    private HttpClient Writer(string apiKey, int index, int instances)
-    {
-        var factory = instances == 2 && index % 2 == 1 ? _second! : Factory;
-        var client = factory.CreateClient();
-        client.DefaultRequestHeaders.Add("X-Api-Key", apiKey);
-        return client;
-    }
-
-    /// <summary>Starts all <paramref name="writers"/> together, so that their transactions overlap.</summary>
-    private static async Task<HttpResponseMessage[]> AllAtOnceAsync(int writers, Func<int, Task<HttpResponseMessage>> send)
-    {
-        var start = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var requests = Enumerable.Range(0, writers).Select(async i =>
-        {
-            await start.Task;
-            return await send(i);
-        }).ToList();
-        start.SetResult();
-        return await Task.WhenAll(requests);
-    }
-
     /// <summary>Every request answered <paramref name="status"/> (any success when null): none was refused.</summary>
     private static async Task AssertAllAsync(HttpResponseMessage[] responses, HttpStatusCode? status = null)
     {

@@ -11,29 +11,12 @@ namespace ConsentApi.Tests.Features.Imports;
 /// Many different paper-form files for the same pupils, uploaded at once to two instances (whose workers run jobs side by
 /// side): each file's answers are recorded once, the latest answer decides, and sending a file again is the same job.
 /// </summary>
-public sealed class ConcurrentCsvImportTests : ApiTest
+public sealed class ConcurrentCsvImportTests : TwoInstanceTest
 {
     private const int Pupils = 3;
-    private ConsentApiFactory? _second;
 
-    [OneTimeSetUp]
-    public void StartSecondInstance() => _second = new ConsentApiFactory(Factory.ConnectionString);
-
-    [OneTimeTearDown]
-    public async Task StopSecondInstanceAsync()
-    {
-        if (_second is not null)
-        {
-            await _second.DisposeAsync();
-        }
-    }
-
-    private HttpClient Writer(string apiKey, int index)
-    {
-        var client = (index % 2 == 1 ? _second! : Factory).CreateClient();
-        client.DefaultRequestHeaders.Add("X-Api-Key", apiKey);
-        return client;
-    }
+    /// <summary>Writer <paramref name="index"/>'s client: every other one goes through the second instance.</summary>
+    private HttpClient Writer(string apiKey, int index) => Writer(apiKey, index, instances: 2);
 
     /// <summary>File <paramref name="k"/>: every pupil's guardian answers photo on the website <paramref name="k"/> days after the
     /// first form, granted for an even and refused for an odd <paramref name="k"/>, with the form's own proof reference.</summary>

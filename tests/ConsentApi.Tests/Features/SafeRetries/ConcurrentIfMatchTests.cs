@@ -13,44 +13,8 @@ namespace ConsentApi.Tests.Features.SafeRetries;
 /// decide and retry with one request. Guardian links alike, also while writers without <c>If-Match</c> change the same
 /// link; and roster syncs, which take no precondition, each apply whole.
 /// </summary>
-public sealed class ConcurrentIfMatchTests : ApiTest
+public sealed class ConcurrentIfMatchTests : TwoInstanceTest
 {
-    private ConsentApiFactory? _second;
-
-    [OneTimeSetUp]
-    public void StartSecondInstance() => _second = new ConsentApiFactory(Factory.ConnectionString);
-
-    [OneTimeTearDown]
-    public async Task StopSecondInstanceAsync()
-    {
-        if (_second is not null)
-        {
-            await _second.DisposeAsync();
-        }
-    }
-
-    /// <summary>Writer <paramref name="index"/>'s client: every other writer goes through the second instance when there are two.</summary>
-    private HttpClient Writer(string apiKey, int index, int instances)
-    {
-        var factory = instances == 2 && index % 2 == 1 ? _second! : Factory;
-        var client = factory.CreateClient();
-        client.DefaultRequestHeaders.Add("X-Api-Key", apiKey);
-        return client;
-    }
-
-    /// <summary>Starts all <paramref name="writers"/> together, so that their transactions overlap.</summary>
-    private static async Task<HttpResponseMessage[]> AllAtOnceAsync(int writers, Func<int, Task<HttpResponseMessage>> send)
-    {
-        var start = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var requests = Enumerable.Range(0, writers).Select(async i =>
-        {
-            await start.Task;
-            return await send(i);
-        }).ToList();
-        start.SetResult();
-        return await Task.WhenAll(requests);
-    }
-
     private static Task<HttpResponseMessage> SendAsync(HttpClient client, HttpMethod method, string path, object? body, string? ifMatch)
     {
         var request = new HttpRequestMessage(method, path) { Content = body is null ? null : JsonContent.Create(body) };

@@ -1,3 +1,5 @@
+using System.Net;
+using System.Net.Http.Json;
 using ConsentApi.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
@@ -95,6 +97,27 @@ public sealed class FactsPlanTests : ApiTest
             Assert.That(plans.Sum(p => p.Custom), Is.Zero, "custom plans");
             Assert.That(plans.Sum(p => p.Generic), Is.Positive, "generic plans");
         });
+    }
+
+    [Test]
+    public async Task A_check_read_alone_leaves_its_connection_planning_as_before()
+    {
+        var (pupilId, guardianId) = await FamilyAsync();
+        await DecideAsync(_full, pupilId, _versionId, guardianId, "granted", [Item]);
+
+        for (var i = 0; i < Uses; i++)
+        {
+            var response = await _full.PostAsJsonAsync("/v1/publication-checks",
+                new { pupilIds = new[] { pupilId }, mediaType = "photo", channel = "website" });
+            Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), await response.Content.ReadAsStringAsync());
+        }
+
+        // The check's batch is its own transaction: its generic plans end with it, with no statement to restore them.
+        var plans = await PlansAsync("%FROM heads h%");
+        Assert.That(plans.Sum(p => p.Generic), Is.GreaterThanOrEqualTo(Uses - 1), "the check's decisions on generic plans");
+        await using var connection = await Factory.Services.GetRequiredService<NpgsqlDataSource>().OpenConnectionAsync();
+        await using var command = new NpgsqlCommand("SHOW plan_cache_mode", connection);
+        Assert.That(await command.ExecuteScalarAsync(), Is.EqualTo("auto"), "the pool's one connection, after the checks");
     }
 
     /// <summary>How the statements like <paramref name="pattern"/> the app's one connection prepared were planned.</summary>

@@ -116,24 +116,25 @@ public sealed class Report(BenchSettings settings, string arguments)
             var name = comparison.Scale.Name;
             md.AppendLine(CultureInfo.InvariantCulture, $"## {name}: the check at every depth, {comparison.Rounds.Count} alternating rounds");
             md.AppendLine();
-            md.AppendLine(string.Create(CultureInfo.InvariantCulture, $"All depths' API and baseline servers run at once and take turns under the check load ({settings.Durations.WarmUp.TotalSeconds:F0} s warm-up, {settings.Durations.Other.TotalSeconds:F0} s measured each turn; the order rotates every round). Ratios are medians over the rounds of ratios within a round, so that drift between the separate runs above does not enter them."));
+            md.AppendLine(string.Create(CultureInfo.InvariantCulture, $"All depths' API and baseline servers run at once and take turns under the check load: the API, its SQL by hand and the fastest SQL ({settings.Durations.WarmUp.TotalSeconds:F0} s warm-up, {settings.Durations.Other.TotalSeconds:F0} s measured each turn; the order of the depths and of the three turns rotates every round). Ratios are medians over the rounds of ratios within a round, so that drift between the separate runs above does not enter them; the check's target is against the faster baseline of each round."));
             md.AppendLine();
-            md.AppendLine("| depth | API req/s (median) | API p99 ms (median) | baseline req/s (median) | baseline p99 ms (median) | API ÷ depth 1 | baseline ÷ depth 1 | API/baseline |");
-            md.AppendLine("|--:|--:|--:|--:|--:|--:|--:|--:|");
+            md.AppendLine("| depth | API req/s (median) | API p99 ms (median) | by hand req/s (median) | by hand p99 ms (median) | fastest req/s (median) | API ÷ depth 1 | by hand ÷ depth 1 | API ÷ by hand | API ÷ faster baseline |");
+            md.AppendLine("|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|");
             foreach (var depth in comparison.Depths)
             {
                 md.AppendLine(string.Create(CultureInfo.InvariantCulture,
-                    $"| {depth} | {comparison.MedianRequestsPerSecond(depth, false):F0} | {comparison.MedianP99(depth, false):F2} | {comparison.MedianRequestsPerSecond(depth, true):F0} | {comparison.MedianP99(depth, true):F2} | {comparison.DepthRatio(depth):F2} | {comparison.DepthRatio(depth, baseline: true):F2} | {comparison.ApiToBaseline(depth):F2} |"));
+                    $"| {depth} | {comparison.MedianRequestsPerSecond(depth, false):F0} | {comparison.MedianP99(depth, false):F2} | {comparison.MedianRequestsPerSecond(depth, true):F0} | {comparison.MedianP99(depth, true):F2} | {comparison.MedianFastestRequestsPerSecond(depth):F0} | {comparison.DepthRatio(depth):F2} | {comparison.DepthRatio(depth, baseline: true):F2} | {comparison.ApiToBaseline(depth):F2} | {comparison.ApiToFaster(depth):F2} |"));
             }
             md.AppendLine();
-            md.AppendLine("Per round, API and baseline req/s at each depth:");
+            md.AppendLine("Per round, req/s of the API, by hand and fastest at each depth:");
             md.AppendLine();
-            md.AppendLine("| round | " + string.Join(" | ", comparison.Depths.Select(d => $"API d{d} | baseline d{d}")) + " |");
-            md.AppendLine("|--:|" + string.Concat(comparison.Depths.Select(_ => "--:|--:|")));
+            md.AppendLine("| round | " + string.Join(" | ", comparison.Depths.Select(d => $"API d{d} | by hand d{d} | fastest d{d}")) + " |");
+            md.AppendLine("|--:|" + string.Concat(comparison.Depths.Select(_ => "--:|--:|--:|")));
             for (var i = 0; i < comparison.Rounds.Count; i++)
             {
                 md.AppendLine(string.Create(CultureInfo.InvariantCulture, $"| {i + 1} | ") + string.Join(" | ", comparison.Depths.Select(d =>
-                    string.Create(CultureInfo.InvariantCulture, $"{comparison.Rounds[i][d].Api.RequestsPerSecond:F0} | {comparison.Rounds[i][d].Baseline.RequestsPerSecond:F0}"))) + " |");
+                    string.Create(CultureInfo.InvariantCulture,
+                        $"{comparison.Rounds[i][d].Api.RequestsPerSecond:F0} | {comparison.Rounds[i][d].Baseline.RequestsPerSecond:F0} | {comparison.Rounds[i][d].Fastest.RequestsPerSecond:F0}"))) + " |");
             }
             md.AppendLine();
             foreach (var depth in comparison.Depths.Skip(1))
@@ -143,10 +144,10 @@ public sealed class Report(BenchSettings settings, string arguments)
             }
             foreach (var depth in comparison.Depths)
             {
-                var ratio = comparison.ApiToBaseline(depth);
-                Target($"{name} depth {depth}: check throughput API/baseline (median of alternating rounds) ≥ 0.9", $"{ratio:F2} ×", ratio >= 0.9);
+                var ratio = comparison.ApiToFaster(depth);
+                Target($"{name} depth {depth}: check throughput ≥ 0.9 × the faster baseline (median of alternating rounds)", $"{ratio:F2} ×", ratio >= 0.9);
             }
-            var errors = comparison.Rounds.Sum(r => r.Values.Sum(p => p.Api.Errors + p.Baseline.Errors));
+            var errors = comparison.Rounds.Sum(r => r.Values.Sum(p => p.Api.Errors + p.Baseline.Errors + p.Fastest.Errors));
             Target($"{name}: every response of the alternating rounds a success", errors == 0 ? "all" : $"{errors} errors", errors == 0);
         }
 

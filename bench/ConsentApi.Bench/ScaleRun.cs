@@ -227,7 +227,8 @@ public static class ScaleRun
     /// <summary>Where the baseline serves the fastest correct SQL and the by-hand writes.</summary>
     public const string Fastest = "/fastest";
 
-    private static List<WorkRequest> Prefixed(IEnumerable<WorkRequest> requests) => [.. requests.Select(r => r with { Path = Fastest + r.Path })];
+    /// <summary>The same requests to the fastest SQL (and the by-hand writes) under <see cref="Fastest"/>.</summary>
+    internal static List<WorkRequest> Prefixed(IEnumerable<WorkRequest> requests) => [.. requests.Select(r => r with { Path = Fastest + r.Path })];
 
     /// <summary>The by-hand write must record what the API records: 15 decisions, one audit event, the pupil's changed states.</summary>
     private static async Task VerifyWriteAsync(Uri baseline, NpgsqlConnection db, WorkRequest request, Action<string> log)

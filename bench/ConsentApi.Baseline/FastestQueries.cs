@@ -77,9 +77,9 @@ public static class FastestQueries
         """;
 
     // One item: per pupil, each person's latest counting decision, from the index only. $3 media type, $4 channel. At
-    // history depth 1 this is faster than reading decision_heads as the API does (87-92 against 111-115 µs of database
-    // CPU for 30 pupils); at depth 10 the heads are (180-190 against 111-115 µs): the fastest SQL for the data sets the
-    // scale runs measure is this one.
+    // history depth 1 this is faster than reading decision_heads as the API does (bench/pgbench/run.sh, 30 pupils: about
+    // 10,800 against 9,800-10,400 statements a second); at depth 10 the heads are (7,000 against 10,100): the fastest SQL
+    // for the data sets the scale runs measure is this one. The alternating rounds measure it at every depth they run.
     private static readonly string OneItemDecisionsSql = $"""
         SELECT x.id, d.guardian_id, d.outcome, d.given_at, d.sequence, d.id, v.validity, v.school_year, v.withdrawn_at
         FROM unnest($5::uuid[]) x(id)

@@ -98,6 +98,39 @@ public sealed class DeepHistoryCheckTests : ApiTest
     }
 
     [Test]
+    public async Task One_check_answers_pupils_whose_newest_decision_counts_and_pupils_whose_history_is_read_alike()
+    {
+        var family = await FamilyAsync();
+        var full = family.Tenant.Full();
+        var brother = await CreatePupilAsync(full, family.Tenant.SchoolId, "Sem Visser");
+        await LinkAsync(full, brother, family.Mother);
+        var now = DateTimeOffset.UtcNow;
+        // For Noor the mother granted 10 days ago; for Sem she granted 20 days ago and refused 2 days ago.
+        await DecideAsync(full, family.Pupil, family.Version, family.Mother, "granted", [Item], now.AddDays(-10));
+        await DecideAsync(full, brother, family.Version, family.Mother, "granted", [Item], now.AddDays(-20));
+        await DecideAsync(full, brother, family.Version, family.Mother, "refused", [Item], now.AddDays(-2));
+
+        async Task<string[]> CheckBothAsync(DateTimeOffset? at)
+        {
+            var response = await full.PostAsJsonAsync("/v1/publication-checks",
+                new { pupilIds = new[] { family.Pupil, brother }, mediaType = "photo", channel = "website", at });
+            var body = await response.Content.ReadAsStringAsync();
+            Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), body);
+            return [.. JsonNode.Parse(body)!["pupils"]!.AsArray().Select(p => $"{p!["pupilId"]} {p["state"]}")];
+        }
+
+        Assert.Multiple(async () =>
+        {
+            // 5 days ago Noor's newest decision counted and Sem's (the refusal) had not been given: his grant is read from
+            // his history, in the same statement.
+            Assert.That(await CheckBothAsync(now.AddDays(-5)), Is.EqualTo(new[] { $"{family.Pupil} granted", $"{brother} granted" }));
+            Assert.That(await CheckBothAsync(null), Is.EqualTo(new[] { $"{family.Pupil} granted", $"{brother} refused" }));
+            Assert.That(await CheckBothAsync(now.AddDays(-15)), Is.EqualTo(new[] { $"{family.Pupil} pending", $"{brother} granted" }),
+                "15 days ago Noor's only decision had not been given: nothing counts for her");
+        });
+    }
+
+    [Test]
     public async Task A_check_of_now_reads_one_entry_per_person_who_decided_however_deep_the_history()
     {
         var family = await FamilyAsync();

@@ -155,13 +155,15 @@ public sealed class ConsentFactsReader(ConsentDbContext db)
         }
 
         var pupils = new Dictionary<Guid, PupilFacts>();
+        ConsentPolicy? policy = null;
         while (await reader.ReadAsync(ct))
         {
             var id = reader.GetGuid(0);
+            // Every row carries the one organisation's policy at the moment (the statement joins it to each pupil).
+            policy ??= new ConsentPolicy(Enum.Parse<GrantRequires>(reader.GetString(8)), reader.GetInt32(9), reader.GetInt32(10),
+                reader.GetString(11), Enum.Parse<ConsentAfterLeaving>(reader.GetString(12)));
             pupils[id] = new PupilFacts(id, request.OrganisationId, reader.GetGuid(1), reader.GetString(2), reader.GetString(3),
-                reader.GetFieldValue<DateOnly>(4),
-                new ConsentPolicy(Enum.Parse<GrantRequires>(reader.GetString(8)), reader.GetInt32(9), reader.GetInt32(10), reader.GetString(11),
-                    Enum.Parse<ConsentAfterLeaving>(reader.GetString(12))),
+                reader.GetFieldValue<DateOnly>(4), policy,
                 reader.GetFieldValue<Guid[]>(13), reader.IsDBNull(5) ? null : reader.GetGuid(5), Enum.Parse<PupilStatus>(reader.GetString(6)),
                 reader.GetFieldValue<DateTimeOffset>(7));
         }

@@ -114,19 +114,20 @@ public static class DepthComparison
                         log($"{scale.Name}: round {round + 1}: {name}: {result.RequestsPerSecond:F0} req/s, p99 {result.P99Ms:F2} ms, {result.Errors} errors");
                         return result;
                     }
-                    var turns = new (string Name, Func<Task<LoadResult>> Run)[]
-                    {
-                        ("api", () => Load(api, checks!, api.Name)),
-                        ("by hand", () => Load(baseline, checks!, baseline.Name)),
-                        ("fastest", () => Load(baseline, fastestChecks, $"fastest SQL depth {depth}")),
-                    };
-                    var measured = new Dictionary<string, LoadResult>();
+                    // The API, by hand, fastest: measured in that order shifted by the round, kept in that order.
+                    Func<Task<LoadResult>>[] turns =
+                    [
+                        () => Load(api, checks!, api.Name),
+                        () => Load(baseline, checks!, baseline.Name),
+                        () => Load(baseline, fastestChecks, $"fastest SQL depth {depth}"),
+                    ];
+                    var measured = new LoadResult[turns.Length];
                     for (var turn = 0; turn < turns.Length; turn++)
                     {
-                        var (name, run) = turns[(turn + round) % turns.Length];
-                        measured[name] = await run();
+                        var which = (turn + round) % turns.Length;
+                        measured[which] = await turns[which]();
                     }
-                    loads[depth] = new DepthLoads(measured["api"], measured["by hand"], measured["fastest"]);
+                    loads[depth] = new DepthLoads(measured[0], measured[1], measured[2]);
                 }
                 results.Add(loads);
             }

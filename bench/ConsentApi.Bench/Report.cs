@@ -313,9 +313,11 @@ public sealed class Report(BenchSettings settings, string arguments)
         var cpu = File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))?.Split(':', 2)[1].Trim() ?? "unknown CPU";
         var memory = File.ReadLines("/proc/meminfo").First(l => l.StartsWith("MemTotal", StringComparison.Ordinal)).Split(' ', StringSplitOptions.RemoveEmptyEntries)[1];
         var postgres = await OutputOfAsync("postgres", "--version");
+        // How bench/run.sh started the server's shared buffers (size, huge pages or not).
+        var shared = Environment.GetEnvironmentVariable("BENCH_PG_MEMORY") is { } memoryOfPostgres ? $" ({memoryOfPostgres})" : "";
         return string.Create(CultureInfo.InvariantCulture,
             $"{Environment.ProcessorCount} cores ({cpu}), {long.Parse(memory, CultureInfo.InvariantCulture) / 1024 / 1024} GiB, " +
-            $"{System.Runtime.InteropServices.RuntimeInformation.OSDescription}, .NET {Environment.Version}, {postgres.Trim()}");
+            $"{System.Runtime.InteropServices.RuntimeInformation.OSDescription}, .NET {Environment.Version}, {postgres.Trim()}{shared}");
     }
 
     private static async Task<string> OutputOfAsync(string file, string argument)

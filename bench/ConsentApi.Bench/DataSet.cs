@@ -9,12 +9,11 @@ namespace ConsentApi.Bench;
 /// How many schools are synced through the API; the others are copies of them written in SQL (see
 /// <see cref="DataSet.GenerateAsync"/>), because 4,000 roster syncs would take most of an hour. Null: every school.
 /// </param>
-/// <param name="Generation">Bumped whenever the scale's generated data changes, so that a cached template is not reused.</param>
-public sealed record Scale(string Name, int Schools, int Pupils, int? SyncedSchools = null, int Generation = 1)
+public sealed record Scale(string Name, int Schools, int Pupils, int? SyncedSchools = null)
 {
     public static readonly Scale Small = new("small", 13, 3_000);
     public static readonly Scale Large = new("large", 500, 125_000);
-    public static readonly Scale Xl = new("xl", 4_000, 1_000_000, SyncedSchools: 40, Generation: 2);
+    public static readonly Scale Xl = new("xl", 4_000, 1_000_000, SyncedSchools: 40);
 
     public static Scale Parse(string name) => name switch
     {
@@ -208,17 +207,13 @@ public static class DataSet
     /// Copies the organisation's synced schools (<c>@copies</c> - 1 times) with everything a roster sync wrote for them:
     /// groups, guardians and what the school knows of them, pupils and guardian links (their history rows follow from the
     /// tables' triggers, as in a sync). Copy k of school n becomes school k × synced + n, with its number in its name,
-    /// BRIN code and every external id; ids are the source's with the random part replaced and the UUIDv7 time moved k
-    /// hours earlier, as if each copy's schools had been synced an hour before the next copy's. (Generation 1 kept the
-    /// source's time, which put the 100 copies of a school's pupils next to each other in every index keyed by pupil, so
-    /// that 30 pupils of one school lay on 30 times as many index pages as a school's own sync leaves them on.)
+    /// BRIN code and every external id; ids are the source's with the random part replaced (the UUIDv7 time prefix kept).
     /// Each copied table's columns are read from the catalogue, so that a column a migration adds is copied too. Rows
     /// are written school by school, as syncs one after the other leave them.
     /// </summary>
     private const string CopySchoolsSql = """
         CREATE FUNCTION pg_temp.copy_id(id uuid, k int) RETURNS uuid LANGUAGE sql IMMUTABLE AS $$
-          SELECT (lpad(to_hex(('x' || substr(replace(id::text, '-', ''), 1, 12))::bit(48)::bigint - k * 3600000::bigint), 12, '0')
-                  || substr(replace(id::text, '-', ''), 13, 1) || substr(md5(id::text || '/' || k), 1, 3) || '8'
+          SELECT (substr(replace(id::text, '-', ''), 1, 13) || substr(md5(id::text || '/' || k), 1, 3) || '8'
                   || substr(md5(id::text || '/' || k), 4, 15))::uuid
         $$;
         CREATE TEMP TABLE source_schools AS

@@ -61,11 +61,14 @@ public sealed record RoundTrips(string Scenario, double Api, double? ByHand, dou
 
 public static class ScaleRun
 {
+    /// <summary>Bumped whenever the generated data changes, so that a cached template is not reused.</summary>
+    private const int GeneratorVersion = 1;
+
     private const string BootstrapKey = "bench-platform-operator-key-0123456789abcdef";
 
     /// <summary>The template of a scale at a depth: depth 1 is the generated data set, deeper ones are clones of it deepened.</summary>
     public static string TemplateName(Scale scale, int depth) =>
-        depth == 1 ? $"bench_{scale.Name}_g{scale.Generation}" : $"bench_{scale.Name}_d{depth}_g{scale.Generation}";
+        depth == 1 ? $"bench_{scale.Name}_g{GeneratorVersion}" : $"bench_{scale.Name}_d{depth}_g{GeneratorVersion}";
 
     private static Task<bool> ExistsAsync(NpgsqlConnection admin, string database) =>
         Sql.ScalarAsync<bool>(admin, "SELECT EXISTS (SELECT FROM pg_database WHERE datname = @name)", ("name", database));

@@ -254,7 +254,9 @@ public static class DataSet
 
     /// <summary>
     /// Runs <c>{insert}</c>, which fills the decisions table, with the table's secondary indexes dropped and built again
-    /// afterwards and no foreign key checks.
+    /// afterwards and no foreign key checks. With those, the table's triggers are off too, so each person's newest
+    /// decision per item (decision_heads, which the inserting statement's trigger keeps) is written afterwards, as the
+    /// migration that brought it in did.
     /// </summary>
     private const string WithoutIndexesSql = """
         CREATE TEMP TABLE decision_indexes AS
@@ -270,6 +272,12 @@ public static class DataSet
           FOR i IN SELECT indexdef FROM decision_indexes LOOP EXECUTE i.indexdef; END LOOP;
         END $$;
         DROP TABLE decision_indexes;
+        TRUNCATE decision_heads;
+        INSERT INTO decision_heads (pupil_id, media_type, channel_key, guardian_id, given_at, sequence, id, outcome, form_version_id, recorded_at)
+          SELECT DISTINCT ON (pupil_id, media_type, channel_key, guardian_id)
+                 pupil_id, media_type, channel_key, guardian_id, given_at, sequence, id, outcome, form_version_id, recorded_at
+          FROM decisions
+          ORDER BY pupil_id, media_type, channel_key, guardian_id, given_at DESC, sequence DESC;
         """;
 
     /// <summary>

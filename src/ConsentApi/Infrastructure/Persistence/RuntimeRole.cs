@@ -12,8 +12,10 @@ namespace ConsentApi.Infrastructure.Persistence;
 /// erasure's (<see cref="Features.Pupils.PupilEraser"/>): blanking a decision's note and proof reference, renaming a proof
 /// file, and deleting its content through <c>erase_proof_file_content</c> (run with the owner's rights); the columns are
 /// granted alone, and the triggers allow even these only for an erased pupil. Each person's newest decision per item
-/// (<c>decision_heads</c>) is moved by the trigger on inserting decisions, as this role, so it may insert and update them
-/// but not delete them. Granted by <c>migrate</c> when
+/// (<c>decision_heads</c>) is moved by the trigger on inserting decisions, and the guardians holding authority as the
+/// link history ends (<c>pupil_authority</c>) by the trigger on changing links, as this role, so it may insert and update
+/// them but not delete them; the facts kept on a pupil's row are set by a trigger from the row's own changes, whatever a
+/// statement writes to them. Granted by <c>migrate</c> when
 /// <c>Database__RuntimeRole</c> is set.
 /// </summary>
 public static partial class RuntimeRole
@@ -45,7 +47,7 @@ public static partial class RuntimeRole
             REVOKE UPDATE, DELETE, TRUNCATE ON decisions, proof_files, proof_file_chunks, audit_events, publication_checks, publication_check_pupils,
                 pupil_enrolments, pupil_birth_dates, guardian_link_changes, policy_changes, channel_changes, pupil_erasures FROM {role};
             GRANT UPDATE (note, proof_reference) ON decisions TO {role};
-            REVOKE DELETE, TRUNCATE ON decision_heads FROM {role};
+            REVOKE DELETE, TRUNCATE ON decision_heads, pupil_authority FROM {role};
             GRANT UPDATE (file_name, erased_at) ON proof_files TO {role};
             GRANT EXECUTE ON FUNCTION erase_proof_file_content(uuid) TO {role};
             REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON {ConsentDb.MigrationsHistoryTable} FROM {role};

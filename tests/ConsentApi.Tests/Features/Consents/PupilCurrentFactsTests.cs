@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using ConsentApi.Domain.Consent;
 using ConsentApi.Features.Consents;
 using ConsentApi.Tests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
 using Npgsql;
 using static ConsentApi.Tests.Features.Publications.PublishingSteps;
 
@@ -26,29 +27,29 @@ public sealed class PupilCurrentFactsTests : ApiTest
         var full = tenant.Full();
         var version = (Guid)(await PublishFormAsync(tenant.Admin(), [Item]))["id"]!;
         var pupil = await CreatePupilAsync(full, tenant.SchoolId, "Noor Visser", externalId: "P-NOOR");
-        await AssertRowsHoldHistoriesAsync("a new pupil");
+        await AssertRowsHoldHistoriesAsync(tenant, "a new pupil");
 
         var mother = await CreateGuardianAsync(full, "Anouk Visser", "O-ANOUK");
         var father = await CreateGuardianAsync(full, "Joris Visser", "O-JORIS");
         await LinkAsync(full, pupil, mother);
         await LinkAsync(full, pupil, father);
-        await AssertRowsHoldHistoriesAsync("two guardians linked before any decision (they hold from the start)");
+        await AssertRowsHoldHistoriesAsync(tenant, "two guardians linked before any decision (they hold from the start)");
 
         await DecideAsync(full, pupil, version, mother, "granted", [Item]);
         await LinkAsync(full, pupil, father, hasParentalAuthority: false);
-        await AssertRowsHoldHistoriesAsync("authority ended after a decision");
+        await AssertRowsHoldHistoriesAsync(tenant, "authority ended after a decision");
         (await full.DeleteAsync($"/v1/pupils/{pupil}/guardians/{father}")).EnsureSuccessStatusCode();
-        await AssertRowsHoldHistoriesAsync("a guardian unlinked");
+        await AssertRowsHoldHistoriesAsync(tenant, "a guardian unlinked");
 
         var changed = await full.PutAsJsonAsync($"/v1/pupils/{pupil}",
             new { externalId = "P-NOOR", displayName = "Noor Visser", dateOfBirth = new DateOnly(2015, 3, 1) });
         Assert.That(changed.StatusCode, Is.EqualTo(HttpStatusCode.OK), await changed.Content.ReadAsStringAsync());
-        await AssertRowsHoldHistoriesAsync("a date of birth corrected");
+        await AssertRowsHoldHistoriesAsync(tenant, "a date of birth corrected");
 
         var left = await full.PutAsJsonAsync($"/v1/pupils/{pupil}",
             new { externalId = "P-NOOR", displayName = "Noor Visser", dateOfBirth = new DateOnly(2015, 3, 1), status = "left" });
         Assert.That(left.StatusCode, Is.EqualTo(HttpStatusCode.OK), await left.Content.ReadAsStringAsync());
-        await AssertRowsHoldHistoriesAsync("the pupil left");
+        await AssertRowsHoldHistoriesAsync(tenant, "the pupil left");
 
         // The roster brings the pupil back in a group, with the father again and a new guardian, and adds a pupil.
         var roster = await full.PutAsJsonAsync($"/v1/schools/{tenant.SchoolId}/roster", new
@@ -75,7 +76,7 @@ public sealed class PupilCurrentFactsTests : ApiTest
             },
         });
         Assert.That(roster.StatusCode, Is.EqualTo(HttpStatusCode.OK), await roster.Content.ReadAsStringAsync());
-        await AssertRowsHoldHistoriesAsync("a roster sync: returned to a group, relinked, a pupil added");
+        await AssertRowsHoldHistoriesAsync(tenant, "a roster sync: returned to a group, relinked, a pupil added");
 
         var facts = await ReadAsync(tenant.OrganisationId, pupil, DateTimeOffset.UtcNow, DateTimeOffset.UtcNow);
         Assert.That(facts.Pupils[pupil].GuardiansWithAuthority, Is.EquivalentTo(new[] { mother, father }));
@@ -115,11 +116,46 @@ public sealed class PupilCurrentFactsTests : ApiTest
             Assert.That(response.StatusCode, Is.AnyOf(HttpStatusCode.OK, HttpStatusCode.NoContent, HttpStatusCode.NotFound),
                 await response.Content.ReadAsStringAsync());
         }
-        await AssertRowsHoldHistoriesAsync($"{writers} concurrent link changes");
+        await AssertRowsHoldHistoriesAsync(tenant, $"{writers} concurrent link changes");
         var linked = await ScalarAsync<Guid[]>(
             $"SELECT ARRAY(SELECT guardian_id FROM guardian_links WHERE pupil_id = '{pupil}' AND has_parental_authority ORDER BY guardian_id)");
         var facts = await ReadAsync(tenant.OrganisationId, pupil, DateTimeOffset.UtcNow, DateTimeOffset.UtcNow);
         Assert.That(facts.Pupils[pupil].GuardiansWithAuthority, Is.EquivalentTo(linked), "a check of now counts the guardians linked now");
+    }
+
+    [Test]
+    public async Task A_link_change_committed_after_one_with_a_later_moment_still_ends_the_history()
+    {
+        var tenant = await CreateTenantAsync(schools: 1);
+        var full = tenant.Full();
+        var version = (Guid)(await PublishFormAsync(tenant.Admin(), [Item]))["id"]!;
+        var pupil = await CreatePupilAsync(full, tenant.SchoolId, "Noor Visser");
+        var mother = await CreateGuardianAsync(full, "Anouk Visser");
+        await LinkAsync(full, pupil, mother);
+        await DecideAsync(full, pupil, version, mother, "granted", [Item]);
+        var now = DateTimeOffset.UtcNow;
+
+        // Two commands took their moments in one order and the pupil's lock in the other: the later moment commits first.
+        await ChangeLinkAtAsync(pupil, now.AddSeconds(2), $"UPDATE guardian_links SET has_parental_authority = false WHERE pupil_id = '{pupil}'");
+        await ChangeLinkAtAsync(pupil, now.AddSeconds(1), $"UPDATE guardian_links SET has_parental_authority = true WHERE pupil_id = '{pupil}'");
+
+        await AssertRowsHoldHistoriesAsync(tenant, "two link changes recorded in the other order than their moments");
+        var facts = await ReadAsync(tenant.OrganisationId, pupil, now.AddSeconds(3), now.AddSeconds(3));
+        Assert.That(facts.Pupils[pupil].GuardiansWithAuthority, Is.EqualTo(new[] { mother }), "the authority given back by the change committed last");
+    }
+
+    private async Task ChangeLinkAtAsync(Guid pupil, DateTimeOffset moment, string change)
+    {
+        await using var connection = new NpgsqlConnection(Factory.ConnectionString);
+        await connection.OpenAsync();
+        await using var transaction = await connection.BeginTransactionAsync();
+        await using (var command = new NpgsqlCommand(
+            $"SELECT set_config('consent.now', '{moment:O}', true); SELECT FROM pupils WHERE id = '{pupil}' FOR NO KEY UPDATE; {change}",
+            connection, transaction))
+        {
+            await command.ExecuteNonQueryAsync();
+        }
+        await transaction.CommitAsync();
     }
 
     [Test]
@@ -156,6 +192,33 @@ public sealed class PupilCurrentFactsTests : ApiTest
         });
     }
 
+    [Test]
+    public async Task The_api_role_cannot_delete_the_kept_guardians_nor_write_the_kept_moment_of_a_pupils_row()
+    {
+        var tenant = await CreateTenantAsync(schools: 1);
+        var full = tenant.Full();
+        var pupil = await CreatePupilAsync(full, tenant.SchoolId, "Noor Visser");
+        var mother = await CreateGuardianAsync(full, "Anouk Visser");
+        await LinkAsync(full, pupil, mother);
+
+        foreach (var sql in new[] { "DELETE FROM pupil_authority WHERE pupil_id = {0}", "TRUNCATE pupil_authority" })
+        {
+            var error = Assert.ThrowsAsync<PostgresException>(() => Factory.QueryAsync(db => db.Database.ExecuteSqlRawAsync(sql, pupil)));
+            Assert.That(error!.SqlState, Is.EqualTo(PostgresErrorCodes.InsufficientPrivilege), sql);
+        }
+        // Written by a statement, the kept moment and enrolment start stay what the row's changes made them.
+        var kept = await ScalarAsync<DateTime>($"SELECT facts_recorded_at FROM pupils WHERE id = '{pupil}'");
+        await Factory.QueryAsync(db => db.Database.ExecuteSqlRawAsync(
+            "UPDATE pupils SET facts_recorded_at = 'infinity', enrolled_since = now() WHERE id = {0}", pupil));
+        Assert.That(await ScalarAsync<DateTime>($"SELECT facts_recorded_at FROM pupils WHERE id = '{pupil}'"), Is.EqualTo(kept));
+        await AssertRowsHoldHistoriesAsync(tenant, "a statement writing the kept columns alone");
+        await Factory.QueryAsync(db => db.Database.ExecuteSqlRawAsync(
+            "UPDATE pupils SET facts_recorded_at = '-infinity', enrolled_since = now(), status = 'Left', left_on = current_date WHERE id = {0}", pupil));
+        await AssertRowsHoldHistoriesAsync(tenant, "a statement writing the kept columns with a change of status");
+        Assert.That(await ScalarAsync<DateTime>($"SELECT facts_recorded_at FROM pupils WHERE id = '{pupil}'"),
+            Is.GreaterThan(DateTime.UtcNow.AddMinutes(-5)), "the status change's moment, not the one written");
+    }
+
     private async Task<ConsentFactSet> ReadAsync(Guid organisationId, Guid pupil, DateTimeOffset at, DateTimeOffset asKnownAt) =>
         (await ReadCountingHistoryScansAsync(organisationId, pupil, at, asKnownAt)).Facts;
 
@@ -186,11 +249,11 @@ public sealed class PupilCurrentFactsTests : ApiTest
     }
 
     /// <summary>
-    /// Every pupil's kept facts against its histories: the row's status, group, date of birth and enrolment start and the
+    /// Every pupil's (of the tenant) kept facts against its histories: the row's status, group, date of birth and enrolment start and the
     /// guardians with authority are what the histories end with (unless the row marks its histories as the only answer),
     /// and no history row lies after the moment kept with them.
     /// </summary>
-    private async Task AssertRowsHoldHistoriesAsync(string after)
+    private async Task AssertRowsHoldHistoriesAsync(Tenant tenant, string after)
     {
         var mismatches = await ListAsync("""
             SELECT p.id::text || ': ' || concat_ws(', ',
@@ -217,7 +280,8 @@ public sealed class PupilCurrentFactsTests : ApiTest
                                   AND greatest(c.valid_from, c.recorded_at) > coalesce(a.recorded_at, '-infinity'))
                      THEN 'a link change after the guardians'' moment' END)
             FROM pupils p LEFT JOIN pupil_authority a ON a.pupil_id = p.id
-            """);
+            WHERE p.organisation_id = '
+            """ + tenant.OrganisationId + "'");
         Assert.That(mismatches.Where(m => !m.EndsWith(": ", StringComparison.Ordinal)), Is.Empty, $"after {after}");
     }
 

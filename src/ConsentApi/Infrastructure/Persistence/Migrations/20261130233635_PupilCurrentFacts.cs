@@ -60,7 +60,8 @@ namespace ConsentApi.Infrastructure.Persistence.Migrations
                 -- A pupil's first record holds from the start (as its history rows do). A later change of status, group
                 -- or date of birth is recorded at the command's moment and becomes the end of its history, unless a
                 -- moment already on record is later: then the order of the history and of the row's changes may differ,
-                -- and the history is read at every moment from then on.
+                -- and the history is read at every moment from then on. What a statement writes to these columns itself
+                -- is ignored.
                 CREATE FUNCTION keep_pupil_current_facts() RETURNS trigger LANGUAGE plpgsql AS $$
                 DECLARE
                     moment timestamptz := consent_now();
@@ -70,6 +71,8 @@ namespace ConsentApi.Infrastructure.Persistence.Migrations
                         NEW.facts_recorded_at := '-infinity';
                         RETURN NEW;
                     END IF;
+                    NEW.enrolled_since := OLD.enrolled_since;
+                    NEW.facts_recorded_at := OLD.facts_recorded_at;
                     IF NEW.status IS DISTINCT FROM OLD.status OR NEW.group_id IS DISTINCT FROM OLD.group_id
                        OR NEW.date_of_birth IS DISTINCT FROM OLD.date_of_birth THEN
                         IF NEW.status IS DISTINCT FROM OLD.status AND OLD.status = 'Left' AND NEW.status = 'Active' THEN
@@ -82,9 +85,12 @@ namespace ConsentApi.Infrastructure.Persistence.Migrations
                 CREATE TRIGGER pupils_current_facts BEFORE INSERT OR UPDATE ON pupils
                     FOR EACH ROW EXECUTE FUNCTION keep_pupil_current_facts();
 
-                -- The guardians with authority as the link history ends, read from that history after locking the pupil's
-                -- row (a lock leaves the row's version alone; every command changing links holds it already, and it makes
-                -- this statement see any other writer's links once that one committed).
+                -- Link changes are recorded one after the other per pupil, under the pupil's row lock (a lock leaves the
+                -- row's version alone; every command changing links holds it already): a change is recorded no earlier
+                -- than the pupil's last, so that the history ends as the links do even when two commands took their
+                -- moments in the other order than they got the lock. Then the guardians with authority as the history
+                -- ends are kept, read from the history (under the lock, the statement sees any other writer's links once
+                -- that one committed).
                 CREATE OR REPLACE FUNCTION record_link_history() RETURNS trigger LANGUAGE plpgsql AS $$
                 DECLARE
                     moment timestamptz := consent_now();
@@ -94,6 +100,8 @@ namespace ConsentApi.Infrastructure.Persistence.Migrations
                     IF TG_OP = 'UPDATE' AND NEW.has_parental_authority IS NOT DISTINCT FROM OLD.has_parental_authority THEN
                         RETURN NULL;
                     END IF;
+                    PERFORM FROM pupils WHERE id = pupil FOR NO KEY UPDATE;
+                    moment := greatest(moment, (SELECT max(c.recorded_at) FROM guardian_link_changes c WHERE c.pupil_id = pupil));
                     valid := CASE WHEN EXISTS (SELECT FROM decisions d WHERE d.pupil_id = pupil) THEN moment ELSE '-infinity' END;
                     IF TG_OP = 'DELETE' THEN
                         INSERT INTO guardian_link_changes (pupil_id, guardian_id, valid_from, recorded_at, has_parental_authority)
@@ -102,7 +110,6 @@ namespace ConsentApi.Infrastructure.Persistence.Migrations
                         INSERT INTO guardian_link_changes (pupil_id, guardian_id, valid_from, recorded_at, has_parental_authority)
                         VALUES (NEW.pupil_id, NEW.guardian_id, valid, moment, NEW.has_parental_authority);
                     END IF;
-                    PERFORM FROM pupils WHERE id = pupil FOR NO KEY UPDATE;
                     INSERT INTO pupil_authority AS a (pupil_id, guardian_ids, recorded_at)
                     VALUES (pupil, ARRAY(
                             SELECT l.guardian_id FROM (

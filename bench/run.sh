@@ -49,7 +49,7 @@ stop_database
 shared_buffers="${BENCH_PG_SHARED_BUFFERS:-2GB}"
 settings="-c max_connections=200 -c shared_buffers=$shared_buffers -c effective_cache_size=8GB -c work_mem=16MB \
   -c maintenance_work_mem=512MB -c max_wal_size=4GB -c checkpoint_timeout=15min -c random_page_cost=1.1 -c fsync=on -c synchronous_commit=on"
-# Shared buffers on huge pages, as PostgreSQL's documentation advises for a server of this size (ops/README.md): the
+# Shared buffers on huge pages, as PostgreSQL's documentation advises for a server of this size (docs/operations.md): the
 # check reads a few hundred buffers spread over gigabytes at xl, and with 4 KiB pages each costs TLB misses. The pages
 # are reserved for the run (root only) and given back when it ends; BENCH_PG_HUGE_PAGES=off runs on 4 KiB pages.
 huge_pages=off

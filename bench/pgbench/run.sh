@@ -2,7 +2,9 @@
 # The check's decisions statement alone, in its shapes, under pgbench: two clients, prepared statements on generic plans
 # (as the API and the fastest baseline run them), 30 pupils of one school, the moment now.
 #   decisions-heads-lateral.sql  the heads read per pupil, with a lateral branch per head for one that does not count (before)
-#   decisions-heads-scan.sql     the heads read in one index scan, those that count answered with no join (the API now)
+#   decisions-heads-scan-cte.sql the heads read in one index scan, those that count answered with no join, the versions of
+#                                a school year not begun found through common table expressions (before)
+#   decisions-heads-scan.sql     the same with those versions an InitPlan and only the columns a check reads (the API now)
 #   decisions-distinct-on.sql    each person's latest decision by DISTINCT ON over the covering index (the fastest baseline)
 # Usage, with the bench's cluster up (bench/run.sh starts and stops it; start it by hand to run this):
 #   bench/pgbench/run.sh [database, default bench_small_g1] [seconds, default 8] [port, default $BENCH_PG_PORT or 55440]
@@ -17,7 +19,7 @@ org="$("${psql[@]}" "SELECT id FROM organisations ORDER BY id LIMIT 1")"
 school="$("${psql[@]}" "SELECT id FROM schools WHERE organisation_id = '$org' ORDER BY id LIMIT 1")"
 pupils="$("${psql[@]}" "SELECT '{' || string_agg(id::text, ',') || '}' FROM (SELECT id FROM pupils WHERE school_id = '$school' ORDER BY id LIMIT 30) p")"
 now="$(date -u '+%Y-%m-%d %H:%M:%S+00')"
-for script in decisions-heads-lateral decisions-heads-scan decisions-distinct-on; do
+for script in decisions-heads-lateral decisions-heads-scan-cte decisions-heads-scan decisions-distinct-on; do
   tps="$(PGOPTIONS="-c plan_cache_mode=force_generic_plan" "$bin/pgbench" -h 127.0.0.1 -p "$port" -U postgres -n -M prepared -c 2 -j 2 \
     -T "$seconds" -D "org=$org" -D "at=$now" -D mt=Photo -D ch=website -D "pupils=$pupils" -f "$here/$script.sql" "$db" |
     sed -n 's/^tps = \([0-9.]*\).*/\1/p')"

@@ -49,8 +49,8 @@ public sealed record GroupFacts(Guid Id, string Name, string SchoolYear, Guid Sc
 /// <summary>
 /// The one facts model (DESIGN.md §4): every reader of consent — the check, the matrix, the class sheet, the takedown scan
 /// and sweep, the announcements of changes, the parents' app — reads its facts here and evaluates them with the one pure
-/// rules function (<see cref="ConsentRules"/>). One round trip of four statements (five for a group), each planned once
-/// per connection: the pupils with their organisation's policy and the guardians with authority, each person's latest
+/// rules function (<see cref="ConsentRules"/>). One round trip of five statements (six for a group), each planned once
+/// per connection: the organisation's policy, the pupils with the guardians holding authority, each person's latest
 /// decision per item that counts at the moment (as recorded by <see cref="FactsRequest.AsKnownAt"/>), the items published
 /// forms ask, and the channels.
 /// </summary>
@@ -321,11 +321,12 @@ public sealed class ConsentFactsReader(ConsentDbContext db)
     // then recording order. A grant for a school year that has not begun on the local day of the moment does not count
     // yet and so supersedes nothing (the same rule as ConsentRules; the property tests hold them to each other). Those
     // versions (a handful) are found once per statement, an uncorrelated subquery PostgreSQL runs before the scans
-    // (an InitPlan), so that the index is read with no join: as a chain of common table expressions (policy, school
-    // year, versions) the same statement ran 3-5 % fewer a second (pgbench, 30 pupils). The decisions index holds each
-    // person's decisions on an item newest first and covers everything the rules read, so the latest are picked in
-    // index order with no sort and no table access; only what a response shows of them (method, batch, proof) is read
-    // from the table, and only when asked for.
+    // (an InitPlan), so that the index is read with no join. Found through a chain of common table expressions (policy,
+    // school year, versions) and with two more columns, the check's statement ran 8-13 % fewer times a second
+    // (bench/pgbench/run.sh, 30 pupils: 10,500-10,750 against 11,700 at history depth 1, 10,400-10,600 against
+    // 11,600-12,100 at depth 10). The decisions index holds each person's decisions on an item newest first and covers
+    // everything the rules read, so the latest are picked in index order with no sort and no table access; only what a
+    // response shows of them (method, batch, proof) is read from the table, and only when asked for.
     private const string NotBegun = """
         ARRAY(
             SELECT v.id
@@ -342,7 +343,8 @@ public sealed class ConsentFactsReader(ConsentDbContext db)
         """;
 
     // What the rules read of each decision come first; the item when the read is of every item; then what a response
-    // shows of it. Each column a check does not need costs it (two more ran 4 % fewer checks a second, pgbench).
+    // shows of it. A column the check does not read still costs it: with two more, the check's five statements ran 4 %
+    // fewer times a second (pgbench, the statements pipelined as the API sends them).
     private const string DecisionsSelect = """
         SELECT d.pupil_id, d.id, d.guardian_id, d.outcome, d.given_at, d.sequence,
                v.validity, v.school_year, CASE WHEN v.withdrawn_at <= {AsKnownAt} THEN v.withdrawn_at END

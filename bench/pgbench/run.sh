@@ -5,7 +5,8 @@
 #   decisions-heads-scan-cte.sql the heads read in one index scan, those that count answered with no join, the versions of
 #                                a school year not begun found through common table expressions (before)
 #   decisions-heads-scan.sql     the same with those versions an InitPlan and only the columns a check reads (the API now)
-#   decisions-distinct-on.sql    each person's latest decision by DISTINCT ON over the covering index (the fastest baseline)
+#   decisions-distinct-on.sql    each person's latest decision by DISTINCT ON over the covering index (the fastest baseline's
+#                                statement, FastestQueries.OneItemDecisionsSql)
 # Usage, with the bench's cluster up (bench/run.sh starts and stops it; start it by hand to run this):
 #   bench/pgbench/run.sh [database, default bench_small_g1] [seconds, default 8] [port, default $BENCH_PG_PORT or 55440]
 set -euo pipefail

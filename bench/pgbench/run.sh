@@ -2,9 +2,11 @@
 # The check's decisions statement alone, in its shapes, under pgbench: two clients, prepared statements on generic plans
 # (as the API and the fastest baseline run them), 30 pupils of one school, the moment now.
 #   decisions-heads-lateral.sql  the heads read per pupil, with a lateral branch per head for one that does not count (before)
-#   decisions-heads-scan-cte.sql the heads read in one index scan, those that count answered with no join, the versions of
-#                                a school year not begun found through common table expressions (before)
-#   decisions-heads-scan.sql     the same with those versions an InitPlan and only the columns a check reads (the API now)
+#   decisions-heads-scan-cte.sql the heads read in one index scan into a common table expression, read again for those
+#                                that count and for those that do not, the versions of a school year not begun found
+#                                through common table expressions as well (before)
+#   decisions-heads-scan.sql     the heads read in one index scan, a lateral join to the history skipped for those that
+#                                count, the versions not begun found once, only the columns a check reads (the API now)
 #   decisions-distinct-on.sql    each person's latest decision by DISTINCT ON over the covering index (the fastest baseline's
 #                                statement, FastestQueries.OneItemDecisionsSql)
 # Usage, with the bench's cluster up (bench/run.sh starts and stops it; start it by hand to run this):

@@ -85,9 +85,9 @@ public static class FastestQueries
 
     // One item: per pupil, each person's latest counting decision, from the index only. $3 media type, $4 channel. At
     // history depth 1 this is faster than reading decision_heads as the API does (bench/pgbench/run.sh, 30 pupils, this
-    // statement as decisions-distinct-on.sql: 14,250 against 12,330 statements a second on 2026-12-01); at depth 10 the
-    // heads are (9,070 against 12,250): the fastest SQL for the data sets the scale runs measure is this one. The
-    // alternating rounds measure it at every depth they run.
+    // statement as decisions-distinct-on.sql: 14,320 against 13,840 statements a second on 2026-12-01); at depth 10 the
+    // heads are (8,710 against 13,370): the fastest SQL for the data sets the scale runs measure is this one. The
+    // alternating rounds measure it at every depth they run, against the API's SQL by hand as well.
     private static readonly string OneItemDecisionsSql = $"""
         SELECT x.id, d.guardian_id, d.outcome, d.given_at, d.sequence, d.id, v.validity, v.school_year, v.withdrawn_at
         FROM unnest($5::uuid[]) x(id)

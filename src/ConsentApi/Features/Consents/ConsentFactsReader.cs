@@ -154,12 +154,17 @@ public sealed class ConsentFactsReader(ConsentDbContext db)
             await reader.NextResultAsync(ct);
         }
 
-        // The organisation's policy at the moment: without one (none recorded by the moment known), no pupil is found.
+        // The organisation's policy at the moment: without one (none recorded by the moment known), no pupil is found and a
+        // group's sheet keeps the organisation's own time zone.
         ConsentPolicy? policy = null;
         if (await reader.ReadAsync(ct))
         {
             policy = new ConsentPolicy(Enum.Parse<GrantRequires>(reader.GetString(0)), reader.GetInt32(1), reader.GetInt32(2),
                 reader.GetString(3), Enum.Parse<ConsentAfterLeaving>(reader.GetString(4)));
+            if (group is not null)
+            {
+                group = group with { TimeZone = policy.TimeZone };
+            }
         }
 
         await reader.NextResultAsync(ct);
@@ -177,8 +182,9 @@ public sealed class ConsentFactsReader(ConsentDbContext db)
         // Indexed by item as they are read: every evaluation looks its pupil's decisions up by (pupil, item).
         var decisions = new Dictionary<(Guid PupilId, MediaType MediaType, string Channel), List<DecisionFact>>();
         var rows = request.WithDecisionDetails ? new List<DecisionRow>() : null;
-        // The statement's columns: the rules' first (0-8), the item's for every item (9-10), then the details.
-        var detailsAt = request.Item is null ? 11 : 9;
+        // The statement's columns: the rules' first (0-8), the item's for every item (9-10), then the details (recorded_at,
+        // form version, batch, method, recorded by, content hash, proof, note).
+        var d = request.Item is null ? 11 : 9;
         while (await reader.ReadAsync(ct))
         {
             var pupilId = reader.GetGuid(0);
@@ -197,11 +203,11 @@ public sealed class ConsentFactsReader(ConsentDbContext db)
             (ofItem ??= []).Add(fact);
             if (rows is not null)
             {
-                rows.Add(new DecisionRow(fact.Id, pupilId, reader.GetGuid(detailsAt + 2), fact.GuardianId, mediaType, channel, fact.Outcome,
-                    fact.GivenAt, reader.GetFieldValue<DateTimeOffset>(detailsAt), fact.Sequence, Enum.Parse<DecisionMethod>(reader.GetString(detailsAt + 3)),
-                    reader.IsDBNull(detailsAt + 4) ? null : reader.GetGuid(detailsAt + 4), reader.GetGuid(detailsAt + 1), reader.GetString(detailsAt + 5), fact.Validity,
-                    fact.SchoolYear, reader.IsDBNull(detailsAt + 6) ? null : reader.GetString(detailsAt + 6), reader.IsDBNull(detailsAt + 7) ? null : reader.GetString(detailsAt + 7),
-                    fact.FormWithdrawnAt));
+                rows.Add(new DecisionRow(fact.Id, pupilId, reader.GetGuid(d + 2), fact.GuardianId, mediaType, channel, fact.Outcome,
+                    fact.GivenAt, reader.GetFieldValue<DateTimeOffset>(d), fact.Sequence, Enum.Parse<DecisionMethod>(reader.GetString(d + 3)),
+                    reader.IsDBNull(d + 4) ? null : reader.GetGuid(d + 4), reader.GetGuid(d + 1), reader.GetString(d + 5),
+                    fact.Validity, fact.SchoolYear, reader.IsDBNull(d + 6) ? null : reader.GetString(d + 6),
+                    reader.IsDBNull(d + 7) ? null : reader.GetString(d + 7), fact.FormWithdrawnAt));
             }
         }
 
@@ -269,10 +275,9 @@ public sealed class ConsentFactsReader(ConsentDbContext db)
             WHERE e.group_id = {Group} AND e.status = 'Active')
         """;
 
+    /// <summary>The group, its school, and the organisation's own time zone (the policy's, read next, comes first).</summary>
     private const string Group = """
-        SELECT g.name, g.school_year, s.id, s.name, coalesce((SELECT p.time_zone FROM (
-        """ + "\n" + PolicyAt + "\n" + """
-        ) p), o.time_zone)
+        SELECT g.name, g.school_year, s.id, s.name, o.time_zone
         FROM groups g
         JOIN schools s ON s.id = g.school_id
         JOIN organisations o ON o.id = s.organisation_id

@@ -106,6 +106,12 @@ public sealed class MetricsEndpointTests : ApiTest
             Assert.That(metrics.Sum("http_server_request_duration_seconds_count"), Is.GreaterThan(10), "ASP.NET Core's own meter");
             Assert.That(metrics.Names.Where(n => n.StartsWith("db_client_", StringComparison.Ordinal)), Is.Not.Empty, "Npgsql's meter");
             Assert.That(metrics.Names.Where(n => n.StartsWith("http_client_", StringComparison.Ordinal)), Is.Not.Empty, "the webhook call");
+            Assert.That(metrics.Sum("db_client_operation_duration_seconds_count"), Is.GreaterThan(10), "statement durations");
+            Assert.That(metrics.Names, Has.Some.StartsWith("db_client_connection_count"), "connections in use");
+            // Recorded on every request or buffer and saying nothing the durations do not: dropped (ObservabilitySetup).
+            string[] dropped = ["aspnetcore_memory_pool_", "aspnetcore_routing_", "aspnetcore_authentication_", "aspnetcore_authorization_",
+                "db_client_operation_npgsql_bytes_"];
+            Assert.That(metrics.Names.Where(n => dropped.Any(d => n.StartsWith(d, StringComparison.Ordinal))), Is.Empty, metrics.Text);
         });
     }
 

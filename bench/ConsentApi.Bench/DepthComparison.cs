@@ -94,9 +94,8 @@ public static class DepthComparison
             var fastestChecks = ScaleRun.Prefixed(checks!);
             foreach (var (_, api, baseline) in servers)
             {
-                await Wrk.RunAsync(api.Address, info!.ClientKey, checks!, BenchSettings.Connections, durations.JitWarmUp, settings.ResultsDirectory);
-                await Wrk.RunAsync(baseline.Address, info.ClientKey, [.. checks!, .. fastestChecks], BenchSettings.Connections, durations.JitWarmUp,
-                    settings.ResultsDirectory);
+                await JitWarmUp.RunAsync(api, checks!, baseline, [.. checks!, .. fastestChecks], info!.ClientKey, settings,
+                    message => log($"{scale.Name}: alternating rounds: {message}"));
             }
 
             var results = new List<Dictionary<int, DepthLoads>>();

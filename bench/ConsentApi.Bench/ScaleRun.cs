@@ -5,10 +5,10 @@ namespace ConsentApi.Bench;
 
 /// <param name="JitWarmUp">Mixed reads against each fresh server before anything is measured.</param>
 /// <param name="WarmUp">Each scenario's own warm-up, not measured.</param>
-public sealed record BenchDurations(TimeSpan JitWarmUp, TimeSpan WarmUp, TimeSpan Check, TimeSpan Other)
+public sealed record BenchDurations(TimeSpan JitWarmUp, TimeSpan WarmUp, TimeSpan Check, TimeSpan Other, bool SettleJit)
 {
-    public static readonly BenchDurations Full = new(TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(20), TimeSpan.FromSeconds(10));
-    public static readonly BenchDurations Quick = new(TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(2));
+    public static readonly BenchDurations Full = new(TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(20), TimeSpan.FromSeconds(10), true);
+    public static readonly BenchDurations Quick = new(TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(2), false);
 }
 
 public sealed record BenchSettings(string AdminConnection, string ApiDll, string BaselineDll, string ResultsDirectory, BenchDurations Durations)
@@ -172,12 +172,11 @@ public static class ScaleRun
             return result;
         }
 
-        // The JIT tiers hot code up (with profile-guided optimisation) over the first seconds of load; measure the steady state.
+        // The JIT tiers hot code up (with profile-guided optimisation) over the first tens of seconds of load; measure the steady state.
         log($"{name}: warming both servers up");
-        await Wrk.RunAsync(api.Address, info.ClientKey, [.. checks, .. matrices, .. overviews], BenchSettings.Connections, durations.JitWarmUp,
-            settings.ResultsDirectory);
-        await Wrk.RunAsync(baseline.Address, info.ClientKey, [.. checks, .. matrices, .. overviews, .. fastestChecks, .. fastestMatrices, .. fastestOverviews],
-            BenchSettings.Connections, durations.JitWarmUp, settings.ResultsDirectory);
+        await JitWarmUp.RunAsync(api, [.. checks, .. matrices, .. overviews], baseline,
+            [.. checks, .. matrices, .. overviews, .. fastestChecks, .. fastestMatrices, .. fastestOverviews], info.ClientKey, settings,
+            message => log($"{name}: {message}"));
         var fastest = new Dictionary<string, LoadResult>();
         async Task<LoadResult> LoadFastest(string scenario, IReadOnlyList<WorkRequest> requests, TimeSpan duration)
         {

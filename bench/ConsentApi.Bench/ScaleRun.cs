@@ -5,6 +5,7 @@ namespace ConsentApi.Bench;
 
 /// <param name="JitWarmUp">Mixed reads against each fresh server before anything is measured.</param>
 /// <param name="WarmUp">Each scenario's own warm-up, not measured.</param>
+/// <param name="SettleJit">After <paramref name="JitWarmUp"/>, warm the API up further until its JIT is quiet, and the baseline as long (<see cref="JitWarmUp"/>).</param>
 public sealed record BenchDurations(TimeSpan JitWarmUp, TimeSpan WarmUp, TimeSpan Check, TimeSpan Other, bool SettleJit)
 {
     public static readonly BenchDurations Full = new(TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(20), TimeSpan.FromSeconds(10), true);

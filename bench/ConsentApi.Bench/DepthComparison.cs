@@ -37,11 +37,7 @@ public sealed record DepthComparisonResult(Scale Scale, IReadOnlyList<int> Depth
 
     private static LoadResult Pick(DepthLoads loads, bool baseline) => baseline ? loads.Baseline : loads.Api;
 
-    private static double Median(IEnumerable<double> values)
-    {
-        var sorted = values.Order().ToList();
-        return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[sorted.Count / 2 - 1] + sorted[sorted.Count / 2]) / 2;
-    }
+    private static double Median(IEnumerable<double> values) => Turns.Median(values);
 }
 
 /// <summary>One round's check loads at one depth: the API, its SQL by hand, the fastest SQL.</summary>
@@ -109,7 +105,7 @@ public static class DepthComparison
                     async Task<LoadResult> Load(Server server, IReadOnlyList<WorkRequest> requests, string name)
                     {
                         await Wrk.RunAsync(server.Address, info!.ClientKey, requests, BenchSettings.Connections, durations.WarmUp, settings.ResultsDirectory);
-                        var result = await Wrk.RunAsync(server.Address, info.ClientKey, requests, BenchSettings.Connections, durations.Other, settings.ResultsDirectory);
+                        var result = await Wrk.RunAsync(server.Address, info.ClientKey, requests, BenchSettings.Connections, durations.Check, settings.ResultsDirectory);
                         log($"{scale.Name}: round {round + 1}: {name}: {result.RequestsPerSecond:F0} req/s, p99 {result.P99Ms:F2} ms, {result.Errors} errors");
                         return result;
                     }
@@ -121,9 +117,8 @@ public static class DepthComparison
                         () => Load(baseline, fastestChecks, $"fastest SQL depth {depth}"),
                     ];
                     var measured = new LoadResult[turns.Length];
-                    for (var turn = 0; turn < turns.Length; turn++)
+                    foreach (var which in Turns.Order(turns.Length, round))
                     {
-                        var which = (turn + round) % turns.Length;
                         measured[which] = await turns[which]();
                     }
                     loads[depth] = new DepthLoads(measured[0], measured[1], measured[2]);

@@ -4,12 +4,15 @@ using Npgsql;
 namespace ConsentApi.Bench;
 
 /// <param name="JitWarmUp">Mixed reads against each fresh server before anything is measured.</param>
-/// <param name="WarmUp">Each scenario's own warm-up, not measured.</param>
+/// <param name="WarmUp">Each server's warm-up on a scenario before its first turn, not measured.</param>
+/// <param name="Check">One turn of the check load (and one turn of the depth rounds).</param>
+/// <param name="Other">One turn of the other scenarios' loads.</param>
 /// <param name="SettleJit">After <paramref name="JitWarmUp"/>, warm the API up further until its JIT is quiet, and the baseline as long (<see cref="JitWarmUp"/>).</param>
-public sealed record BenchDurations(TimeSpan JitWarmUp, TimeSpan WarmUp, TimeSpan Check, TimeSpan Other, bool SettleJit)
+/// <param name="Turns">How many turns each server takes per scenario (<see cref="Bench.Turns"/>).</param>
+public sealed record BenchDurations(TimeSpan JitWarmUp, TimeSpan WarmUp, TimeSpan Check, TimeSpan Other, bool SettleJit, int Turns)
 {
-    public static readonly BenchDurations Full = new(TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(20), TimeSpan.FromSeconds(10), true);
-    public static readonly BenchDurations Quick = new(TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(2), false);
+    public static readonly BenchDurations Full = new(TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(7), true, 3);
+    public static readonly BenchDurations Quick = new(TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(2), false, 1);
 }
 
 public sealed record BenchSettings(string AdminConnection, string ApiDll, string BaselineDll, string ResultsDirectory, BenchDurations Durations)
@@ -165,12 +168,36 @@ public static class ScaleRun
 
         var durations = settings.Durations;
         var loads = new List<(string, LoadResult, LoadResult?)>();
-        async Task<LoadResult> Load(Server server, IReadOnlyList<WorkRequest> requests, TimeSpan duration)
+        var fastest = new Dictionary<string, LoadResult>();
+        // A scenario's servers (the API, its SQL by hand, the fastest SQL) each warm up, then take turns, the order
+        // rotating every turn; each figure is the median of a server's turns (Turns).
+        async Task<LoadResult[]> TakeTurns(TimeSpan duration, params (Server Server, IReadOnlyList<WorkRequest> Requests, string Name)[] servers)
         {
-            await Wrk.RunAsync(server.Address, info.ClientKey, requests, BenchSettings.Connections, durations.WarmUp, settings.ResultsDirectory);
-            var result = await Wrk.RunAsync(server.Address, info.ClientKey, requests, BenchSettings.Connections, duration, settings.ResultsDirectory);
-            log($"{name}: {server.Name}: {result.RequestsPerSecond:F0} req/s, p50 {result.P50Ms:F2} ms, p99 {result.P99Ms:F2} ms, {result.Errors} errors");
-            return result;
+            foreach (var (server, requests, _) in servers)
+            {
+                await Wrk.RunAsync(server.Address, info.ClientKey, requests, BenchSettings.Connections, durations.WarmUp, settings.ResultsDirectory);
+            }
+            var turns = servers.Select(_ => new List<LoadResult>()).ToArray();
+            for (var turn = 0; turn < durations.Turns; turn++)
+            {
+                foreach (var which in Turns.Order(servers.Length, turn))
+                {
+                    var (server, requests, serverName) = servers[which];
+                    var result = await Wrk.RunAsync(server.Address, info.ClientKey, requests, BenchSettings.Connections, duration, settings.ResultsDirectory);
+                    log($"{name}: turn {turn + 1}: {serverName}: {result.RequestsPerSecond:F0} req/s, p50 {result.P50Ms:F2} ms, p99 {result.P99Ms:F2} ms, {result.Errors} errors");
+                    turns[which].Add(result);
+                }
+            }
+            return [.. turns.Select(Turns.MedianOf)];
+        }
+        async Task Scenario(string scenario, IReadOnlyList<WorkRequest> requests, TimeSpan duration, bool byHand = true)
+        {
+            var fastestRequests = Prefixed(requests);
+            var measured = byHand
+                ? await TakeTurns(duration, (api, requests, api.Name), (baseline, requests, "by hand"), (baseline, fastestRequests, "fastest SQL"))
+                : await TakeTurns(duration, (api, requests, api.Name), (baseline, fastestRequests, "write by hand"));
+            loads.Add((scenario, measured[0], byHand ? measured[1] : null));
+            fastest[scenario] = measured[^1];
         }
 
         // The JIT tiers hot code up (with profile-guided optimisation) over the first tens of seconds of load; measure the steady state.
@@ -178,28 +205,22 @@ public static class ScaleRun
         await JitWarmUp.RunAsync(api, [.. checks, .. matrices, .. overviews], baseline,
             [.. checks, .. matrices, .. overviews, .. fastestChecks, .. fastestMatrices, .. fastestOverviews], info.ClientKey, settings,
             message => log($"{name}: {message}"));
-        var fastest = new Dictionary<string, LoadResult>();
-        async Task<LoadResult> LoadFastest(string scenario, IReadOnlyList<WorkRequest> requests, TimeSpan duration)
-        {
-            log($"{name}: fastest SQL:");
-            return fastest[scenario] = await Load(baseline, requests, duration);
-        }
         log($"{name}: publication checks");
         var blocksBefore = await BlockCounts.ReadAsync(db);
-        var (apiChecks, checkRss) = await api.MeasureRssDuringAsync(() => Load(api, checks, durations.Check));
-        loads.Add((CheckScenario, apiChecks, await Load(baseline, checks, durations.Check)));
-        await LoadFastest(CheckScenario, fastestChecks, durations.Check);
+        // The API's peak over the whole scenario: it sits idle while the baselines take their turns.
+        var (_, checkRss) = await api.MeasureRssDuringAsync(async () =>
+        {
+            await Scenario(CheckScenario, checks, durations.Check);
+            return true;
+        });
         var checkBlocks = await BlockCounts.ReadAsync(db) - blocksBefore;
         log($"{name}: database blocks during the check loads: {checkBlocks.Read:N0} read, {checkBlocks.Hit:N0} found in shared buffers");
         log($"{name}: consent matrices");
-        loads.Add((MatrixScenario, await Load(api, matrices, durations.Other), await Load(baseline, matrices, durations.Other)));
-        await LoadFastest(MatrixScenario, fastestMatrices, durations.Other);
+        await Scenario(MatrixScenario, matrices, durations.Other);
         log($"{name}: class overviews");
-        loads.Add((OverviewScenario, await Load(api, overviews, durations.Other), await Load(baseline, overviews, durations.Other)));
-        await LoadFastest(OverviewScenario, fastestOverviews, durations.Other);
+        await Scenario(OverviewScenario, overviews, durations.Other);
         log($"{name}: recording decisions");
-        loads.Add((DecisionsScenario, await Load(api, decisions, durations.Other), null));
-        await LoadFastest(DecisionsScenario, Prefixed(decisions), durations.Other);
+        await Scenario(DecisionsScenario, decisions, durations.Other, byHand: false);
 
         log($"{name}: counting database round trips per call");
         List<RoundTrips>? roundTrips;

@@ -4,7 +4,7 @@ using Npgsql;
 namespace ConsentApi.Bench;
 
 /// <param name="JitWarmUp">Mixed reads against each fresh server before anything is measured.</param>
-/// <param name="WarmUp">Each server's warm-up on a scenario before its first turn, not measured.</param>
+/// <param name="WarmUp">A server's warm-up before each of its turns (and each turn of the depth rounds), not measured.</param>
 /// <param name="Check">One turn of the check load (and one turn of the depth rounds).</param>
 /// <param name="Other">One turn of the other scenarios' loads.</param>
 /// <param name="SettleJit">After <paramref name="JitWarmUp"/>, warm the API up further until its JIT is quiet, and the baseline as long (<see cref="JitWarmUp"/>).</param>
@@ -169,20 +169,18 @@ public static class ScaleRun
         var durations = settings.Durations;
         var loads = new List<(string, LoadResult, LoadResult?)>();
         var fastest = new Dictionary<string, LoadResult>();
-        // A scenario's servers (the API, its SQL by hand, the fastest SQL) each warm up, then take turns, the order
-        // rotating every turn; each figure is the median of a server's turns (Turns).
+        // A scenario's servers (the API, its SQL by hand, the fastest SQL) take turns, the order rotating every turn,
+        // each turn warmed up like the depth rounds' (a server that sat idle while the others ran starts it with its
+        // thread pool and GC as the idle left them); each figure is the median of a server's turns (Turns).
         async Task<LoadResult[]> TakeTurns(TimeSpan duration, params (Server Server, IReadOnlyList<WorkRequest> Requests, string Name)[] servers)
         {
-            foreach (var (server, requests, _) in servers)
-            {
-                await Wrk.RunAsync(server.Address, info.ClientKey, requests, BenchSettings.Connections, durations.WarmUp, settings.ResultsDirectory);
-            }
             var turns = servers.Select(_ => new List<LoadResult>()).ToArray();
             for (var turn = 0; turn < durations.Turns; turn++)
             {
                 foreach (var which in Turns.Order(servers.Length, turn))
                 {
                     var (server, requests, serverName) = servers[which];
+                    await Wrk.RunAsync(server.Address, info.ClientKey, requests, BenchSettings.Connections, durations.WarmUp, settings.ResultsDirectory);
                     var result = await Wrk.RunAsync(server.Address, info.ClientKey, requests, BenchSettings.Connections, duration, settings.ResultsDirectory);
                     log($"{name}: turn {turn + 1}: {serverName}: {result.RequestsPerSecond:F0} req/s, p50 {result.P50Ms:F2} ms, p99 {result.P99Ms:F2} ms, {result.Errors} errors");
                     turns[which].Add(result);

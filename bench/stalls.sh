@@ -30,6 +30,7 @@ pids=()
 finish() {
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
   wait 2>/dev/null || true
+  "$bin/psql" -h 127.0.0.1 -p "$pg_port" -U postgres -d postgres -qc "DROP DATABASE IF EXISTS bench_stalls WITH (FORCE)" >/dev/null 2>&1 || true
   run_pg "$bin/pg_ctl" -D "$data" -m fast -w stop >/dev/null 2>&1 || true
   rm -rf "$work"
 }
@@ -38,7 +39,7 @@ run_pg "$bin/pg_ctl" -D "$data" -m fast -w stop >/dev/null 2>&1 || true
 run_pg "$bin/pg_ctl" -D "$data" -l "$data/server.log" -w -o "-p $pg_port -k /tmp -c listen_addresses=127.0.0.1 \
   -c max_connections=300 -c shared_buffers=2GB -c effective_cache_size=8GB -c work_mem=16MB -c random_page_cost=1.1" start >/dev/null
 psql() { "$bin/psql" -h 127.0.0.1 -p "$pg_port" -U postgres -v ON_ERROR_STOP=1 -Atq "$@"; }
-psql -d postgres -c "DROP DATABASE IF EXISTS bench_stalls WITH (FORCE)" -c "CREATE DATABASE bench_stalls TEMPLATE bench_small_g1"
+psql -d postgres -c "SET client_min_messages = warning" -c "DROP DATABASE IF EXISTS bench_stalls WITH (FORCE)" -c "CREATE DATABASE bench_stalls TEMPLATE bench_small_g1"
 connection="Host=127.0.0.1;Port=$pg_port;Username=postgres;Database=bench_stalls"
 (cd "$(dirname "$api_dll")" && ConnectionStrings__ConsentDb="$connection" Logging__LogLevel__Default=Warning dotnet "$api_dll" migrate >/dev/null)
 psql -d bench_stalls -c "VACUUM ANALYZE"

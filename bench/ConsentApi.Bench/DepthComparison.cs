@@ -17,27 +17,25 @@ public sealed record DepthComparisonResult(Scale Scale, IReadOnlyList<int> Depth
 {
     /// <summary>Median over the rounds of the round's API throughput at <paramref name="depth"/> ÷ at the shallowest depth.</summary>
     public double DepthRatio(int depth, bool baseline = false) =>
-        Median(Rounds.Select(r => Pick(r[depth], baseline).RequestsPerSecond / Pick(r[Depths[0]], baseline).RequestsPerSecond));
+        Turns.Median(Rounds.Select(r => Pick(r[depth], baseline).RequestsPerSecond / Pick(r[Depths[0]], baseline).RequestsPerSecond));
 
     /// <summary>Median over the rounds of the round's API ÷ baseline (by hand) throughput at <paramref name="depth"/>.</summary>
-    public double ApiToBaseline(int depth) => Median(Rounds.Select(r => r[depth].Api.RequestsPerSecond / r[depth].Baseline.RequestsPerSecond));
+    public double ApiToBaseline(int depth) => Turns.Median(Rounds.Select(r => r[depth].Api.RequestsPerSecond / r[depth].Baseline.RequestsPerSecond));
 
     /// <summary>
     /// Median over the rounds of the round's API throughput at <paramref name="depth"/> ÷ the faster of its two baselines
     /// in that round (the API's SQL by hand, the fastest SQL): the check's target.
     /// </summary>
-    public double ApiToFaster(int depth) => Median(Rounds.Select(r =>
+    public double ApiToFaster(int depth) => Turns.Median(Rounds.Select(r =>
         r[depth].Api.RequestsPerSecond / Math.Max(r[depth].Baseline.RequestsPerSecond, r[depth].Fastest.RequestsPerSecond)));
 
-    public double MedianRequestsPerSecond(int depth, bool baseline) => Median(Rounds.Select(r => Pick(r[depth], baseline).RequestsPerSecond));
+    public double MedianRequestsPerSecond(int depth, bool baseline) => Turns.Median(Rounds.Select(r => Pick(r[depth], baseline).RequestsPerSecond));
 
-    public double MedianFastestRequestsPerSecond(int depth) => Median(Rounds.Select(r => r[depth].Fastest.RequestsPerSecond));
+    public double MedianFastestRequestsPerSecond(int depth) => Turns.Median(Rounds.Select(r => r[depth].Fastest.RequestsPerSecond));
 
-    public double MedianP99(int depth, bool baseline) => Median(Rounds.Select(r => Pick(r[depth], baseline).P99Ms));
+    public double MedianP99(int depth, bool baseline) => Turns.Median(Rounds.Select(r => Pick(r[depth], baseline).P99Ms));
 
     private static LoadResult Pick(DepthLoads loads, bool baseline) => baseline ? loads.Baseline : loads.Api;
-
-    private static double Median(IEnumerable<double> values) => Turns.Median(values);
 }
 
 /// <summary>One round's check loads at one depth: the API, its SQL by hand, the fastest SQL.</summary>

@@ -11,7 +11,13 @@ namespace ConsentApi.Bench;
 /// <param name="Turns">How many turns each server takes per scenario (<see cref="Bench.Turns"/>).</param>
 public sealed record BenchDurations(TimeSpan JitWarmUp, TimeSpan WarmUp, TimeSpan Check, TimeSpan Other, bool SettleJit, int Turns)
 {
-    public static readonly BenchDurations Full = new(TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(7), true, 3);
+    /// <summary>
+    /// Seven short turns rather than three long ones: on the shared machines the same server's throughput drifts by a
+    /// tenth to a fifth within a minute (README, Performance: turns), so each median needs turns spread over the whole
+    /// scenario. After sitting idle while the others ran, a server's first second ran 5–13 % slower and the next ones
+    /// steady, so two seconds of warm-up do.
+    /// </summary>
+    public static readonly BenchDurations Full = new(TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(4), true, 7);
     public static readonly BenchDurations Quick = new(TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(2), false, 1);
 }
 

@@ -14,8 +14,8 @@ public sealed record BenchDurations(TimeSpan JitWarmUp, TimeSpan WarmUp, TimeSpa
     /// <summary>
     /// Seven short turns rather than three long ones: on the shared machines the same server's throughput drifts by a
     /// tenth to a fifth within a minute (README, Performance: turns), so each median needs turns spread over the whole
-    /// scenario. After sitting idle while the others ran, a server's first second ran 5–13 % slower and the next ones
-    /// steady, so two seconds of warm-up do.
+    /// scenario. After 20 s idle, as while the others take their turns, a server's first second of load ran up to 14 %
+    /// slower than the next nine (in one case of six, the next two as well), so each turn has two seconds of warm-up.
     /// </summary>
     public static readonly BenchDurations Full = new(TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(4), true, 7);
     public static readonly BenchDurations Quick = new(TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(2), false, 1);

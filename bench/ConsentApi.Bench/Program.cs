@@ -4,9 +4,9 @@ using Npgsql;
 // Usage: ConsentApi.Bench [small] [large] [xl] [--depth 1,10] [--rounds 5] [--rounds-only] [--quick]
 //        ConsentApi.Bench webhooks [--quick]   (webhook delivery latency and throughput only; see WebhookRun)
 // --depth N[,M...]: how many decisions each person's history per item holds (default 1); every scale runs at every depth.
-// --rounds N: with several depths, the check at every depth is then measured again in N alternating rounds with all the
-// depths' servers up at once (default 5; 0 skips it); the depth targets are taken from these rounds. --rounds-only runs
-// only these rounds.
+// --rounds N: with several depths, the check at every depth of a scale is then measured again in N alternating rounds
+// with all the depths' servers up at once; with several scales, the check at every scale (at the first depth) likewise
+// (default 5; 0 skips them). The depth and scale targets are taken from these rounds. --rounds-only runs only these rounds.
 // Environment (bench/run.sh sets it): BENCH_DB (a superuser connection to the benchmark cluster), BENCH_API_DLL,
 // BENCH_BASELINE_DLL, BENCH_RESULTS (directory for the Markdown report).
 var quick = args.Contains("--quick");
@@ -74,8 +74,14 @@ foreach (var scale in scales)
     }
     if (depths.Count > 1 && rounds > 0)
     {
-        report.Add(await DepthComparison.RunAsync(scale, depths, rounds, settings, Log));
+        report.Add(await AlternatingRounds.RunAsync([.. depths.Select(d => new DataSetKey(scale, d))], rounds, settings, Log));
     }
+}
+if (scales.Count > 1 && rounds > 0)
+{
+    // The smallest scale first: every scale's ratio is taken against it.
+    report.Add(await AlternatingRounds.RunAsync([.. scales.Distinct().OrderBy(s => s.Pupils).Select(s => new DataSetKey(s, depths[0]))], rounds,
+        settings, Log));
 }
 var markdown = await report.RenderAsync();
 Console.WriteLine();

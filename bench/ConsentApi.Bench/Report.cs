@@ -60,7 +60,14 @@ public sealed class Report(BenchSettings settings, string arguments)
             md.AppendLine(CultureInfo.InvariantCulture, $"| roster sync, 10,000 pupils / 15,000 guardians, first import | {result.FirstImportSeconds:F2} s |");
             md.AppendLine(CultureInfo.InvariantCulture, $"| roster sync, unchanged re-sync | {result.ResyncSeconds:F2} s |");
             md.AppendLine(CultureInfo.InvariantCulture, $"| API peak RSS during the check load (sampled every 50 ms) | {result.CheckRssMiB:F0} MiB |");
-            md.AppendLine(CultureInfo.InvariantCulture, $"| API peak RSS since start, after the roster syncs (VmHWM) | {result.SyncRssMiB:F0} MiB |");
+            if (result.RssBeforeSyncMiB is { } before)
+            {
+                md.AppendLine(CultureInfo.InvariantCulture, $"| API RSS when the roster syncs began, after every load above | {before:F0} MiB |");
+            }
+            var syncPeak = result.SyncPeakSinceStart
+                ? "API peak RSS since start, after the roster syncs (VmHWM)"
+                : "API peak RSS during the roster syncs (VmHWM, reset as they began)";
+            md.AppendLine(CultureInfo.InvariantCulture, $"| {syncPeak} | {result.SyncRssMiB:F0} MiB |");
             if (result.CheckBlocks is { } blocks)
             {
                 md.AppendLine(CultureInfo.InvariantCulture,
@@ -217,7 +224,8 @@ public sealed class Report(BenchSettings settings, string arguments)
         Target($"{n}: unchanged re-sync of 10,000 pupils ≤ 2 s", $"{result.ResyncSeconds:F2} s", result.ResyncSeconds <= 2);
         Target($"{n}: first import of 10,000 pupils ≤ 6 s", $"{result.FirstImportSeconds:F2} s", result.FirstImportSeconds <= 6);
         Target($"{n}: API peak RSS during roster sync ≤ 400 MB", $"{result.SyncRssMiB * 1.048576:F0} MB", result.SyncRssMiB * 1.048576 <= 400);
-        // The peak since start (VmHWM) covers the check load too, so this is at least the sync's own peak.
+        // The syncs' own peak (VmHWM reset as they began); where the kernel would not reset it, the peak since start, which
+        // covers the check load too and so is at least the syncs' own.
         Target($"{n}: API peak RSS during roster sync ≤ 300 MB", $"{result.SyncRssMiB * 1.048576:F0} MB", result.SyncRssMiB * 1.048576 <= 300);
         Target($"{n}: API RSS under check load ≤ 250 MB", $"{result.CheckRssMiB * 1.048576:F0} MB", result.CheckRssMiB * 1.048576 <= 250);
         var failed = result.Loads.Where(l => l.Product.Errors > 0 || l.Baseline?.Errors > 0).Select(l => l.Scenario).ToList();

@@ -46,7 +46,14 @@ public sealed record ScaleResult(
     double SyncRssMiB,
     IReadOnlyDictionary<string, LoadResult>? Fastest = null,
     IReadOnlyList<RoundTrips>? RoundTrips = null,
-    BlockCounts? CheckBlocks = null);
+    BlockCounts? CheckBlocks = null)
+{
+    /// <summary>The API's resident memory when the roster syncs began, after every load of the run.</summary>
+    public double? RssBeforeSyncMiB { get; init; }
+
+    /// <summary>Whether <see cref="SyncRssMiB"/> is the peak since the API started (the kernel would not reset it), not the syncs' own.</summary>
+    public bool SyncPeakSinceStart { get; init; }
+}
 
 /// <summary>
 /// Database blocks the run database's statements asked for during a load: found in shared buffers (hit) or read into them
@@ -240,8 +247,18 @@ public static class ScaleRun
         }
 
         log($"{name}: roster sync of 10,000 pupils");
+        // The peak of the syncs themselves: what the process holds when they start (after every load above) and the most
+        // it holds while they run, not a peak an earlier load left.
+        var rssBeforeSync = api.RssMiB();
+        var syncPeakOwn = api.ResetPeakRss();
         var (first, resync) = await RosterSyncAsync(api.Address, info);
-        return new ScaleResult(scale, depth, counts, loads, checkRss, first, resync, api.PeakRssMiB(), fastest, roundTrips, checkBlocks);
+        var syncRss = api.PeakRssMiB();
+        log($"{name}: API RSS {rssBeforeSync:F0} MiB before the syncs, peak {syncRss:F0} MiB {(syncPeakOwn ? "during them" : "since start")}");
+        return new ScaleResult(scale, depth, counts, loads, checkRss, first, resync, syncRss, fastest, roundTrips, checkBlocks)
+        {
+            RssBeforeSyncMiB = rssBeforeSync,
+            SyncPeakSinceStart = !syncPeakOwn,
+        };
     }
 
     public const string CheckScenario = "Publication check, 30 pupils";

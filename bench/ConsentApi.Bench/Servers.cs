@@ -110,7 +110,7 @@ public sealed class Server : IAsyncDisposable
         {
             while (!stop.IsCancellationRequested)
             {
-                peak = Math.Max(peak, ReadStatusKiB("VmRSS"));
+                peak = Math.Max(peak, ProcessMemory.StatusKiB(process.Id, "VmRSS"));
                 await Task.Delay(50, CancellationToken.None);
             }
         });
@@ -120,14 +120,14 @@ public sealed class Server : IAsyncDisposable
         return (result, peak / 1024.0);
     }
 
-    /// <summary>The most memory the process has held resident since it started (VmHWM), in MiB.</summary>
-    public double PeakRssMiB() => ReadStatusKiB("VmHWM") / 1024.0;
+    /// <summary>The most memory the process has held resident since it started, or since <see cref="ResetPeakRss"/> (VmHWM), in MiB.</summary>
+    public double PeakRssMiB() => ProcessMemory.StatusKiB(process.Id, "VmHWM") / 1024.0;
 
-    private long ReadStatusKiB(string field)
-    {
-        var line = File.ReadLines($"/proc/{process.Id}/status").First(l => l.StartsWith(field + ":", StringComparison.Ordinal));
-        return long.Parse(line[(field.Length + 1)..].Trim().Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture);
-    }
+    /// <summary>The memory the process holds resident now (VmRSS), in MiB.</summary>
+    public double RssMiB() => ProcessMemory.StatusKiB(process.Id, "VmRSS") / 1024.0;
+
+    /// <inheritdoc cref="ProcessMemory.ResetPeak"/>
+    public bool ResetPeakRss() => ProcessMemory.ResetPeak(process.Id);
 
     public async ValueTask DisposeAsync()
     {
@@ -137,5 +137,34 @@ public sealed class Server : IAsyncDisposable
             await process.WaitForExitAsync();
         }
         process.Dispose();
+    }
+}
+
+/// <summary>A process's resident memory, from Linux's <c>/proc/&lt;pid&gt;</c>.</summary>
+public static class ProcessMemory
+{
+    /// <summary>A field of <c>/proc/&lt;pid&gt;/status</c> given in kB (VmRSS, VmHWM, RssAnon, ...).</summary>
+    public static long StatusKiB(int pid, string field)
+    {
+        var line = File.ReadLines($"/proc/{pid}/status").First(l => l.StartsWith(field + ":", StringComparison.Ordinal));
+        return long.Parse(line[(field.Length + 1)..].Trim().Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>
+    /// Sets the process's peak resident memory (VmHWM) back to what it holds now, so that the peak read later is the peak
+    /// of what ran in between (<c>/proc/&lt;pid&gt;/clear_refs</c>, "5"). False where the kernel refuses it; the peak then
+    /// still counts from the start.
+    /// </summary>
+    public static bool ResetPeak(int pid)
+    {
+        try
+        {
+            File.WriteAllText($"/proc/{pid}/clear_refs", "5");
+            return true;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
     }
 }

@@ -7,16 +7,9 @@
 # Usage, with the bench's cluster up (bench/run.sh starts and stops it; start it by hand to run this):
 #   bench/pgbench/statements.sh [database, default bench_small_g1] [seconds, default 8] [port, default $BENCH_PG_PORT or 55440]
 set -euo pipefail
-here="$(cd "$(dirname "$0")" && pwd)"
-db="${1:-bench_small_g1}"
-seconds="${2:-8}"
-port="${3:-${BENCH_PG_PORT:-55440}}"
-bin="${PG_BIN:-/usr/lib/postgresql/15/bin}"
-psql=("$bin/psql" -h 127.0.0.1 -p "$port" -U postgres -d "$db" -Atc)
-org="$("${psql[@]}" "SELECT id FROM organisations ORDER BY id LIMIT 1")"
+# shellcheck source=bench/pgbench/common.sh
+source "$(dirname "$0")/common.sh"
 school="$("${psql[@]}" "SELECT id FROM schools WHERE organisation_id = '$org' ORDER BY md5(id::text) LIMIT 1")"
 pupils="$("${psql[@]}" "SELECT '{' || string_agg(id::text, ',') || '}' FROM (SELECT id FROM pupils WHERE school_id = '$school' AND status = 'Active' ORDER BY md5(id::text) LIMIT 30) p")"
-now="$(date -u '+%Y-%m-%d %H:%M:%S+00')"
-PGOPTIONS="-c plan_cache_mode=force_generic_plan" "$bin/pgbench" -h 127.0.0.1 -p "$port" -U postgres -n -M prepared -c 2 -j 2 -r \
-  -T "$seconds" -D "org=$org" -D "at=$now" -D mt=Photo -D ch=website -D "pupils=$pupils" -f "$here/check-statements.sql" "$db" |
+run_pgbench check-statements "$pupils" -r |
   sed -n -e 's/^tps = \([0-9.]*\).*/\1 checks\/s/p' -e 's/^ *\([0-9.]*\) *[0-9]* *\(SELECT .\{0,50\}\).*/  \1 ms  \2/p'

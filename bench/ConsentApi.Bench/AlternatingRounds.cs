@@ -129,7 +129,7 @@ public static class AlternatingRounds
                     {
                         await Wrk.RunAsync(server.Address, info.ClientKey, requests, BenchSettings.Connections, durations.WarmUp, settings.ResultsDirectory);
                         var result = await Wrk.RunAsync(server.Address, info.ClientKey, requests, BenchSettings.Connections, durations.Check, settings.ResultsDirectory);
-                        log($"{title}: round {round + 1}: {name}: {result.RequestsPerSecond:F0} req/s, p50 {result.P50Ms:F2} ms, p99 {result.P99Ms:F2} ms, {result.Errors} errors");
+                        log($"{title}: round {round + 1}: {name}: {result.RequestsPerSecond:F0} req/s, p50 {result.P50Ms:F2} ms, p99 {result.P99Ms:F2} ms, {result.ErrorsText}");
                         return result;
                     }
                     var fastestChecks = ScaleRun.Prefixed(checks);

@@ -8,7 +8,14 @@ namespace ConsentApi.Bench;
 /// <summary>One request of a workload; wrk cycles through a workload's requests, each thread from its own offset.</summary>
 public sealed record WorkRequest(string Method, string Path, string? Body);
 
-public sealed record LoadResult(double RequestsPerSecond, double P50Ms, double P99Ms, long Requests, long Errors);
+public sealed record LoadResult(double RequestsPerSecond, double P50Ms, double P99Ms, long Requests, long Errors)
+{
+    /// <summary>What the errors were, as wrk counts them (non-2xx answers; connect, read, write and timeout errors); empty without errors.</summary>
+    public string ErrorKinds { get; init; } = "";
+
+    /// <summary>"N errors", with their kinds when there are any: for the log.</summary>
+    public string ErrorsText => Errors == 0 ? "0 errors" : $"{Errors} errors ({ErrorKinds})";
+}
 
 /// <summary>Drives wrk: writes the workload as a Lua script and reads throughput and latency percentiles from its report.</summary>
 public static partial class Wrk
@@ -44,17 +51,25 @@ public static partial class Wrk
     public static LoadResult Parse(string report)
     {
         var requests = long.Parse(RequestsLine().Match(report).Groups[1].Value, CultureInfo.InvariantCulture);
-        var errors = NonSuccessLine().Match(report) is { Success: true } non2xx ? long.Parse(non2xx.Groups[1].Value, CultureInfo.InvariantCulture) : 0;
+        var kinds = new List<(string Kind, long Count)>();
+        if (NonSuccessLine().Match(report) is { Success: true } non2xx)
+        {
+            kinds.Add(("non-2xx", long.Parse(non2xx.Groups[1].Value, CultureInfo.InvariantCulture)));
+        }
         if (SocketErrorsLine().Match(report) is { Success: true } socket)
         {
-            errors += Enumerable.Range(1, 4).Sum(g => long.Parse(socket.Groups[g].Value, CultureInfo.InvariantCulture));
+            string[] names = ["connect", "read", "write", "timeout"];
+            kinds.AddRange(names.Select((name, i) => (name, long.Parse(socket.Groups[i + 1].Value, CultureInfo.InvariantCulture))));
         }
         return new LoadResult(
             double.Parse(ThroughputLine().Match(report).Groups[1].Value, CultureInfo.InvariantCulture),
             Percentile(report, "50"),
             Percentile(report, "99"),
             requests,
-            errors);
+            kinds.Sum(k => k.Count))
+        {
+            ErrorKinds = string.Join(", ", kinds.Where(k => k.Count > 0).Select(k => $"{k.Kind} {k.Count}")),
+        };
     }
 
     private static double Percentile(string report, string percentile)

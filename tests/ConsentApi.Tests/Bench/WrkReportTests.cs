@@ -35,6 +35,7 @@ public sealed class WrkReportTests
             Assert.That(result.P99Ms, Is.EqualTo(1210).Within(1e-9));
             Assert.That(result.Requests, Is.EqualTo(16000));
             Assert.That(result.Errors, Is.EqualTo(12), "7 non-2xx responses and 5 socket errors");
+            Assert.That(result.ErrorsText, Is.EqualTo("12 errors (non-2xx 7, read 2, timeout 3)"));
         });
     }
 
@@ -43,6 +44,10 @@ public sealed class WrkReportTests
     {
         var clean = string.Join('\n', Report.Split('\n').Where(l => !l.Contains("errors") && !l.Contains("Non-2xx")));
 
-        Assert.That(Wrk.Parse(clean).Errors, Is.Zero);
+        Assert.Multiple(() =>
+        {
+            Assert.That(Wrk.Parse(clean).Errors, Is.Zero);
+            Assert.That(Wrk.Parse(clean).ErrorsText, Is.EqualTo("0 errors"));
+        });
     }
 }

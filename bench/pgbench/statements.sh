@@ -3,7 +3,8 @@
 # from their heads, the items asked, the channel), under pgbench with per-statement latencies (-r): two clients,
 # prepared statements on generic plans, 30 active pupils of one school. To see which statement grows with the data set,
 # run it on two scales in turn, e.g. bench_small_g1 and bench_xl_g1. check-statements.sql is a copy of the facts
-# reader's SQL (ConsentFactsReader, one item, no school filter) kept by hand: after a change there, copy it again.
+# reader's SQL (ConsentFactsReader, one item, no school filter), its parameters cast to the types the API binds; a test
+# (CheckStatementsTests) fails when the two differ.
 # Usage, with the bench's cluster up (bench/run.sh starts and stops it; start it by hand to run this):
 #   bench/pgbench/statements.sh [database, default bench_small_g1] [seconds, default 8] [port, default $BENCH_PG_PORT or 55440]
 set -euo pipefail

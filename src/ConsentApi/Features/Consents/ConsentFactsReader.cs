@@ -467,6 +467,13 @@ public sealed class ConsentFactsReader(ConsentDbContext db)
          select (Key: (forGroup, oneItem, details, someSchools), Statements: StatementsFor(forGroup, oneItem, details, someSchools)))
         .ToDictionary(s => s.Key, s => s.Statements);
 
+    /// <summary>
+    /// The statements a check of one item for given pupils sends (no group, no decisions' details, every school), each with
+    /// the names of the parameters it numbers $1, $2, ...: bench/pgbench/check-statements.sql is their copy for pgbench.
+    /// </summary>
+    internal static IEnumerable<(string Sql, string[] Parameters)> CheckStatements() =>
+        StatementSets[(false, true, false, false)][1..^1].Select(s => (s.Sql, s.Parameters.Select(p => p.ToString()).ToArray()));
+
     private static Statement[] StatementsFor(bool forGroup, bool oneItem, bool details, bool someSchools)
     {
         var decisions = oneItem && !details

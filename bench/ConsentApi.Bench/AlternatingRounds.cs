@@ -128,8 +128,16 @@ public static class AlternatingRounds
                     async Task<LoadResult> Load(Server server, IReadOnlyList<WorkRequest> requests, string name)
                     {
                         await Wrk.RunAsync(server.Address, info.ClientKey, requests, BenchSettings.Connections, durations.WarmUp, settings.ResultsDirectory);
+                        var mark = server.Output.Mark;
                         var result = await Wrk.RunAsync(server.Address, info.ClientKey, requests, BenchSettings.Connections, durations.Check, settings.ResultsDirectory);
                         log($"{title}: round {round + 1}: {name}: {result.RequestsPerSecond:F0} req/s, p50 {result.P50Ms:F2} ms, p99 {result.P99Ms:F2} ms, {result.ErrorsText}");
+                        if (result.Errors > 0)
+                        {
+                            foreach (var line in server.Output.Report(name, mark))
+                            {
+                                log($"{title}: round {round + 1}: {line}");
+                            }
+                        }
                         return result;
                     }
                     var fastestChecks = ScaleRun.Prefixed(checks);

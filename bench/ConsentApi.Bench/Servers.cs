@@ -6,15 +6,17 @@ namespace ConsentApi.Bench;
 public sealed class Server : IAsyncDisposable
 {
     private readonly Process process;
-    private readonly Task<string> stderr;
+    private readonly ServerOutput output = new();
 
     private Server(string name, Process process, Uri address)
     {
         Name = name;
         this.process = process;
         Address = address;
-        stderr = process.StandardError.ReadToEndAsync();
-        _ = process.StandardOutput.ReadToEndAsync();
+        process.OutputDataReceived += (_, line) => output.Add(line.Data);
+        process.ErrorDataReceived += (_, line) => output.Add(line.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
     }
 
     public string Name { get; }
@@ -22,6 +24,9 @@ public sealed class Server : IAsyncDisposable
     public Uri Address { get; }
 
     public int ProcessId => process.Id;
+
+    /// <summary>What the server has written to its console (stdout and stderr), the last lines of it.</summary>
+    public ServerOutput Output => output;
 
     /// <summary>
     /// A port nothing listens on now. A fixed one may be taken by another run on the same machine, whose server would
@@ -81,7 +86,8 @@ public sealed class Server : IAsyncDisposable
         {
             if (process.HasExited)
             {
-                throw new InvalidOperationException($"{Name} exited with code {process.ExitCode}: {await stderr}");
+                await process.WaitForExitAsync();
+                throw new InvalidOperationException($"{Name} exited with code {process.ExitCode}: {string.Join('\n', output.Since(0))}");
             }
             try
             {

@@ -55,7 +55,7 @@ public sealed class ServerOutput(int capacity = 200)
         var since = Since(mark);
         if (since.Count == 0)
         {
-            return [$"{server} wrote nothing to its console meanwhile (no error logged: the failures were answers it chose, or sockets)"];
+            return [$"{server} wrote nothing to its console during the load: it logged no warning or error for the failed requests"];
         }
         var shown = since.Take(most).Select(line => $"{server} wrote: {line}");
         return since.Count > most ? [.. shown, $"{server} wrote {since.Count - most} more lines"] : shown;

@@ -131,12 +131,9 @@ public static class AlternatingRounds
                         var mark = server.Output.Mark;
                         var result = await Wrk.RunAsync(server.Address, info.ClientKey, requests, BenchSettings.Connections, durations.Check, settings.ResultsDirectory);
                         log($"{title}: round {round + 1}: {name}: {result.RequestsPerSecond:F0} req/s, p50 {result.P50Ms:F2} ms, p99 {result.P99Ms:F2} ms, {result.ErrorsText}");
-                        if (result.Errors > 0)
+                        foreach (var line in server.Output.ReportFailures(result, name, mark))
                         {
-                            foreach (var line in server.Output.Report(name, mark))
-                            {
-                                log($"{title}: round {round + 1}: {line}");
-                            }
+                            log($"{title}: round {round + 1}: {line}");
                         }
                         return result;
                     }

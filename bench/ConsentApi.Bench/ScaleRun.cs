@@ -197,12 +197,9 @@ public static class ScaleRun
                     var mark = server.Output.Mark;
                     var result = await Wrk.RunAsync(server.Address, info.ClientKey, requests, BenchSettings.Connections, duration, settings.ResultsDirectory);
                     log($"{name}: turn {turn + 1}: {serverName}: {result.RequestsPerSecond:F0} req/s, p50 {result.P50Ms:F2} ms, p99 {result.P99Ms:F2} ms, {result.ErrorsText}");
-                    if (result.Errors > 0)
+                    foreach (var line in server.Output.ReportFailures(result, serverName, mark))
                     {
-                        foreach (var line in server.Output.Report(serverName, mark))
-                        {
-                            log($"{name}: turn {turn + 1}: {line}");
-                        }
+                        log($"{name}: turn {turn + 1}: {line}");
                     }
                     turns[which].Add(result);
                 }

@@ -49,6 +49,9 @@ public sealed class ServerOutput(int capacity = 200)
         }
     }
 
+    /// <summary>After a load with failed requests, <see cref="Report"/>; after one without, nothing.</summary>
+    public IEnumerable<string> ReportFailures(LoadResult result, string server, long mark) => result.Errors == 0 ? [] : Report(server, mark);
+
     /// <summary>Log lines for the output after <paramref name="mark"/>: at most <paramref name="most"/>, then how many more.</summary>
     public IEnumerable<string> Report(string server, long mark, int most = 20)
     {

@@ -470,6 +470,7 @@ public sealed class ConsentFactsReader(ConsentDbContext db)
     /// <summary>
     /// The statements a check of one item for given pupils sends (no group, no decisions' details, every school), each with
     /// the names of the parameters it numbers $1, $2, ...: bench/pgbench/check-statements.sql is their copy for pgbench.
+    /// The statements that switch the transaction to generic plans and back, first and last in the set, are left out.
     /// </summary>
     internal static IEnumerable<(string Sql, string[] Parameters)> CheckStatements() =>
         StatementSets[(false, true, false, false)][1..^1].Select(s => (s.Sql, s.Parameters.Select(p => p.ToString()).ToArray()));

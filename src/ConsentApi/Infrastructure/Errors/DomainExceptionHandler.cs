@@ -14,7 +14,8 @@ namespace ConsentApi.Infrastructure.Errors;
 /// caller's 4xx; a database that is down or not answering is a 503 with Retry-After; anything else is logged (without
 /// request data) and answered with a bare 500.
 /// </summary>
-public sealed partial class DomainExceptionHandler(IProblemDetailsService problems, ILogger<DomainExceptionHandler> logger)
+public sealed partial class DomainExceptionHandler(
+    IProblemDetailsService problems, PoolRepair poolRepair, ILogger<DomainExceptionHandler> logger)
     : IExceptionHandler
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
@@ -38,8 +39,10 @@ public sealed partial class DomainExceptionHandler(IProblemDetailsService proble
 
         if (problem is null && exception.AsDatabaseOutage() is not DatabaseOutage.None and var outage)
         {
-            LogOutage(logger, outage, exception.GetType().Name, httpContext.Request.Method, httpContext.GetEndpoint()?.DisplayName);
-            httpContext.Response.Headers.RetryAfter = DatabaseOutages.RetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
+            poolRepair.After(exception);
+            LogOutage(logger, outage, exception.GetType().Name, exception.SqlState(), httpContext.Request.Method,
+                httpContext.GetEndpoint()?.DisplayName);
+            httpContext.Response.Headers.RetryAfter = DatabaseOutages.RetryAfter(outage).ToString(CultureInfo.InvariantCulture);
             problem = Problem(StatusCodes.Status503ServiceUnavailable, "The service is temporarily unavailable.",
                 DatabaseOutages.Describe(outage));
         }
@@ -67,8 +70,9 @@ public sealed partial class DomainExceptionHandler(IProblemDetailsService proble
         });
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Database {Outage}: {ExceptionType} on {Method} {Endpoint}; answered 503")]
-    private static partial void LogOutage(ILogger logger, DatabaseOutage outage, string exceptionType, string method, string? endpoint);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Database {Outage}: {ExceptionType} ({SqlState}) on {Method} {Endpoint}; answered 503")]
+    private static partial void LogOutage(ILogger logger, DatabaseOutage outage, string exceptionType, string? sqlState, string method,
+        string? endpoint);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Unhandled {ExceptionType} on {Method} {Endpoint}")]
     private static partial void LogUnhandled(ILogger logger, Exception exception, string exceptionType, string method, string? endpoint);

@@ -95,6 +95,7 @@ public static class ConsentDb
                 .UseLoggerFactory(provider.GetRequiredService<ILoggerFactory>())
                 .Build();
         });
+        services.AddSingleton<PoolRepair>();
         // Pooled contexts: a request reuses a reset context instead of building one with its services each time.
         services.AddDbContextPool<ConsentDbContext>((provider, options) =>
         {

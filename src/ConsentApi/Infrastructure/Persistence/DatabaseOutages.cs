@@ -25,6 +25,13 @@ public enum DatabaseOutage
     /// the same school, a policy change of the organisation): nothing was changed, and the request may be sent again.
     /// </summary>
     Busy,
+
+    /// <summary>
+    /// A pooled connection's prepared statements fell out of step with the server's: Npgsql believed a statement prepared
+    /// that the server does not have (26000) or free that the server has (42P05). The statement failed and nothing was
+    /// changed; the pool is cleared (<see cref="PoolRepair"/>), so the request may be sent again a second later.
+    /// </summary>
+    OutOfStep,
 }
 
 public static class DatabaseOutages
@@ -32,11 +39,16 @@ public static class DatabaseOutages
     /// <summary>How long clients are asked to wait before retrying: long enough for a restart or a failover to finish.</summary>
     public const int RetryAfterSeconds = 5;
 
+    /// <summary>The wait per kind of outage: a connection replaced is repaired by the time the answer leaves.</summary>
+    public static int RetryAfter(DatabaseOutage outage) => outage == DatabaseOutage.OutOfStep ? 1 : RetryAfterSeconds;
+
     /// <summary>What the caller is told, per kind of outage.</summary>
     public static string Describe(DatabaseOutage outage) => outage switch
     {
         DatabaseOutage.Contended or DatabaseOutage.Busy =>
             "Other changes to the same pupils or organisation kept this request waiting; nothing was changed. Retry after the number of seconds in Retry-After.",
+        DatabaseOutage.OutOfStep =>
+            "A database connection failed and has been replaced; nothing was changed. Retry after the number of seconds in Retry-After.",
         _ => "The database could not be reached in time; retry after the number of seconds in Retry-After.",
     };
 
@@ -54,6 +66,9 @@ public static class DatabaseOutages
                     return DatabaseOutage.Contended;
                 case PostgresException { SqlState: PostgresErrorCodes.LockNotAvailable }:
                     return DatabaseOutage.Busy;
+                // The API prepares no statement by name: only Npgsql's automatic preparation can name one.
+                case PostgresException { SqlState: PostgresErrorCodes.InvalidSqlStatementName or PostgresErrorCodes.DuplicatePreparedStatement }:
+                    return DatabaseOutage.OutOfStep;
                 case PostgresException postgres:
                     return MeansUnavailable(postgres.SqlState) ? DatabaseOutage.Unreachable : DatabaseOutage.None;
                 case TimeoutException:
@@ -66,6 +81,19 @@ public static class DatabaseOutages
             }
         }
         return DatabaseOutage.None;
+    }
+
+    /// <summary>PostgreSQL's code for the error, however wrapped; null when the server did not answer with an error.</summary>
+    public static string? SqlState(this Exception exception)
+    {
+        for (var e = exception; e is not null; e = e.InnerException)
+        {
+            if (e is PostgresException postgres)
+            {
+                return postgres.SqlState;
+            }
+        }
+        return null;
     }
 
     /// <summary>

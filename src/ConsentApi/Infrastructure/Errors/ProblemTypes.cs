@@ -112,8 +112,8 @@ public static class ProblemTypes
             "Quote the <code>traceId</code> when reporting it. A read may be retried; before repeating a write, read whether " +
             "it took effect."),
         new(Unavailable, 503, "Temporarily unavailable",
-            "The database is down, restarting, out of connections or did not answer in time, or the instance already runs " +
-            "as many of these requests (roster syncs) as it allows at once.",
+            "The database is down, restarting, out of connections or did not answer in time, a connection to it failed and was " +
+            "replaced, or the instance already runs as many of these requests (roster syncs) as it allows at once.",
             "Wait the number of seconds in <code>Retry-After</code> and retry. A connection lost while a write commits can " +
             "hide a commit that succeeded: before sending a write again, read whether it took effect."),
     }.ToDictionary(kind => kind.Slug, StringComparer.Ordinal);

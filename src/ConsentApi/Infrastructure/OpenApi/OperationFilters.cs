@@ -63,14 +63,15 @@ internal sealed class StandardResponsesOperationFilter : IOperationFilter
         {
             // The shared answers carry the limit headers, which operations outside the limits never send.
             AddProblem(operation, "500", "An unexpected error; quote the `traceId` when reporting it.");
-            AddProblem(operation, "503", "The database is down or did not answer in time. Retry after the seconds in `Retry-After`.");
+            AddProblem(operation, "503",
+                "The database is down or did not answer in time, or a connection to it failed and was replaced. Retry after the seconds in `Retry-After`.");
         }
         operation.Responses.TryAdd("500", components.Response("500"));
         if (metadata.OfType<ConcurrencyGate>().Any())
         {
             AddProblem(operation, "503",
-                "The database is down or did not answer in time, or this instance already runs as many of these requests as it " +
-                "allows at once; nothing was read or changed. Retry after the seconds in `Retry-After`.");
+                "The database is down or did not answer in time, a connection to it failed and was replaced, or this instance already runs " +
+                "as many of these requests as it allows at once; nothing was read or changed. Retry after the seconds in `Retry-After`.");
         }
         else
         {
@@ -205,7 +206,8 @@ internal sealed class SharedComponents(OperationFilterContext context)
         ["429"] = ("TooManyRequests", "Too many requests from this client; retry after the seconds in `Retry-After`."),
         ["500"] = ("InternalError", "An unexpected error; quote the `traceId` when reporting it."),
         ["503"] = ("Unavailable",
-            "The database is down or did not answer in time; nothing can be promised about this request. Retry after the seconds in `Retry-After`."),
+            "The database is down or did not answer in time, or a connection to it failed and was replaced; nothing can be promised about " +
+            "this request. Retry after the seconds in `Retry-After`."),
     };
 
     public IOpenApiHeader Header(string name)

@@ -16,7 +16,8 @@ namespace ConsentApi.Features.Imports;
 /// stopped one left nothing). An upload wakes its own instance at once; the others find jobs by polling.
 /// </summary>
 public sealed partial class ImportWorker(
-    IServiceScopeFactory scopes, NpgsqlDataSource dataSource, ImportWake wake, IOptions<ImportOptions> options, ILogger<ImportWorker> logger)
+    IServiceScopeFactory scopes, NpgsqlDataSource dataSource, ImportWake wake, IOptions<ImportOptions> options, PoolRepair poolRepair,
+    ILogger<ImportWorker> logger)
     : BackgroundService
 {
     /// <summary>This instance, as the owner of the leases it takes.</summary>
@@ -40,6 +41,7 @@ public sealed partial class ImportWorker(
             }
             catch (Exception e) when (!stoppingToken.IsCancellationRequested)
             {
+                poolRepair.After(e);
                 LogPassFailed(logger, e);
             }
             try
@@ -147,6 +149,7 @@ public sealed partial class ImportWorker(
         catch (Exception e) when (e.AsDatabaseOutage() != DatabaseOutage.None || ct.IsCancellationRequested)
         {
             // Not the file's fault: the job waits for the next claim, here or on another instance.
+            poolRepair.After(e);
             await ReleaseAsync(claim.Id);
         }
         catch (Exception e)

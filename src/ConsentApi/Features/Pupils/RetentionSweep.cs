@@ -23,8 +23,9 @@ public sealed class RetentionOptions
 /// pupil once.
 /// </summary>
 public sealed class RetentionSweep(
-    IServiceScopeFactory scopes, IOptions<RetentionOptions> options, TimeProvider clock, ILogger<RetentionSweep> logger)
-    : PeriodicJob(logger)
+    IServiceScopeFactory scopes, IOptions<RetentionOptions> options, TimeProvider clock, ILogger<RetentionSweep> logger,
+    PoolRepair poolRepair)
+    : PeriodicJob(logger, poolRepair)
 {
     /// <summary>The audit trail's request id for erasures the job made: no request asked for them.</summary>
     public const string RequestId = "retention-sweep";

@@ -30,8 +30,9 @@ public sealed class Turning16Options
 /// <see cref="CatchUpDays"/>.
 /// </summary>
 public sealed class Turning16Announcer(
-    IServiceScopeFactory scopes, IOptions<Turning16Options> options, TimeProvider clock, ILogger<Turning16Announcer> logger)
-    : PeriodicJob(logger)
+    IServiceScopeFactory scopes, IOptions<Turning16Options> options, TimeProvider clock, ILogger<Turning16Announcer> logger,
+    PoolRepair poolRepair)
+    : PeriodicJob(logger, poolRepair)
 {
     public const int CatchUpDays = 7;
 

@@ -20,8 +20,9 @@ public sealed class TakedownOptions
 /// in its own transaction under an advisory lock, so several instances can run the sweep without doubling work. A
 /// check at any moment gives the same answer the sweep acts on: both apply the same rules to the same decisions.
 /// </summary>
-public sealed class TakedownSweep(IServiceScopeFactory scopes, IOptions<TakedownOptions> options, ILogger<TakedownSweep> logger)
-    : PeriodicJob(logger)
+public sealed class TakedownSweep(IServiceScopeFactory scopes, IOptions<TakedownOptions> options, ILogger<TakedownSweep> logger,
+    PoolRepair poolRepair)
+    : PeriodicJob(logger, poolRepair)
 {
     protected override TimeSpan Interval => options.Value.SweepInterval;
 

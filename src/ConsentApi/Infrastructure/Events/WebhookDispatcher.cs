@@ -34,7 +34,7 @@ namespace ConsentApi.Infrastructure.Events;
 /// </summary>
 public sealed partial class WebhookDispatcher(
     IServiceScopeFactory scopes, IHttpClientFactory http, IOptions<WebhookOptions> options, TimeProvider clock,
-    ILogger<WebhookDispatcher> logger, ConsentMetrics metrics, DispatcherWake wake) : BackgroundService
+    ILogger<WebhookDispatcher> logger, ConsentMetrics metrics, DispatcherWake wake, PoolRepair poolRepair) : BackgroundService
 {
     public const string HttpClientName = "webhooks";
     private const int DeliveriesPerSubscription = 100;
@@ -89,6 +89,7 @@ public sealed partial class WebhookDispatcher(
                     }
                     catch (Exception e) when (e is not OperationCanceledException)
                     {
+                        poolRepair.After(e);
                         LogRoundFailed(logger, e);
                     }
                     // A writer still running held the fence back, so a commit that woke us may not be sendable yet: look
@@ -268,6 +269,7 @@ public sealed partial class WebhookDispatcher(
         }
         catch (Exception e) when (!ct.IsCancellationRequested)
         {
+            poolRepair.After(e);
             LogServeFailed(logger, subscriptionId, e);
         }
         catch (OperationCanceledException)

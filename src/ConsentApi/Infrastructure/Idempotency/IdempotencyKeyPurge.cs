@@ -20,8 +20,9 @@ public sealed class IdempotencyOptions
 /// without waiting for one another; a key that expired is ignored by age even before it is deleted.
 /// </summary>
 public sealed class IdempotencyKeyPurge(
-    IServiceScopeFactory scopes, IOptions<IdempotencyOptions> options, TimeProvider clock, ILogger<IdempotencyKeyPurge> logger)
-    : PeriodicJob(logger)
+    IServiceScopeFactory scopes, IOptions<IdempotencyOptions> options, TimeProvider clock, ILogger<IdempotencyKeyPurge> logger,
+    PoolRepair poolRepair)
+    : PeriodicJob(logger, poolRepair)
 {
     private const int Batch = 1000;
 

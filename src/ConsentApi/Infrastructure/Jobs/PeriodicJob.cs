@@ -1,3 +1,5 @@
+using ConsentApi.Infrastructure.Persistence;
+
 namespace ConsentApi.Infrastructure.Jobs;
 
 /// <summary>
@@ -6,7 +8,7 @@ namespace ConsentApi.Infrastructure.Jobs;
 /// interval of zero switches the job off on this instance; a failed run is logged and the job runs again at the next
 /// interval, so one bad run never stops it for good.
 /// </summary>
-public abstract partial class PeriodicJob(ILogger logger) : BackgroundService
+public abstract partial class PeriodicJob(ILogger logger, PoolRepair poolRepair) : BackgroundService
 {
     /// <summary>How long between runs; zero or less switches the job off.</summary>
     protected abstract TimeSpan Interval { get; }
@@ -35,8 +37,15 @@ public abstract partial class PeriodicJob(ILogger logger) : BackgroundService
         }
     }
 
-    /// <summary>Logs a failed run, or a failed part of one that does not hold up the rest (one organisation, one pupil).</summary>
-    protected void LogFailure(Exception exception) => LogRunFailed(logger, GetType().Name, exception);
+    /// <summary>
+    /// Logs a failed run, or a failed part of one that does not hold up the rest (one organisation, one pupil), and takes
+    /// a database connection that failed it out of the pool when it fell out of step.
+    /// </summary>
+    protected void LogFailure(Exception exception)
+    {
+        poolRepair.After(exception);
+        LogRunFailed(logger, GetType().Name, exception);
+    }
 
     [LoggerMessage(Level = LogLevel.Error, Message = "The job {Job} failed; it runs again at the next interval.")]
     private static partial void LogRunFailed(ILogger logger, string job, Exception exception);

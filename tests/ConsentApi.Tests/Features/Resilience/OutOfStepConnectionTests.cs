@@ -10,12 +10,17 @@ namespace ConsentApi.Tests.Features.Resilience;
 /// <summary>
 /// A pooled connection whose prepared statements the server no longer has: Npgsql still believes them prepared, so every
 /// use of them on that connection fails (26000) until the connection is dropped. The fixture's pool holds one connection,
-/// so the one the test puts out of step is the one the next request draws; the test puts it out of step by deallocating
-/// the server's prepared statements behind Npgsql's back, which is what Npgsql's bookkeeping losing track looks like.
+/// so the one the test puts out of step (<see cref="OutOfStepSteps"/>) is the one the next request draws.
 /// </summary>
 public sealed class OutOfStepConnectionTests : ApiTest
 {
     private const string Item = "photo:website";
+
+    // Nothing but the test's requests uses the pool: the import worker's polls would draw the connection too.
+    protected override IReadOnlyDictionary<string, string> Settings => new Dictionary<string, string>
+    {
+        ["Imports:PollInterval"] = "00:00:00",
+    };
 
     protected override async Task<string> CreateDatabaseAsync() =>
         new NpgsqlConnectionStringBuilder(await TestDatabase.CreateAsync()) { MaxPoolSize = 1 }.ConnectionString;
@@ -40,13 +45,8 @@ public sealed class OutOfStepConnectionTests : ApiTest
         return (pupilId, guardianId);
     }
 
-    /// <summary>Drops the server's prepared statements on the pool's connection; Npgsql's list of them stays as it was.</summary>
-    private async Task PutTheConnectionOutOfStepAsync()
-    {
-        await using var connection = await Factory.Services.GetRequiredService<NpgsqlDataSource>().OpenConnectionAsync();
-        await using var deallocate = new NpgsqlCommand("DEALLOCATE ALL", connection);
-        await deallocate.ExecuteNonQueryAsync();
-    }
+    private Task PutTheConnectionOutOfStepAsync() =>
+        OutOfStepSteps.PutOutOfStepAsync(Factory.Services.GetRequiredService<NpgsqlDataSource>());
 
     private static async Task AssertReplacedAsync(HttpResponseMessage response)
     {

@@ -44,12 +44,13 @@ stop_database() {
 trap stop_database EXIT
 stop_database
 # Production-like: durable commits (fsync, synchronous_commit and full-page writes stay on), memory sized for the machine.
-# 300 connections: the alternating rounds run two APIs and two baselines at once, each baseline with two pools, and at 200
-# a pool opening its 32nd connection was refused ("too many clients already", rounds of 2026-12-01 02:16).
+# 500 connections: the alternating rounds run an API and a baseline per scale at once, each baseline with two pools; at 200
+# a pool opening its 32nd connection was refused ("too many clients already", rounds of 2026-12-01 02:16), and at 300 the
+# API answered two requests of the rounds of 2026-12-02 06:38 with a 503 for the same reason.
 # BENCH_PG_SHARED_BUFFERS (default 2GB) tries another size; the report counts the blocks the checks read into shared
 # buffers (at xl, with 2GB, none once the loads have warmed up: the checks' pages stay in shared buffers).
 shared_buffers="${BENCH_PG_SHARED_BUFFERS:-2GB}"
-settings="-c max_connections=300 -c shared_buffers=$shared_buffers -c effective_cache_size=8GB -c work_mem=16MB \
+settings="-c max_connections=500 -c shared_buffers=$shared_buffers -c effective_cache_size=8GB -c work_mem=16MB \
   -c maintenance_work_mem=512MB -c max_wal_size=4GB -c checkpoint_timeout=15min -c random_page_cost=1.1 -c fsync=on -c synchronous_commit=on"
 # Shared buffers on huge pages, as PostgreSQL's documentation advises for a server of this size (docs/operations.md): the
 # check reads a few hundred buffers spread over gigabytes at xl, and with 4 KiB pages each costs TLB misses. The pages

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using ConsentApi.Baseline;
 using ConsentApi.Infrastructure;
+using ConsentApi.Infrastructure.Persistence;
 using Npgsql;
 
 // The physical limit the API is measured against: Kestrel and raw Npgsql (pooled connections without reset, every
@@ -27,6 +28,22 @@ builder.Services.ConfigureHttpJsonOptions(options => ConsentApiServices.Configur
 var json = ConsentApiServices.CreateJsonOptions();
 
 var app = builder.Build();
+// As the API does (PoolRepair): a pooled connection whose prepared statements fell out of step with the server's fails
+// every later use of them, so its pool is cleared and the request answered 503, instead of failing the rest of the run.
+app.Use(async (context, next) =>
+{
+    try
+    {
+        await next(context);
+    }
+    catch (Exception e) when (e.AsDatabaseOutage() == DatabaseOutage.OutOfStep && !context.Response.HasStarted)
+    {
+        context.RequestServices.GetRequiredService<NpgsqlDataSource>().Clear();
+        context.RequestServices.GetRequiredService<FastestDb>().Source.Clear();
+        await Console.Error.WriteLineAsync($"A pooled connection fell out of step ({e.SqlState()}); both pools cleared: {e}");
+        context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+    }
+});
 app.MapGet("/health/live", () => "Healthy");
 app.MapPost("/v1/publication-checks", async (HttpRequest request, NpgsqlDataSource db, Tenant tenant, CancellationToken ct) =>
 {

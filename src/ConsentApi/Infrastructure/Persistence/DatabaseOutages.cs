@@ -28,8 +28,8 @@ public enum DatabaseOutage
 
     /// <summary>
     /// A pooled connection's prepared statements fell out of step with the server's: Npgsql believed a statement prepared
-    /// that the server does not have (26000) or free that the server has (42P05). The statement failed and nothing was
-    /// changed; the pool is cleared (<see cref="PoolRepair"/>), so the request may be sent again a second later.
+    /// that the server does not have (26000) or free that the server has (42P05). The statement failed, and the transaction
+    /// it ran in with it; the pool is cleared (<see cref="PoolRepair"/>), so the request may be sent again a second later.
     /// </summary>
     OutOfStep,
 }
@@ -48,7 +48,7 @@ public static class DatabaseOutages
         DatabaseOutage.Contended or DatabaseOutage.Busy =>
             "Other changes to the same pupils or organisation kept this request waiting; nothing was changed. Retry after the number of seconds in Retry-After.",
         DatabaseOutage.OutOfStep =>
-            "A database connection failed and has been replaced; nothing was changed. Retry after the number of seconds in Retry-After.",
+            "A database connection failed and has been replaced. Retry after the number of seconds in Retry-After.",
         _ => "The database could not be reached in time; retry after the number of seconds in Retry-After.",
     };
 

@@ -44,6 +44,13 @@ public sealed class TestDatabase
     public static async Task<string> CreateAsync() =>
         new Npgsql.NpgsqlConnectionStringBuilder(Server.ConnectionStringFor(await CreateDatabaseAsync())) { Username = RuntimeRole }.ConnectionString;
 
+    /// <summary>
+    /// A fresh database for an app whose pool holds one connection, so that the connection a test looks at (its prepared
+    /// statements, its server process) is the one the app uses.
+    /// </summary>
+    public static async Task<string> CreateWithOneConnectionAsync() =>
+        new Npgsql.NpgsqlConnectionStringBuilder(await CreateAsync()) { MaxPoolSize = 1 }.ConnectionString;
+
     /// <summary>The owner's connection string to the database behind <paramref name="connectionString"/>.</summary>
     public static string OwnerConnectionStringOf(string connectionString) =>
         Server.ConnectionStringFor(new Npgsql.NpgsqlConnectionStringBuilder(connectionString).Database!);

@@ -22,8 +22,7 @@ public sealed class FactsPlanTests : ApiTest
     /// <summary>The app prepares a statement on its second use and PostgreSQL tries five custom plans before a generic one.</summary>
     private const int Uses = 8;
 
-    protected override async Task<string> CreateDatabaseAsync() =>
-        new NpgsqlConnectionStringBuilder(await TestDatabase.CreateAsync()) { MaxPoolSize = 1 }.ConnectionString;
+    protected override Task<string> CreateDatabaseAsync() => TestDatabase.CreateWithOneConnectionAsync();
 
     private Tenant _tenant = null!;
     private HttpClient _full = null!;
@@ -37,18 +36,10 @@ public sealed class FactsPlanTests : ApiTest
         _versionId = (Guid)(await PublishFormAsync(_tenant.Admin(), [Item]))["id"]!;
     }
 
-    private async Task<(Guid PupilId, Guid GuardianId)> FamilyAsync()
-    {
-        var pupilId = await CreatePupilAsync(_full, _tenant.SchoolId, "Kind");
-        var guardianId = await CreateGuardianAsync(_full, "Ouder");
-        await LinkAsync(_full, pupilId, guardianId);
-        return (pupilId, guardianId);
-    }
-
     [Test]
     public async Task A_pupils_consent_matrix_is_read_on_generic_plans_only()
     {
-        var (pupilId, guardianId) = await FamilyAsync();
+        var (pupilId, guardianId) = await FamilyAsync(_full, _tenant.SchoolId);
         await DecideAsync(_full, pupilId, _versionId, guardianId, "granted", [Item]);
 
         for (var i = 0; i < Uses; i++)
@@ -70,7 +61,7 @@ public sealed class FactsPlanTests : ApiTest
     {
         for (var i = 0; i < Uses; i++)
         {
-            var (pupilId, guardianId) = await FamilyAsync();
+            var (pupilId, guardianId) = await FamilyAsync(_full, _tenant.SchoolId);
             await DecideAsync(_full, pupilId, _versionId, guardianId, "granted", [Item]);
             await RegisterAsync(_full, _tenant.SchoolId, "website", "photo", [pupilId]);
         }
@@ -85,7 +76,7 @@ public sealed class FactsPlanTests : ApiTest
     {
         for (var i = 0; i < Uses; i++)
         {
-            var (pupilId, guardianId) = await FamilyAsync();
+            var (pupilId, guardianId) = await FamilyAsync(_full, _tenant.SchoolId);
             await DecideAsync(_full, pupilId, _versionId, guardianId, "granted", [Item]);
         }
 
@@ -102,7 +93,7 @@ public sealed class FactsPlanTests : ApiTest
     [Test]
     public async Task A_check_read_alone_leaves_its_connection_planning_as_before()
     {
-        var (pupilId, guardianId) = await FamilyAsync();
+        var (pupilId, guardianId) = await FamilyAsync(_full, _tenant.SchoolId);
         await DecideAsync(_full, pupilId, _versionId, guardianId, "granted", [Item]);
 
         for (var i = 0; i < Uses; i++)

@@ -76,6 +76,15 @@ public static class PublishingSteps
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), await response.Content.ReadAsStringAsync());
     }
 
+    /// <summary>A pupil with one guardian who has parental authority.</summary>
+    public static async Task<(Guid PupilId, Guid GuardianId)> FamilyAsync(HttpClient client, Guid schoolId)
+    {
+        var pupilId = await CreatePupilAsync(client, schoolId, "Kind");
+        var guardianId = await CreateGuardianAsync(client, "Ouder");
+        await LinkAsync(client, pupilId, guardianId);
+        return (pupilId, guardianId);
+    }
+
     /// <summary>One person's decision on <paramref name="items"/>, each "photo:website=granted"; null guardian means the pupil decides.</summary>
     public static Task<HttpResponseMessage> SendDecisionsAsync(HttpClient client, Guid pupilId, Guid versionId, Guid? guardianId,
         string[] items, DateTimeOffset? givenAt = null) =>

@@ -21,8 +21,7 @@ public sealed class OutOfStepBackgroundConnectionTests(string intervalSetting) :
         [intervalSetting] = "00:00:00.100",
     };
 
-    protected override async Task<string> CreateDatabaseAsync() =>
-        new NpgsqlConnectionStringBuilder(await TestDatabase.CreateAsync()) { MaxPoolSize = 1 }.ConnectionString;
+    protected override Task<string> CreateDatabaseAsync() => TestDatabase.CreateWithOneConnectionAsync();
 
     [Test]
     public async Task A_service_whose_connection_fell_out_of_step_has_it_closed()

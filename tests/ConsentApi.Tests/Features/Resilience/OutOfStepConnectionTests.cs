@@ -22,8 +22,7 @@ public sealed class OutOfStepConnectionTests : ApiTest
         ["Imports:PollInterval"] = "00:00:00",
     };
 
-    protected override async Task<string> CreateDatabaseAsync() =>
-        new NpgsqlConnectionStringBuilder(await TestDatabase.CreateAsync()) { MaxPoolSize = 1 }.ConnectionString;
+    protected override Task<string> CreateDatabaseAsync() => TestDatabase.CreateWithOneConnectionAsync();
 
     private Tenant _tenant = null!;
     private HttpClient _full = null!;
@@ -35,14 +34,6 @@ public sealed class OutOfStepConnectionTests : ApiTest
         _tenant = await CreateTenantAsync();
         _full = _tenant.Full();
         _versionId = (Guid)(await PublishFormAsync(_tenant.Admin(), [Item]))["id"]!;
-    }
-
-    private async Task<(Guid PupilId, Guid GuardianId)> FamilyAsync()
-    {
-        var pupilId = await CreatePupilAsync(_full, _tenant.SchoolId, "Kind");
-        var guardianId = await CreateGuardianAsync(_full, "Ouder");
-        await LinkAsync(_full, pupilId, guardianId);
-        return (pupilId, guardianId);
     }
 
     private Task PutTheConnectionOutOfStepAsync() =>
@@ -58,7 +49,7 @@ public sealed class OutOfStepConnectionTests : ApiTest
     [Test]
     public async Task A_read_on_a_connection_out_of_step_fails_once_and_every_later_read_is_answered()
     {
-        var (pupilId, guardianId) = await FamilyAsync();
+        var (pupilId, guardianId) = await FamilyAsync(_full, _tenant.SchoolId);
         await DecideAsync(_full, pupilId, _versionId, guardianId, "granted", [Item]);
         var path = $"/v1/pupils/{pupilId}/consents";
         for (var i = 0; i < 3; i++)
@@ -79,7 +70,7 @@ public sealed class OutOfStepConnectionTests : ApiTest
     [Test]
     public async Task A_decision_on_a_connection_out_of_step_writes_nothing_and_is_recorded_when_sent_again()
     {
-        var (pupilId, guardianId) = await FamilyAsync();
+        var (pupilId, guardianId) = await FamilyAsync(_full, _tenant.SchoolId);
         for (var i = 0; i < 3; i++)
         {
             await DecideAsync(_full, pupilId, _versionId, guardianId, i % 2 == 0 ? "granted" : "refused", [Item]);

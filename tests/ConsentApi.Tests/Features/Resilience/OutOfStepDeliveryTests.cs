@@ -24,8 +24,7 @@ public sealed class OutOfStepDeliveryTests : ApiTest
         ["Imports:PollInterval"] = "00:00:00",
     };
 
-    protected override async Task<string> CreateDatabaseAsync() =>
-        new NpgsqlConnectionStringBuilder(await TestDatabase.CreateAsync()) { MaxPoolSize = 1 }.ConnectionString;
+    protected override Task<string> CreateDatabaseAsync() => TestDatabase.CreateWithOneConnectionAsync();
 
     [Test]
     public async Task A_delivery_whose_attempt_could_not_be_recorded_is_recorded_once_the_connection_is_replaced()

@@ -11,17 +11,16 @@ namespace ConsentApi.Infrastructure.Persistence;
 /// </summary>
 public sealed partial class PoolRepair(IServiceProvider services, ILogger<PoolRepair> logger)
 {
-    /// <summary>Clears the pool when <paramref name="exception"/> says a connection is out of step; true when it did.</summary>
-    public bool After(Exception exception)
+    /// <summary>Clears the pool when <paramref name="exception"/> says a connection is out of step.</summary>
+    public void After(Exception exception)
     {
         if (exception.AsDatabaseOutage() != DatabaseOutage.OutOfStep)
         {
-            return false;
+            return;
         }
         // Resolved on use, like the data source itself (AddConsentDb): a host built without a database never needs one.
         services.GetRequiredService<NpgsqlDataSource>().Clear();
         LogCleared(logger, exception.SqlState());
-        return true;
     }
 
     [LoggerMessage(Level = LogLevel.Warning,

@@ -43,10 +43,10 @@ public static class ImportSteps
         return job;
     }
 
-    /// <summary>Polls the job until it succeeded or failed.</summary>
-    public static async Task<ImportJobResponse> FinishedAsync(HttpClient client, Guid importId)
+    /// <summary>Polls the job until it succeeded or failed, failing the test when that takes longer than <paramref name="timeout"/>.</summary>
+    public static async Task<ImportJobResponse> FinishedAsync(HttpClient client, Guid importId, TimeSpan? timeout = null)
     {
-        var deadline = DateTime.UtcNow + JobTimeout;
+        var deadline = DateTime.UtcNow + (timeout ?? JobTimeout);
         while (true)
         {
             var job = await (await client.GetAsync($"/v1/imports/{importId}")).ReadAsync<ImportJobResponse>();
@@ -56,7 +56,7 @@ public static class ImportSteps
             }
             if (DateTime.UtcNow > deadline)
             {
-                Assert.Fail($"Import {importId} is still {job.Status} after {JobTimeout}.");
+                Assert.Fail($"Import {importId} is still {job.Status} after {timeout ?? JobTimeout}.");
             }
             await Task.Delay(50);
         }

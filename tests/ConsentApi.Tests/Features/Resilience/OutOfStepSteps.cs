@@ -21,31 +21,83 @@ public static class OutOfStepSteps
         while (true)
         {
             await using var connection = await appPool.OpenConnectionAsync();
-            await using var deallocate = new NpgsqlCommand("""
-                SELECT pg_backend_pid(), array_agg(name) FILTER (WHERE statement LIKE $1) FROM pg_prepared_statements
-                """, connection)
-            {
-                Parameters = { new NpgsqlParameter { Value = like ?? "%" } },
-            };
-            int pid;
-            string[]? names;
-            await using (var reader = await deallocate.ExecuteReaderAsync())
-            {
-                await reader.ReadAsync();
-                pid = reader.GetInt32(0);
-                names = reader.IsDBNull(1) ? null : reader.GetFieldValue<string[]>(1);
-            }
+            var (pid, names) = await PreparedAsync(connection, like ?? "%");
             if (names is not null)
             {
-                foreach (var name in names)
-                {
-                    await using var drop = new NpgsqlCommand($"DEALLOCATE \"{name}\"", connection);
-                    await drop.ExecuteNonQueryAsync();
-                }
+                await DeallocateAsync(connection, names);
                 return pid;
             }
             Assert.That(DateTime.UtcNow - started, Is.LessThan(Deadline), $"the app prepares a statement like {like ?? "any"}");
             await Task.Delay(50);
+        }
+    }
+
+    /// <summary>
+    /// Deallocates the prepared statements like <paramref name="like"/> on every connection of the app's pool of
+    /// <paramref name="poolSize"/> once each of them has prepared one, calling <paramref name="useAgain"/> until they have;
+    /// returns the connections' server process ids.
+    /// </summary>
+    public static async Task<int[]> PutEveryConnectionOutOfStepAsync(NpgsqlDataSource appPool, int poolSize, string like, Func<Task> useAgain)
+    {
+        var started = DateTime.UtcNow;
+        while (true)
+        {
+            await useAgain();
+            var connections = new List<NpgsqlConnection>();
+            try
+            {
+                for (var i = 0; i < poolSize; i++)
+                {
+                    connections.Add(await appPool.OpenConnectionAsync());
+                }
+                var prepared = new List<(NpgsqlConnection Connection, int Pid, string[] Names)>();
+                foreach (var connection in connections)
+                {
+                    var (pid, names) = await PreparedAsync(connection, like);
+                    if (names is not null)
+                    {
+                        prepared.Add((connection, pid, names));
+                    }
+                }
+                if (prepared.Count == poolSize)
+                {
+                    foreach (var (connection, _, names) in prepared)
+                    {
+                        await DeallocateAsync(connection, names);
+                    }
+                    return prepared.Select(p => p.Pid).ToArray();
+                }
+            }
+            finally
+            {
+                foreach (var connection in connections)
+                {
+                    await connection.DisposeAsync();
+                }
+            }
+            Assert.That(DateTime.UtcNow - started, Is.LessThan(Deadline * 4), $"every connection prepares a statement like {like}");
+        }
+    }
+
+    private static async Task<(int Pid, string[]? Names)> PreparedAsync(NpgsqlConnection connection, string like)
+    {
+        await using var prepared = new NpgsqlCommand("""
+            SELECT pg_backend_pid(), array_agg(name) FILTER (WHERE statement LIKE $1) FROM pg_prepared_statements
+            """, connection)
+        {
+            Parameters = { new NpgsqlParameter { Value = like } },
+        };
+        await using var reader = await prepared.ExecuteReaderAsync();
+        await reader.ReadAsync();
+        return (reader.GetInt32(0), reader.IsDBNull(1) ? null : reader.GetFieldValue<string[]>(1));
+    }
+
+    private static async Task DeallocateAsync(NpgsqlConnection connection, string[] names)
+    {
+        foreach (var name in names)
+        {
+            await using var drop = new NpgsqlCommand($"DEALLOCATE \"{name}\"", connection);
+            await drop.ExecuteNonQueryAsync();
         }
     }
 

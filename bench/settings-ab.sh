@@ -1,0 +1,131 @@
+#!/usr/bin/env bash
+# A runtime setting, measured: two APIs up at once on one clone of the bench's `small` data set, A with the settings it
+# ships with and B with extra environment (e.g. DOTNET_GCHeapCount=1), taking turns under the check load (wrk, 2 threads,
+# 32 connections, checks of 30 pupils over 200 groups and every item, shaped as bench/run.sh sends them). After a warm-up, the
+# rounds alternate which one goes first. Per turn it prints req/s, p99, the server's CPU per check (user + system time
+# from /proc/<pid>/stat ÷ requests, which a busy machine inflates far less than req/s) and its peak RSS (VmRSS sampled
+# every 50 ms), then the medians per server. The two share the machine and the database, so only the comparison counts.
+# Usage: B_ENV="DOTNET_GCHeapCount=1" bench/settings-ab.sh [rounds, default 8] [seconds per turn, default 8]
+#   A_ENV sets A's extra environment too (default none), to swap the two and rule out the order.
+# Needs the data set bench/run.sh small made (it stops its cluster when it ends; this script starts it and stops it again).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root="$(pwd)"
+source scripts/prerequisites.sh
+ensure_dotnet
+command -v wrk >/dev/null || { echo "==> Installing wrk" >&2; apt_install wrk; }
+bin="$(postgres_bin)"
+rounds="${1:-8}"
+seconds="${2:-8}"
+a_env="${A_ENV:-}"
+b_env="${B_ENV:?Set B_ENV to the environment B runs with, e.g. B_ENV=DOTNET_GCHeapCount=1}"
+
+echo "==> Building (Release)" >&2
+dotnet build src/ConsentApi/ConsentApi.csproj -c Release --nologo -v quiet >&2
+api_dll="$root/src/ConsentApi/bin/Release/net10.0/ConsentApi.dll"
+
+pg_port="${BENCH_PG_PORT:-55440}"
+data="${BENCH_PG_DATA:-$root/.data/bench/pg}"
+run_pg() { if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+[ -f "$data/PG_VERSION" ] || { echo "No bench cluster in $data: run bench/run.sh small first." >&2; exit 1; }
+work="$(mktemp -d)"
+pids=()
+finish() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  "$bin/psql" -h 127.0.0.1 -p "$pg_port" -U postgres -d postgres -qc "DROP DATABASE IF EXISTS bench_ab WITH (FORCE)" >/dev/null 2>&1 || true
+  run_pg "$bin/pg_ctl" -D "$data" -m fast -w stop >/dev/null 2>&1 || true
+  rm -rf "$work"
+}
+trap finish EXIT
+run_pg "$bin/pg_ctl" -D "$data" -m fast -w stop >/dev/null 2>&1 || true
+run_pg "$bin/pg_ctl" -D "$data" -l "$data/server.log" -w -o "-p $pg_port -k /tmp -c listen_addresses=127.0.0.1 \
+  -c max_connections=500 -c shared_buffers=2GB -c effective_cache_size=8GB -c work_mem=16MB -c random_page_cost=1.1" start >/dev/null
+psql() { "$bin/psql" -h 127.0.0.1 -p "$pg_port" -U postgres -v ON_ERROR_STOP=1 -Atq "$@"; }
+psql -d postgres -c "SET client_min_messages = warning" -c "DROP DATABASE IF EXISTS bench_ab WITH (FORCE)" -c "CREATE DATABASE bench_ab TEMPLATE bench_small_g1"
+connection="Host=127.0.0.1;Port=$pg_port;Username=postgres;Database=bench_ab"
+(cd "$(dirname "$api_dll")" && ConnectionStrings__ConsentDb="$connection" Logging__LogLevel__Default=Warning dotnet "$api_dll" migrate >/dev/null)
+psql -d bench_ab -c "VACUUM ANALYZE"
+
+# The bench's check workload (Workloads.PublicationChecksAsync): per group, 30 active pupils of its school, its own first;
+# the item rotating over the three media types and five channels.
+{
+  echo "local requests = {"
+  psql -d bench_ab -F ' ' -c "
+    WITH g AS (SELECT school_id, id, row_number() OVER (ORDER BY md5(id::text)) - 1 AS n FROM groups ORDER BY md5(id::text) LIMIT 200),
+         c AS (SELECT key, row_number() OVER (ORDER BY key) - 1 AS n FROM channels WHERE organisation_id = (SELECT id FROM organisations ORDER BY id LIMIT 1))
+    SELECT json_build_object(
+             'pupilIds', (SELECT json_agg(p.id) FROM (SELECT id FROM pupils WHERE school_id = g.school_id AND status = 'Active'
+                                                      ORDER BY group_id = g.id DESC, md5(id::text) LIMIT 30) p),
+             'mediaType', (ARRAY['photo', 'film', 'audio'])[g.n % 3 + 1],
+             'channel', (SELECT key FROM c WHERE c.n = g.n / 3 % (SELECT count(*) FROM c)))
+    FROM g ORDER BY g.n" |
+    while read -r body; do echo "  [[$body]],"; done
+  cat <<LUA
+}
+local headers = { ["X-Api-Key"] = "$(psql -d bench_ab -c "SELECT value FROM bench_meta WHERE key = 'clientKey'")",
+                  ["Content-Type"] = "application/json", ["Accept"] = "application/json" }
+local threads = 0
+function setup(thread)
+  threads = threads + 1
+  thread:set("offset", threads * 7919)
+end
+local i = 0
+function request()
+  i = i + 1
+  return wrk.format("POST", "/v1/publication-checks", headers, requests[((offset or 0) + i) % #requests + 1])
+end
+LUA
+} > "$work/check.lua"
+
+free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+declare -A port pid
+start() { # name extra-environment: the API with the bench's settings
+  local p; p="$(free_port)"
+  # shellcheck disable=SC2086 # the extra environment is a list of NAME=value words
+  (cd "$(dirname "$api_dll")" && exec env $2 ASPNETCORE_ENVIRONMENT=Production Logging__LogLevel__Default=Warning \
+    ConnectionStrings__ConsentDb="$connection" RateLimiting__PermitsPerMinute=100000000 \
+    dotnet "$api_dll" --urls "http://127.0.0.1:$p" >"$work/$1.log" 2>&1) &
+  pids+=($!); pid[$1]=$!; port[$1]=$p
+  for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$p/health/live" >/dev/null 2>&1 && return; sleep 0.3; done
+  echo "$1 did not start: $(cat "$work/$1.log")" >&2
+  exit 1
+}
+start A "$a_env"
+start B "$b_env"
+echo "A: ${a_env:-as shipped}; B: $b_env" >&2
+
+ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+turn() { # name seconds: one load on that server; prints and records its figures
+  local name="$1" p="${pid[$1]}" before after out
+  before="$(ticks "$p")"
+  (peak=0; while kill -0 "$p" 2>/dev/null; do
+     rss="$(awk '/VmRSS/ { print $2 }' "/proc/$p/status")"; [ "$rss" -gt "$peak" ] && peak="$rss"; echo "$peak" > "$work/peak"; sleep 0.05
+   done) & local sampler=$!
+  out="$(wrk -t2 -c32 -d"$2"s --timeout 10s --latency -s "$work/check.lua" "http://127.0.0.1:${port[$name]}")"
+  kill "$sampler" 2>/dev/null || true; wait "$sampler" 2>/dev/null || true
+  after="$(ticks "$p")"
+  local requests rps p99 failed cpu
+  requests="$(echo "$out" | awk '/requests in/ { print $1 }')"
+  rps="$(echo "$out" | awk '/Requests\/sec/ { print int($2) }')"
+  p99="$(echo "$out" | awk '$1 == "99%" { v = $2 + 0; if ($2 ~ /us$/) v /= 1000; else if ($2 !~ /ms$/ && $2 ~ /s$/) v *= 1000; print v }')"
+  failed="$(echo "$out" | awk '/Non-2xx|Socket errors/ { n += $NF } END { print n + 0 }')"
+  # Clock ticks are hundredths of a second: µs per check.
+  cpu=$(( (after - before) * 10000 / requests ))
+  echo "$name $rps $p99 $cpu $(( $(cat "$work/peak") / 1024 )) $failed" | tee -a "$work/turns"
+}
+echo "==> Warming both up (30 s each, twice)" >&2
+for _ in 1 2; do turn A 30 >/dev/null; turn B 30 >/dev/null; done
+: > "$work/turns"
+echo "==> $rounds rounds of $seconds s each: server req/s p99-ms cpu-µs-per-check peak-RSS-MiB failed"
+for r in $(seq 1 "$rounds"); do
+  if [ $((r % 2)) = 1 ]; then turn A "$seconds"; turn B "$seconds"; else turn B "$seconds"; turn A "$seconds"; fi
+done
+median() { sort -n | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
+for name in A B; do
+  kill -0 "${pid[$name]}" 2>/dev/null || { echo "$name is no longer running: $(tail -5 "$work/$name.log")" >&2; exit 1; }
+  printf '%s medians: %s req/s, p99 %s ms, %s µs CPU per check, peak RSS %s MiB; VmHWM %s MiB\n' "$name" \
+    "$(awk -v n="$name" '$1 == n { print $2 }' "$work/turns" | median)" "$(awk -v n="$name" '$1 == n { print $3 }' "$work/turns" | median)" \
+    "$(awk -v n="$name" '$1 == n { print $4 }' "$work/turns" | median)" "$(awk -v n="$name" '$1 == n { print $5 }' "$work/turns" | median)" \
+    "$(awk '/VmHWM/ { print int($2 / 1024) }' "/proc/${pid[$name]}/status")"
+done

@@ -8,13 +8,7 @@
 # Usage: B_ENV="DOTNET_GCHeapCount=1" bench/settings-ab.sh [rounds, default 8] [seconds per turn, default 8]
 #   A_ENV sets A's extra environment too (default none), to swap the two and rule out the order.
 # Needs the data set bench/run.sh small made (it stops its cluster when it ends; this script starts it and stops it again).
-set -euo pipefail
-cd "$(dirname "$0")/.."
-root="$(pwd)"
-source scripts/prerequisites.sh
-ensure_dotnet
-command -v wrk >/dev/null || { echo "==> Installing wrk" >&2; apt_install wrk; }
-bin="$(postgres_bin)"
+source "$(dirname "$0")/small-clone.sh"
 rounds="${1:-8}"
 seconds="${2:-8}"
 a_env="${A_ENV:-}"
@@ -23,32 +17,10 @@ b_env="${B_ENV:?Set B_ENV to the environment B runs with, e.g. B_ENV=DOTNET_GCHe
 echo "==> Building (Release)" >&2
 dotnet build src/ConsentApi/ConsentApi.csproj -c Release --nologo -v quiet >&2
 api_dll="$root/src/ConsentApi/bin/Release/net10.0/ConsentApi.dll"
+clone_small bench_ab
 
-pg_port="${BENCH_PG_PORT:-55440}"
-data="${BENCH_PG_DATA:-$root/.data/bench/pg}"
-run_pg() { if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
-[ -f "$data/PG_VERSION" ] || { echo "No bench cluster in $data: run bench/run.sh small first." >&2; exit 1; }
-work="$(mktemp -d)"
-pids=()
-finish() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  "$bin/psql" -h 127.0.0.1 -p "$pg_port" -U postgres -d postgres -qc "DROP DATABASE IF EXISTS bench_ab WITH (FORCE)" >/dev/null 2>&1 || true
-  run_pg "$bin/pg_ctl" -D "$data" -m fast -w stop >/dev/null 2>&1 || true
-  rm -rf "$work"
-}
-trap finish EXIT
-run_pg "$bin/pg_ctl" -D "$data" -m fast -w stop >/dev/null 2>&1 || true
-run_pg "$bin/pg_ctl" -D "$data" -l "$data/server.log" -w -o "-p $pg_port -k /tmp -c listen_addresses=127.0.0.1 \
-  -c max_connections=500 -c shared_buffers=2GB -c effective_cache_size=8GB -c work_mem=16MB -c random_page_cost=1.1" start >/dev/null
-psql() { "$bin/psql" -h 127.0.0.1 -p "$pg_port" -U postgres -v ON_ERROR_STOP=1 -Atq "$@"; }
-psql -d postgres -c "SET client_min_messages = warning" -c "DROP DATABASE IF EXISTS bench_ab WITH (FORCE)" -c "CREATE DATABASE bench_ab TEMPLATE bench_small_g1"
-connection="Host=127.0.0.1;Port=$pg_port;Username=postgres;Database=bench_ab"
-(cd "$(dirname "$api_dll")" && ConnectionStrings__ConsentDb="$connection" Logging__LogLevel__Default=Warning dotnet "$api_dll" migrate >/dev/null)
-psql -d bench_ab -c "VACUUM ANALYZE"
-
-# The bench's check workload (Workloads.PublicationChecksAsync): per group, 30 active pupils of its school, its own first;
-# the item rotating over the three media types and five channels.
+# Checks shaped as the bench's (Workloads.PublicationChecksAsync): for each of 200 groups, 30 active pupils of its school,
+# the group's own first; the item rotating over the three media types and the channels.
 {
   echo "local requests = {"
   psql -d bench_ab -F ' ' -c "
@@ -63,7 +35,7 @@ psql -d bench_ab -c "VACUUM ANALYZE"
     while read -r body; do echo "  [[$body]],"; done
   cat <<LUA
 }
-local headers = { ["X-Api-Key"] = "$(psql -d bench_ab -c "SELECT value FROM bench_meta WHERE key = 'clientKey'")",
+local headers = { ["X-Api-Key"] = "$(meta clientKey)",
                   ["Content-Type"] = "application/json", ["Accept"] = "application/json" }
 local threads = 0
 function setup(thread)
@@ -78,21 +50,8 @@ end
 LUA
 } > "$work/check.lua"
 
-free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
-declare -A port pid
-start() { # name extra-environment: the API with the bench's settings
-  local p; p="$(free_port)"
-  # shellcheck disable=SC2086 # the extra environment is a list of NAME=value words
-  (cd "$(dirname "$api_dll")" && exec env $2 ASPNETCORE_ENVIRONMENT=Production Logging__LogLevel__Default=Warning \
-    ConnectionStrings__ConsentDb="$connection" RateLimiting__PermitsPerMinute=100000000 \
-    dotnet "$api_dll" --urls "http://127.0.0.1:$p" >"$work/$1.log" 2>&1) &
-  pids+=($!); pid[$1]=$!; port[$1]=$p
-  for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$p/health/live" >/dev/null 2>&1 && return; sleep 0.3; done
-  echo "$1 did not start: $(cat "$work/$1.log")" >&2
-  exit 1
-}
-start A "$a_env"
-start B "$b_env"
+serve A "$api_dll" "$a_env"
+serve B "$api_dll" "$b_env"
 echo "A: ${a_env:-as shipped}; B: $b_env" >&2
 
 ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
@@ -109,7 +68,7 @@ turn() { # name seconds: one load on that server; prints and records its figures
   requests="$(echo "$out" | awk '/requests in/ { print $1 }')"
   rps="$(echo "$out" | awk '/Requests\/sec/ { print int($2) }')"
   p99="$(echo "$out" | awk '$1 == "99%" { v = $2 + 0; if ($2 ~ /us$/) v /= 1000; else if ($2 !~ /ms$/ && $2 ~ /s$/) v *= 1000; print v }')"
-  failed="$(echo "$out" | awk '/Non-2xx|Socket errors/ { n += $NF } END { print n + 0 }')"
+  failed="$(echo "$out" | awk '/Non-2xx/ { n += $NF } /Socket errors/ { n += $4 + $6 + $8 + $10 } END { print n + 0 }')"
   # Clock ticks are hundredths of a second: µs per check.
   cpu=$(( (after - before) * 10000 / requests ))
   echo "$name $rps $p99 $cpu $(( $(cat "$work/peak") / 1024 )) $failed" | tee -a "$work/turns"

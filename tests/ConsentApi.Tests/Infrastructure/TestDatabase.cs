@@ -48,8 +48,11 @@ public sealed class TestDatabase
     /// A fresh database for an app whose pool holds one connection, so that the connection a test looks at (its prepared
     /// statements, its server process) is the one the app uses.
     /// </summary>
-    public static async Task<string> CreateWithOneConnectionAsync() =>
-        new Npgsql.NpgsqlConnectionStringBuilder(await CreateAsync()) { MaxPoolSize = 1 }.ConnectionString;
+    public static Task<string> CreateWithOneConnectionAsync() => CreateWithPoolOfAsync(1);
+
+    /// <summary>A fresh database for an app whose pool holds at most <paramref name="connections"/> connections.</summary>
+    public static async Task<string> CreateWithPoolOfAsync(int connections) =>
+        new Npgsql.NpgsqlConnectionStringBuilder(await CreateAsync()) { MaxPoolSize = connections }.ConnectionString;
 
     /// <summary>The owner's connection string to the database behind <paramref name="connectionString"/>.</summary>
     public static string OwnerConnectionStringOf(string connectionString) =>

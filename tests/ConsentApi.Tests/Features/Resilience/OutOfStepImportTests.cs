@@ -26,8 +26,7 @@ public sealed class OutOfStepImportTests : ApiTest
         ["Imports:PollInterval"] = "00:00:00.100",
     };
 
-    protected override async Task<string> CreateDatabaseAsync() =>
-        new NpgsqlConnectionStringBuilder(await TestDatabase.CreateAsync()) { MaxPoolSize = PoolSize }.ConnectionString;
+    protected override Task<string> CreateDatabaseAsync() => TestDatabase.CreateWithPoolOfAsync(PoolSize);
 
     [Test]
     public async Task A_job_given_back_after_its_connection_fell_out_of_step_runs_on_a_replaced_one()

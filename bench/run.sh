@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Benchmarks the API against two raw-Npgsql baselines, the API's SQL by hand and the fastest correct SQL (see README): bench/run.sh [small] [large] [xl] [--depth 1,10] [--rounds 5] [--quick]
 # bench/run.sh webhooks [--quick] measures webhook delivery alone (commit-to-delivery latency, deliveries per second).
+# bench/run.sh campaigns [small] [large] [xl] [--quick] measures the campaigns' and the parents' app's reads alone (latency and
+# round trips per read, with a campaign open at every school).
 # (--quick only checks that the harness runs: its figures are not steady-state; --depth runs every scale at every listed
 # history depth, default 1: each person's decisions per item deepened to that many, older ones alternating outcomes;
 # with several depths the check is then measured again in --rounds alternating rounds with every depth's servers up).

@@ -3,6 +3,7 @@ using Npgsql;
 
 // Usage: ConsentApi.Bench [small] [large] [xl] [--depth 1,10] [--rounds 5] [--rounds-only] [--quick]
 //        ConsentApi.Bench webhooks [--quick]   (webhook delivery latency and throughput only; see WebhookRun)
+//        ConsentApi.Bench campaigns [small] [large] [xl] [--quick]   (the campaigns' and the parents' app's reads; see CampaignReadsRun)
 // --depth N[,M...]: how many decisions each person's history per item holds (default 1); every scale runs at every depth.
 // --rounds N: with several depths, the check at every depth of a scale is then measured again in N alternating rounds
 // with all the depths' servers up at once; with several scales, the check at every scale (at the first depth) likewise
@@ -44,7 +45,7 @@ if (depths.Count == 0)
     depths.Add(1);
 }
 depths = [.. depths.Distinct().Order()];
-var scales = names.Where(n => n != "webhooks").Select(Scale.Parse).ToList();
+var scales = names.Where(n => n is not ("webhooks" or "campaigns")).Select(Scale.Parse).ToList();
 if (scales.Count == 0)
 {
     scales.Add(Scale.Small);
@@ -60,6 +61,10 @@ var settings = new BenchSettings(
 if (names.Contains("webhooks"))
 {
     return await WebhookRun.RunAsync(settings, quick, Log);
+}
+if (names.Contains("campaigns"))
+{
+    return await CampaignReadsRun.RunAsync(scales, settings, quick, Log);
 }
 
 var report = new Report(settings, string.Join(' ', args));

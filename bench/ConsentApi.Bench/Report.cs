@@ -333,7 +333,7 @@ public sealed class Report(BenchSettings settings, string arguments)
     private static string Errors(LoadResult product, LoadResult? baseline) =>
         product.Errors > 0 || baseline?.Errors > 0 ? $" (errors: API {product.Errors}, baseline {baseline?.Errors ?? 0})" : "";
 
-    private static async Task<string> MachineAsync()
+    internal static async Task<string> MachineAsync()
     {
         var cpu = File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))?.Split(':', 2)[1].Trim() ?? "unknown CPU";
         var memory = File.ReadLines("/proc/meminfo").First(l => l.StartsWith("MemTotal", StringComparison.Ordinal)).Split(' ', StringSplitOptions.RemoveEmptyEntries)[1];

@@ -33,6 +33,31 @@ public sealed class RoundTripCounter : IAsyncDisposable
 
     public void Reset() => Interlocked.Exchange(ref count, 0);
 
+    /// <summary>
+    /// Round trips per call of <paramref name="call"/>, made <paramref name="calls"/> times one at a time (with the
+    /// indexes 0 to calls - 1), after ten calls (indexes from calls on) that open the pool's connections, less what the
+    /// server does by itself meanwhile (the webhook dispatcher's polls, the gauges), counted idle for as long.
+    /// </summary>
+    public async Task<double> PerCallAsync(Func<int, Task> call, int calls)
+    {
+        for (var i = 0; i < 10; i++)
+        {
+            await call(calls + i);
+        }
+        Reset();
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        for (var i = 0; i < calls; i++)
+        {
+            await call(i);
+        }
+        var busy = Count;
+        var elapsed = watch.Elapsed;
+        Reset();
+        await Task.Delay(elapsed);
+        var idle = Count;
+        return Math.Max(0, busy - idle) / (double)calls;
+    }
+
     private async Task AcceptAsync()
     {
         while (!stop.IsCancellationRequested)

@@ -322,10 +322,10 @@ public static class ScaleRun
         });
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
 
-        async Task<double> PerCallAsync(Uri server, RoundTripCounter counter, string prefix, IReadOnlyList<WorkRequest> requests, int calls)
-        {
-            async Task CallAsync(WorkRequest r)
+        Task<double> PerCallAsync(Uri server, RoundTripCounter counter, string prefix, IReadOnlyList<WorkRequest> requests, int calls) =>
+            counter.PerCallAsync(async i =>
             {
+                var r = requests[i % requests.Count];
                 using var message = new HttpRequestMessage(new HttpMethod(r.Method), new Uri(server, prefix + r.Path))
                 {
                     Content = r.Body is null ? null : new StringContent(r.Body, System.Text.Encoding.UTF8, "application/json"),
@@ -336,24 +336,7 @@ public static class ScaleRun
                 {
                     throw new InvalidOperationException($"{prefix}{r.Path} answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
                 }
-            }
-            for (var i = 0; i < 10; i++)
-            {
-                await CallAsync(requests[(requests.Count - 1 - i) % requests.Count]);
-            }
-            counter.Reset();
-            var watch = Stopwatch.StartNew();
-            for (var i = 0; i < calls; i++)
-            {
-                await CallAsync(requests[i % requests.Count]);
-            }
-            var busy = counter.Count;
-            var elapsed = watch.Elapsed;
-            counter.Reset();
-            await Task.Delay(elapsed);
-            var idle = counter.Count;
-            return Math.Max(0, busy - idle) / (double)calls;
-        }
+            }, calls);
 
         var result = new List<RoundTrips>();
         foreach (var (scenario, requests, calls, byHand) in new[]

@@ -79,11 +79,11 @@ public static class WebhookRun
                     fromResponse.Add(Stopwatch.GetElapsedTime(answered, arrived).TotalMilliseconds);
                 }
             }
-            log($"webhooks: {label}: p50 {Percentile(fromRequest, 50):F1} ms, p99 {Percentile(fromRequest, 99):F1} ms from the request");
-            lines.Add($"| {label} | {count} | {Percentile(fromRequest, 50):F1} | {Percentile(fromRequest, 99):F1} | {Percentile(fromResponse, 50):F1} | {Percentile(fromResponse, 99):F1} |");
+            log($"webhooks: {label}: p50 {Latency.Percentile(fromRequest, 50):F1} ms, p99 {Latency.Percentile(fromRequest, 99):F1} ms from the request");
+            lines.Add($"| {label} | {count} | {Latency.Percentile(fromRequest, 50):F1} | {Latency.Percentile(fromRequest, 99):F1} | {Latency.Percentile(fromResponse, 50):F1} | {Latency.Percentile(fromResponse, 99):F1} |");
             if (wake)
             {
-                met &= Percentile(fromRequest, 99) <= 200;
+                met &= Latency.Percentile(fromRequest, 99) <= 200;
             }
         }
 
@@ -145,12 +145,6 @@ public static class WebhookRun
         log($"written to {file}");
         await Sql.ExecuteAsync(admin, $"DROP DATABASE IF EXISTS {Database} WITH (FORCE)");
         return met ? 0 : 2;
-    }
-
-    private static double Percentile(List<double> values, int percentile)
-    {
-        var sorted = values.Order().ToList();
-        return sorted[Math.Clamp((int)Math.Ceiling(percentile / 100.0 * sorted.Count) - 1, 0, sorted.Count - 1)];
     }
 
     /// <summary>An organisation with a one-item form and a school of <paramref name="pupils"/> pupils with guardians.</summary>

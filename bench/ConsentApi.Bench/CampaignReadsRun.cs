@@ -33,7 +33,7 @@ public static class CampaignReadsRun
             $"Machine: {await Report.MachineAsync()}; load average at the start {File.ReadAllText("/proc/loadavg").Split(' ')[0]}.", "",
             $"On a clone of each scale's data set, a campaign is opened at every school through the API (every active pupil gets a request). " +
             $"The API then serves the reads below in turn for {warmUp.TotalSeconds:F0} s to warm up, and each read is called {calls} times one at a time " +
-            "(over 50 campaigns, or 20 guardians with exactly that many active children, all at one school, with parental authority): " +
+            "(over 50 campaigns, or all of them where there are fewer, or 20 guardians with exactly that many active children, all at one school, with parental authority): " +
             "the latency from request to response, and then the database round trips per call of a second API whose connections pass " +
             "through a counting relay (50 calls each, less what the API does by itself idle over as long).",
         };
